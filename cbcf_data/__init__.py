@@ -1,0 +1,52 @@
+"""The U.S.-Canada Cross-Border Crime Forum dataset: meetings, people, commitments and outcomes.
+
+    >>> import cbcf_data
+    >>> ds = cbcf_data.load()
+    >>> ds.meetings["cbcf-2024"].city
+    'Washington'
+
+Importing this package is cheap: models, validation and release code load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from cbcf_data._version import __version__
+
+if TYPE_CHECKING:
+    from cbcf_data.dataset import Dataset, Table, load
+    from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
+
+__all__ = [
+    "CbcfDataError",
+    "Dataset",
+    "InvalidDataError",
+    "Table",
+    "UnusableInputError",
+    "__version__",
+    "load",
+]
+
+_LAZY = {
+    "CbcfDataError": "cbcf_data.errors",
+    "Dataset": "cbcf_data.dataset",
+    "InvalidDataError": "cbcf_data.errors",
+    "Table": "cbcf_data.dataset",
+    "UnusableInputError": "cbcf_data.errors",
+    "load": "cbcf_data.dataset",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cbcf_data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

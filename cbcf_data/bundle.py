@@ -1,0 +1,176 @@
+"""The meeting bundle: one document holding a meeting with everything that belongs to it.
+
+A bundle is the contribution format and the per-meeting shape of the JSON release. Rows that
+name the meeting (attendances, topics, commitments, mentions, sources) leave out `meeting_id`;
+commitments carry their topics and assessments inline; people, organizations, topics,
+instruments and sources first used by this meeting come under `new_*`.
+
+`split_meeting` and `join_bundle` convert between a dataset and (dataset without the meeting,
+bundle) losslessly: a bundle's `new_*` rows are exactly those no other meeting uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from cbcf_data.models import (
+    Assessment,
+    Attendance,
+    Commitment,
+    Instrument,
+    InstrumentMention,
+    Meeting,
+    MeetingTopic,
+    Organization,
+    Person,
+    Record,
+    Source,
+    Topic,
+)
+from cbcf_data.types import Slug
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def _without(model: type[Record], drop: set[str], name: str, **extra: Any) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        field: (info.annotation, info) for field, info in model.model_fields.items() if field not in drop
+    }
+    fields.update(extra)
+    config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    return create_model(name, __config__=config, __doc__=model.__doc__, **fields)
+
+
+BundleAttendance = _without(Attendance, {"meeting_id"}, "BundleAttendance")
+BundleTopic = _without(MeetingTopic, {"meeting_id"}, "BundleTopic")
+BundleAssessment = _without(Assessment, {"commitment_id"}, "BundleAssessment")
+BundleCommitment = _without(
+    Commitment,
+    {"meeting_id"},
+    "BundleCommitment",
+    topics=(list[Slug], Field(default_factory=list, description="IDs of the commitment's topics.")),
+    assessments=(list[BundleAssessment], Field(default_factory=list, description="Judgements of its progress.")),  # type: ignore[valid-type]
+)
+BundleMention = _without(InstrumentMention, {"meeting_id"}, "BundleMention")
+
+#: Bundle key -> table, for the rows a bundle adds to shared tables.
+NEW_TABLES = {
+    "new_people": "people",
+    "new_organizations": "organizations",
+    "new_topics": "topics",
+    "new_instruments": "instruments",
+    "new_sources": "sources",
+}
+
+
+class Bundle(BaseModel):
+    """A meeting with its attendances, themes, commitments, instrument mentions and sources."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    meeting: Meeting
+    """The meeting."""
+    attendances: list[BundleAttendance] = []  # type: ignore[valid-type]
+    """Who took part, in which role."""
+    topics: list[BundleTopic] = []  # type: ignore[valid-type]
+    """Themes discussed, each with its source."""
+    commitments: list[BundleCommitment] = []  # type: ignore[valid-type]
+    """Undertakings, with their topics and assessments."""
+    instrument_mentions: list[BundleMention] = []  # type: ignore[valid-type]
+    """Instruments signed, released, referenced, announced or established at the meeting."""
+    sources: list[Slug] = []
+    """IDs of the sources that document the meeting."""
+    new_people: list[Person] = []
+    """People who appear in the dataset for the first time."""
+    new_organizations: list[Organization] = []
+    """Organizations that appear for the first time."""
+    new_topics: list[Topic] = []
+    """Topics added to the vocabulary."""
+    new_instruments: list[Instrument] = []
+    """Instruments that appear for the first time."""
+    new_sources: list[Source] = []
+    """Sources that appear for the first time."""
+
+
+def to_rows(bundle: dict[str, Any]) -> tuple[Rows, dict[tuple[str, int], str]]:
+    """Table rows of a bundle (as plain dicts), and the JSON pointer each row came from.
+
+    Works on a plain JSON object so that a malformed bundle still yields rows to check; the
+    pointer map is keyed by (table, index in that table's list).
+    """
+    rows: Rows = {}
+    pointers: dict[tuple[str, int], str] = {}
+
+    def add(table: str, row: dict[str, Any], pointer: str) -> None:
+        pointers[(table, len(rows.setdefault(table, [])))] = pointer
+        rows[table].append(row)
+
+    meeting = bundle.get("meeting")
+    meeting_id = meeting.get("id") if isinstance(meeting, dict) else None
+    if isinstance(meeting, dict):
+        add("meetings", dict(meeting), "/meeting")
+    for key, table in (("attendances", "attendances"), ("topics", "meeting_topics"),
+                       ("instrument_mentions", "instrument_mentions")):
+        for index, item in enumerate(_list(bundle, key)):
+            add(table, {"meeting_id": meeting_id, **_dict(item)}, f"/{key}/{index}")
+    for index, item in enumerate(_list(bundle, "commitments")):
+        item = _dict(item)
+        pointer = f"/commitments/{index}"
+        add("commitments", {"meeting_id": meeting_id, **{k: v for k, v in item.items()
+                                                       if k not in ("topics", "assessments")}}, pointer)
+        for position, topic in enumerate(_list(item, "topics")):
+            add("commitment_topics", {"commitment_id": item.get("id"), "topic_id": topic},
+                f"{pointer}/topics/{position}")
+        for position, assessment in enumerate(_list(item, "assessments")):
+            add("assessments", {"commitment_id": item.get("id"), **_dict(assessment)},
+                f"{pointer}/assessments/{position}")
+    for index, source in enumerate(_list(bundle, "sources")):
+        add("meeting_sources", {"meeting_id": meeting_id, "source_id": source}, f"/sources/{index}")
+    for key, table in NEW_TABLES.items():
+        for index, item in enumerate(_list(bundle, key)):
+            add(table, dict(_dict(item)), f"/{key}/{index}")
+    return rows, pointers
+
+
+def _list(container: dict[str, Any], key: str) -> list[Any]:
+    value = container.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {"": value}
+
+
+def from_rows(meeting_id: str, rows: Rows) -> dict[str, Any]:
+    """The bundle of one meeting from table rows that hold that meeting's rows and its new rows.
+
+    Null fields are left out, so the bundle reads as a contributor would write it.
+    """
+
+    def clean(row: dict[str, Any], *drop: str) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if v is not None and k not in drop}
+
+    def of_meeting(table: str) -> list[dict[str, Any]]:
+        return [row for row in rows.get(table, []) if row.get("meeting_id") == meeting_id]
+
+    commitments = []
+    for row in of_meeting("commitments"):
+        item = clean(row, "meeting_id")
+        item["topics"] = [t["topic_id"] for t in rows.get("commitment_topics", []) if t["commitment_id"] == row["id"]]
+        item["assessments"] = [clean(a, "commitment_id") for a in rows.get("assessments", [])
+                               if a["commitment_id"] == row["id"]]
+        commitments.append(item)
+    meeting = next(clean(row) for row in rows["meetings"] if row["id"] == meeting_id)
+    bundle: dict[str, Any] = {
+        "meeting": meeting,
+        "attendances": [clean(r, "meeting_id") for r in of_meeting("attendances")],
+        "topics": [clean(r, "meeting_id") for r in of_meeting("meeting_topics")],
+        "commitments": commitments,
+        "instrument_mentions": [clean(r, "meeting_id") for r in of_meeting("instrument_mentions")],
+        "sources": [r["source_id"] for r in of_meeting("meeting_sources")],
+    }
+    for key, table in NEW_TABLES.items():
+        bundle[key] = [clean(row) for row in rows.get(table, [])]
+    return bundle

@@ -1,0 +1,73 @@
+"""The canonical CSV dialect: how a table is written, and how its text is read back into cells.
+
+Canonical form: UTF-8 without BOM, comma, `"` quoting only where needed, LF line endings, a
+header row equal to the model's fields, rows sorted by primary key, empty cell = null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.models import Record
+
+Cell = str | None
+
+
+def header(model: type[Record]) -> list[str]:
+    """The CSV header of a table: its model's fields in order."""
+    return list(model.model_fields)
+
+
+def to_cell(value: Any) -> str:
+    """A field value as CSV text (null is the empty string)."""
+    if value is None:
+        return ""
+    return str(value)
+
+
+def sort_key(model: type[Record], row: Mapping[str, Any]) -> tuple[str, ...]:
+    """The canonical sort key of a row: its primary key as text."""
+    return tuple(to_cell(row.get(name)) for name in model.primary_key)
+
+
+def to_csv_text(model: type[Record], rows: Iterable[Mapping[str, Any]]) -> str:
+    """Canonical CSV text for rows (records' dumps or raw cells), sorted by primary key."""
+    fields = header(model)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for row in sorted(rows, key=lambda r: sort_key(model, r)):
+        writer.writerow([to_cell(row.get(name)) for name in fields])
+    return buffer.getvalue()
+
+
+def records_to_csv_text(model: type[Record], records: Iterable[Record]) -> str:
+    """Canonical CSV text for typed records."""
+    return to_csv_text(model, (record.model_dump() for record in records))
+
+
+def parse_csv_text(text: str) -> tuple[list[str], list[dict[str, Cell]]]:
+    """Header and rows of canonical CSV text; empty cells become None."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    fields = next(reader, [])
+    rows = [{name: (cell if cell != "" else None) for name, cell in zip(fields, row)} for row in reader]
+    return fields, rows
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path through a temporary file in the same folder, so no half file is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

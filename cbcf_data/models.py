@@ -1,0 +1,518 @@
+"""The thirteen tables of the dataset as Pydantic models: one row of a table is one model.
+
+Field names are the CSV headers, in CSV column order. Rules that need only the row itself live
+here (`@model_validator`); rules that need another table live in `cbcf_data.rules`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+from cbcf_data.types import (
+    Abbreviation,
+    ArchivePath,
+    AssessmentStatus,
+    AttendanceStatus,
+    Basis,
+    Capacity,
+    Classification,
+    CommitmentId,
+    Country,
+    Date,
+    DatePrecision,
+    InstrumentKind,
+    Jurisdiction,
+    Language,
+    MeetingId,
+    Modality,
+    Offset,
+    Ordinal,
+    Parties,
+    Phase,
+    Relation,
+    Reliability,
+    Sha256,
+    ShortText,
+    Slug,
+    SourceKind,
+    Subdivision,
+    Text,
+    Url,
+    WikidataId,
+    date_precision_of,
+)
+
+
+class Record(BaseModel):
+    """Base of every table's row: unknown fields are errors, records are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=False
+    )
+
+    #: The table's name, which is also its CSV file's stem.
+    table: ClassVar[str]
+    #: Fields whose values together identify a row.
+    primary_key: ClassVar[tuple[str, ...]]
+    #: Field -> table whose `id` it references.
+    foreign_keys: ClassVar[dict[str, str]] = {}
+    #: One valid row, used by docs and tests.
+    example: ClassVar[dict[str, Any]]
+
+    @property
+    def key(self) -> Any:
+        """The row's primary key: a string, or a tuple for composite keys."""
+        if len(self.primary_key) == 1:
+            return getattr(self, self.primary_key[0])
+        return tuple(getattr(self, name) for name in self.primary_key)
+
+
+def _check_precision(value: str | None, precision: str | None, field: str) -> None:
+    if value is not None and precision is not None and date_precision_of(value) != precision:
+        raise PydanticCustomError(
+            "date-precision-mismatch",
+            "{field} '{value}' is written to the {actual} but date_precision says '{precision}'",
+            {"field": field, "value": value, "actual": date_precision_of(value), "precision": precision},
+        )
+
+
+class Meeting(Record):
+    """One ministerial meeting of the forum."""
+
+    table = "meetings"
+    primary_key = ("id",)
+    example = {
+        "id": "cbcf-2012", "phase": "founding", "sequence": 12, "sequence_basis": "stated",
+        "existence_basis": "stated", "start_date": "2012-03-02", "date_precision": "day",
+        "date_basis": "stated", "city": "Ottawa", "subdivision": "CA-ON", "host_country": "CA",
+    }
+
+    id: MeetingId
+    """`cbcf-` and the year the meeting began, e.g. `cbcf-2024`."""
+    phase: Phase
+    """`founding` (1997-2012) or `reestablished` (2022 on)."""
+    sequence: Ordinal | None = None
+    """Ordinal of the meeting within its phase (1 = first); empty when unknown."""
+    sequence_basis: Basis | None = None
+    """Whether a source states the ordinal or it is inferred; empty when `sequence` is empty."""
+    existence_basis: Basis
+    """Whether a source reports the meeting or its existence is only inferred."""
+    start_date: Date
+    """First day of the meeting, or its month or year when only that is known."""
+    end_date: Date | None = None
+    """Last day for a meeting of several days; empty for a one-day meeting."""
+    date_precision: DatePrecision
+    """How precisely `start_date` (and `end_date`) are known."""
+    date_basis: Basis
+    """Whether a source states the date or it is inferred (see `notes`)."""
+    city: ShortText | None = None
+    """City where the meeting was held; empty when unknown."""
+    subdivision: Subdivision | None = None
+    """ISO 3166-2 code of the state or province, e.g. `US-DC`, `CA-ON`."""
+    host_country: Country | None = None
+    """Country that hosted the meeting; empty when unknown."""
+    summary: Text | None = None
+    """What the meeting did, in the dataset's own words."""
+    notes: Text | None = None
+    """How uncertain values were inferred, and anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Meeting:
+        if (self.sequence is None) != (self.sequence_basis is None):
+            raise PydanticCustomError(
+                "sequence-basis", "sequence and sequence_basis must both be filled or both be empty"
+            )
+        if self.id[5:9] != self.start_date[:4]:
+            raise PydanticCustomError(
+                "id-year-mismatch",
+                "the ID's year {id_year} differs from start_date's year {year}",
+                {"id_year": self.id[5:9], "year": self.start_date[:4]},
+            )
+        year = int(self.start_date[:4])
+        if (self.phase == "founding") != (year <= 2012):
+            raise PydanticCustomError(
+                "phase-year-mismatch",
+                "a meeting in {year} cannot be in the '{phase}' phase (founding: 1997-2012; reestablished: 2022 on)",
+                {"year": year, "phase": self.phase},
+            )
+        _check_precision(self.start_date, self.date_precision, "start_date")
+        _check_precision(self.end_date, self.date_precision, "end_date")
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise PydanticCustomError(
+                "end-before-start",
+                "end_date {end} is before start_date {start}",
+                {"end": self.end_date, "start": self.start_date},
+            )
+        if self.subdivision and self.host_country and not self.subdivision.startswith(self.host_country + "-"):
+            raise PydanticCustomError(
+                "subdivision-country-mismatch",
+                "subdivision {subdivision} is not in host_country {country}",
+                {"subdivision": self.subdivision, "country": self.host_country},
+            )
+        return self
+
+
+class Person(Record):
+    """A person who took part in a meeting."""
+
+    table = "people"
+    primary_key = ("id",)
+    example = {"id": "merrick-garland", "name": "Merrick B. Garland", "country": "US"}
+
+    id: Slug
+    """Kebab-case of the person's usual name, e.g. `merrick-garland`."""
+    name: ShortText
+    """Full name as sources usually give it."""
+    country: Country
+    """Country the person served."""
+    wikidata_id: WikidataId | None = None
+    """Wikidata item (`Q…`), only when known for certain."""
+    notes: Text | None = None
+    """Anything a reader should know."""
+
+
+class Organization(Record):
+    """A department, ministry, agency or office."""
+
+    table = "organizations"
+    primary_key = ("id",)
+    foreign_keys = {"parent_id": "organizations"}
+    example = {
+        "id": "ca-public-safety", "name": "Public Safety Canada", "name_fr": "Sécurité publique Canada",
+        "abbreviation": "PS", "country": "CA", "classification": "ministry",
+    }
+
+    id: Slug
+    """Country prefix and a short name, e.g. `us-doj`, `ca-public-safety`."""
+    name: ShortText
+    """English name, as it was called at the time of the meetings it appears in."""
+    name_fr: ShortText | None = None
+    """French name; filled for every Canadian body."""
+    abbreviation: Abbreviation | None = None
+    """Usual abbreviation, e.g. `DOJ`, `RCMP`."""
+    country: Country
+    """Country the body belongs to."""
+    classification: Classification
+    """What kind of body it is."""
+    parent_id: Slug | None = None
+    """The body it belongs to, e.g. an agency's department."""
+    notes: Text | None = None
+    """Names used at other times, and anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Organization:
+        if self.country == "CA" and self.name_fr is None:
+            raise PydanticCustomError("french-name-missing", "a Canadian body needs its French name in name_fr")
+        if self.parent_id == self.id:
+            raise PydanticCustomError("parent-cycle", "an organization cannot be its own parent")
+        return self
+
+
+class Attendance(Record):
+    """A person's part in a meeting."""
+
+    table = "attendances"
+    primary_key = ("meeting_id", "person_id")
+    foreign_keys = {
+        "meeting_id": "meetings", "person_id": "people", "organization_id": "organizations", "source_id": "sources",
+    }
+    example = {
+        "meeting_id": "cbcf-2012", "person_id": "vic-toews", "role": "Minister of Public Safety",
+        "organization_id": "ca-public-safety", "delegation": "CA", "capacity": "host", "status": "attended",
+        "source_id": "ps-2012-03-02-release",
+    }
+
+    meeting_id: MeetingId
+    """The meeting."""
+    person_id: Slug
+    """The person."""
+    role: ShortText
+    """The person's title exactly as the source states it."""
+    organization_id: Slug | None = None
+    """The body the person represented."""
+    delegation: Country
+    """Which country's delegation the person belonged to."""
+    capacity: Capacity
+    """The person's part: host, guest, co-chair or participant."""
+    status: AttendanceStatus
+    """Whether the person is known to have taken part."""
+    source_id: Slug
+    """The source that names the person at this meeting."""
+    notes: Text | None = None
+    """Full titles, inferred roles, and anything a reader should know."""
+
+
+class Topic(Record):
+    """An entry of the controlled topic vocabulary."""
+
+    table = "topics"
+    primary_key = ("id",)
+    foreign_keys = {"parent_id": "topics"}
+    example = {
+        "id": "fentanyl", "label": "Fentanyl", "label_fr": "Fentanyl", "parent_id": "drug-trafficking",
+        "description": "Trafficking in fentanyl, its analogues and their precursors.",
+    }
+
+    id: Slug
+    """Kebab-case of the English label."""
+    label: ShortText
+    """English label."""
+    label_fr: ShortText
+    """French label."""
+    parent_id: Slug | None = None
+    """The broader topic this one narrows."""
+    description: Text
+    """What the topic covers."""
+
+
+class MeetingTopic(Record):
+    """A theme discussed at a meeting."""
+
+    table = "meeting_topics"
+    primary_key = ("meeting_id", "topic_id")
+    foreign_keys = {"meeting_id": "meetings", "topic_id": "topics", "source_id": "sources"}
+    example = {"meeting_id": "cbcf-2012", "topic_id": "organized-crime", "source_id": "ps-2012-03-02-release"}
+
+    meeting_id: MeetingId
+    """The meeting."""
+    topic_id: Slug
+    """The theme."""
+    source_id: Slug
+    """The source that reports the theme."""
+
+
+class Commitment(Record):
+    """One undertaking made at a meeting."""
+
+    table = "commitments"
+    primary_key = ("id",)
+    foreign_keys = {"meeting_id": "meetings", "source_id": "sources"}
+    example = {
+        "id": "cbcf-2024-c06", "meeting_id": "cbcf-2024",
+        "summary": "Keep in close touch on these issues through CBCF meetings and bilateral exchanges.",
+        "modality": "commit", "parties": "both", "source_id": "cbcf-2024-communique-summary",
+    }
+
+    id: CommitmentId
+    """The meeting's ID, `-c` and a two-digit number, e.g. `cbcf-2024-c01`."""
+    meeting_id: MeetingId
+    """The meeting where it was made."""
+    summary: Text
+    """What was undertaken, in the dataset's own words, specific enough to check later."""
+    modality: Modality
+    """How firmly it was worded."""
+    parties: Parties
+    """Who undertook it: `US`, `CA` or `both`."""
+    source_id: Slug
+    """The source that reports it."""
+    quote: Text | None = None
+    """The undertaking's words, exactly as in the archived source text."""
+    quote_start: Offset | None = None
+    """Offset of the quote's first character in the archived text (Unicode code points, from 0)."""
+    quote_end: Offset | None = None
+    """Offset just past the quote's last character (end exclusive)."""
+    notes: Text | None = None
+    """Anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Commitment:
+        if not self.id.startswith(self.meeting_id + "-c"):
+            raise PydanticCustomError(
+                "commitment-id-meeting",
+                "commitment ID {id} should start with its meeting's ID: {prefix}",
+                {"id": self.id, "prefix": self.meeting_id + "-c"},
+            )
+        filled = [v is not None for v in (self.quote, self.quote_start, self.quote_end)]
+        if any(filled) and not all(filled):
+            raise PydanticCustomError("quote-incomplete", "quote, quote_start and quote_end go together: fill all three or none")
+        if self.quote is not None and self.quote_end - self.quote_start != len(self.quote):  # type: ignore[operator]
+            raise PydanticCustomError(
+                "quote-length",
+                "quote_end - quote_start is {span} but the quote is {length} characters long",
+                {"span": self.quote_end - self.quote_start, "length": len(self.quote)},  # type: ignore[operator]
+            )
+        return self
+
+
+class CommitmentTopic(Record):
+    """A commitment's topic."""
+
+    table = "commitment_topics"
+    primary_key = ("commitment_id", "topic_id")
+    foreign_keys = {"commitment_id": "commitments", "topic_id": "topics"}
+    example = {"commitment_id": "cbcf-2024-c05", "topic_id": "hate-crime"}
+
+    commitment_id: CommitmentId
+    """The commitment."""
+    topic_id: Slug
+    """One of its topics."""
+
+
+class Instrument(Record):
+    """An act, bill, MOU, agreement, plan, statement, report or task force."""
+
+    table = "instruments"
+    primary_key = ("id",)
+    foreign_keys = {"source_id": "sources"}
+    example = {
+        "id": "roadmap-2021", "title": "Roadmap for a Renewed U.S.-Canada Partnership", "kind": "plan",
+        "jurisdiction": "bilateral", "date": "2021-02", "date_precision": "month",
+    }
+
+    id: Slug
+    """Jurisdiction prefix and a short name, e.g. `us-fara`, `ca-bill-c-70`."""
+    title: ShortText
+    """Title as sources give it; a descriptive title when the formal one is unknown (see notes)."""
+    kind: InstrumentKind
+    """What sort of instrument it is."""
+    jurisdiction: Jurisdiction
+    """Whose instrument it is."""
+    date: Date | None = None
+    """When it was made, signed or enacted; empty when no source here gives it."""
+    date_precision: DatePrecision | None = None
+    """How precisely `date` is known; empty when `date` is."""
+    source_id: Slug | None = None
+    """The source for the title and date."""
+    notes: Text | None = None
+    """Anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Instrument:
+        if (self.date is None) != (self.date_precision is None):
+            raise PydanticCustomError("date-precision-missing", "date and date_precision go together: fill both or neither")
+        _check_precision(self.date, self.date_precision, "date")
+        return self
+
+
+class InstrumentMention(Record):
+    """An instrument's part in a meeting."""
+
+    table = "instrument_mentions"
+    primary_key = ("meeting_id", "instrument_id", "relation")
+    foreign_keys = {
+        "meeting_id": "meetings", "instrument_id": "instruments", "commitment_id": "commitments", "source_id": "sources",
+    }
+    example = {
+        "meeting_id": "cbcf-2024", "instrument_id": "us-fara", "relation": "referenced",
+        "source_id": "cbcf-2024-communique-summary",
+    }
+
+    meeting_id: MeetingId
+    """The meeting."""
+    instrument_id: Slug
+    """The instrument."""
+    relation: Relation
+    """What happened to it at the meeting."""
+    commitment_id: CommitmentId | None = None
+    """The commitment it belongs to, if any."""
+    source_id: Slug
+    """The source that reports it."""
+    notes: Text | None = None
+    """Anything a reader should know."""
+
+
+class Source(Record):
+    """A document that reports facts of the dataset."""
+
+    table = "sources"
+    primary_key = ("id",)
+    example = {
+        "id": "doj-2001-06-20-remarks", "title": "Attorney General remarks at the Cross-Border Crime Forum",
+        "publisher": "U.S. Department of Justice",
+        "url": "https://www.justice.gov/archive/ag/speeches/2001/0620crossborder.htm",
+        "published_date": "2001-06-20", "kind": "official", "reliability": "high", "language": "en",
+    }
+
+    id: Slug
+    """Publisher, date and kind, e.g. `doj-2001-06-20-remarks`."""
+    title: ShortText
+    """Title of the document (see notes when taken from its address)."""
+    publisher: ShortText | None = None
+    """Who published it; empty when the document does not say."""
+    url: Url | None = None
+    """Where it can be read."""
+    published_date: Date | None = None
+    """When it was published; empty when unknown."""
+    kind: SourceKind
+    """What sort of document it is."""
+    reliability: Reliability
+    """How far it can be trusted on its own."""
+    archive_path: ArchivePath | None = None
+    """Its archived full text, relative to the tables' folder: `sources/<id>.txt`."""
+    sha256: Sha256 | None = None
+    """SHA-256 of the archived file's bytes, lowercase hex."""
+    language: Language
+    """Language of the document."""
+    notes: Text | None = None
+    """Whose text it copies, why a field is empty, and anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Source:
+        if (self.archive_path is None) != (self.sha256 is None):
+            raise PydanticCustomError("archive-incomplete", "archive_path and sha256 go together: fill both or neither")
+        if self.archive_path is not None and self.archive_path != f"sources/{self.id}.txt":
+            raise PydanticCustomError(
+                "archive-path-name", "archive_path should be sources/{id}.txt", {"id": self.id}
+            )
+        return self
+
+
+class MeetingSource(Record):
+    """A source that documents a meeting."""
+
+    table = "meeting_sources"
+    primary_key = ("meeting_id", "source_id")
+    foreign_keys = {"meeting_id": "meetings", "source_id": "sources"}
+    example = {"meeting_id": "cbcf-2024", "source_id": "cbcf-2024-communique-summary"}
+
+    meeting_id: MeetingId
+    """The meeting."""
+    source_id: Slug
+    """A source that reports it."""
+
+
+class Assessment(Record):
+    """A dated judgement of a commitment's progress; never edited, only added to."""
+
+    table = "assessments"
+    primary_key = ("commitment_id", "party", "as_of")
+    foreign_keys = {"commitment_id": "commitments", "source_id": "sources"}
+    example = {
+        "commitment_id": "cbcf-2022-c06", "party": "CA", "as_of": "2023-04-28", "status": "fulfilled",
+        "source_id": "doj-2023-04-28-remarks", "note": "Canada hosted the next forum in Ottawa.",
+    }
+
+    commitment_id: CommitmentId
+    """The commitment judged."""
+    party: Parties
+    """Whose progress: `US`, `CA` or `both`."""
+    as_of: Date
+    """Date the judgement holds for."""
+    status: AssessmentStatus
+    """Progress at that date."""
+    source_id: Slug
+    """The source that shows it."""
+    note: Text
+    """What the source shows, in the dataset's own words."""
+
+
+#: Every table in dependency order: a table references only tables before it (or itself).
+MODELS: tuple[type[Record], ...] = (
+    Source,
+    Meeting,
+    Person,
+    Organization,
+    Topic,
+    Attendance,
+    MeetingTopic,
+    Commitment,
+    CommitmentTopic,
+    Instrument,
+    InstrumentMention,
+    MeetingSource,
+    Assessment,
+)
+TABLES: dict[str, type[Record]] = {model.table: model for model in MODELS}

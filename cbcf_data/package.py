@@ -1,0 +1,71 @@
+"""The data package on disk: where it is, its descriptor, and which file holds which table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from cbcf_data.errors import UnusableInputError
+
+DESCRIPTOR = "datapackage.json"
+#: Folder of the tables inside the repository and the installed package.
+RECORDS = "records"
+
+
+def packaged_root() -> Path:
+    """The folder holding the packaged `datapackage.json`: inside the wheel, or the checkout."""
+    here = Path(__file__).resolve().parent
+    for root in (here / "_data", here.parent):
+        if (root / DESCRIPTOR).is_file():
+            return root
+    raise UnusableInputError(f"the packaged dataset is missing: no {DESCRIPTOR} in {here / '_data'}")
+
+
+def descriptor_path(path: str | Path | None) -> Path:
+    """The `datapackage.json` for a dataset folder or descriptor path (None: the packaged one)."""
+    if path is None:
+        return packaged_root() / DESCRIPTOR
+    path = Path(path)
+    if path.is_dir():
+        path = path / DESCRIPTOR
+    if not path.is_file():
+        raise UnusableInputError(f"{path}: no such file; give a dataset folder or its {DESCRIPTOR}")
+    return path
+
+
+def read_descriptor(path: Path) -> dict[str, Any]:
+    """The descriptor's JSON object, or UnusableInputError naming what is wrong with it."""
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise UnusableInputError(f"{path}: not a readable JSON data package descriptor ({error})") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise UnusableInputError(f"{path}: not a data package: it has no 'resources' list")
+    return descriptor
+
+
+def unsafe_reason(resource_path: object) -> str | None:
+    """Why a resource path may not be followed (nothing is fetched, nothing outside the dataset)."""
+    if not isinstance(resource_path, str) or not resource_path:
+        return "the path is not a non-empty string"
+    if "://" in resource_path:
+        return "URLs are not followed: data must be local to the dataset"
+    posix = PurePosixPath(resource_path)
+    if posix.is_absolute() or "\\" in resource_path or (len(resource_path) > 1 and resource_path[1] == ":"):
+        return "the path is absolute: give it relative to datapackage.json"
+    if ".." in posix.parts:
+        return "the path leaves the dataset folder ('..')"
+    return None
+
+
+def resource_paths(descriptor: dict[str, Any], root: Path) -> dict[str, Path]:
+    """Table name -> CSV path for every resource that names a safe local file."""
+    paths: dict[str, Path] = {}
+    for resource in descriptor["resources"]:
+        if not isinstance(resource, dict):
+            continue
+        name, path = resource.get("name"), resource.get("path")
+        if isinstance(name, str) and unsafe_reason(path) is None:
+            paths[name] = root / str(path)
+    return paths

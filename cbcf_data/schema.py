@@ -1,0 +1,170 @@
+"""Generated files: JSON Schemas in `schema/` and the Table Schemas inside `datapackage.json`.
+
+The models are the one source of truth. `generate()` returns every generated file's text by
+path; `write()` writes them; `check()` says which committed files differ and how.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+from cbcf_data import codelists
+from cbcf_data._version import __version__
+from cbcf_data.models import MODELS, Record
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DATA_RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
+TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+
+#: JSON Schema keywords carried into Table Schema constraints, under their Table Schema names.
+_CONSTRAINTS = {"enum": "enum", "pattern": "pattern", "minLength": "minLength", "maxLength": "maxLength",
+                "minimum": "minimum", "maximum": "maximum"}
+
+
+def dumps(value: Any) -> str:
+    """The one JSON form of generated files: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def row_schema(model: type[Record]) -> dict[str, Any]:
+    """JSON Schema 2020-12 of one table's row."""
+    schema = model.model_json_schema()
+    schema["$schema"] = JSON_SCHEMA_DIALECT
+    schema["title"] = model.table
+    schema["examples"] = [model.model_validate(model.example).model_dump(exclude_none=True)]
+    return schema
+
+
+def bundle_schema() -> dict[str, Any]:
+    """JSON Schema 2020-12 of a meeting bundle."""
+    from cbcf_data.bundle import Bundle
+
+    schema = Bundle.model_json_schema()
+    schema["$schema"] = JSON_SCHEMA_DIALECT
+    schema["title"] = "CBCF meeting bundle"
+    schema["properties"]["$schema"] = {"type": "string", "description": "Optional: the bundle schema's address."}
+    return schema
+
+
+def codelists_document() -> dict[str, Any]:
+    """Every codelist with each code's label, French label and definition."""
+    return {
+        name: {code: entry._asdict() for code, entry in codelist.items()}
+        for name, codelist in codelists.CODELISTS.items()
+    }
+
+
+def _field_schema(name: str, schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A property's own schema (nullable unwrapped) and whether null is allowed."""
+    prop = schema["properties"][name]
+    options = prop.get("anyOf")
+    if options:
+        non_null = [option for option in options if option.get("type") != "null"]
+        return {**non_null[0], **{k: v for k, v in prop.items() if k != "anyOf"}}, True
+    return prop, False
+
+
+def table_schema(model: type[Record]) -> dict[str, Any]:
+    """Frictionless Table Schema of one table, derived from the model's JSON Schema."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    fields = []
+    for name in model.model_fields:
+        prop, nullable = _field_schema(name, schema)
+        constraints = {target: prop[key] for key, target in _CONSTRAINTS.items() if key in prop}
+        if name in required and not nullable:
+            constraints["required"] = True
+        field: dict[str, Any] = {
+            "name": name,
+            "type": "integer" if prop.get("type") == "integer" else "string",
+            "description": prop.get("description", ""),
+        }
+        if "codelist" in prop:
+            field["codelist"] = prop["codelist"]
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    foreign_keys = []
+    for name, table in model.foreign_keys.items():
+        reference: dict[str, Any] = {"fields": ["id"]}
+        if table != model.table:
+            reference["resource"] = table
+        foreign_keys.append({"fields": [name], "reference": reference})
+    result: dict[str, Any] = {
+        "$schema": TABLE_SCHEMA_PROFILE,
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": list(model.primary_key),
+    }
+    if foreign_keys:
+        result["foreignKeys"] = foreign_keys
+    return result
+
+
+def resource(model: type[Record]) -> dict[str, Any]:
+    """The data package resource describing one table's CSV file."""
+    return {
+        "$schema": DATA_RESOURCE_PROFILE,
+        "name": model.table,
+        "path": f"records/{model.table}.csv",
+        "type": "table",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": (model.__doc__ or "").strip(),
+        "dialect": {"delimiter": ",", "header": True, "lineTerminator": "\n", "quoteChar": '"'},
+        "schema": table_schema(model),
+    }
+
+
+def descriptor(current: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor with its generated parts (profile, version, resources) brought up to date.
+
+    Everything else (title, licenses, sources, contributors, keywords) is kept as written.
+    """
+    updated = dict(current)
+    updated["$schema"] = DATA_PACKAGE_PROFILE
+    updated["version"] = __version__
+    updated["resources"] = [resource(model) for model in MODELS]
+    return updated
+
+
+def generate(root: Path) -> dict[Path, str]:
+    """Every generated file's expected text, by path under the repository root."""
+    files = {root / "schema" / f"{model.table}.schema.json": dumps(row_schema(model)) for model in MODELS}
+    files[root / "schema" / "bundle.schema.json"] = dumps(bundle_schema())
+    files[root / "schema" / "codelists.json"] = dumps(codelists_document())
+    descriptor_file = root / "datapackage.json"
+    current = json.loads(descriptor_file.read_text(encoding="utf-8")) if descriptor_file.exists() else {}
+    files[descriptor_file] = dumps(descriptor(current))
+    return files
+
+
+def write(root: Path) -> list[Path]:
+    """Regenerate every generated file under root; return the paths whose text changed."""
+    from cbcf_data.csvfiles import write_atomic
+
+    changed = []
+    for path, text in generate(root).items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+            changed.append(path)
+    return changed
+
+
+def check(root: Path) -> list[str]:
+    """Unified diffs (committed → expected) of every stale generated file; empty when all agree."""
+    diffs = []
+    for path, text in generate(root).items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            name = str(path.relative_to(root))
+            diffs.append("".join(difflib.unified_diff(
+                current.splitlines(keepends=True), text.splitlines(keepends=True),
+                fromfile=f"{name} (committed)", tofile=f"{name} (generated)",
+            )))
+    return diffs

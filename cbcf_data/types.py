@@ -1,0 +1,91 @@
+"""Constrained types shared by every model: IDs, dates, country codes, codelist values.
+
+Each is defined once here so that the models, the generated schemas and the validator agree on
+one pattern. Patterns are plain regular expressions that JSON Schema and Table Schema share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from cbcf_data import codelists
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
+COMMITMENT_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$"
+DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+SUBDIVISION_PATTERN = r"^(?:US|CA)-[A-Z0-9]{1,3}$"
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+URL_PATTERN = r"^https?://[^\s]+$"
+ARCHIVE_PATH_PATTERN = r"^sources/[a-z0-9]+(?:-[a-z0-9]+)*\.txt$"
+
+_PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+
+
+def date_precision_of(value: str) -> str:
+    """Return `day`, `month` or `year` for an ISO 8601 date of reduced precision."""
+    return _PRECISION_BY_LENGTH[len(value)]
+
+
+def _check_calendar(value: str) -> str:
+    # The pattern admits 2024-13-45; the calendar does not.
+    try:
+        if len(value) == 10:
+            dt.date.fromisoformat(value)
+        elif len(value) == 7:
+            dt.date.fromisoformat(value + "-01")
+    except ValueError:
+        raise PydanticCustomError(
+            "invalid-date", "'{value}' is not a real calendar date", {"value": value}
+        ) from None
+    return value
+
+
+def _codes(name: str) -> Any:
+    # The codelist's name rides along in the schema so generators and hints find the list.
+    values = tuple(codelists.CODELISTS[name])
+    return Annotated[Literal[values], Field(json_schema_extra={"codelist": name})]  # type: ignore[valid-type]
+
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
+MeetingId = Annotated[str, Field(pattern=MEETING_ID_PATTERN, max_length=80)]
+CommitmentId = Annotated[str, Field(pattern=COMMITMENT_ID_PATTERN, max_length=90)]
+Date = Annotated[
+    str,
+    Field(pattern=DATE_PATTERN, description="ISO 8601 date: YYYY-MM-DD, or YYYY-MM / YYYY when only that is known."),
+    AfterValidator(_check_calendar),
+]
+FullDate = Annotated[str, Field(pattern=FULL_DATE_PATTERN), AfterValidator(_check_calendar)]
+Subdivision = Annotated[str, Field(pattern=SUBDIVISION_PATTERN, description="ISO 3166-2 subdivision code.")]
+WikidataId = Annotated[str, Field(pattern=WIKIDATA_PATTERN)]
+Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
+Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
+ArchivePath = Annotated[str, Field(pattern=ARCHIVE_PATH_PATTERN)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Abbreviation = Annotated[str, Field(pattern=r"^[A-Za-z0-9&.-]{1,20}$")]
+Offset = Annotated[int, Field(ge=0)]
+Ordinal = Annotated[int, Field(ge=1, le=99)]
+
+Country = _codes("country")
+Parties = _codes("parties")
+Phase = _codes("phase")
+Basis = _codes("basis")
+DatePrecision = _codes("date_precision")
+Classification = _codes("classification")
+Capacity = _codes("capacity")
+AttendanceStatus = _codes("attendance_status")
+Modality = _codes("modality")
+Relation = _codes("relation")
+InstrumentKind = _codes("instrument_kind")
+Jurisdiction = _codes("jurisdiction")
+SourceKind = _codes("source_kind")
+Reliability = _codes("reliability")
+AssessmentStatus = _codes("assessment_status")
+Language = _codes("language")

@@ -1,0 +1,33 @@
+"""Canonical CSV: every table reads into models and writes back byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from cbcf_data import csvfiles
+from cbcf_data.dataset import parse_table
+from cbcf_data.models import MODELS, Person
+
+from conftest import RECORDS
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table)
+def test_csv_models_csv_is_byte_identical(model):
+    path = RECORDS / f"{model.table}.csv"
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
+    assert csvfiles.records_to_csv_text(model, parse_table(model, path)).encode("utf-8") == raw
+
+
+def test_rows_are_sorted_and_quoted_only_where_needed():
+    people = [Person(id="b-person", name="B, Person", country="US"), Person(id="a-person", name="A", country="CA")]
+    assert csvfiles.records_to_csv_text(Person, people) == (
+        "id,name,country,wikidata_id,notes\na-person,A,CA,,\nb-person,\"B, Person\",US,,\n"
+    )
+
+
+def test_write_atomic_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "t.csv"
+    csvfiles.write_atomic(target, "a\n")
+    assert target.read_text() == "a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]

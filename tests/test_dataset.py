@@ -1,0 +1,73 @@
+"""`load()` and `Dataset`: keyed tables, navigation both ways, parsed once."""
+
+from __future__ import annotations
+
+import pytest
+
+import cbcf_data
+from cbcf_data.errors import InvalidDataError, UnusableInputError
+
+
+def test_load_packaged_is_cached_per_process():
+    assert cbcf_data.load() is cbcf_data.load()
+
+
+def test_load_accepts_folder_and_descriptor(repo_copy):
+    by_folder = cbcf_data.load(repo_copy)
+    by_descriptor = cbcf_data.load(repo_copy / "datapackage.json")
+    assert by_folder is by_descriptor
+    assert by_folder.to_csv_texts() == cbcf_data.load().to_csv_texts()
+
+
+def test_changed_file_is_reloaded(repo_copy):
+    first = cbcf_data.load(repo_copy)
+    path = repo_copy / "records" / "people.csv"
+    path.write_text(path.read_text().replace("Arif Virani", "Arif Virani (test)"))
+    assert cbcf_data.load(repo_copy).people["arif-virani"].name == "Arif Virani (test)"
+    assert first.people["arif-virani"].name == "Arif Virani"
+
+
+def test_tables_are_read_only_mappings():
+    ds = cbcf_data.load()
+    with pytest.raises(TypeError):
+        ds.meetings["x"] = ds.meetings["cbcf-2024"]  # type: ignore[index]
+    with pytest.raises(Exception):
+        ds.meetings["cbcf-2024"].city = "Ottawa"  # frozen records
+    assert ds.attendances[("cbcf-2024", "arif-virani")].capacity == "guest"
+
+
+def test_navigation_both_ways():
+    ds = cbcf_data.load()
+    garland = ds.people["merrick-garland"]
+    assert [a.meeting_id for a in ds.related(garland, "attendances")] == ["cbcf-2024"]
+    assert [m.id for m in ds.related(garland, "meetings")] == ["cbcf-2024"]
+    hate = ds.topics["hate-crime"]
+    assert [c.id for c in ds.related(hate, "commitments")] == ["cbcf-2024-c07"]
+    commitment = ds.commitments["cbcf-2024-c07"]
+    assert ds.related(commitment, "meetings") == [ds.meetings["cbcf-2024"]]
+    assert [t.id for t in ds.related(commitment, "topics")] == ["hate-crime"]
+    assert [t.id for t in ds.table("topics").where("parent_id", "hate-crime")] == ["antisemitism", "islamophobia"]
+
+
+def test_unrelated_tables_raise():
+    ds = cbcf_data.load()
+    with pytest.raises(KeyError):
+        ds.related(ds.topics["fentanyl"], "people")
+
+
+def test_missing_dataset_is_unusable(tmp_path):
+    with pytest.raises(UnusableInputError):
+        cbcf_data.load(tmp_path)
+
+
+def test_bad_row_names_file_and_line(repo_copy):
+    path = repo_copy / "records" / "meetings.csv"
+    path.write_text(path.read_text().replace(",US-DC,US,", ",US-DC,XX,"))
+    with pytest.raises(InvalidDataError, match=r"meetings\.csv:2: host_country"):
+        cbcf_data.load(repo_copy)
+
+
+def test_version_is_exposed():
+    from cbcf_data._version import __version__
+
+    assert cbcf_data.__version__ == __version__

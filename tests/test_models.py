@@ -1,0 +1,71 @@
+"""The models: examples validate, unknown columns and broken row rules are errors."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from cbcf_data import codelists
+from cbcf_data.models import MODELS, Commitment, Meeting, Source
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table)
+def test_example_validates(model):
+    record = model.model_validate(model.example)
+    assert record.model_dump(exclude_none=True) == model.example
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table)
+def test_unknown_column_is_an_error(model):
+    with pytest.raises(ValidationError) as error:
+        model.model_validate({**model.example, "colour": "red"})
+    assert error.value.errors()[0]["type"] == "extra_forbidden"
+
+
+def _error_type(model, **changes):
+    with pytest.raises(ValidationError) as error:
+        model.model_validate({**model.example, **changes})
+    return error.value.errors()[0]["type"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"start_date": "2012-02-30"}, "invalid-date"),
+        ({"start_date": "2012-03"}, "date-precision-mismatch"),
+        ({"end_date": "2012-03-01"}, "end-before-start"),
+        ({"sequence": None}, "sequence-basis"),
+        ({"id": "cbcf-2013"}, "id-year-mismatch"),
+        ({"phase": "reestablished"}, "phase-year-mismatch"),
+        ({"subdivision": "US-DC"}, "subdivision-country-mismatch"),
+        ({"host_country": "MX"}, "literal_error"),
+        ({"id": "CBCF-2012"}, "string_pattern_mismatch"),
+    ],
+)
+def test_meeting_row_rules(changes, code):
+    assert _error_type(Meeting, **changes) == code
+
+
+def test_commitment_quote_fields_go_together():
+    assert _error_type(Commitment, quote="Some words.") == "quote-incomplete"
+    assert _error_type(Commitment, quote="abc", quote_start=3, quote_end=7) == "quote-length"
+    assert _error_type(Commitment, id="cbcf-2023-c01") == "commitment-id-meeting"
+
+
+def test_source_archive_fields_go_together():
+    assert _error_type(Source, archive_path="sources/doj-2001-06-20-remarks.txt") == "archive-incomplete"
+    assert _error_type(Source, archive_path="sources/other.txt", sha256="0" * 64) == "archive-path-name"
+
+
+def test_every_codelist_value_has_label_and_definition():
+    for name, codelist in codelists.CODELISTS.items():
+        assert codelist, name
+        for code, entry in codelist.items():
+            assert entry.label and entry.definition.endswith("."), (name, code)
+
+
+def test_codelist_fields_carry_exactly_their_codelist():
+    for model in MODELS:
+        for name, prop in model.model_json_schema()["properties"].items():
+            if "codelist" in prop:
+                assert prop["enum"] == list(codelists.CODELISTS[prop["codelist"]]), (model.table, name)

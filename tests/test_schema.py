@@ -1,0 +1,68 @@
+"""Generated files: committed schemas match the models, and drift is caught with a diff."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from cbcf_data import schema
+from cbcf_data.models import MODELS
+
+from conftest import ROOT, run_cli
+
+
+def test_committed_generated_files_are_current():
+    assert schema.check(ROOT) == []
+
+
+def test_schema_check_cli_is_clean():
+    result = run_cli("schema", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hand_edited_schema_fails_check_with_diff(repo_copy):
+    path = repo_copy / "schema" / "people.schema.json"
+    path.write_text(path.read_text().replace('"Full name as sources usually give it."', '"Edited by hand."'))
+    result = run_cli("schema", "--check", "--root", str(repo_copy))
+    assert result.returncode == 1
+    assert "-  " in result.stdout and "Edited by hand." in result.stdout
+    assert "schema/people.schema.json" in result.stdout
+
+
+def test_schema_regenerates_a_stale_descriptor(repo_copy):
+    descriptor = repo_copy / "datapackage.json"
+    data = json.loads(descriptor.read_text())
+    data["resources"][0]["schema"]["fields"].pop()
+    descriptor.write_text(json.dumps(data))
+    assert run_cli("schema", "--root", str(repo_copy)).returncode == 0
+    assert run_cli("schema", "--check", "--root", str(repo_copy)).returncode == 0
+    assert json.loads(descriptor.read_text())["title"] == data["title"]  # hand-kept metadata survives
+
+
+def test_row_schemas_are_valid_2020_12_and_accept_the_data():
+    import cbcf_data
+
+    ds = cbcf_data.load()
+    for model in MODELS:
+        document = json.loads((ROOT / "schema" / f"{model.table}.schema.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(document)
+        validator = jsonschema.Draft202012Validator(document)
+        for record in ds.table(model.table).values():
+            validator.validate(record.model_dump(mode="json"))
+
+
+def test_table_schema_carries_keys_and_constraints():
+    descriptor = json.loads((ROOT / "datapackage.json").read_text())
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    assert [r["name"] for r in descriptor["resources"]] == [m.table for m in MODELS]
+    commitments = resources["commitments"]["schema"]
+    fields = {f["name"]: f for f in commitments["fields"]}
+    assert commitments["primaryKey"] == ["id"]
+    assert {"fields": ["meeting_id"], "reference": {"resource": "meetings", "fields": ["id"]}} in commitments["foreignKeys"]
+    assert fields["modality"]["constraints"]["enum"][0] == "commit"
+    assert fields["summary"]["constraints"]["required"] is True
+    assert "required" not in fields.get("quote", {}).get("constraints", {})
+    assert fields["quote_start"]["type"] == "integer"
+    topics = resources["topics"]["schema"]
+    assert {"fields": ["parent_id"], "reference": {"fields": ["id"]}} in topics["foreignKeys"]

@@ -113,24 +113,23 @@ def to_rows(bundle: dict[str, Any]) -> tuple[Rows, dict[tuple[str, int], str]]:
         add("meetings", dict(meeting), "/meeting")
     for key, table in (("attendances", "attendances"), ("topics", "meeting_topics"),
                        ("instrument_mentions", "instrument_mentions")):
-        for index, item in enumerate(_list(bundle, key)):
-            add(table, {"meeting_id": meeting_id, **_dict(item)}, f"/{key}/{index}")
-    for index, item in enumerate(_list(bundle, "commitments")):
-        item = _dict(item)
+        for index, item in _objects(bundle, key):
+            add(table, {"meeting_id": meeting_id, **item}, f"/{key}/{index}")
+    for index, item in _objects(bundle, "commitments"):
         pointer = f"/commitments/{index}"
         add("commitments", {"meeting_id": meeting_id, **{k: v for k, v in item.items()
                                                        if k not in ("topics", "assessments")}}, pointer)
         for position, topic in enumerate(_list(item, "topics")):
             add("commitment_topics", {"commitment_id": item.get("id"), "topic_id": topic},
                 f"{pointer}/topics/{position}")
-        for position, assessment in enumerate(_list(item, "assessments")):
-            add("assessments", {"commitment_id": item.get("id"), **_dict(assessment)},
+        for position, assessment in _objects(item, "assessments"):
+            add("assessments", {"commitment_id": item.get("id"), **assessment},
                 f"{pointer}/assessments/{position}")
     for index, source in enumerate(_list(bundle, "sources")):
         add("meeting_sources", {"meeting_id": meeting_id, "source_id": source}, f"/sources/{index}")
     for key, table in NEW_TABLES.items():
-        for index, item in enumerate(_list(bundle, key)):
-            add(table, dict(_dict(item)), f"/{key}/{index}")
+        for index, item in _objects(bundle, key):
+            add(table, dict(item), f"/{key}/{index}")
     return rows, pointers
 
 
@@ -139,8 +138,9 @@ def _list(container: dict[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {"": value}
+def _objects(container: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    """(index, item) of the objects in a list; other entries are the validator's to report."""
+    return [(index, item) for index, item in enumerate(_list(container, key)) if isinstance(item, dict)]
 
 
 def from_rows(meeting_id: str, rows: Rows) -> dict[str, Any]:
@@ -174,3 +174,57 @@ def from_rows(meeting_id: str, rows: Rows) -> dict[str, Any]:
     for key, table in NEW_TABLES.items():
         bundle[key] = [clean(row) for row in rows.get(table, [])]
     return bundle
+
+
+def split_meeting(rows: Rows, meeting_id: str) -> tuple[Rows, Rows]:
+    """(rows without the meeting, the meeting's own rows) from every table's rows.
+
+    The meeting's own rows are its meeting, attendances, topics, commitments (with their topics
+    and assessments), mentions and sources, plus every person, organization, topic, instrument and
+    source that they use and nothing else in the dataset uses.
+    """
+    from cbcf_data.models import TABLES
+
+    commitments = {r["id"] for r in rows.get("commitments", []) if r["meeting_id"] == meeting_id}
+
+    def own(table: str, row: dict[str, Any]) -> bool:
+        if table == "meetings":
+            return row["id"] == meeting_id
+        if "meeting_id" in row:
+            return row["meeting_id"] == meeting_id
+        if "commitment_id" in row and table in ("commitment_topics", "assessments"):
+            return row["commitment_id"] in commitments
+        return False
+
+    taken: Rows = {t: [r for r in rows.get(t, []) if own(t, r)] for t in TABLES}
+    kept: Rows = {t: [r for r in rows.get(t, []) if not own(t, r)] for t in TABLES}
+    shared = set(NEW_TABLES.values())
+
+    def references(source: Rows) -> set[tuple[str, str]]:
+        found = set()
+        for table, table_rows in source.items():
+            for field, target in TABLES[table].foreign_keys.items():
+                if target in shared:
+                    found.update((target, r[field]) for r in table_rows if r.get(field) is not None)
+        return found
+
+    # Reference rows used by the meeting's rows, transitively (parents, an instrument's source).
+    wanted = references(taken)
+    while True:
+        closure = wanted | references({t: [r for r in kept[t] if (t, r["id"]) in wanted] for t in shared})
+        if closure == wanted:
+            break
+        wanted = closure
+    # Of those, the ones nothing else uses, until no kept row uses a moved one.
+    moving = set(wanted)
+    while True:
+        staying = {t: r for t, r in kept.items() if t not in shared}
+        staying.update({t: [r for r in kept[t] if (t, r["id"]) not in moving] for t in shared})
+        still_used = moving & references(staying)
+        if not still_used:
+            break
+        moving -= still_used
+    for table in shared:
+        taken[table] = [r for r in kept[table] if (table, r["id"]) in moving]
+        kept[table] = [r for r in kept[table] if (table, r["id"]) not in moving]
+    return kept, taken

@@ -6,6 +6,7 @@ Exit status: 0 success / valid, 1 invalid data or stale files, 2 unusable input.
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -70,6 +71,102 @@ def schema(
     for path in changed:
         typer.echo(f"wrote {path.relative_to(top)}")
     typer.echo(f"{len(changed)} file(s) changed." if changed else "Nothing to change.")
+
+
+class Format(str, Enum):
+    """Output formats of reporting commands."""
+
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
+DatasetOption = Annotated[
+    Optional[Path],
+    typer.Option("--dataset", "-d", help="Dataset folder or datapackage.json (default: the packaged dataset)."),
+]
+
+
+@app.command()
+def validate(
+    source: Annotated[
+        Optional[Path],
+        typer.Argument(help="Dataset folder, datapackage.json, one table's .csv, or a meeting bundle (.json/.yaml)."),
+    ] = None,
+    format: FormatOption = Format.text,
+    dataset: DatasetOption = None,
+) -> None:
+    """Check a dataset, a table or a bundle and report every problem with where and how to fix it."""
+    from cbcf_data.validate import validate as run
+
+    report = run(source, dataset=dataset)
+    typer.echo(report.to_json() if format is Format.json else report.to_text(), nl=False)
+    raise typer.Exit(report.exit_status)
+
+
+@app.command("import")
+def import_(
+    bundle: Annotated[Path, typer.Argument(help="The meeting bundle (.json, .yaml or .yml) to add.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the rows that would be added; write nothing.")] = False,
+    dataset: DatasetOption = None,
+) -> None:
+    """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
+    from cbcf_data import csvfiles
+    from cbcf_data.models import TABLES
+    from cbcf_data.records import import_bundle
+
+    try:
+        result = import_bundle(bundle, dataset=dataset, dry_run=dry_run)
+    except InvalidDataError as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+            raise typer.Exit(error.report.exit_status) from None  # type: ignore[attr-defined]
+        raise
+    for table, rows in result.added.items():
+        typer.echo(f"{table}: {len(rows)} row(s) {'would be added' if dry_run else 'added'}")
+        if dry_run:
+            typer.echo(csvfiles.to_csv_text(TABLES[table], rows), nl=False)
+    if not dry_run:
+        typer.echo(f"wrote {len(result.written)} file(s); now run `cbcf-data validate` and open a change.")
+
+
+@app.command()
+def fmt(
+    check: Annotated[bool, typer.Option("--check", help="Only compare; exit 1 and print the diff when not canonical.")] = False,
+    dataset: DatasetOption = None,
+) -> None:
+    """Rewrite records/*.csv in canonical form: sorted by primary key, one CSV dialect."""
+    from cbcf_data.records import fmt as run
+
+    diffs = run(dataset, check=check)
+    for diff in diffs:
+        typer.echo(diff, nl=False)
+    if check and diffs:
+        typer.echo(f"{len(diffs)} table(s) are not in canonical form: run `cbcf-data fmt`.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(diffs)} table(s) rewritten." if diffs and not check else "All tables are in canonical form.")
+
+
+@app.command()
+def export(
+    meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2024.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="yaml or json.")] = "yaml",
+    dataset: DatasetOption = None,
+) -> None:
+    """Print one meeting as a bundle: the form `import` takes back."""
+    import json
+
+    from cbcf_data.records import export_bundle
+
+    document = export_bundle(meeting_id, dataset)
+    if format == "json":
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    elif format == "yaml":
+        import yaml
+
+        typer.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    else:
+        raise CbcfDataError(f"unknown format {format!r}: use yaml or json")
 
 
 def main() -> None:

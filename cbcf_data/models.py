@@ -70,12 +70,17 @@ class Record(BaseModel):
         return tuple(getattr(self, name) for name in self.primary_key)
 
 
+def _fail(code: str, field: str, message: str, **context: Any) -> PydanticCustomError:
+    """A row-rule error whose context names the field at fault, so reports can locate it."""
+    return PydanticCustomError(code, message, {"field": field, **context})
+
+
 def _check_precision(value: str | None, precision: str | None, field: str) -> None:
     if value is not None and precision is not None and date_precision_of(value) != precision:
-        raise PydanticCustomError(
-            "date-precision-mismatch",
+        raise _fail(
+            "date-precision-mismatch", field,
             "{field} '{value}' is written to the {actual} but date_precision says '{precision}'",
-            {"field": field, "value": value, "actual": date_precision_of(value), "precision": precision},
+            value=value, actual=date_precision_of(value), precision=precision,
         )
 
 
@@ -122,35 +127,30 @@ class Meeting(Record):
     @model_validator(mode="after")
     def _check_row(self) -> Meeting:
         if (self.sequence is None) != (self.sequence_basis is None):
-            raise PydanticCustomError(
-                "sequence-basis", "sequence and sequence_basis must both be filled or both be empty"
-            )
+            raise _fail("sequence-basis", "sequence_basis", "sequence and sequence_basis must both be filled or both be empty")
         if self.id[5:9] != self.start_date[:4]:
-            raise PydanticCustomError(
-                "id-year-mismatch",
-                "the ID's year {id_year} differs from start_date's year {year}",
-                {"id_year": self.id[5:9], "year": self.start_date[:4]},
+            raise _fail(
+                "id-year-mismatch", "id", "the ID's year {id_year} differs from start_date's year {year}",
+                id_year=self.id[5:9], year=self.start_date[:4],
             )
         year = int(self.start_date[:4])
         if (self.phase == "founding") != (year <= 2012):
-            raise PydanticCustomError(
-                "phase-year-mismatch",
+            raise _fail(
+                "phase-year-mismatch", "phase",
                 "a meeting in {year} cannot be in the '{phase}' phase (founding: 1997-2012; reestablished: 2022 on)",
-                {"year": year, "phase": self.phase},
+                year=year, phase=self.phase,
             )
         _check_precision(self.start_date, self.date_precision, "start_date")
         _check_precision(self.end_date, self.date_precision, "end_date")
         if self.end_date is not None and self.end_date < self.start_date:
-            raise PydanticCustomError(
-                "end-before-start",
-                "end_date {end} is before start_date {start}",
-                {"end": self.end_date, "start": self.start_date},
+            raise _fail(
+                "end-before-start", "end_date", "end_date {end} is before start_date {start}",
+                end=self.end_date, start=self.start_date,
             )
         if self.subdivision and self.host_country and not self.subdivision.startswith(self.host_country + "-"):
-            raise PydanticCustomError(
-                "subdivision-country-mismatch",
-                "subdivision {subdivision} is not in host_country {country}",
-                {"subdivision": self.subdivision, "country": self.host_country},
+            raise _fail(
+                "subdivision-country-mismatch", "subdivision", "subdivision {subdivision} is not in host_country {country}",
+                subdivision=self.subdivision, country=self.host_country,
             )
         return self
 
@@ -205,9 +205,9 @@ class Organization(Record):
     @model_validator(mode="after")
     def _check_row(self) -> Organization:
         if self.country == "CA" and self.name_fr is None:
-            raise PydanticCustomError("french-name-missing", "a Canadian body needs its French name in name_fr")
+            raise _fail("french-name-missing", "name_fr", "a Canadian body needs its French name in name_fr")
         if self.parent_id == self.id:
-            raise PydanticCustomError("parent-cycle", "an organization cannot be its own parent")
+            raise _fail("parent-cycle", "parent_id", "an organization cannot be its own parent")
         return self
 
 
@@ -320,19 +320,17 @@ class Commitment(Record):
     @model_validator(mode="after")
     def _check_row(self) -> Commitment:
         if not self.id.startswith(self.meeting_id + "-c"):
-            raise PydanticCustomError(
-                "commitment-id-meeting",
-                "commitment ID {id} should start with its meeting's ID: {prefix}",
-                {"id": self.id, "prefix": self.meeting_id + "-c"},
+            raise _fail(
+                "commitment-id-meeting", "id", "commitment ID {id} should start with its meeting's ID: {prefix}",
+                id=self.id, prefix=self.meeting_id + "-c",
             )
         filled = [v is not None for v in (self.quote, self.quote_start, self.quote_end)]
         if any(filled) and not all(filled):
-            raise PydanticCustomError("quote-incomplete", "quote, quote_start and quote_end go together: fill all three or none")
+            raise _fail("quote-incomplete", "quote", "quote, quote_start and quote_end go together: fill all three or none")
         if self.quote is not None and self.quote_end - self.quote_start != len(self.quote):  # type: ignore[operator]
-            raise PydanticCustomError(
-                "quote-length",
-                "quote_end - quote_start is {span} but the quote is {length} characters long",
-                {"span": self.quote_end - self.quote_start, "length": len(self.quote)},  # type: ignore[operator]
+            raise _fail(
+                "quote-length", "quote_end", "quote_end - quote_start is {span} but the quote is {length} characters long",
+                span=self.quote_end - self.quote_start, length=len(self.quote),  # type: ignore[operator]
             )
         return self
 
@@ -382,7 +380,7 @@ class Instrument(Record):
     @model_validator(mode="after")
     def _check_row(self) -> Instrument:
         if (self.date is None) != (self.date_precision is None):
-            raise PydanticCustomError("date-precision-missing", "date and date_precision go together: fill both or neither")
+            raise _fail("date-precision-missing", "date_precision", "date and date_precision go together: fill both or neither")
         _check_precision(self.date, self.date_precision, "date")
         return self
 
@@ -452,11 +450,9 @@ class Source(Record):
     @model_validator(mode="after")
     def _check_row(self) -> Source:
         if (self.archive_path is None) != (self.sha256 is None):
-            raise PydanticCustomError("archive-incomplete", "archive_path and sha256 go together: fill both or neither")
+            raise _fail("archive-incomplete", "sha256", "archive_path and sha256 go together: fill both or neither")
         if self.archive_path is not None and self.archive_path != f"sources/{self.id}.txt":
-            raise PydanticCustomError(
-                "archive-path-name", "archive_path should be sources/{id}.txt", {"id": self.id}
-            )
+            raise _fail("archive-path-name", "archive_path", "archive_path should be sources/{id}.txt", id=self.id)
         return self
 
 

@@ -90,10 +90,9 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
         fields.append(field)
     foreign_keys = []
     for name, table in model.foreign_keys.items():
-        reference: dict[str, Any] = {"fields": ["id"]}
-        if table != model.table:
-            reference["resource"] = table
-        foreign_keys.append({"fields": [name], "reference": reference})
+        # An empty resource name is a self-reference in both Data Package v1 and v2.
+        resource_name = "" if table == model.table else table
+        foreign_keys.append({"fields": [name], "reference": {"fields": ["id"], "resource": resource_name}})
     result: dict[str, Any] = {
         "$schema": TABLE_SCHEMA_PROFILE,
         "fields": fields,

@@ -1,0 +1,164 @@
+"""Reading untrusted input without crashing: CSV tables, JSON and YAML documents.
+
+Every reader returns data or raises `ReadError` with a located, plain-language message;
+nothing here lets a malformed file escape as a traceback or a hang.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+#: Largest cell accepted in a CSV file, in characters (the longest field allows 4,000).
+CELL_LIMIT = 100_000
+#: Largest JSON or YAML document accepted, in bytes.
+DOCUMENT_LIMIT = 20 * 1024 * 1024
+#: Largest CSV table accepted, in bytes.
+TABLE_LIMIT = 4 * 1024 * 1024 * 1024
+
+
+
+class ReadError(Exception):
+    """Raised when input cannot be read; `code`, `line` and `hint` locate and explain it."""
+
+    def __init__(self, code: str, message: str, line: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.line, self.hint = code, message, line, hint
+
+
+def read_text(path: Path, limit: int) -> str:
+    """A file's text as UTF-8, or ReadError naming the line of the first bad byte."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ReadError("file-too-large", f"the file is {size:,} bytes; the limit is {limit:,}")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReadError("file-unreadable", f"cannot read the file: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ReadError(
+            "encoding", f"byte {data[error.start]:#04x} at position {error.start} is not UTF-8", line,
+            "save the file as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)')",
+        ) from None
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Stream (first line, cells) of each CSV record of a file; the header is line 1.
+
+    Raises ReadError where the file cannot be read: not UTF-8 (with the line of the first bad
+    byte), an over-long cell, a CSV syntax error, a file over the size limit.
+    """
+    try:
+        size = path.stat().st_size
+        if size > TABLE_LIMIT:
+            raise ReadError("file-too-large", f"the file is {size:,} bytes; the limit is {TABLE_LIMIT:,}")
+        with path.open("rb") as raw:
+            if raw.read(3) == b"\xef\xbb\xbf":
+                raise ReadError("bom", "the file starts with a byte-order mark (BOM)", 1,
+                                "save as UTF-8 without BOM, or run `cbcf-data fmt`")
+        file = path.open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise ReadError("file-unreadable", f"cannot read the file: {error.strerror or error}") from None
+    with file:
+        csv.field_size_limit(CELL_LIMIT)  # process-wide, and other libraries raise it: set it here
+        reader = csv.reader(file)
+        start = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                read_text(path, TABLE_LIMIT)  # raises the located encoding error
+                raise ReadError("encoding", "the file is not UTF-8", start) from None
+            except csv.Error as error:
+                message = str(error)
+                if "field larger" in message:
+                    raise ReadError(
+                        "cell-too-large", f"a cell is longer than {CELL_LIMIT:,} characters", start,
+                        "check for an unclosed quote (\") that swallows the rest of the file",
+                    ) from None
+                raise ReadError("csv-syntax", f"the CSV cannot be parsed: {message}", start) from None
+            yield start, row
+            start = reader.line_num + 1
+
+
+class _DuplicateKeys(list[str]):
+    """Keys seen twice in one JSON object while parsing."""
+
+
+def parse_json(text: str) -> Any:
+    """A JSON document; duplicate keys, excessive nesting and syntax errors are ReadErrors."""
+    duplicates = _DuplicateKeys()
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                duplicates.append(key)
+            result[key] = value
+        return result
+
+    try:
+        document = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as error:
+        raise ReadError("json-syntax", f"not valid JSON: {error.msg} (column {error.colno})", error.lineno) from None
+    except RecursionError:
+        raise ReadError("too-deep", "the document is nested too deeply to be a bundle") from None
+    if duplicates:
+        raise ReadError(
+            "duplicate-json-key", f"the key {duplicates[0]!r} appears twice in one object",
+            hint="keep one of the two entries: JSON readers silently drop the other",
+        )
+    return document
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML document in the safe subset (no aliases, no duplicate keys, no tags)."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise ReadError("yaml-alias", "YAML aliases (*name) are not accepted in bundles", event.start_mark.line + 1)
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ReadError("duplicate-json-key", f"the key {key!r} appears twice in one mapping",
+                                    key_node.start_mark.line + 1)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    # Dates stay strings: the models expect ISO text, not datetime objects.
+    StrictLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    try:
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except ReadError:
+        raise
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise ReadError("yaml-syntax", f"not valid YAML: {error.problem or error}", line) from None
+    except yaml.YAMLError as error:
+        raise ReadError("yaml-syntax", f"not valid YAML: {error}") from None
+    except RecursionError:
+        raise ReadError("too-deep", "the document is nested too deeply to be a bundle") from None
+
+
+def read_document(path: Path) -> Any:
+    """A bundle file's document: YAML for .yaml/.yml, JSON otherwise."""
+    text = read_text(path, DOCUMENT_LIMIT)
+    return parse_yaml(text) if path.suffix.lower() in (".yaml", ".yml") else parse_json(text)

@@ -1,0 +1,131 @@
+"""The validation Report: every problem found, each located, with a message and a fix hint."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, NamedTuple
+
+Severity = Literal["error", "warning"]
+
+#: How much of an offending value an issue keeps.
+VALUE_LIMIT = 80
+#: How many examples the text output shows for each code.
+EXAMPLES = 5
+
+
+def truncate(value: Any) -> str | None:
+    """The offending value as short text: `None` stays `None`, long values end in `…`."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= VALUE_LIMIT else text[: VALUE_LIMIT - 1] + "…"
+
+
+class Where(NamedTuple):
+    """Where a row came from: a CSV file and line, or a bundle file and JSON pointer."""
+
+    path: str | None
+    table: str | None
+    line: int | None = None
+    pointer: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem: a stable code, where it is, what is wrong and how to fix it."""
+
+    code: str
+    message: str
+    severity: Severity = "error"
+    path: str | None = None
+    table: str | None = None
+    line: int | None = None
+    pointer: str | None = None
+    field: str | None = None
+    record_id: str | None = None
+    value: str | None = None
+    hint: str | None = None
+
+    @property
+    def location(self) -> str:
+        """`file:line [field]` for CSV, `file#/pointer` for bundles."""
+        where = self.path or self.table or "dataset"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.pointer is not None:
+            where += f"#{self.pointer}"
+        elif self.field:
+            where += f" [{self.field}]"
+        return where
+
+
+@dataclass
+class Report:
+    """Everything validation found, and what it checked."""
+
+    issues: list[Issue] = field(default_factory=list)
+    tables: int = 0
+    rows: int = 0
+    checks: set[str] = field(default_factory=set)
+    #: False when the input could not be read as what it claims to be (exit status 2).
+    usable: bool = True
+
+    def add(self, issue: Issue) -> None:
+        """Record one issue."""
+        self.issues.append(issue)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Issues of severity error."""
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+    @property
+    def valid(self) -> bool:
+        """True when something was checked and no error was found."""
+        return self.usable and self.tables > 0 and not self.errors
+
+    @property
+    def exit_status(self) -> int:
+        """0 valid, 1 invalid, 2 unusable input."""
+        return 2 if not self.usable else 0 if self.valid else 1
+
+    def flatten(self, keys: tuple[str, ...] = ("code", "table", "line", "field")) -> list[tuple[Any, ...]]:
+        """Issues as tuples of the given attributes, for one-line comparisons in tests."""
+        return [tuple(getattr(issue, key) for key in keys) for issue in self.issues]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: `{"valid", "checked": {tables, rows, checks}, "issues": [...]}`."""
+        return {
+            "valid": self.valid,
+            "checked": {"tables": self.tables, "rows": self.rows, "checks": len(self.checks)},
+            "issues": [asdict(issue) for issue in self.issues],
+        }
+
+    def to_json(self) -> str:
+        """The JSON form as text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_text(self) -> str:
+        """A summary for people: issues grouped by code with counts and the first examples."""
+        lines = []
+        counts = Counter(issue.code for issue in self.issues)
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            group = [issue for issue in self.issues if issue.code == code]
+            lines.append(f"{group[0].severity} {code} ({count}):")
+            for issue in group[:EXAMPLES]:
+                lines.append(f"  {issue.location}: {issue.message}")
+                if issue.hint:
+                    lines.append(f"    hint: {issue.hint}")
+            if count > EXAMPLES:
+                lines.append(f"  … and {count - EXAMPLES} more")
+        errors, warnings = len(self.errors), len(self.issues) - len(self.errors)
+        verdict = "valid" if self.valid else "unusable input" if not self.usable else "invalid"
+        if self.usable and self.tables == 0:
+            verdict += " (nothing was checked)"
+        lines.append(
+            f"{verdict}: {self.tables} table(s), {self.rows} row(s), {len(self.checks)} check(s); "
+            f"{errors} error(s), {warnings} warning(s)"
+        )
+        return "\n".join(lines) + "\n"

@@ -79,7 +79,7 @@ MODALITY: Codelist = {
     "commit": Code("Commit", "Worded as a commitment: 'committed to', 'commit to'.", "S'engager"),
     "pledge": Code("Pledge", "Worded as a pledge: 'pledged', 'pledging'.", "Promettre"),
     "agree": Code("Agree", "Worded as an agreement to act: 'agreed to'.", "Convenir"),
-    "will": Code("Will", "A plain future undertaking: 'will <act>'.", "Futur"),
+    "will": Code("Will", "A plain future undertaking: 'will' and a verb of action.", "Futur"),
     "continue": Code("Continue", "An undertaking to keep doing something: 'will continue to'.", "Poursuivre"),
     "emphasize": Code(
         "Emphasize",

@@ -1,4 +1,5 @@
-"""Generated files: JSON Schemas in `schema/` and the Table Schemas inside `datapackage.json`.
+"""Generated files: JSON Schemas in `schema/`, the Table Schemas inside `datapackage.json`, and
+the generated documentation (`docs/data-dictionary.md`, the codelist block of CONTRIBUTING.md).
 
 The models are the one source of truth. `generate()` returns every generated file's text by
 path; `write()` writes them; `check()` says which committed files differ and how.
@@ -11,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cbcf_data import codelists
+from cbcf_data import codelists, docs
 from cbcf_data._version import __version__
 from cbcf_data.models import MODELS, Record
 
@@ -140,6 +141,10 @@ def generate(root: Path) -> dict[Path, str]:
     descriptor_file = root / "datapackage.json"
     current = json.loads(descriptor_file.read_text(encoding="utf-8")) if descriptor_file.exists() else {}
     files[descriptor_file] = dumps(descriptor(current))
+    files[root / "docs" / "data-dictionary.md"] = docs.data_dictionary()
+    guide = root / "CONTRIBUTING.md"
+    if guide.exists():
+        files[guide] = docs.contributing(guide.read_text(encoding="utf-8"), root)
     return files
 
 

@@ -337,6 +337,7 @@ class _Run:
                    if ref != name and ref not in self.broken and ref not in self.incomplete}
         inside = [field for field, ref in model.foreign_keys.items() if ref == name]
         deferred: list[tuple[Where, str, str]] = []
+        duplicates: list[tuple[str, str, str, Where]] = []
         pk = model.primary_key
         validate_row = model.model_validate
         feed_rules = self.rules.feed if self.rules is not None else None
@@ -355,7 +356,7 @@ class _Run:
                 if first is None:
                     keys[record_id] = row_origin
                 else:
-                    self.duplicate(model, record_id, first, row_origin, where)
+                    duplicates.append((record_id, first, row_origin, where))
                 if foreign_keys:
                     for field, ref in outside.items():
                         value = cells.get(field)
@@ -367,6 +368,9 @@ class _Run:
                             deferred.append((where, field, str(value)))
                 if record is not None and feed_rules is not None:
                     feed_rules(record, where)
+        # Reported once the table is read, so that the next free ID is free in the whole table.
+        for record_id, first, row_origin, where in duplicates:
+            self.duplicate(model, record_id, first, row_origin, where)
         for where, field, value in deferred if name not in self.incomplete else ():
             if value not in keys:
                 self.missing_reference(model, field, name, value, where, None)

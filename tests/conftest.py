@@ -24,10 +24,12 @@ def run_cli(*args: str, cwd: Path | None = None, input: str | None = None) -> su
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    """A scratch copy of the repository's dataset files (descriptor, records, schema)."""
+    """A scratch copy of the repository's dataset and generated files (descriptor, records, schema, docs)."""
     target = tmp_path / "repo"
     target.mkdir()
     shutil.copy2(ROOT / "datapackage.json", target / "datapackage.json")
     shutil.copytree(RECORDS, target / "records")
     shutil.copytree(ROOT / "schema", target / "schema")
+    shutil.copytree(ROOT / "docs", target / "docs")
+    shutil.copy2(ROOT / "CONTRIBUTING.md", target / "CONTRIBUTING.md")
     return target

@@ -66,3 +66,44 @@ def test_table_schema_carries_keys_and_constraints():
     assert fields["quote_start"]["type"] == "integer"
     topics = resources["topics"]["schema"]
     assert {"fields": ["parent_id"], "reference": {"fields": ["id"], "resource": ""}} in topics["foreignKeys"]
+
+
+def test_data_dictionary_lists_every_field_and_code():
+    from cbcf_data import codelists
+
+    text = (ROOT / "docs" / "data-dictionary.md").read_text()
+    for model in MODELS:
+        assert f"### `{model.table}`" in text
+        for field in model.model_fields:
+            assert f"| `{field}` |" in text, (model.table, field)
+    for name, codelist in codelists.CODELISTS.items():
+        assert f"### {name}" in text
+        for code, entry in codelist.items():
+            assert f"| `{code}` | {entry.label} |" in text
+
+
+def test_contributing_block_is_generated_from_codelists():
+    from cbcf_data import codelists
+
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    block = text.split("<!-- generated:codelists:start -->")[1].split("<!-- generated:codelists:end -->")[0]
+    for code, entry in codelists.MODALITY.items():
+        assert f"| `{code}` | {entry.definition} |" in block
+    assert "(`cbcf-2024-c07`)" in block  # the pledge example quotes the archived text
+
+
+def test_template_bundle_names_every_field():
+    import yaml
+
+    from cbcf_data.bundle import NEW_TABLES, Bundle, BundleAssessment, BundleAttendance, BundleCommitment, BundleMention, BundleTopic
+    from cbcf_data.models import TABLES
+
+    template = yaml.safe_load((ROOT / "records" / "templates" / "meeting.yaml").read_text())
+    assert set(template) == set(Bundle.model_fields)
+    assert set(template["meeting"]) == set(TABLES["meetings"].model_fields)
+    for key, model in (("attendances", BundleAttendance), ("topics", BundleTopic), ("commitments", BundleCommitment),
+                       ("instrument_mentions", BundleMention)):
+        assert set(template[key][0]) == set(model.model_fields), key
+    assert set(template["commitments"][0]["assessments"][0]) == set(BundleAssessment.model_fields)
+    for key, table in NEW_TABLES.items():
+        assert set(template[key][0]) == set(TABLES[table].model_fields), key

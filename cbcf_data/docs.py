@@ -1,0 +1,111 @@
+"""Generated documentation: the data dictionary, and the codelist sections of CONTRIBUTING.md.
+
+Both come from the models and codelists (and, for modality examples, from the records), so they
+cannot drift: `cbcf-data schema` writes them and `cbcf-data schema --check` compares them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cbcf_data import codelists
+from cbcf_data.models import MODELS, Record
+
+START, END = "<!-- generated:codelists:start -->", "<!-- generated:codelists:end -->"
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _constraints(prop: dict[str, Any]) -> str:
+    parts = []
+    if "codelist" in prop:
+        parts.append(f"codelist [`{prop['codelist']}`](#{prop['codelist'].replace('_', '-')})")
+    if "pattern" in prop:
+        parts.append(f"pattern `{prop['pattern']}`")
+    for key, label in (("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
+        if key in prop:
+            parts.append(f"{label} {prop[key]}")
+    return "; ".join(parts)
+
+
+def _table_section(model: type[Record]) -> list[str]:
+    from cbcf_data.schema import table_schema
+
+    schema = table_schema(model)
+    lines = [f"### `{model.table}`", "", (model.__doc__ or "").strip(), "",
+             f"Primary key: {', '.join(f'`{f}`' for f in model.primary_key)}."]
+    if model.foreign_keys:
+        refs = ", ".join(f"`{field}` → `{table}.id`" for field, table in model.foreign_keys.items())
+        lines.append(f"Foreign keys: {refs}.")
+    lines += ["", "| field | type | required | constraints | description |", "|---|---|---|---|---|"]
+    for field in schema["fields"]:
+        constraints = dict(field.get("constraints", {}))
+        required = "yes" if constraints.pop("required", False) else ""
+        constraints.pop("enum", None)
+        if "codelist" in field:
+            constraints["codelist"] = field["codelist"]
+        lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(_constraints(constraints))} | "
+                     f"{_cell(field['description'])} |")
+    return [*lines, ""]
+
+
+def _codelist_section(name: str, heading: str = "###") -> list[str]:
+    lines = [f"{heading} {name}", "", "| code | label | label (fr) | definition |", "|---|---|---|---|"]
+    for code, entry in codelists.CODELISTS[name].items():
+        lines.append(f"| `{code}` | {entry.label} | {entry.label_fr} | {_cell(entry.definition)} |")
+    return [*lines, ""]
+
+
+def data_dictionary() -> str:
+    """The whole data dictionary as Markdown."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from the models and codelists by `cbcf-data schema`; do not edit by hand.",
+        "",
+        "Every table is a CSV file in `records/`: UTF-8 without BOM, comma-separated, `\"` quoting only",
+        "where needed, LF line endings, a header row, rows sorted by primary key, empty cell = null.",
+        "Dates are ISO 8601; a date known only to the month or year is written `YYYY-MM` or `YYYY`.",
+        "",
+        "## Tables",
+        "",
+    ]
+    for model in MODELS:
+        lines += _table_section(model)
+    lines += ["## Codelists", ""]
+    for name in codelists.CODELISTS:
+        lines += _codelist_section(name)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def contributing_codelists(dataset_root: Path) -> str:
+    """The generated block of CONTRIBUTING.md: modalities with examples, then the other codelists."""
+    from cbcf_data.dataset import load
+
+    ds = load(dataset_root)
+    examples: dict[str, str] = {}
+    for commitment in ds.commitments.values():
+        if commitment.quote and commitment.modality not in examples:
+            examples[commitment.modality] = f"“{commitment.quote}” (`{commitment.id}`)"
+    lines = [START, "", "### How firmly it was worded: `modality`", "",
+             "| code | use when the text says… | example from an archived source |", "|---|---|---|"]
+    for code, entry in codelists.MODALITY.items():
+        lines.append(f"| `{code}` | {_cell(entry.definition)} | {_cell(examples.get(code, '—'))} |")
+    lines.append("")
+    for name in ("capacity", "attendance_status", "relation", "instrument_kind", "source_kind", "reliability",
+                 "assessment_status", "basis"):
+        lines += _codelist_section(name, "####")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def contributing(current: str, dataset_root: Path) -> str:
+    """CONTRIBUTING.md with its generated block brought up to date."""
+    if START not in current or END not in current:
+        return current
+    before, rest = current.split(START, 1)
+    _, after = rest.split(END, 1)
+    return before + contributing_codelists(dataset_root) + after

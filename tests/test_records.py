@@ -1,0 +1,150 @@
+"""Changes to records/: export → remove → import is byte-identical; failed imports change nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cbcf_data
+from cbcf_data import bundle as bundles
+from cbcf_data import csvfiles, records
+from cbcf_data.errors import InvalidDataError
+from cbcf_data.models import TABLES
+
+from conftest import FIXTURES, ROOT, run_cli
+
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def remove_meeting(dataset: Path, meeting_id: str) -> None:
+    kept, _ = bundles.split_meeting(records.dataset_rows(cbcf_data.load(dataset)), meeting_id)
+    records.write_tables(dataset / "records", {t: csvfiles.to_csv_text(TABLES[t], rows) for t, rows in kept.items()})
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_export_remove_import_is_byte_identical(repo_copy, tmp_path, suffix):
+    before = snapshot(repo_copy / "records")
+    document = records.export_bundle("cbcf-2024", repo_copy)
+    path = tmp_path / f"bundle{suffix}"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True) if suffix == ".yaml" else json.dumps(document))
+    remove_meeting(repo_copy, "cbcf-2024")
+    after_removal = cbcf_data.load(repo_copy)
+    assert len(after_removal.meetings) == 0 and len(after_removal.people) == 0
+    assert len(after_removal.sources) == 0 and len(after_removal.topics) == 0
+    result = records.import_bundle(path, repo_copy)
+    assert result.report.valid
+    assert snapshot(repo_copy / "records") == before
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 60), seed=st.integers(0, 1000), pick=st.integers(0, 100))
+def test_tables_bundles_tables_is_lossless(tmp_path_factory, n, seed, pick):
+    out = tmp_path_factory.mktemp("synth")
+    synth.write(n, out, seed)
+    before = snapshot(out / "records")
+    ds = cbcf_data.load(out)
+    meeting_id = sorted(ds.meetings)[pick % len(ds.meetings)]
+    path = out.parent / f"{out.name}-bundle.json"
+    path.write_text(json.dumps(records.export_bundle(meeting_id, out)))
+    remove_meeting(out, meeting_id)
+    assert meeting_id not in cbcf_data.load(out).meetings
+    records.import_bundle(path, out)
+    assert snapshot(out / "records") == before
+
+
+def test_bundle_validates_against_its_schema(tmp_path):
+    import jsonschema
+
+    document = records.export_bundle("cbcf-2024")
+    schema = json.loads((ROOT / "schema" / "bundle.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def test_injected_failure_mid_import_leaves_records_untouched(repo_copy, tmp_path, monkeypatch):
+    path = tmp_path / "bundle.yaml"
+    path.write_text((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+    before = snapshot(repo_copy / "records")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError("disk full (injected)")
+        real_replace(source, target)
+
+    monkeypatch.setattr(records.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="injected"):
+        records.import_bundle(path, repo_copy)
+    assert len(calls) == 2  # the first file had been replaced, then put back
+    assert snapshot(repo_copy / "records") == before
+
+
+def test_import_adds_rows_and_the_dataset_stays_valid(repo_copy, tmp_path):
+    path = tmp_path / "bundle.yaml"
+    path.write_text((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+    result = run_cli("import", str(path), "--dataset", str(repo_copy))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "meetings: 1 row(s) added" in result.stdout
+    ds = cbcf_data.load(repo_copy)
+    assert ds.meetings["cbcf-2023"].city == "Ottawa" and "marco-mendicino" in ds.people
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    assert run_cli("fmt", "--check", "--dataset", str(repo_copy)).returncode == 0
+    assert run_cli("schema", "--check", "--root", str(repo_copy)).returncode == 0
+
+
+def test_import_dry_run_writes_nothing(repo_copy, tmp_path):
+    path = tmp_path / "bundle.yaml"
+    path.write_text((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+    before = snapshot(repo_copy)
+    result = run_cli("import", str(path), "--dry-run", "--dataset", str(repo_copy))
+    assert result.returncode == 0
+    assert "people: 1 row(s) would be added" in result.stdout and "marco-mendicino,Marco Mendicino,CA" in result.stdout
+    assert snapshot(repo_copy) == before
+
+
+def test_import_refuses_id_collisions(repo_copy, tmp_path):
+    path = tmp_path / "bundle.yaml"
+    path.write_text((FIXTURES / "bundle-id-collision" / "bundle.yaml").read_text())
+    before = snapshot(repo_copy)
+    result = run_cli("import", str(path), "--dataset", str(repo_copy))
+    assert result.returncode == 1 and "error id-collision (1):" in result.stdout
+    assert "meetings already has cbcf-2024" in result.stdout
+    assert snapshot(repo_copy) == before
+    with pytest.raises(InvalidDataError):
+        records.import_bundle(path, repo_copy)
+
+
+def test_fmt_check_reports_and_fmt_fixes(repo_copy):
+    path = repo_copy / "records" / "people.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([lines[0], lines[2], lines[1], *lines[3:]]).replace("\n", "\r\n"))
+    check = run_cli("fmt", "--check", "--dataset", str(repo_copy))
+    assert check.returncode == 1 and "records/people.csv (canonical)" in check.stdout
+    assert run_cli("fmt", "--dataset", str(repo_copy)).returncode == 0
+    assert path.read_text() == (ROOT / "records" / "people.csv").read_text()
+    assert run_cli("fmt", "--check", "--dataset", str(repo_copy)).returncode == 0
+
+
+def test_fmt_check_is_clean_on_the_repository():
+    assert records.fmt(ROOT, check=True) == []
+
+
+def test_export_cli_round_trips_through_yaml(tmp_path):
+    result = run_cli("export", "cbcf-2024")
+    assert result.returncode == 0
+    assert yaml.safe_load(result.stdout) == records.export_bundle("cbcf-2024")
+    assert run_cli("export", "cbcf-1900").returncode == 2

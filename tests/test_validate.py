@@ -1,0 +1,262 @@
+"""validate(): hostile input gives a report, never a crash; hints help; the CLI agrees."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import string
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cbcf_data import csvfiles
+from cbcf_data.models import TABLES
+from cbcf_data.validate import validate
+
+from conftest import FIXTURES, ROOT, run_cli
+
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
+
+BASE = FIXTURES / "_base"
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def codes(report) -> set[str]:
+    return {issue.code for issue in report.issues}
+
+
+def assert_reported(report) -> None:
+    assert "internal-error" not in codes(report), report.to_text()
+    assert report.exit_status in (0, 1, 2)
+    report.to_text(), report.to_json()  # both render
+
+
+@SETTINGS
+@given(data=st.binary(max_size=2000))
+def test_any_bytes_as_a_table_give_a_report(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("csv") / "commitments.csv"
+    path.write_bytes(data)
+    report = validate(path)
+    assert_reported(report)
+    if not data.strip():
+        assert not report.valid
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=30,
+)
+BUNDLE_KEYS = st.sampled_from(["meeting", "attendances", "topics", "commitments", "instrument_mentions", "sources",
+                               "new_people", "new_sources", "id", "topics"])
+
+
+@SETTINGS
+@given(document=JSON | st.dictionaries(BUNDLE_KEYS, JSON, max_size=6))
+def test_any_json_as_a_bundle_gives_a_report(tmp_path_factory, document):
+    path = tmp_path_factory.mktemp("bundle") / "bundle.json"
+    path.write_text(json.dumps(document))
+    report = validate(path, dataset=BASE)
+    assert_reported(report)
+
+
+@pytest.fixture(scope="module")
+def base_tables() -> dict[str, list[list[str]]]:
+    import csv
+
+    return {name: list(csv.reader((BASE / "records" / f"{name}.csv").open(encoding="utf-8", newline="")))
+            for name in TABLES}
+
+
+@SETTINGS
+@given(data=st.data())
+def test_one_mutated_cell_gives_a_report(tmp_path_factory, base_tables, data):
+    import csv
+    import io
+
+    table = data.draw(st.sampled_from([t for t, rows in base_tables.items() if len(rows) > 1]))
+    rows = [list(r) for r in base_tables[table]]
+    line = data.draw(st.integers(1, len(rows) - 1))
+    column = data.draw(st.integers(0, len(rows[0]) - 1))
+    rows[line][column] = data.draw(st.text(string.printable + "é’\u0000", max_size=30) | st.sampled_from(
+        ["", "cbcf-2024", "2024-13-01", "both", "-1", "999999", "US", "x" * 5000]))
+    target = tmp_path_factory.mktemp("mutated")
+    shutil.copytree(BASE, target, dirs_exist_ok=True)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    (target / "records" / f"{table}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    report = validate(target)
+    assert_reported(report)
+    assert report.usable
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 120), seed=st.integers(0, 10_000))
+def test_generated_datasets_are_valid(tmp_path_factory, n, seed):
+    out = tmp_path_factory.mktemp("synth")
+    counts = synth.write(n, out, seed)
+    assert counts["commitments"] == n
+    report = validate(out)
+    assert report.valid and not report.errors, report.to_text()
+
+
+def test_synth_is_deterministic(tmp_path):
+    synth.write(50, tmp_path / "a", seed=3)
+    synth.write(50, tmp_path / "b", seed=3)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_synth_output_is_canonical(tmp_path):
+    from cbcf_data.records import fmt
+
+    synth.write(80, tmp_path, seed=1)
+    assert fmt(tmp_path, check=True) == []
+
+
+# -- hostile inputs ------------------------------------------------------------------------
+
+def test_ten_megabyte_cell(tmp_path):
+    shutil.copytree(BASE, tmp_path / "d")
+    path = tmp_path / "d" / "records" / "people.csv"
+    path.write_text(path.read_text() + "big," + "x" * 10_000_000 + ",US,,\n")
+    report = validate(tmp_path / "d")
+    assert ("cell-too-large", "people", 6) in report.flatten(("code", "table", "line"))
+
+
+def test_json_nested_100000_deep(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    report = validate(path, dataset=BASE)
+    assert report.flatten(("code",)) == [("too-deep",)] and report.exit_status == 2
+
+
+def test_yaml_nested_deep(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 20_000 + "]" * 20_000)
+    report = validate(path, dataset=BASE)
+    assert report.exit_status == 2 and codes(report) <= {"too-deep", "yaml-syntax"}
+
+
+@pytest.mark.parametrize("name", ["empty.json", "empty.yaml", "commitments.csv"])
+def test_empty_files(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"")
+    report = validate(path, dataset=BASE)
+    assert not report.valid and report.issues
+
+
+def test_binary_junk_bundle(tmp_path):
+    path = tmp_path / "junk.json"
+    path.write_bytes(bytes(range(256)) * 10)
+    report = validate(path, dataset=BASE)
+    # byte 0x0a (a newline) comes before the first non-UTF-8 byte 0x80: line 2
+    assert report.flatten(("code", "line")) == [("encoding", 2)] and report.exit_status == 2
+
+
+def test_unknown_table_name_is_unusable(tmp_path):
+    path = tmp_path / "persons.csv"
+    path.write_text("id\n")
+    report = validate(path)
+    assert report.flatten(("code",)) == [("unknown-table",)] and report.exit_status == 2
+
+
+def test_nothing_checked_is_not_valid(tmp_path):
+    (tmp_path / "datapackage.json").write_text('{"resources": []}')
+    report = validate(tmp_path)
+    assert report.tables == 0 and not report.valid and "missing-table" in codes(report)
+
+
+def test_missing_source_is_unusable(tmp_path):
+    assert validate(tmp_path / "nope.json").exit_status == 2
+
+
+# -- hints ---------------------------------------------------------------------------------
+
+def issue_of(name: str, tmp_path: Path):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_fixtures import materialize
+
+    expected, source, dataset = materialize(name, tmp_path)
+    return validate(source, dataset=dataset).issues[0]
+
+
+def test_hint_nearest_codelist_value(tmp_path):
+    issue = issue_of("not-in-codelist", tmp_path)
+    assert issue.hint.startswith("did you mean `commit`?") and issue.value == "comit"
+
+
+def test_hint_correct_quote_offsets(tmp_path):
+    assert issue_of("quote-mismatch", tmp_path).hint == "the quote occurs at quote_start=1258, quote_end=1348"
+
+
+def test_hint_next_free_id(tmp_path):
+    issue = issue_of("duplicate-key", tmp_path)
+    assert issue.hint == "the next free ID is `arif-virani-2`" and issue.record_id == "arif-virani"
+
+
+def test_hint_date_form(tmp_path):
+    assert "YYYY-MM-DD" in issue_of("invalid-date", tmp_path).hint
+
+
+def test_hint_nearest_foreign_key(tmp_path):
+    assert issue_of("foreign-key", tmp_path).hint.startswith("did you mean `arif-virani`?")
+
+
+def test_hint_next_free_commitment_id(tmp_path):
+    shutil.copytree(BASE, tmp_path / "d")
+    path = tmp_path / "d" / "records" / "commitments.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + [lines[1]] + lines[2:]))
+    issue = next(i for i in validate(tmp_path / "d").issues if i.code == "duplicate-key")
+    assert issue.hint == "the next free ID is `cbcf-2024-c09`"
+
+
+# -- the command line ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("fixture", ["foreign-key", "bundle-not-in-codelist", "descriptor-not-json"])
+def test_cli_json_equals_library_report(tmp_path, fixture):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_fixtures import materialize
+
+    _, source, dataset = materialize(fixture, tmp_path)
+    library = validate(source, dataset=dataset)
+    result = run_cli("validate", str(source), "--dataset", str(dataset), "--format", "json")
+    assert json.loads(result.stdout) == library.to_dict()
+    assert result.returncode == library.exit_status != 0
+
+
+def test_cli_text_groups_by_code(tmp_path):
+    shutil.copytree(BASE, tmp_path / "d")
+    path = tmp_path / "d" / "records" / "commitments.csv"
+    path.write_text(path.read_text().replace(",both,", ",bothh,"))
+    result = run_cli("validate", str(tmp_path / "d"))
+    assert result.returncode == 1
+    assert "error not-in-codelist (8):" in result.stdout and "… and 3 more" in result.stdout
+    assert "did you mean `both`?" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_cli_packaged_dataset_is_valid():
+    result = run_cli("validate")
+    assert result.returncode == 0 and result.stdout.startswith("valid: 13 table(s)")
+
+
+def test_cli_unusable_input_exits_2(tmp_path):
+    (tmp_path / "x.json").write_text("{")
+    result = run_cli("validate", str(tmp_path / "x.json"))
+    assert result.returncode == 2 and "json-syntax" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_reports_checked_counts():
+    report = validate()
+    data = report.to_dict()
+    assert data["valid"] is True
+    assert data["checked"]["tables"] == 13
+    assert data["checked"]["rows"] == sum(len(t.splitlines()) - 1 for t in
+                                          (csvfiles.to_csv_text(m, []) and (ROOT / "records" / f"{n}.csv").read_text()
+                                           for n, m in TABLES.items()))
+    assert data["checked"]["checks"] >= 20

@@ -169,6 +169,18 @@ def export(
         raise CbcfDataError(f"unknown format {format!r}: use yaml or json")
 
 
+@app.command()
+def show(
+    meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2024.")],
+    dataset: DatasetOption = None,
+) -> None:
+    """Print a one-screen summary of a meeting: date and basis, place, attendees, themes, commitments, sources."""
+    from cbcf_data.dataset import load
+    from cbcf_data.show import render_meeting
+
+    typer.echo(render_meeting(load(dataset), meeting_id), nl=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning library errors into a message and an exit status."""
     try:

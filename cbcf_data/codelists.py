@@ -93,6 +93,11 @@ MODALITY: Codelist = {
     ),
     "welcome": Code("Welcome", "Welcomed a step taken or begun by others.", "Accueillir"),
     "announce": Code("Announce", "Announced a measure as decided or launched at the meeting.", "Annoncer"),
+    "unstated": Code(
+        "Unstated",
+        "The source reports the undertaking without its original wording, so its firmness is unknown.",
+        "Non précisé",
+    ),
 }
 
 RELATION: Codelist = {

@@ -39,8 +39,8 @@ def test_tables_are_read_only_mappings():
 def test_navigation_both_ways():
     ds = cbcf_data.load()
     garland = ds.people["merrick-garland"]
-    assert [a.meeting_id for a in ds.related(garland, "attendances")] == ["cbcf-2024"]
-    assert [m.id for m in ds.related(garland, "meetings")] == ["cbcf-2024"]
+    assert [a.meeting_id for a in ds.related(garland, "attendances")] == ["cbcf-2022", "cbcf-2023", "cbcf-2024"]
+    assert [m.id for m in ds.related(garland, "meetings")] == ["cbcf-2022", "cbcf-2023", "cbcf-2024"]
     hate = ds.topics["hate-crime"]
     assert [c.id for c in ds.related(hate, "commitments")] == ["cbcf-2024-c07"]
     commitment = ds.commitments["cbcf-2024-c07"]
@@ -62,8 +62,8 @@ def test_missing_dataset_is_unusable(tmp_path):
 
 def test_bad_row_names_file_and_line(repo_copy):
     path = repo_copy / "records" / "meetings.csv"
-    path.write_text(path.read_text().replace(",US-DC,US,", ",US-DC,XX,"))
-    with pytest.raises(InvalidDataError, match=r"meetings\.csv:2: host_country"):
+    path.write_text(path.read_text().replace(",US-DC,US,", ",US-DC,XX,", 1))  # cbcf-2022, line 12
+    with pytest.raises(InvalidDataError, match=r"meetings\.csv:12: host_country"):
         cbcf_data.load(repo_copy)
 
 

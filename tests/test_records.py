@@ -42,8 +42,13 @@ def test_export_remove_import_is_byte_identical(repo_copy, tmp_path, suffix):
     path.write_text(yaml.safe_dump(document, allow_unicode=True) if suffix == ".yaml" else json.dumps(document))
     remove_meeting(repo_copy, "cbcf-2024")
     after_removal = cbcf_data.load(repo_copy)
-    assert len(after_removal.meetings) == 0 and len(after_removal.people) == 0
-    assert len(after_removal.sources) == 0 and len(after_removal.topics) == 0
+    assert "cbcf-2024" not in after_removal.meetings and len(after_removal.meetings) == 12
+    # Rows only 2024 used went with it; rows other meetings use stayed.
+    assert "arif-virani" not in after_removal.people and "merrick-garland" in after_removal.people
+    assert "us-fara" not in after_removal.instruments and "hate-crime" not in after_removal.topics
+    # roadmap-2021, also used by 2022 and 2023, stays, and so does the archived summary it cites.
+    assert "roadmap-2021" in after_removal.instruments and "cbcf-2024-communique-summary" in after_removal.sources
+    assert [b["id"] for b in document["new_people"]] == ["arif-virani", "dominic-leblanc"]
     result = records.import_bundle(path, repo_copy)
     assert result.report.valid
     assert snapshot(repo_copy / "records") == before
@@ -65,6 +70,15 @@ def test_tables_bundles_tables_is_lossless(tmp_path_factory, n, seed, pick):
     assert snapshot(out / "records") == before
 
 
+@pytest.fixture
+def without_2023(repo_copy, tmp_path) -> tuple[Path, Path]:
+    """A copy of the repository's dataset without cbcf-2023, and that meeting's bundle."""
+    path = tmp_path / "cbcf-2023.yaml"
+    path.write_text(yaml.safe_dump(records.export_bundle("cbcf-2023", repo_copy), allow_unicode=True))
+    remove_meeting(repo_copy, "cbcf-2023")
+    return repo_copy, path
+
+
 def test_bundle_validates_against_its_schema(tmp_path):
     import jsonschema
 
@@ -73,9 +87,8 @@ def test_bundle_validates_against_its_schema(tmp_path):
     jsonschema.Draft202012Validator(schema).validate(document)
 
 
-def test_injected_failure_mid_import_leaves_records_untouched(repo_copy, tmp_path, monkeypatch):
-    path = tmp_path / "bundle.yaml"
-    path.write_text((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+def test_injected_failure_mid_import_leaves_records_untouched(without_2023, monkeypatch):
+    repo_copy, path = without_2023
     before = snapshot(repo_copy / "records")
     real_replace = os.replace
     calls = []
@@ -93,35 +106,34 @@ def test_injected_failure_mid_import_leaves_records_untouched(repo_copy, tmp_pat
     assert snapshot(repo_copy / "records") == before
 
 
-def test_import_adds_rows_and_the_dataset_stays_valid(repo_copy, tmp_path):
-    path = tmp_path / "bundle.yaml"
-    path.write_text((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+def test_import_adds_rows_and_the_dataset_stays_valid(without_2023):
+    repo_copy, path = without_2023
     result = run_cli("import", str(path), "--dataset", str(repo_copy))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "meetings: 1 row(s) added" in result.stdout
+    assert "meetings: 1 row(s) added" in result.stdout and "commitments: 10 row(s) added" in result.stdout
     ds = cbcf_data.load(repo_copy)
-    assert ds.meetings["cbcf-2023"].city == "Ottawa" and "marco-mendicino" in ds.people
+    assert ds.meetings["cbcf-2023"].city == "Ottawa" and "us-ca-opioids-action-plan" in ds.instruments
     assert run_cli("validate", str(repo_copy)).returncode == 0
     assert run_cli("fmt", "--check", "--dataset", str(repo_copy)).returncode == 0
     assert run_cli("schema", "--check", "--root", str(repo_copy)).returncode == 0
 
 
-def test_import_dry_run_writes_nothing(repo_copy, tmp_path):
-    path = tmp_path / "bundle.yaml"
-    path.write_text((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+def test_import_dry_run_writes_nothing(without_2023):
+    repo_copy, path = without_2023
     before = snapshot(repo_copy)
     result = run_cli("import", str(path), "--dry-run", "--dataset", str(repo_copy))
     assert result.returncode == 0
-    assert "people: 1 row(s) would be added" in result.stdout and "marco-mendicino,Marco Mendicino,CA" in result.stdout
+    assert "instruments: 4 row(s) would be added" in result.stdout
+    assert "trilateral-fentanyl-commission,Trilateral Fentanyl Commission,task-force" in result.stdout
     assert snapshot(repo_copy) == before
 
 
 def test_import_refuses_id_collisions(repo_copy, tmp_path):
     path = tmp_path / "bundle.yaml"
-    path.write_text((FIXTURES / "bundle-id-collision" / "bundle.yaml").read_text())
+    path.write_text(yaml.safe_dump(records.export_bundle("cbcf-2024", repo_copy), allow_unicode=True))
     before = snapshot(repo_copy)
     result = run_cli("import", str(path), "--dataset", str(repo_copy))
-    assert result.returncode == 1 and "error id-collision (1):" in result.stdout
+    assert result.returncode == 1 and "error id-collision (" in result.stdout
     assert "meetings already has cbcf-2024" in result.stdout
     assert snapshot(repo_copy) == before
     with pytest.raises(InvalidDataError):

@@ -22,7 +22,7 @@ validate: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/cbcf-data schema
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml cbcf_data/_version.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from cbcf_data._version import __version__
 
 if TYPE_CHECKING:
+    from cbcf_data.citation import cite
     from cbcf_data.dataset import Dataset, Table, load
     from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
+    from cbcf_data.validate import validate
 
 __all__ = [
     "CbcfDataError",
@@ -26,7 +28,9 @@ __all__ = [
     "Table",
     "UnusableInputError",
     "__version__",
+    "cite",
     "load",
+    "validate",
 ]
 
 _LAZY = {
@@ -35,7 +39,9 @@ _LAZY = {
     "InvalidDataError": "cbcf_data.errors",
     "Table": "cbcf_data.dataset",
     "UnusableInputError": "cbcf_data.errors",
+    "cite": "cbcf_data.citation",
     "load": "cbcf_data.dataset",
+    "validate": "cbcf_data.validate",
 }
 
 

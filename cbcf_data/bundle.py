@@ -65,7 +65,7 @@ NEW_TABLES = {
 }
 
 
-class Bundle(BaseModel):
+class MeetingBundle(BaseModel):
     """A meeting with its attendances, themes, commitments, instrument mentions and sources."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
@@ -82,6 +82,11 @@ class Bundle(BaseModel):
     """Instruments signed, released, referenced, announced or established at the meeting."""
     sources: list[Slug] = []
     """IDs of the sources that document the meeting."""
+
+
+class Bundle(MeetingBundle):
+    """A meeting bundle as contributed: the meeting's rows, plus the reference rows it adds."""
+
     new_people: list[Person] = []
     """People who appear in the dataset for the first time."""
     new_organizations: list[Organization] = []
@@ -92,6 +97,29 @@ class Bundle(BaseModel):
     """Instruments that appear for the first time."""
     new_sources: list[Source] = []
     """Sources that appear for the first time."""
+
+
+class Release(BaseModel):
+    """The whole dataset as one JSON document: every meeting as a bundle, plus the reference tables."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    name: str
+    """Always `cbcf-data`."""
+    version: str
+    """The dataset version."""
+    meetings: list[MeetingBundle]
+    """Every meeting with its own rows, in ID order."""
+    people: list[Person]
+    """The people table."""
+    organizations: list[Organization]
+    """The organizations table."""
+    topics: list[Topic]
+    """The topic vocabulary."""
+    instruments: list[Instrument]
+    """The instruments table."""
+    sources: list[Source]
+    """The sources table."""
 
 
 def to_rows(bundle: dict[str, Any]) -> tuple[Rows, dict[tuple[str, int], str]]:
@@ -146,34 +174,58 @@ def _objects(container: dict[str, Any], key: str) -> list[tuple[int, dict[str, A
 def from_rows(meeting_id: str, rows: Rows) -> dict[str, Any]:
     """The bundle of one meeting from table rows that hold that meeting's rows and its new rows.
 
-    Null fields are left out, so the bundle reads as a contributor would write it.
+    Null fields are left out, so the bundle reads as a contributor would write it. Reference
+    tables present in `rows` become the bundle's `new_*` lists.
     """
+    return all_bundles(rows, only=meeting_id)[0]
+
+
+def all_bundles(rows: Rows, only: str | None = None) -> list[dict[str, Any]]:
+    """The bundle of every meeting in `rows` (or of `only`), in one pass over each table."""
 
     def clean(row: dict[str, Any], *drop: str) -> dict[str, Any]:
         return {k: v for k, v in row.items() if v is not None and k not in drop}
 
-    def of_meeting(table: str) -> list[dict[str, Any]]:
-        return [row for row in rows.get(table, []) if row.get("meeting_id") == meeting_id]
+    def grouped(table: str, key: str) -> dict[str, list[dict[str, Any]]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows.get(table, []):
+            if only is None or table not in ("attendances", "meeting_topics", "commitments", "instrument_mentions",
+                                             "meeting_sources") or row[key] == only:
+                groups.setdefault(row[key], []).append(row)
+        return groups
 
-    commitments = []
-    for row in of_meeting("commitments"):
-        item = clean(row, "meeting_id")
-        item["topics"] = [t["topic_id"] for t in rows.get("commitment_topics", []) if t["commitment_id"] == row["id"]]
-        item["assessments"] = [clean(a, "commitment_id") for a in rows.get("assessments", [])
-                               if a["commitment_id"] == row["id"]]
-        commitments.append(item)
-    meeting = next(clean(row) for row in rows["meetings"] if row["id"] == meeting_id)
-    bundle: dict[str, Any] = {
-        "meeting": meeting,
-        "attendances": [clean(r, "meeting_id") for r in of_meeting("attendances")],
-        "topics": [clean(r, "meeting_id") for r in of_meeting("meeting_topics")],
-        "commitments": commitments,
-        "instrument_mentions": [clean(r, "meeting_id") for r in of_meeting("instrument_mentions")],
-        "sources": [r["source_id"] for r in of_meeting("meeting_sources")],
-    }
-    for key, table in NEW_TABLES.items():
-        bundle[key] = [clean(row) for row in rows.get(table, [])]
-    return bundle
+    attendances = grouped("attendances", "meeting_id")
+    topics = grouped("meeting_topics", "meeting_id")
+    commitments = grouped("commitments", "meeting_id")
+    mentions = grouped("instrument_mentions", "meeting_id")
+    sources = grouped("meeting_sources", "meeting_id")
+    commitment_topics = grouped("commitment_topics", "commitment_id")
+    assessments = grouped("assessments", "commitment_id")
+    bundles = []
+    for meeting in rows["meetings"]:
+        meeting_id = meeting["id"]
+        if only is not None and meeting_id != only:
+            continue
+        items = []
+        for row in commitments.get(meeting_id, []):
+            item = clean(row, "meeting_id")
+            item["topics"] = [t["topic_id"] for t in commitment_topics.get(row["id"], [])]
+            item["assessments"] = [clean(a, "commitment_id") for a in assessments.get(row["id"], [])]
+            items.append(item)
+        bundle: dict[str, Any] = {
+            "meeting": clean(meeting),
+            "attendances": [clean(r, "meeting_id") for r in attendances.get(meeting_id, [])],
+            "topics": [clean(r, "meeting_id") for r in topics.get(meeting_id, [])],
+            "commitments": items,
+            "instrument_mentions": [clean(r, "meeting_id") for r in mentions.get(meeting_id, [])],
+            "sources": [r["source_id"] for r in sources.get(meeting_id, [])],
+        }
+        if only is not None:
+            for key, table in NEW_TABLES.items():
+                if table in rows:
+                    bundle[key] = [clean(row) for row in rows[table]]
+        bundles.append(bundle)
+    return bundles
 
 
 def split_meeting(rows: Rows, meeting_id: str) -> tuple[Rows, Rows]:

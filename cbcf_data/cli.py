@@ -28,16 +28,21 @@ RootOption = Annotated[
 ]
 
 
-@app.callback()
-def _group(
-    version: Annotated[bool, typer.Option("--version", help="Print the dataset version and exit.")] = False,
-) -> None:
-    """The U.S.-Canada Cross-Border Crime Forum dataset: validate, import, release, inspect."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from cbcf_data._version import __version__
 
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+@app.callback()
+def _group(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the dataset version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """The U.S.-Canada Cross-Border Crime Forum dataset: validate, import, release, inspect."""
 
 
 def _repo_root(root: Path | None) -> Path:
@@ -179,6 +184,43 @@ def show(
     from cbcf_data.show import render_meeting
 
     typer.echo(render_meeting(load(dataset), meeting_id), nl=False)
+
+
+@app.command()
+def release(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to build the release in.")] = Path("dist"),
+    dataset: DatasetOption = None,
+) -> None:
+    """Validate the dataset, then build its CSV, JSON, SQLite and Excel-flavoured release with checksums."""
+    from cbcf_data.release import build_release
+
+    try:
+        folder = build_release(out, dataset)
+    except InvalidDataError as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+        raise
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        typer.echo(f"{path}  ({path.stat().st_size:,} bytes)")
+    typer.echo(f"built {folder}")
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The older dataset: folder, datapackage.json, release folder, zip or JSON; `none` for empty.")],
+    new: Annotated[str, typer.Argument(help="The newer dataset, in any of the same forms.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="md for people and CHANGELOG.md, json for programs.")] = "md",
+) -> None:
+    """Rows added, removed and changed per table, schema changes, and the version bump they require."""
+    import json
+
+    from cbcf_data.diff import diff as run
+    from cbcf_data.diff import to_markdown
+
+    if format not in ("md", "json"):
+        raise CbcfDataError(f"unknown format {format!r}: use md or json")
+    result = run(old, new)
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if format == "json" else to_markdown(result), nl=False)
 
 
 def main() -> None:

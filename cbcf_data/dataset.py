@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
 from cbcf_data import csvfiles, package
-from cbcf_data.errors import InvalidDataError, UnusableInputError
+from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
 from cbcf_data.models import (
     MODELS,
     TABLES,
@@ -134,9 +134,32 @@ class Dataset:
                 return [self.table(table)[key] for key in keys if key in self.table(table)]
         raise KeyError(f"{table} is not related to {here.table}")
 
+    def to_pandas(self) -> dict[str, Any]:
+        """One pandas DataFrame per table, columns typed from the schema (text: `string`, integers: `Int64`).
+
+        pandas is an optional extra: `pip install 'cbcf-data[pandas]'`.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise CbcfDataError("to_pandas() needs pandas: pip install 'cbcf-data[pandas]'") from None
+        frames = {}
+        for name, table in self.tables().items():
+            dtypes = pandas_dtypes(table.model)
+            data = {column: [getattr(record, column) for record in table.values()] for column in dtypes}
+            frames[name] = pd.DataFrame(data, columns=list(dtypes)).astype(dtypes)
+        return frames
+
     def to_csv_texts(self) -> dict[str, str]:
         """Every table as canonical CSV text, by table name."""
         return {name: csvfiles.records_to_csv_text(TABLES[name], t.values()) for name, t in self.tables().items()}
+
+
+def pandas_dtypes(model: type[Record]) -> dict[str, str]:
+    """Column -> pandas dtype for a table, from its Table Schema (nullable `Int64` and `string`)."""
+    from cbcf_data.schema import table_schema
+
+    return {f["name"]: "Int64" if f["type"] == "integer" else "string" for f in table_schema(model)["fields"]}
 
 
 def _key_field(link: type[Record], table: str) -> str | None:
@@ -153,18 +176,24 @@ def parse_table(model: type[R], path: Path) -> list[R]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UnusableInputError(f"{path}: cannot read ({error})") from None
+    return parse_table_text(model, text, str(path))
+
+
+def parse_table_text(model: type[R], text: str, label: str) -> list[R]:
+    """Typed records of a table's CSV text; `label` names it in errors."""
     fields, rows = csvfiles.parse_csv_text(text)
     if fields != csvfiles.header(model):
-        raise InvalidDataError(f"{path}:1: header differs from the {model.table} schema; run `cbcf-data validate`")
-    records = []
-    for line, row in enumerate(rows, start=2):
-        try:
-            records.append(model.model_validate(row))
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise InvalidDataError(f"{path}:{line}: {where}: {first['msg']}; run `cbcf-data validate`") from None
-    return records
+        raise InvalidDataError(f"{label}:1: header differs from the {model.table} schema; run `cbcf-data validate`")
+    return [_record(model, row, f"{label}:{line}") for line, row in enumerate(rows, start=2)]
+
+
+def _record(model: type[R], row: dict[str, Any], where: str) -> R:
+    try:
+        return model.model_validate(row)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or first.get("ctx", {}).get("field", "")
+        raise InvalidDataError(f"{where}: {field}: {first['msg']}; run `cbcf-data validate`") from None
 
 
 _cache: dict[tuple[Any, ...], Dataset] = {}
@@ -172,29 +201,93 @@ _lock = threading.Lock()
 
 
 def load(path: str | Path | None = None) -> Dataset:
-    """Load a dataset: the packaged one by default, or a dataset folder or its datapackage.json.
+    """Load a dataset: the packaged one by default, or a dataset folder or its datapackage.json,
+    a release folder, a release zip, or a release's JSON document.
 
-    Parsed once per process for each unchanged dataset.
+    Parsed once per process for each unchanged input.
     """
+    if path is not None:
+        file = Path(path)
+        if file.is_file() and file.suffix.lower() == ".zip":
+            return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
+        if file.is_file() and file.suffix.lower() == ".json" and file.name != package.DESCRIPTOR:
+            return _cached(("json", *_signature(file)), lambda: _from_release_json(file))
+        if file.is_dir() and not (file / package.DESCRIPTOR).exists() and (file / "csv" / package.DESCRIPTOR).exists():
+            path = file / "csv"  # a release folder: its csv/ holds the data package
     descriptor_file = package.descriptor_path(path)
     descriptor = package.read_descriptor(descriptor_file)
-    root = descriptor_file.parent
-    paths = package.resource_paths(descriptor, root)
+    paths = package.resource_paths(descriptor, descriptor_file.parent)
     missing = [name for name in TABLES if name not in paths]
     if missing:
         raise UnusableInputError(f"{descriptor_file}: no resource for table(s) {', '.join(missing)}")
-    signature = (str(descriptor_file.resolve()), *(_stat(paths[name]) for name in TABLES))
+    signature = ("package", str(descriptor_file.resolve()), *(_signature(paths[name]) for name in TABLES))
+
+    def build() -> Dataset:
+        tables = {name: parse_table(TABLES[name], paths[name]) for name in TABLES}
+        return Dataset(tables, root=paths["meetings"].parent)
+
+    return _cached(signature, build)
+
+
+def _cached(signature: tuple[Any, ...], build: Callable[[], Dataset]) -> Dataset:
     with _lock:
         cached = _cache.get(signature)
         if cached is None:
-            tables = {name: parse_table(TABLES[name], paths[name]) for name in TABLES}
-            cached = _cache[signature] = Dataset(tables, root=paths["meetings"].parent)
+            cached = _cache[signature] = build()
     return cached
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _signature(path: Path) -> tuple[str, int, int]:
     try:
         stat = path.stat()
     except OSError:
         raise UnusableInputError(f"{path}: no such table file") from None
-    return stat.st_mtime_ns, stat.st_size
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+
+
+def _from_zip(file: Path) -> Dataset:
+    """A dataset from a release zip: the data package under its csv/ folder."""
+    import json
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            descriptors = sorted((n for n in names if n.endswith(package.DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
+            if not descriptors:
+                raise UnusableInputError(f"{file}: the zip holds no {package.DESCRIPTOR}")
+            base = descriptors[0][: -len(package.DESCRIPTOR)]
+            descriptor = json.loads(archive.read(descriptors[0]))
+            members = {r.get("name"): r.get("path") for r in descriptor.get("resources", []) if isinstance(r, dict)}
+            tables = {}
+            for name, model in TABLES.items():
+                member = members.get(name)
+                if not isinstance(member, str) or package.unsafe_reason(member) or base + member not in names:
+                    raise UnusableInputError(f"{file}: no file for table {name}")
+                text = archive.read(base + member).decode("utf-8")
+                tables[name] = parse_table_text(model, text, f"{file}!{base + member}")
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as error:
+        raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
+    return Dataset(tables)
+
+
+def _from_release_json(file: Path) -> Dataset:
+    """A dataset from a release's JSON document (meetings as bundles, plus reference tables)."""
+    from cbcf_data.bundle import NEW_TABLES, to_rows
+    from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
+
+    try:
+        document = parse_json(read_text(file, 16 * DOCUMENT_LIMIT))
+    except ReadError as error:
+        raise UnusableInputError(f"{file}: {error.message}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("meetings"), list):
+        raise UnusableInputError(f"{file}: not a cbcf-data release document (no `meetings` list)")
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    for table in NEW_TABLES.values():
+        rows[table].extend(document.get(table) or [])
+    for meeting in document["meetings"]:
+        for table, table_rows in to_rows(meeting)[0].items():
+            rows[table].extend(table_rows)
+    tables = {name: [_record(TABLES[name], row, f"{file}: {name}[{i}]") for i, row in enumerate(rows[name])]
+              for name in TABLES}
+    return Dataset(tables)

@@ -51,6 +51,16 @@ def bundle_schema() -> dict[str, Any]:
     return schema
 
 
+def release_schema() -> dict[str, Any]:
+    """JSON Schema 2020-12 of the JSON release document."""
+    from cbcf_data.bundle import Release
+
+    schema = Release.model_json_schema()
+    schema["$schema"] = JSON_SCHEMA_DIALECT
+    schema["title"] = "cbcf-data JSON release"
+    return schema
+
+
 def codelists_document() -> dict[str, Any]:
     """Every codelist with each code's label, French label and definition."""
     return {
@@ -137,6 +147,7 @@ def generate(root: Path) -> dict[Path, str]:
     """Every generated file's expected text, by path under the repository root."""
     files = {root / "schema" / f"{model.table}.schema.json": dumps(row_schema(model)) for model in MODELS}
     files[root / "schema" / "bundle.schema.json"] = dumps(bundle_schema())
+    files[root / "schema" / "release.schema.json"] = dumps(release_schema())
     files[root / "schema" / "codelists.json"] = dumps(codelists_document())
     descriptor_file = root / "datapackage.json"
     current = json.loads(descriptor_file.read_text(encoding="utf-8")) if descriptor_file.exists() else {}

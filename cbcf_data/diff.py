@@ -1,0 +1,223 @@
+"""`diff(old, new)`: record-level and schema-level changes between two datasets, and the version
+bump they require (DESIGN.md "Versioning": MAJOR breaks, MINOR adds, PATCH corrects).
+
+Datasets are read as raw cells through their own descriptors, so two versions with different
+schemas can be compared: a folder or datapackage.json, a release folder, its zip or its JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cbcf_data import package
+from cbcf_data.errors import UnusableInputError
+
+LEVELS = ("none", "patch", "minor", "major")
+Key = tuple[str, ...]
+
+
+@dataclass
+class Side:
+    """One dataset as compared: each table's schema and its rows by primary key (cells as text)."""
+
+    label: str
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, dict[Key, dict[str, str]]] = field(default_factory=dict)
+
+
+def read_side(path: str | Path) -> Side:
+    """A dataset for comparison; `none` is the empty dataset with the current schema."""
+    from cbcf_data.models import MODELS
+    from cbcf_data.schema import table_schema
+
+    if str(path) == "none":
+        return Side("none", {m.table: table_schema(m) for m in MODELS}, {m.table: {} for m in MODELS})
+    file = Path(path)
+    if file.is_file() and file.suffix.lower() == ".zip":
+        return _side_from_zip(file)
+    if file.is_file() and file.suffix.lower() == ".json" and file.name != package.DESCRIPTOR:
+        return _side_from_dataset(file)
+    if file.is_dir() and not (file / package.DESCRIPTOR).exists() and (file / "csv" / package.DESCRIPTOR).exists():
+        file = file / "csv"
+    descriptor_file = package.descriptor_path(file)
+    descriptor = package.read_descriptor(descriptor_file)
+
+    def read(member: str) -> str:
+        return (descriptor_file.parent / member).read_text(encoding="utf-8")
+
+    return _side(str(path), descriptor, read)
+
+
+def _side_from_zip(file: Path) -> Side:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            found = sorted((n for n in names if n.endswith(package.DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
+            if not found:
+                raise UnusableInputError(f"{file}: the zip holds no {package.DESCRIPTOR}")
+            base = found[0][: -len(package.DESCRIPTOR)]
+            descriptor = json.loads(archive.read(found[0]))
+            return _side(str(file), descriptor, lambda member: archive.read(base + member).decode("utf-8"))
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, ValueError) as error:
+        raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
+
+
+def _side_from_dataset(file: Path) -> Side:
+    from cbcf_data import csvfiles
+    from cbcf_data.dataset import load
+    from cbcf_data.schema import table_schema
+
+    ds = load(file)
+    side = Side(str(file))
+    for name, table in ds.tables().items():
+        side.schemas[name] = table_schema(table.model)
+        side.rows[name] = {}
+        for record in table.values():
+            cells = {f: csvfiles.to_cell(v) for f, v in record.model_dump().items()}
+            side.rows[name][tuple(cells[f] for f in table.model.primary_key)] = cells
+    return side
+
+
+def _side(label: str, descriptor: dict[str, Any], read: Any) -> Side:
+    side = Side(label)
+    for resource in descriptor.get("resources", []):
+        name, path, schema = resource.get("name"), resource.get("path"), resource.get("schema")
+        if not isinstance(schema, dict) or package.unsafe_reason(path):
+            raise UnusableInputError(f"{label}: resource {name!r} needs a local path and an inline schema")
+        side.schemas[name] = schema
+        reader = csv.DictReader(io.StringIO(read(path), newline=""))
+        key_fields = schema.get("primaryKey") or [f["name"] for f in schema.get("fields", [])]
+        side.rows[name] = {tuple(row.get(f) or "" for f in key_fields): {k: v or "" for k, v in row.items()}
+                           for row in reader}
+    return side
+
+
+def _bump(level: str, to: str) -> str:
+    return to if LEVELS.index(to) > LEVELS.index(level) else level
+
+
+def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Schema changes of one table, each with the level it requires."""
+    changes: list[dict[str, Any]] = []
+
+    def note(kind: str, level: str, field_name: str | None = None, detail: str = "") -> None:
+        changes.append({"table": table, "change": kind, "field": field_name, "level": level, "detail": detail})
+
+    old_fields = {f["name"]: f for f in old.get("fields", [])}
+    new_fields = {f["name"]: f for f in new.get("fields", [])}
+    for name in old_fields.keys() - new_fields.keys():
+        note("field-removed", "major", name)
+    for name in new_fields.keys() - old_fields.keys():
+        required = new_fields[name].get("constraints", {}).get("required", False)
+        note("field-added", "major" if required else "minor", name, "required" if required else "optional")
+    for name in sorted(old_fields.keys() & new_fields.keys()):
+        before, after = old_fields[name], new_fields[name]
+        if before.get("type") != after.get("type"):
+            note("type-changed", "major", name, f"{before.get('type')} → {after.get('type')}")
+        for kind, level, detail in _constraint_changes(before.get("constraints", {}), after.get("constraints", {})):
+            note(kind, level, name, detail)
+        if before.get("description") != after.get("description"):
+            note("description-changed", "patch", name)
+    if old.get("primaryKey") != new.get("primaryKey"):
+        note("primary-key-changed", "major", None, f"{old.get('primaryKey')} → {new.get('primaryKey')}")
+    old_fks = {json.dumps(fk, sort_keys=True) for fk in old.get("foreignKeys", [])}
+    new_fks = {json.dumps(fk, sort_keys=True) for fk in new.get("foreignKeys", [])}
+    for fk in sorted(new_fks - old_fks):
+        note("foreign-key-added", "major", None, fk)
+    for fk in sorted(old_fks - new_fks):
+        note("foreign-key-removed", "minor", None, fk)
+    return sorted(changes, key=lambda c: (c["change"], c["field"] or ""))
+
+
+def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(change, level, detail) for each constraint that was tightened or loosened."""
+    found = []
+    tighter_when_larger = {"minLength", "minimum"}
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key == "required":
+            tightened = bool(after) and not before
+        elif key == "enum":
+            tightened = before is None or not set(after or ()) >= set(before)
+        elif before is None or after is None:
+            tightened = before is None
+        elif key in tighter_when_larger:
+            tightened = after > before
+        elif key in ("maxLength", "maximum"):
+            tightened = after < before
+        else:  # a changed pattern cannot be judged looser: treat it as tighter
+            tightened = True
+        found.append(("constraint-tightened" if tightened else "constraint-loosened",
+                      "major" if tightened else "minor", f"{key}: {before!r} → {after!r}"))
+    return found
+
+
+def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
+    """Changes from `old` to `new`: schema changes, rows added, removed and changed per table, the bump."""
+    old, new = read_side(old_path), read_side(new_path)
+    level = "none"
+    result: dict[str, Any] = {"old": old.label, "new": new.label, "tables": {}, "breaking": []}
+    for table in sorted(old.schemas.keys() | new.schemas.keys()):
+        entry: dict[str, Any] = {"schema": [], "added": [], "removed": [], "changed": []}
+        if table not in new.schemas:
+            entry["schema"].append({"table": table, "change": "table-removed", "field": None, "level": "major", "detail": ""})
+        elif table not in old.schemas:
+            entry["schema"].append({"table": table, "change": "table-added", "field": None, "level": "minor", "detail": ""})
+        else:
+            entry["schema"] = _field_changes(table, old.schemas[table], new.schemas[table])
+        before, after = old.rows.get(table, {}), new.rows.get(table, {})
+        entry["added"] = [after[k] for k in sorted(after.keys() - before.keys())]
+        entry["removed"] = [before[k] for k in sorted(before.keys() - after.keys())]
+        for key in sorted(before.keys() & after.keys()):
+            fields = {f: {"old": before[key].get(f), "new": after[key].get(f)}
+                      for f in sorted(before[key].keys() & after[key].keys()) if before[key].get(f) != after[key].get(f)}
+            if fields:
+                entry["changed"].append({"key": list(key), "fields": fields})
+        for change in entry["schema"]:
+            level = _bump(level, change["level"])
+            if change["level"] == "major":
+                result["breaking"].append(f"{table}: {change['change']} {change['field'] or ''} {change['detail']}".strip())
+        if entry["removed"]:
+            level = _bump(level, "major")
+            for row in entry["removed"]:
+                pk = new.schemas.get(table, old.schemas[table]).get("primaryKey", [])
+                result["breaking"].append(f"{table}: {'/'.join(row.get(f, '') for f in pk)} disappeared")
+        if entry["added"]:
+            level = _bump(level, "minor")
+        if entry["changed"]:
+            level = _bump(level, "patch")
+        if any(entry.values()):
+            result["tables"][table] = entry
+    result["bump"] = level
+    return result
+
+
+def to_markdown(result: dict[str, Any], limit: int = 20) -> str:
+    """The diff for people and for CHANGELOG.md: a summary table, then each table's changes."""
+    lines = [f"Changes from `{result['old']}` to `{result['new']}`: **{result['bump']}** version bump.", ""]
+    if not result["tables"]:
+        return lines[0] + " No changes.\n"
+    lines += ["| table | added | removed | changed | schema changes |", "|---|---|---|---|---|"]
+    for table, entry in result["tables"].items():
+        lines.append(f"| {table} | {len(entry['added'])} | {len(entry['removed'])} | {len(entry['changed'])} | "
+                     f"{len(entry['schema'])} |")
+    if result["breaking"]:
+        lines += ["", "Breaking:", *[f"- {item}" for item in result["breaking"][:limit]]]
+        if len(result["breaking"]) > limit:
+            lines.append(f"- … and {len(result['breaking']) - limit} more")
+    for table, entry in result["tables"].items():
+        details = [f"- schema: {c['change']} {c['field'] or ''} {c['detail']}".rstrip() for c in entry["schema"]]
+        for change in entry["changed"][:limit]:
+            for name, values in change["fields"].items():
+                details.append(f"- changed {'/'.join(change['key'])} `{name}`: {values['old']!r} → {values['new']!r}")
+        if details:
+            lines += ["", f"### {table}", *details]
+    return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -104,9 +104,29 @@ def validate(
     """Check a dataset, a table or a bundle and report every problem with where and how to fix it."""
     from cbcf_data.validate import validate as run
 
-    report = run(source, dataset=dataset)
+    if sys.stderr.isatty():
+        report = _with_progress_bar(lambda progress: run(source, dataset=dataset, progress=progress))
+    else:  # nothing extra when the output is read by a program or a log
+        report = run(source, dataset=dataset)
     typer.echo(report.to_json() if format is Format.json else report.to_text(), nl=False)
     raise typer.Exit(report.exit_status)
+
+
+def _with_progress_bar(work: Any) -> Any:
+    """Run work(progress) under a rich progress bar on stderr: one step per table, rows counted."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cbcf_data.models import TABLES
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} tables"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("validating", total=len(TABLES))
+
+        def progress(table: str, rows: int, finished: bool) -> None:
+            bar.update(task, description=f"{table}: {rows:,} rows", advance=1 if finished else 0)
+
+        return work(progress)
 
 
 @app.command("import")

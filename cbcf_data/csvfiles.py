@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cbcf_data.models import Record
+if TYPE_CHECKING:
+    from cbcf_data.models import Record
 
 Cell = str | None
 
@@ -62,6 +61,9 @@ def parse_csv_text(text: str) -> tuple[list[str], list[dict[str, Cell]]]:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write text to path through a temporary file in the same folder, so no half file is left."""
+    import os
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -1,48 +1,75 @@
-"""`load()` and the `Dataset` it returns: each table a read-only collection keyed by primary key."""
+"""`load()` and the `Dataset` it returns: each table a read-only collection keyed by primary key.
+
+The packaged dataset loads lazily: `load()` reads its CSV cells (a few milliseconds, no Pydantic),
+and each record becomes a typed model the first time it is asked for. Any other dataset is
+validated row by row as it loads, so a bad row is reported with its file and line.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Generic, TypeVar
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cbcf_data import csvfiles, package
 from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
-from cbcf_data.models import (
-    MODELS,
-    TABLES,
-    Assessment,
-    Attendance,
-    Commitment,
-    CommitmentTopic,
-    Instrument,
-    InstrumentMention,
-    Meeting,
-    MeetingSource,
-    MeetingTopic,
-    Organization,
-    Person,
-    Record,
-    Source,
-    Topic,
-)
 
-R = TypeVar("R", bound=Record)
+if TYPE_CHECKING:
+    from cbcf_data.models import (
+        Assessment,
+        Attendance,
+        Commitment,
+        CommitmentTopic,
+        Instrument,
+        InstrumentMention,
+        Meeting,
+        MeetingSource,
+        MeetingTopic,
+        Organization,
+        Person,
+        Record,
+        Source,
+        Topic,
+    )
+
+R = TypeVar("R", bound="Record")
 
 
 class Table(Mapping[Any, R], Generic[R]):
     """A read-only table: records by primary key (a string, or a tuple for composite keys)."""
 
-    def __init__(self, model: type[R], records: list[R]) -> None:
-        self.model = model
-        self._rows: dict[Any, R] = {record.key: record for record in records}
-        self._indexes: dict[str, dict[Any, list[R]]] = {}
+    def __init__(self, name: str, primary_key: Iterable[str], rows: Iterable[Mapping[str, Any]],
+                 records: Iterable[R] = ()) -> None:
+        self.name = name
+        self.primary_key = tuple(primary_key)
+        self._rows: dict[Any, Mapping[str, Any]] = {self._key_of(row): row for row in rows}
+        self._records: dict[Any, R] = {record.key: record for record in records}
+        self._indexes: dict[str, dict[str, list[Any]]] = {}
+
+    def _key_of(self, row: Mapping[str, Any]) -> Any:
+        if len(self.primary_key) == 1:
+            return row[self.primary_key[0]]
+        return tuple(row[name] for name in self.primary_key)
+
+    @property
+    def model(self) -> type[R]:
+        """The table's model class."""
+        from cbcf_data.models import TABLES
+
+        return TABLES[self.name]  # type: ignore[return-value]
 
     def __getitem__(self, key: Any) -> R:
-        return self._rows[key]
+        record = self._records.get(key)
+        if record is None:
+            row = self._rows[key]
+            from pydantic import ValidationError
+
+            try:
+                record = self._records[key] = self.model.model_validate(row)
+            except ValidationError as error:
+                raise InvalidDataError(f"{self.name} {key!r}: {error.errors()[0]['msg']}; run `cbcf-data validate`") from None
+        return record
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
@@ -51,20 +78,19 @@ class Table(Mapping[Any, R], Generic[R]):
         return len(self._rows)
 
     def __repr__(self) -> str:
-        return f"<Table {self.model.table}: {len(self)} rows>"
+        return f"<Table {self.name}: {len(self)} rows>"
 
     def where(self, field: str, value: Any) -> list[R]:
         """Records whose `field` equals `value`, in primary-key order (indexed on first use)."""
-        if field not in self.model.model_fields:
-            raise KeyError(f"{self.model.table} has no field {field!r}")
         index = self._indexes.get(field)
         if index is None:
+            if field not in self.model.model_fields:
+                raise KeyError(f"{self.name} has no field {field!r}")
             index = {}
             for key in sorted(self._rows, key=_sortable):
-                record = self._rows[key]
-                index.setdefault(getattr(record, field), []).append(record)
+                index.setdefault(csvfiles.to_cell(self._rows[key].get(field)), []).append(key)
             self._indexes[field] = index
-        return list(index.get(value, ()))
+        return [self[key] for key in index.get(csvfiles.to_cell(value), ())]
 
 
 def _sortable(key: Any) -> tuple[str, ...]:
@@ -88,26 +114,37 @@ class Dataset:
     meeting_sources: Table[MeetingSource]
     assessments: Table[Assessment]
 
-    def __init__(self, tables: Mapping[str, list[Record]], root: Path | None = None) -> None:
-        for model in MODELS:
-            setattr(self, model.table, Table(model, list(tables.get(model.table, []))))
-        #: Folder holding the tables' CSV files and `sources/` (None for a dataset built in memory).
+    def __init__(self, tables: Mapping[str, Table[Any]], root: Path | None = None) -> None:
+        self._tables = dict(tables)
+        for name, table in self._tables.items():
+            setattr(self, name, table)
+        #: Folder holding the tables' CSV files and `sources/` (None when loaded from a zip or JSON).
         self.root = root
 
+    @classmethod
+    def from_records(cls, tables: Mapping[str, Iterable[Record]], root: Path | None = None) -> Dataset:
+        """A dataset of typed records, by table name (every table of the models; missing ones empty)."""
+        from cbcf_data.models import MODELS
+
+        built = {}
+        for model in MODELS:
+            records = list(tables.get(model.table, []))
+            built[model.table] = Table(model.table, model.primary_key, (r.model_dump() for r in records), records)
+        return cls(built, root)
+
     def __repr__(self) -> str:
-        counts = ", ".join(f"{name}={len(self.table(name))}" for name in TABLES)
+        counts = ", ".join(f"{name}={len(table)}" for name, table in self._tables.items())
         return f"<Dataset {counts}>"
 
     def table(self, name: str) -> Table[Any]:
         """The table called `name`."""
-        if name not in TABLES:
-            raise KeyError(f"no table {name!r}; tables are: {', '.join(TABLES)}")
-        table: Table[Any] = getattr(self, name)
-        return table
+        if name not in self._tables:
+            raise KeyError(f"no table {name!r}; tables are: {', '.join(self._tables)}")
+        return self._tables[name]
 
     def tables(self) -> dict[str, Table[Any]]:
         """Every table by name, in dependency order."""
-        return {name: self.table(name) for name in TABLES}
+        return dict(self._tables)
 
     def related(self, record: Record, table: str) -> list[Record]:
         """Records of `table` related to `record`, directly or through a link table.
@@ -116,6 +153,8 @@ class Dataset:
         `ds.related(topic, "commitments")` (through commitment_topics),
         `ds.related(meeting, "topics")` (through meeting_topics).
         """
+        from cbcf_data.models import MODELS, TABLES
+
         target = TABLES[table]
         here = type(record)
         for field, referenced in target.foreign_keys.items():
@@ -152,7 +191,7 @@ class Dataset:
 
     def to_csv_texts(self) -> dict[str, str]:
         """Every table as canonical CSV text, by table name."""
-        return {name: csvfiles.records_to_csv_text(TABLES[name], t.values()) for name, t in self.tables().items()}
+        return {name: csvfiles.records_to_csv_text(t.model, t.values()) for name, t in self.tables().items()}
 
 
 def pandas_dtypes(model: type[Record]) -> dict[str, str]:
@@ -188,6 +227,8 @@ def parse_table_text(model: type[R], text: str, label: str) -> list[R]:
 
 
 def _record(model: type[R], row: dict[str, Any], where: str) -> R:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(row)
     except ValidationError as error:
@@ -204,31 +245,51 @@ def load(path: str | Path | None = None) -> Dataset:
     """Load a dataset: the packaged one by default, or a dataset folder or its datapackage.json,
     a release folder, a release zip, or a release's JSON document.
 
-    Parsed once per process for each unchanged input.
+    Parsed once per process for each unchanged input. The packaged dataset (validated before
+    it ships) makes its typed records on first use; any other is validated as it loads.
     """
-    if path is not None:
-        file = Path(path)
-        if file.is_file() and file.suffix.lower() == ".zip":
-            return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
-        if file.is_file() and file.suffix.lower() == ".json" and file.name != package.DESCRIPTOR:
-            return _cached(("json", *_signature(file)), lambda: _from_release_json(file))
-        if file.is_dir() and not (file / package.DESCRIPTOR).exists() and (file / "csv" / package.DESCRIPTOR).exists():
-            path = file / "csv"  # a release folder: its csv/ holds the data package
-    descriptor_file = package.descriptor_path(path)
-    descriptor = package.read_descriptor(descriptor_file)
-    paths = package.resource_paths(descriptor, descriptor_file.parent)
-    missing = [name for name in TABLES if name not in paths]
-    if missing:
-        raise UnusableInputError(f"{descriptor_file}: no resource for table(s) {', '.join(missing)}")
-    signature = ("package", str(descriptor_file.resolve()), *(_signature(paths[name]) for name in TABLES))
+    if path is None:
+        descriptor_file = package.descriptor_path(None)
+        return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
+    file = Path(path)
+    if file.is_file() and file.suffix.lower() == ".zip":
+        return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
+    if file.is_file() and file.suffix.lower() == ".json" and file.name != package.DESCRIPTOR:
+        return _cached(("json", *_signature(file)), lambda: _from_release_json(file))
+    if file.is_dir() and not (file / package.DESCRIPTOR).exists() and (file / "csv" / package.DESCRIPTOR).exists():
+        file = file / "csv"  # a release folder: its csv/ holds the data package
+    descriptor_file = package.descriptor_path(file)
+    paths = _table_paths(descriptor_file)
+    signature = ("package", str(descriptor_file.resolve()), *(_signature(p) for p in paths.values()))
 
     def build() -> Dataset:
-        tables = {name: parse_table(TABLES[name], paths[name]) for name in TABLES}
-        return Dataset(tables, root=paths["meetings"].parent)
+        from cbcf_data.models import TABLES
+
+        tables = {name: parse_table(model, paths[name]) for name, model in TABLES.items()}
+        return Dataset.from_records(tables, root=paths["meetings"].parent)
 
     return _cached(signature, build)
 
 
+def _table_paths(descriptor_file: Path) -> dict[str, Path]:
+    from cbcf_data.models import TABLES
+
+    paths = package.resource_paths(package.read_descriptor(descriptor_file), descriptor_file.parent)
+    missing = [name for name in TABLES if name not in paths]
+    if missing:
+        raise UnusableInputError(f"{descriptor_file}: no resource for table(s) {', '.join(missing)}")
+    return {name: paths[name] for name in TABLES}
+
+
+def _lazy(descriptor_file: Path) -> Dataset:
+    """The packaged dataset as cells; records are typed on first access (see `Table`)."""
+    descriptor = package.read_descriptor(descriptor_file)
+    tables = {}
+    for resource in descriptor["resources"]:
+        path = descriptor_file.parent / resource["path"]
+        _, rows = csvfiles.parse_csv_text(path.read_text(encoding="utf-8"))
+        tables[resource["name"]] = Table(resource["name"], resource["schema"]["primaryKey"], rows)
+    return Dataset(tables, root=(descriptor_file.parent / descriptor["resources"][0]["path"]).parent)
 def _cached(signature: tuple[Any, ...], build: Callable[[], Dataset]) -> Dataset:
     with _lock:
         cached = _cache.get(signature)
@@ -250,6 +311,8 @@ def _from_zip(file: Path) -> Dataset:
     import json
     import zipfile
 
+    from cbcf_data.models import TABLES
+
     try:
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
@@ -268,12 +331,13 @@ def _from_zip(file: Path) -> Dataset:
                 tables[name] = parse_table_text(model, text, f"{file}!{base + member}")
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as error:
         raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
-    return Dataset(tables)
+    return Dataset.from_records(tables)
 
 
 def _from_release_json(file: Path) -> Dataset:
     """A dataset from a release's JSON document (meetings as bundles, plus reference tables)."""
     from cbcf_data.bundle import NEW_TABLES, to_rows
+    from cbcf_data.models import TABLES
     from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
 
     try:
@@ -290,4 +354,4 @@ def _from_release_json(file: Path) -> Dataset:
             rows[table].extend(table_rows)
     tables = {name: [_record(TABLES[name], row, f"{file}: {name}[{i}]") for i, row in enumerate(rows[name])]
               for name in TABLES}
-    return Dataset(tables)
+    return Dataset.from_records(tables)

@@ -50,7 +50,7 @@ class Record(BaseModel):
     """Base of every table's row: unknown fields are errors, records are immutable."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=False
+        extra="forbid", frozen=True, use_attribute_docstrings=True
     )
 
     #: The table's name, which is also its CSV file's stem.
@@ -324,13 +324,15 @@ class Commitment(Record):
                 "commitment-id-meeting", "id", "commitment ID {id} should start with its meeting's ID: {prefix}",
                 id=self.id, prefix=self.meeting_id + "-c",
             )
-        filled = [v is not None for v in (self.quote, self.quote_start, self.quote_end)]
-        if any(filled) and not all(filled):
+        quote, start, end = self.quote, self.quote_start, self.quote_end
+        if quote is None and start is None and end is None:
+            return self
+        if quote is None or start is None or end is None:
             raise _fail("quote-incomplete", "quote", "quote, quote_start and quote_end go together: fill all three or none")
-        if self.quote is not None and self.quote_end - self.quote_start != len(self.quote):  # type: ignore[operator]
+        if end - start != len(quote):
             raise _fail(
                 "quote-length", "quote_end", "quote_end - quote_start is {span} but the quote is {length} characters long",
-                span=self.quote_end - self.quote_start, length=len(self.quote),  # type: ignore[operator]
+                span=end - start, length=len(quote),
             )
         return self
 

@@ -69,24 +69,21 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         csv.field_size_limit(CELL_LIMIT)  # process-wide, and other libraries raise it: set it here
         reader = csv.reader(file)
         start = 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                read_text(path, TABLE_LIMIT)  # raises the located encoding error
-                raise ReadError("encoding", "the file is not UTF-8", start) from None
-            except csv.Error as error:
-                message = str(error)
-                if "field larger" in message:
-                    raise ReadError(
-                        "cell-too-large", f"a cell is longer than {CELL_LIMIT:,} characters", start,
-                        "check for an unclosed quote (\") that swallows the rest of the file",
-                    ) from None
-                raise ReadError("csv-syntax", f"the CSV cannot be parsed: {message}", start) from None
-            yield start, row
-            start = reader.line_num + 1
+        try:
+            for row in reader:
+                yield start, row
+                start = reader.line_num + 1
+        except UnicodeDecodeError:
+            read_text(path, TABLE_LIMIT)  # raises the located encoding error
+            raise ReadError("encoding", "the file is not UTF-8", start) from None
+        except csv.Error as error:
+            message = str(error)
+            if "field larger" in message:
+                raise ReadError(
+                    "cell-too-large", f"a cell is longer than {CELL_LIMIT:,} characters", start,
+                    "check for an unclosed quote (\") that swallows the rest of the file",
+                ) from None
+            raise ReadError("csv-syntax", f"the CSV cannot be parsed: {message}", start) from None
 
 
 class _DuplicateKeys(list[str]):

@@ -60,12 +60,23 @@ class Rules:
 
     def feed(self, record: Record, where: Any) -> None:
         """Take one valid record; run the rules it can already be judged by."""
-        source_id = getattr(record, "source_id", None)
-        if source_id is not None:
-            self.used["sources"].add(source_id)
-        handler = getattr(self, "_" + record.table, None)
-        if handler is not None:
+        self.feeder(record.table)(record, where)
+
+    def feeder(self, table: str) -> Callable[[Any, Any], None]:
+        """The function that takes one valid record of `table` (looked up once per table, for speed)."""
+        from cbcf_data.models import TABLES
+
+        handler = getattr(self, "_" + table)
+        if "source_id" not in TABLES[table].model_fields:
+            return handler
+        used = self.used["sources"]
+
+        def feed(record: Any, where: Any) -> None:
+            if record.source_id is not None:
+                used.add(record.source_id)
             handler(record, where)
+
+        return feed
 
     def _sources(self, source: Source, where: Any) -> None:
         self.defined["sources"][source.id] = where
@@ -156,7 +167,7 @@ class Rules:
         self.used["topics"].add(row.topic_id)
 
     def _instruments(self, instrument: Instrument, where: Any) -> None:
-        pass
+        pass  # instruments' own references are checked as keys; their source counts as used
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
         if mention.commitment_id is None:

@@ -8,8 +8,9 @@ on it; everything else is collected. Rows stream through once; records are not k
 from __future__ import annotations
 
 import difflib
+import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +41,20 @@ PATTERN_HINTS = {
 DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
 
 
-def validate(source: str | Path | None = None, dataset: str | Path | None = None) -> Report:
+#: Rows between two calls of a progress callback.
+PROGRESS_EVERY = 20_000
+Progress = Callable[[str, int, bool], None]
+
+
+def validate(source: str | Path | None = None, dataset: str | Path | None = None,
+             progress: Progress | None = None) -> Report:
     """Validate a dataset folder or datapackage.json (default: the packaged dataset), one table's
     CSV, or a meeting bundle (.json/.yaml/.yml) — a bundle also against `dataset` (default: packaged).
 
+    `progress(table, rows_so_far, finished)` is called as tables are read, for progress bars.
     Never raises for bad input: every problem is an issue in the returned Report.
     """
-    run = _Run()
+    run = _Run(progress)
     try:
         path = None if source is None else Path(source)
         if path is None or path.is_dir() or path.name == package.DESCRIPTOR:
@@ -79,7 +87,8 @@ class Stop(Exception):
 class _Run:
     """One validation: the report, the keys seen so far, and the cross-table rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.progress = progress
         self.report = Report()
         self.keys: dict[str, dict[str, str]] = {name: {} for name in TABLES}
         #: Tables whose structure failed: their rows were not checked.
@@ -284,8 +293,8 @@ class _Run:
                 self.broken.add(name)
                 return
             width = len(expected)
-            previous: tuple[str, ...] = ()
-            key_index = [expected.index(f) for f in model.primary_key]
+            previous: Any = "" if len(model.primary_key) == 1 else ()
+            key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
             unsorted = False
             for line, cells in rows:
                 if len(cells) != width:
@@ -294,7 +303,7 @@ class _Run:
                               Where(display, name, line), value=",".join(cells),
                               hint="check for a missing or extra comma, or an unquoted comma inside a cell")
                     continue
-                key = tuple(cells[i] for i in key_index)
+                key = key_of(cells)
                 if key < previous and not unsorted:
                     unsorted = True
                     self.emit("not-sorted", f"{path.name} is not sorted by its primary key from this line on",
@@ -339,33 +348,45 @@ class _Run:
         deferred: list[tuple[Where, str, str]] = []
         duplicates: list[tuple[str, str, str, Where]] = []
         pk = model.primary_key
-        validate_row = model.model_validate
-        feed_rules = self.rules.feed if self.rules is not None else None
+        single = pk[0] if len(pk) == 1 else None
+        validate_row = model.__pydantic_validator__.validate_python  # model_validate without its wrapper
+        feed_rules = self.rules.feeder(name) if self.rules is not None else None
+        references = [(field, ref, self.keys[ref]) for field, ref in outside.items()] if foreign_keys else []
+        inside = inside if foreign_keys else []
         rows = 0
+        progress = self.progress
         for number, feed in enumerate(feeds):
             row_origin = origin if number else "dataset"
             for where, cells in feed:
                 rows += 1
-                record_id = "/".join(str(cells.get(f)) for f in pk)
+                if progress is not None and not rows % PROGRESS_EVERY:
+                    progress(name, rows, False)
+                if single is not None:
+                    value = cells.get(single)
+                    record_id = value if type(value) is str else str(value)
+                else:
+                    record_id = "/".join(map(str, [cells.get(f) for f in pk]))
                 try:
                     record = validate_row(cells)
                 except ValidationError as error:
                     record = None
                     self.row_issues(model, error, cells, where, record_id)
-                first = keys.get(record_id)
-                if first is None:
-                    keys[record_id] = row_origin
+                if record_id in keys:
+                    duplicates.append((record_id, keys[record_id], row_origin, where))
                 else:
-                    duplicates.append((record_id, first, row_origin, where))
-                if foreign_keys:
-                    for field, ref in outside.items():
-                        value = cells.get(field)
-                        if value is not None and str(value) not in self.keys[ref]:
-                            self.missing_reference(model, field, ref, str(value), where, record_id)
-                    for field in inside:
-                        value = cells.get(field)
-                        if value is not None:
-                            deferred.append((where, field, str(value)))
+                    keys[record_id] = row_origin
+                for field, ref, known in references:
+                    value = cells.get(field)
+                    try:
+                        found = value is None or value in known
+                    except TypeError:  # an unhashable value from a bundle: it names nothing
+                        found = False
+                    if not found:
+                        self.missing_reference(model, field, ref, str(value), where, record_id)
+                for field in inside:
+                    value = cells.get(field)
+                    if value is not None:
+                        deferred.append((where, field, str(value)))
                 if record is not None and feed_rules is not None:
                     feed_rules(record, where)
         # Reported once the table is read, so that the next free ID is free in the whole table.
@@ -375,6 +396,8 @@ class _Run:
             if value not in keys:
                 self.missing_reference(model, field, name, value, where, None)
         self.report.rows += rows
+        if progress is not None:
+            progress(name, rows, True)
         if name not in self.broken:
             self.report.tables += 1
 

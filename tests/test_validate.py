@@ -260,3 +260,17 @@ def test_reports_checked_counts():
                                           (csvfiles.to_csv_text(m, []) and (ROOT / "records" / f"{n}.csv").read_text()
                                            for n, m in TABLES.items()))
     assert data["checked"]["checks"] >= 20
+
+
+def test_progress_callback_reports_every_table(tmp_path):
+    synth.write(50, tmp_path, seed=2)
+    calls = []
+    report = validate(tmp_path, progress=lambda table, rows, finished: calls.append((table, rows, finished)))
+    finished = [(table, rows) for table, rows, done in calls if done]
+    assert [t for t, _ in finished] == list(TABLES)
+    assert sum(rows for _, rows in finished) == report.rows
+
+
+def test_cli_prints_no_progress_when_not_a_terminal():
+    result = run_cli("validate")
+    assert result.stderr == "" and result.stdout.count("\n") == 1

@@ -48,11 +48,11 @@ def read_text(path: Path, limit: int) -> str:
         ) from None
 
 
-def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Stream (first line, cells) of each CSV record of a file; the header is line 1.
+def open_csv(path: Path) -> tuple[Any, Any]:
+    """(csv reader, open file) for a table file, after the size and byte-order-mark checks.
 
-    Raises ReadError where the file cannot be read: not UTF-8 (with the line of the first bad
-    byte), an over-long cell, a CSV syntax error, a file over the size limit.
+    Iterate the reader inside `with file:` and turn its exceptions into located ReadErrors with
+    `read_failure`; `csv_rows` does both for callers that need no speed.
     """
     try:
         size = path.stat().st_size
@@ -65,25 +65,40 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         file = path.open(encoding="utf-8", newline="")
     except OSError as error:
         raise ReadError("file-unreadable", f"cannot read the file: {error.strerror or error}") from None
+    csv.field_size_limit(CELL_LIMIT)  # process-wide, and other libraries raise it: set it here
+    return csv.reader(file), file
+
+
+def read_failure(path: Path, error: Exception, line: int) -> ReadError:
+    """The located ReadError for an exception raised while reading CSV record `line` of path."""
+    if isinstance(error, UnicodeDecodeError):
+        try:
+            read_text(path, TABLE_LIMIT)
+        except ReadError as located:  # the exact line of the first bad byte
+            return located
+        return ReadError("encoding", "the file is not UTF-8", line)
+    message = str(error)
+    if "field larger" in message:
+        return ReadError("cell-too-large", f"a cell is longer than {CELL_LIMIT:,} characters", line,
+                         "check for an unclosed quote (\") that swallows the rest of the file")
+    return ReadError("csv-syntax", f"the CSV cannot be parsed: {message}", line)
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Stream (first line, cells) of each CSV record of a file; the header is line 1.
+
+    Raises ReadError where the file cannot be read: not UTF-8 (with the line of the first bad
+    byte), an over-long cell, a CSV syntax error, a file over the size limit.
+    """
+    reader, file = open_csv(path)
     with file:
-        csv.field_size_limit(CELL_LIMIT)  # process-wide, and other libraries raise it: set it here
-        reader = csv.reader(file)
         start = 1
         try:
             for row in reader:
                 yield start, row
                 start = reader.line_num + 1
-        except UnicodeDecodeError:
-            read_text(path, TABLE_LIMIT)  # raises the located encoding error
-            raise ReadError("encoding", "the file is not UTF-8", start) from None
-        except csv.Error as error:
-            message = str(error)
-            if "field larger" in message:
-                raise ReadError(
-                    "cell-too-large", f"a cell is longer than {CELL_LIMIT:,} characters", start,
-                    "check for an unclosed quote (\") that swallows the rest of the file",
-                ) from None
-            raise ReadError("csv-syntax", f"the CSV cannot be parsed: {message}", start) from None
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise read_failure(path, error, start) from None
 
 
 class _DuplicateKeys(list[str]):

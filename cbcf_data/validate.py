@@ -7,6 +7,7 @@ on it; everything else is collected. Rows stream through once; records are not k
 
 from __future__ import annotations
 
+import csv
 import difflib
 import operator
 import re
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from cbcf_data import package
 from cbcf_data.models import MODELS, TABLES, Record
-from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, csv_rows, parse_json, read_document, read_text
+from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, open_csv, parse_json, read_document, read_failure, read_text
 from cbcf_data.report import Issue, Report, Where, truncate
 from cbcf_data.rules import CHECKS, Rules
 
@@ -279,41 +280,53 @@ class _Run:
         self.report.checks.add("csv-structure")
         name, display = model.table, str(path)
         expected = list(model.model_fields)
-        rows = csv_rows(path)
+        line = 1
         try:
-            first = next(rows, None)
-            if first is None:
-                self.emit("empty-file", f"{path.name} is empty: it needs at least the header row",
-                          Where(display, name, 1), hint=f"the header is: {','.join(expected)}")
-                self.broken.add(name)
-                return
-            _, header = first
-            if header != expected:
-                self.header_issue(header, expected, Where(display, name, 1))
-                self.broken.add(name)
-                return
-            width = len(expected)
-            previous: Any = "" if len(model.primary_key) == 1 else ()
-            key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
-            unsorted = False
-            for line, cells in rows:
-                if len(cells) != width:
-                    self.incomplete.add(name)
-                    self.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
-                              Where(display, name, line), value=",".join(cells),
-                              hint="check for a missing or extra comma, or an unquoted comma inside a cell")
-                    continue
-                key = key_of(cells)
-                if key < previous and not unsorted:
-                    unsorted = True
-                    self.emit("not-sorted", f"{path.name} is not sorted by its primary key from this line on",
-                              Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
-                previous = key
-                yield Where(display, name, line), {f: (c if c != "" else None) for f, c in zip(expected, cells)}
+            reader, file = open_csv(path)
+            with file:
+                header = next(reader, None)
+                if header is None:
+                    self.emit("empty-file", f"{path.name} is empty: it needs at least the header row",
+                              Where(display, name, 1), hint=f"the header is: {','.join(expected)}")
+                    self.broken.add(name)
+                    return
+                if header != expected:
+                    self.header_issue(header, expected, Where(display, name, 1))
+                    self.broken.add(name)
+                    return
+                width = len(expected)
+                new_where = tuple.__new__
+                key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
+                previous: Any = "" if len(model.primary_key) == 1 else ()
+                unsorted = False
+                line = reader.line_num + 1
+                for cells in reader:
+                    if len(cells) != width:
+                        self.incomplete.add(name)
+                        self.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
+                                  Where(display, name, line), value=",".join(cells),
+                                  hint="check for a missing or extra comma, or an unquoted comma inside a cell")
+                        line = reader.line_num + 1
+                        continue
+                    key = key_of(cells)
+                    if key < previous and not unsorted:
+                        unsorted = True
+                        self.emit("not-sorted", f"{path.name} is not sorted by its primary key from this line on",
+                                  Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
+                    previous = key
+                    # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
+                    yield new_where(Where, (display, name, line, None)), {f: (c if c != "" else None)
+                                                                       for f, c in zip(expected, cells)}
+                    line = reader.line_num + 1
         except ReadError as error:
-            self.emit(error.code, error.message, Where(display, name, error.line), hint=error.hint)
-            self.broken.add(name)
-            self.incomplete.add(name)
+            self.fail_table(name, display, error)
+        except (UnicodeDecodeError, csv.Error) as error:
+            self.fail_table(name, display, read_failure(path, error, line))
+
+    def fail_table(self, name: str, display: str, error: ReadError) -> None:
+        self.emit(error.code, error.message, Where(display, name, error.line), hint=error.hint)
+        self.broken.add(name)
+        self.incomplete.add(name)
 
     def header_issue(self, header: list[str], expected: list[str], where: Where) -> None:
         missing = [f for f in expected if f not in header]

@@ -308,29 +308,13 @@ def _signature(path: Path) -> tuple[str, int, int]:
 
 def _from_zip(file: Path) -> Dataset:
     """A dataset from a release zip: the data package under its csv/ folder."""
-    import json
-    import zipfile
-
     from cbcf_data.models import TABLES
 
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = archive.namelist()
-            descriptors = sorted((n for n in names if n.endswith(package.DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
-            if not descriptors:
-                raise UnusableInputError(f"{file}: the zip holds no {package.DESCRIPTOR}")
-            base = descriptors[0][: -len(package.DESCRIPTOR)]
-            descriptor = json.loads(archive.read(descriptors[0]))
-            members = {r.get("name"): r.get("path") for r in descriptor.get("resources", []) if isinstance(r, dict)}
-            tables = {}
-            for name, model in TABLES.items():
-                member = members.get(name)
-                if not isinstance(member, str) or package.unsafe_reason(member) or base + member not in names:
-                    raise UnusableInputError(f"{file}: no file for table {name}")
-                text = archive.read(base + member).decode("utf-8")
-                tables[name] = parse_table_text(model, text, f"{file}!{base + member}")
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as error:
-        raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
+    _, texts = package.read_release_zip(file)
+    missing = [name for name in TABLES if name not in texts]
+    if missing:
+        raise UnusableInputError(f"{file}: no file for table(s) {', '.join(missing)}")
+    tables = {name: parse_table_text(model, texts[name], f"{file}!{name}") for name, model in TABLES.items()}
     return Dataset.from_records(tables)
 
 

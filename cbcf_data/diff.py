@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,24 +47,16 @@ def read_side(path: str | Path) -> Side:
     descriptor_file = package.descriptor_path(file)
     descriptor = package.read_descriptor(descriptor_file)
 
-    def read(member: str) -> str:
-        return (descriptor_file.parent / member).read_text(encoding="utf-8")
+    def read(name: str) -> str:
+        path = next(r["path"] for r in descriptor["resources"] if r.get("name") == name)
+        return (descriptor_file.parent / path).read_text(encoding="utf-8")
 
     return _side(str(path), descriptor, read)
 
 
 def _side_from_zip(file: Path) -> Side:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = archive.namelist()
-            found = sorted((n for n in names if n.endswith(package.DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
-            if not found:
-                raise UnusableInputError(f"{file}: the zip holds no {package.DESCRIPTOR}")
-            base = found[0][: -len(package.DESCRIPTOR)]
-            descriptor = json.loads(archive.read(found[0]))
-            return _side(str(file), descriptor, lambda member: archive.read(base + member).decode("utf-8"))
-    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, ValueError) as error:
-        raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
+    descriptor, texts = package.read_release_zip(file)
+    return _side(str(file), descriptor, texts.__getitem__)
 
 
 def _side_from_dataset(file: Path) -> Side:
@@ -85,13 +76,14 @@ def _side_from_dataset(file: Path) -> Side:
 
 
 def _side(label: str, descriptor: dict[str, Any], read: Any) -> Side:
+    """A side from a descriptor and `read(table name) -> CSV text`."""
     side = Side(label)
     for resource in descriptor.get("resources", []):
         name, path, schema = resource.get("name"), resource.get("path"), resource.get("schema")
         if not isinstance(schema, dict) or package.unsafe_reason(path):
             raise UnusableInputError(f"{label}: resource {name!r} needs a local path and an inline schema")
         side.schemas[name] = schema
-        reader = csv.DictReader(io.StringIO(read(path), newline=""))
+        reader = csv.DictReader(io.StringIO(read(name), newline=""))
         key_fields = schema.get("primaryKey") or [f["name"] for f in schema.get("fields", [])]
         side.rows[name] = {tuple(row.get(f) or "" for f in key_fields): {k: v or "" for k, v in row.items()}
                            for row in reader}

@@ -69,3 +69,29 @@ def resource_paths(descriptor: dict[str, Any], root: Path) -> dict[str, Path]:
         if isinstance(name, str) and unsafe_reason(path) is None:
             paths[name] = root / str(path)
     return paths
+
+
+def read_release_zip(file: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """(descriptor, table name -> CSV text) of the data package inside a release zip.
+
+    The package under a `csv/` folder is preferred; every resource must name a safe member.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+            found = sorted((n for n in names if n.endswith(DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
+            if not found:
+                raise UnusableInputError(f"{file}: the zip holds no {DESCRIPTOR}")
+            base = found[0][: -len(DESCRIPTOR)]
+            descriptor = json.loads(archive.read(found[0]))
+            texts = {}
+            for resource in descriptor.get("resources", []):
+                member = resource.get("path") if isinstance(resource, dict) else None
+                if not isinstance(member, str) or unsafe_reason(member) or base + member not in names:
+                    raise UnusableInputError(f"{file}: no file for resource {resource!r:.60}")
+                texts[resource["name"]] = archive.read(base + member).decode("utf-8")
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError, KeyError) as error:
+        raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
+    return descriptor, texts

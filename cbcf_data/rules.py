@@ -57,6 +57,8 @@ class Rules:
         self.parents: dict[str, dict[str, tuple[str, Any]]] = {"topics": {}, "organizations": {}}
         self.defined: dict[str, dict[str, Any]] = {"people": {}, "topics": {}, "sources": {}}
         self.used: dict[str, set[str]] = {"people": set(), "topics": set(), "sources": set()}
+        # Each handler of a table with a source_id adds it here (inline: this runs once per row).
+        self.sources_used = self.used["sources"]
 
     def feed(self, record: Record, where: Any) -> None:
         """Take one valid record; run the rules it can already be judged by."""
@@ -64,19 +66,8 @@ class Rules:
 
     def feeder(self, table: str) -> Callable[[Any, Any], None]:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
-        from cbcf_data.models import TABLES
-
-        handler = getattr(self, "_" + table)
-        if "source_id" not in TABLES[table].model_fields:
-            return handler
-        used = self.used["sources"]
-
-        def feed(record: Any, where: Any) -> None:
-            if record.source_id is not None:
-                used.add(record.source_id)
-            handler(record, where)
-
-        return feed
+        handler: Callable[[Any, Any], None] = getattr(self, "_" + table)
+        return handler
 
     def _sources(self, source: Source, where: Any) -> None:
         self.defined["sources"][source.id] = where
@@ -118,6 +109,7 @@ class Rules:
             self.used["topics"].add(topic.parent_id)
 
     def _attendances(self, attendance: Attendance, where: Any) -> None:
+        self.sources_used.add(attendance.source_id)
         self.used["people"].add(attendance.person_id)
         if attendance.status != "absent":
             self.delegations[attendance.meeting_id].add(attendance.delegation)
@@ -129,9 +121,11 @@ class Rules:
                       value=attendance.delegation, hint=f"set delegation to {country}, or correct organization_id")
 
     def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
+        self.sources_used.add(row.source_id)
         self.used["topics"].add(row.topic_id)
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
+        self.sources_used.add(commitment.source_id)
         self.commitment_meeting[commitment.id] = commitment.meeting_id
         present = self.delegations.get(commitment.meeting_id, set())
         needed = {"US", "CA"} if commitment.parties == "both" else {commitment.parties}
@@ -167,9 +161,11 @@ class Rules:
         self.used["topics"].add(row.topic_id)
 
     def _instruments(self, instrument: Instrument, where: Any) -> None:
-        pass  # instruments' own references are checked as keys; their source counts as used
+        if instrument.source_id is not None:
+            self.sources_used.add(instrument.source_id)
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
+        self.sources_used.add(mention.source_id)
         if mention.commitment_id is None:
             return
         meeting = self.commitment_meeting.get(mention.commitment_id)
@@ -180,9 +176,11 @@ class Rules:
                       value=mention.commitment_id, hint="link a commitment of the same meeting, or leave commitment_id empty")
 
     def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
+        self.sources_used.add(row.source_id)
         self.with_source.add(row.meeting_id)
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
+        self.sources_used.add(assessment.source_id)
         meeting = self.commitment_meeting.get(assessment.commitment_id)
         start = self.meeting_start.get(meeting or "")
         if start is None:

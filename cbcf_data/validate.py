@@ -362,6 +362,7 @@ class _Run:
         duplicates: list[tuple[str, str, str, Where]] = []
         pk = model.primary_key
         single = pk[0] if len(pk) == 1 else None
+        key_of = operator.itemgetter(*pk)
         validate_row = model.__pydantic_validator__.validate_python  # model_validate without its wrapper
         feed_rules = self.rules.feeder(name) if self.rules is not None else None
         references = [(field, ref, self.keys[ref]) for field, ref in outside.items()] if foreign_keys else []
@@ -378,7 +379,10 @@ class _Run:
                     value = cells.get(single)
                     record_id = value if type(value) is str else str(value)
                 else:
-                    record_id = "/".join(map(str, [cells.get(f) for f in pk]))
+                    try:
+                        record_id = "/".join(map(str, key_of(cells)))
+                    except KeyError:  # a bundle row that lacks a key field
+                        record_id = "/".join(str(cells.get(f)) for f in pk)
                 try:
                     record = validate_row(cells)
                 except ValidationError as error:

@@ -1,32 +1,13 @@
-# Each target sets itself up: a virtual environment in .venv with the package and its test tools.
+# Shortcuts for people used to make; dev.py does the work (and needs only Python 3.11+).
 PYTHON ?= python3
-VENV := .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
-.PHONY: release test validate schema fmt clean
+.PHONY: release test clean
 
-# The main job: validate the dataset, then build the release into dist/.
-release: $(STAMP)
-	$(BIN)/cbcf-data schema --check
-	$(BIN)/cbcf-data validate
-	$(BIN)/cbcf-data release --out dist
+release:
+	$(PYTHON) dev.py release
 
-# The whole test suite.
-test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-
-validate: $(STAMP)
-	$(BIN)/cbcf-data validate
-
-schema: $(STAMP)
-	$(BIN)/cbcf-data schema
-
-$(STAMP): pyproject.toml cbcf_data/_version.py
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
+test:
+	$(PYTHON) dev.py test
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .hypothesis
+	rm -rf .venv dist build .pytest_cache .hypothesis

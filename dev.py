@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""The project's two jobs, each setting itself up first (needs only Python 3.11+):
+
+    python3 dev.py release   # validate the dataset, then build the release into dist/
+    python3 dev.py test      # run the whole test suite (extra arguments go to pytest)
+
+Set-up: a virtual environment in .venv with the package (editable) and its test tools,
+re-installed whenever pyproject.toml or the version changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if sys.platform == "win32" else "bin")
+PYTHON = BIN / ("python.exe" if sys.platform == "win32" else "python")
+STAMP = VENV / ".installed"
+
+
+def run(*command: str | Path) -> None:
+    """Run a command from the repository root; stop with its exit status if it fails."""
+    result = subprocess.run([str(part) for part in command], cwd=ROOT)
+    if result.returncode:
+        sys.exit(result.returncode)
+
+
+def set_up() -> None:
+    """Create .venv and install the package with its test tools, unless already current."""
+    wanted = hashlib.sha256(b"".join((ROOT / name).read_bytes()
+                                     for name in ("pyproject.toml", "cbcf_data/_version.py"))).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    print("setting up .venv (first run, or pyproject.toml changed)…", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[test]")
+    STAMP.write_text(wanted)
+
+
+def main() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"cbcf-data needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    job = sys.argv[1] if len(sys.argv) > 1 else ""
+    if job not in ("release", "test"):
+        sys.exit(__doc__)
+    set_up()
+    cli = BIN / "cbcf-data"
+    if job == "release":
+        run(cli, "schema", "--check")
+        run(cli, "validate")
+        run(cli, "release", "--out", "dist")
+    else:
+        run(PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

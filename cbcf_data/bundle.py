@@ -253,7 +253,7 @@ def split_meeting(rows: Rows, meeting_id: str) -> tuple[Rows, Rows]:
     shared = set(NEW_TABLES.values())
 
     def references(source: Rows) -> set[tuple[str, str]]:
-        found = set()
+        found: set[tuple[str, str]] = set()
         for table, table_rows in source.items():
             for field, target in TABLES[table].foreign_keys.items():
                 if target in shared:

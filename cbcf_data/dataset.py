@@ -146,7 +146,7 @@ class Dataset:
         """Every table by name, in dependency order."""
         return dict(self._tables)
 
-    def related(self, record: Record, table: str) -> list[Record]:
+    def related(self, record: Record, table: str) -> list[Any]:
         """Records of `table` related to `record`, directly or through a link table.
 
         `ds.related(meeting, "commitments")`, `ds.related(person, "attendances")`,
@@ -284,7 +284,7 @@ def _table_paths(descriptor_file: Path) -> dict[str, Path]:
 def _lazy(descriptor_file: Path) -> Dataset:
     """The packaged dataset as cells; records are typed on first access (see `Table`)."""
     descriptor = package.read_descriptor(descriptor_file)
-    tables = {}
+    tables: dict[str, Table[Any]] = {}
     for resource in descriptor["resources"]:
         path = descriptor_file.parent / resource["path"]
         _, rows = csvfiles.parse_csv_text(path.read_text(encoding="utf-8"))

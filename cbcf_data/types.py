@@ -7,7 +7,7 @@ one pattern. Patterns are plain regular expressions that JSON Schema and Table S
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -73,19 +73,37 @@ Abbreviation = Annotated[str, Field(pattern=r"^[A-Za-z0-9&.-]{1,20}$")]
 Offset = Annotated[int, Field(ge=0)]
 Ordinal = Annotated[int, Field(ge=1, le=99)]
 
-Country = _codes("country")
-Parties = _codes("parties")
-Phase = _codes("phase")
-Basis = _codes("basis")
-DatePrecision = _codes("date_precision")
-Classification = _codes("classification")
-Capacity = _codes("capacity")
-AttendanceStatus = _codes("attendance_status")
-Modality = _codes("modality")
-Relation = _codes("relation")
-InstrumentKind = _codes("instrument_kind")
-Jurisdiction = _codes("jurisdiction")
-SourceKind = _codes("source_kind")
-Reliability = _codes("reliability")
-AssessmentStatus = _codes("assessment_status")
-Language = _codes("language")
+if TYPE_CHECKING:  # to a type checker a codelist value is a str; at run time a Literal of its codes
+    Country = str
+    Parties = str
+    Phase = str
+    Basis = str
+    DatePrecision = str
+    Classification = str
+    Capacity = str
+    AttendanceStatus = str
+    Modality = str
+    Relation = str
+    InstrumentKind = str
+    Jurisdiction = str
+    SourceKind = str
+    Reliability = str
+    AssessmentStatus = str
+    Language = str
+else:
+    Country = _codes("country")
+    Parties = _codes("parties")
+    Phase = _codes("phase")
+    Basis = _codes("basis")
+    DatePrecision = _codes("date_precision")
+    Classification = _codes("classification")
+    Capacity = _codes("capacity")
+    AttendanceStatus = _codes("attendance_status")
+    Modality = _codes("modality")
+    Relation = _codes("relation")
+    InstrumentKind = _codes("instrument_kind")
+    Jurisdiction = _codes("jurisdiction")
+    SourceKind = _codes("source_kind")
+    Reliability = _codes("reliability")
+    AssessmentStatus = _codes("assessment_status")
+    Language = _codes("language")

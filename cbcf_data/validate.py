@@ -344,7 +344,7 @@ class _Run:
             if near:
                 hint = f"did you mean `{near[0]}` for {extra[0]!r}? " + hint
         self.emit("header-mismatch", f"the header differs from the {where.table} schema: {'; '.join(parts)}", where,
-                  field=(missing or extra or [None])[0], value=",".join(header), hint=hint)
+                  field=(missing or extra)[0] if missing or extra else None, value=",".join(header), hint=hint)
 
     # -- layers 3 and 4: rows and keys -----------------------------------------------------
 
@@ -486,13 +486,13 @@ def _explain(model: type[Record], kind: str, field: str | None, value: Any, mess
     """(code, message, hint) for one Pydantic error, in words a contributor can act on."""
     name = field or "the row"
     if kind == "extra_forbidden":
-        near = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
+        close = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
         return ("unknown-field", f"{field!r} is not a field of {model.table}",
-                f"did you mean `{near[0]}`?" if near else f"fields are: {', '.join(model.model_fields)}")
+                f"did you mean `{close[0]}`?" if close else f"fields are: {', '.join(model.model_fields)}")
     if kind == "missing" or (value is None and kind.endswith("_type")):
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
-        allowed = prop.get("enum", [])
+        allowed: list[str] = prop.get("enum", [])
         listname = prop.get("codelist", field)
         near = _nearest(str(value), allowed)
         hint = f"did you mean `{near}`? " if near else ""

@@ -31,7 +31,9 @@ def test_tables_are_read_only_mappings():
     ds = cbcf_data.load()
     with pytest.raises(TypeError):
         ds.meetings["x"] = ds.meetings["cbcf-2024"]  # type: ignore[index]
-    with pytest.raises(Exception):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="frozen"):
         ds.meetings["cbcf-2024"].city = "Ottawa"  # frozen records
     assert ds.attendances[("cbcf-2024", "arif-virani")].capacity == "guest"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from cbcf_data import csvfiles, records
 from cbcf_data.errors import InvalidDataError
 from cbcf_data.models import TABLES
 
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402

@@ -412,6 +412,8 @@ class _Run:
         for where, field, value in deferred if name not in self.incomplete else ():
             if value not in keys:
                 self.missing_reference(model, field, name, value, where, None)
+        if single is None:
+            keys.clear()  # nothing references a composite key: free the memory for the next tables
         self.report.rows += rows
         if progress is not None:
             progress(name, rows, True)

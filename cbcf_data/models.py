@@ -291,8 +291,8 @@ class Commitment(Record):
     primary_key = ("id",)
     foreign_keys = {"meeting_id": "meetings", "source_id": "sources"}
     example = {
-        "id": "cbcf-2024-c06", "meeting_id": "cbcf-2024",
-        "summary": "Keep in close touch on these issues through CBCF meetings and bilateral exchanges.",
+        "id": "cbcf-2024-c08", "meeting_id": "cbcf-2024",
+        "summary": "Stay in close contact on the forum's issues through further CBCF meetings and bilateral exchanges.",
         "modality": "commit", "parties": "both", "source_id": "cbcf-2024-communique-summary",
     }
 
@@ -343,7 +343,7 @@ class CommitmentTopic(Record):
     table = "commitment_topics"
     primary_key = ("commitment_id", "topic_id")
     foreign_keys = {"commitment_id": "commitments", "topic_id": "topics"}
-    example = {"commitment_id": "cbcf-2024-c05", "topic_id": "hate-crime"}
+    example = {"commitment_id": "cbcf-2024-c07", "topic_id": "hate-crime"}
 
     commitment_id: CommitmentId
     """The commitment."""

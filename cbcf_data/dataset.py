@@ -62,13 +62,7 @@ class Table(Mapping[Any, R], Generic[R]):
     def __getitem__(self, key: Any) -> R:
         record = self._records.get(key)
         if record is None:
-            row = self._rows[key]
-            from pydantic import ValidationError
-
-            try:
-                record = self._records[key] = self.model.model_validate(row)
-            except ValidationError as error:
-                raise InvalidDataError(f"{self.name} {key!r}: {error.errors()[0]['msg']}; run `cbcf-data validate`") from None
+            record = self._records[key] = _record(self.model, dict(self._rows[key]), f"{self.name} {key!r}")
         return record
 
     def __iter__(self) -> Iterator[Any]:
@@ -251,13 +245,11 @@ def load(path: str | Path | None = None) -> Dataset:
     if path is None:
         descriptor_file = package.descriptor_path(None)
         return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
-    file = Path(path)
-    if file.is_file() and file.suffix.lower() == ".zip":
+    kind, file = package.classify(path)
+    if kind == "zip":
         return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
-    if file.is_file() and file.suffix.lower() == ".json" and file.name != package.DESCRIPTOR:
+    if kind == "json":
         return _cached(("json", *_signature(file)), lambda: _from_release_json(file))
-    if file.is_dir() and not (file / package.DESCRIPTOR).exists() and (file / "csv" / package.DESCRIPTOR).exists():
-        file = file / "csv"  # a release folder: its csv/ holds the data package
     descriptor_file = package.descriptor_path(file)
     paths = _table_paths(descriptor_file)
     signature = ("package", str(descriptor_file.resolve()), *(_signature(p) for p in paths.values()))

@@ -37,13 +37,11 @@ def read_side(path: str | Path) -> Side:
 
     if str(path) == "none":
         return Side("none", {m.table: table_schema(m) for m in MODELS}, {m.table: {} for m in MODELS})
-    file = Path(path)
-    if file.is_file() and file.suffix.lower() == ".zip":
+    kind, file = package.classify(path)
+    if kind == "zip":
         return _side_from_zip(file)
-    if file.is_file() and file.suffix.lower() == ".json" and file.name != package.DESCRIPTOR:
+    if kind == "json":
         return _side_from_dataset(file)
-    if file.is_dir() and not (file / package.DESCRIPTOR).exists() and (file / "csv" / package.DESCRIPTOR).exists():
-        file = file / "csv"
     descriptor_file = package.descriptor_path(file)
     descriptor = package.read_descriptor(descriptor_file)
 

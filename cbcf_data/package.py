@@ -34,6 +34,19 @@ def descriptor_path(path: str | Path | None) -> Path:
     return path
 
 
+def classify(path: str | Path) -> tuple[str, Path]:
+    """What a dataset path is: ("zip", file), ("json", release document) or ("package", folder or
+    descriptor) — a release folder is resolved to the data package in its csv/ folder."""
+    file = Path(path)
+    if file.is_file() and file.suffix.lower() == ".zip":
+        return "zip", file
+    if file.is_file() and file.suffix.lower() == ".json" and file.name != DESCRIPTOR:
+        return "json", file
+    if file.is_dir() and not (file / DESCRIPTOR).exists() and (file / "csv" / DESCRIPTOR).exists():
+        return "package", file / "csv"
+    return "package", file
+
+
 def read_descriptor(path: Path) -> dict[str, Any]:
     """The descriptor's JSON object, or UnusableInputError naming what is wrong with it."""
     try:

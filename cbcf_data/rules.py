@@ -24,7 +24,6 @@ from cbcf_data.models import (
     MeetingTopic,
     Organization,
     Person,
-    Record,
     Source,
     Topic,
 )
@@ -59,10 +58,6 @@ class Rules:
         self.used: dict[str, set[str]] = {"people": set(), "topics": set(), "sources": set()}
         # Each handler of a table with a source_id adds it here (inline: this runs once per row).
         self.sources_used = self.used["sources"]
-
-    def feed(self, record: Record, where: Any) -> None:
-        """Take one valid record; run the rules it can already be judged by."""
-        self.feeder(record.table)(record, where)
 
     def feeder(self, table: str) -> Callable[[Any, Any], None]:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""

@@ -69,7 +69,7 @@ def codelists_document() -> dict[str, Any]:
     }
 
 
-def _field_schema(name: str, schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def field_schema(name: str, schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """A property's own schema (nullable unwrapped) and whether null is allowed."""
     prop = schema["properties"][name]
     options = prop.get("anyOf")
@@ -85,7 +85,7 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
     required = set(schema.get("required", []))
     fields = []
     for name in model.model_fields:
-        prop, nullable = _field_schema(name, schema)
+        prop, nullable = field_schema(name, schema)
         constraints = {target: prop[key] for key, target in _CONSTRAINTS.items() if key in prop}
         if name in required and not nullable:
             constraints["required"] = True

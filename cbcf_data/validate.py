@@ -474,12 +474,10 @@ _property_cache: dict[str, dict[str, Any]] = {}
 def _properties(model: type[Record]) -> dict[str, Any]:
     cached = _property_cache.get(model.table)
     if cached is None:
+        from cbcf_data.schema import field_schema
+
         schema = model.model_json_schema()
-        cached = {}
-        for name, prop in schema["properties"].items():
-            options = [o for o in prop.get("anyOf", [prop]) if o.get("type") != "null"]
-            cached[name] = {**prop, **(options[0] if options else {})}
-        _property_cache[model.table] = cached
+        cached = _property_cache[model.table] = {name: field_schema(name, schema)[0] for name in schema["properties"]}
     return cached
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cbcf_data import package
+from cbcf_data import csvfiles, package
 from cbcf_data.models import MODELS, TABLES, Record
 from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, open_csv, parse_json, read_document, read_failure, read_text
 from cbcf_data.report import Issue, Report, Where, truncate
@@ -91,7 +91,8 @@ class _Run:
     def __init__(self, progress: Progress | None = None) -> None:
         self.progress = progress
         self.report = Report()
-        self.keys: dict[str, dict[str, str]] = {name: {} for name in TABLES}
+        #: Each table's keys seen so far (text, or a tuple for a composite key) -> where it came from.
+        self.keys: dict[str, dict[Any, str]] = {name: {} for name in TABLES}
         #: Tables whose structure failed: their rows were not checked.
         self.broken: set[str] = set()
         #: Tables some of whose rows could not be read: references to them are not judged.
@@ -295,6 +296,7 @@ class _Run:
                     self.broken.add(name)
                     return
                 width = len(expected)
+                cells_of = csvfiles.cells_of(tuple(expected))
                 new_where = tuple.__new__
                 key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
                 previous: Any = "" if len(model.primary_key) == 1 else ()
@@ -315,8 +317,7 @@ class _Run:
                                   Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
                     previous = key
                     # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
-                    yield new_where(Where, (display, name, line, None)), {f: (c if c != "" else None)
-                                                                       for f, c in zip(expected, cells)}
+                    yield new_where(Where, (display, name, line, None)), cells_of(cells)
                     line = reader.line_num + 1
         except ReadError as error:
             self.fail_table(name, display, error)
@@ -365,7 +366,7 @@ class _Run:
         key_of = operator.itemgetter(*pk)
         validate_row = model.__pydantic_validator__.validate_python  # model_validate without its wrapper
         feed_rules = self.rules.feeder(name) if self.rules is not None else None
-        references = [(field, ref, self.keys[ref]) for field, ref in outside.items()] if foreign_keys else []
+        references = tuple((field, ref, self.keys[ref]) for field, ref in outside.items()) if foreign_keys else ()
         inside = inside if foreign_keys else []
         rows = 0
         progress = self.progress
@@ -375,31 +376,39 @@ class _Run:
                 rows += 1
                 if progress is not None and not rows % PROGRESS_EVERY:
                     progress(name, rows, False)
+                # The key as the keys table holds it: a single key's text, a composite key's tuple.
                 if single is not None:
-                    value = cells.get(single)
-                    record_id = value if type(value) is str else str(value)
+                    key = cells.get(single)
+                    if type(key) is not str:
+                        key = str(key)
                 else:
                     try:
-                        record_id = "/".join(map(str, key_of(cells)))
+                        key = key_of(cells)
                     except KeyError:  # a bundle row that lacks a key field
-                        record_id = "/".join(str(cells.get(f)) for f in pk)
+                        key = tuple(cells.get(f) for f in pk)
                 try:
                     record = validate_row(cells)
                 except ValidationError as error:
                     record = None
-                    self.row_issues(model, error, cells, where, record_id)
-                if record_id in keys:
-                    duplicates.append((record_id, keys[record_id], row_origin, where))
+                    self.row_issues(model, error, cells, where, _record_id(key))
+                try:
+                    first = keys.get(key)
+                except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+                    first = None
+                    key = _record_id(key)
+                if first is None:
+                    keys[key] = row_origin
                 else:
-                    keys[record_id] = row_origin
+                    duplicates.append((_record_id(key), first, row_origin, where))
                 for field, ref, known in references:
                     value = cells.get(field)
-                    try:
-                        found = value is None or value in known
-                    except TypeError:  # an unhashable value from a bundle: it names nothing
-                        found = False
-                    if not found:
-                        self.missing_reference(model, field, ref, str(value), where, record_id)
+                    if value is not None:
+                        try:
+                            found = value in known
+                        except TypeError:  # an unhashable value from a bundle: it names nothing
+                            found = False
+                        if not found:
+                            self.missing_reference(model, field, ref, str(value), where, _record_id(key))
                 for field in inside:
                     value = cells.get(field)
                     if value is not None:
@@ -466,6 +475,11 @@ class _Run:
             if code in ("not-in-codelist", "unknown-field") and not self.want_hint(code):
                 hint = None
             self.emit(code, message, where, field=field, record_id=record_id, value=value, hint=hint)
+
+
+def _record_id(key: Any) -> str:
+    """A record's ID as reports show it: the key, its parts joined by `/` when composite."""
+    return key if type(key) is str else "/".join(map(str, key))
 
 
 _property_cache: dict[str, dict[str, Any]] = {}

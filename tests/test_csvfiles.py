@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cbcf_data import csvfiles
 from cbcf_data.dataset import parse_table
@@ -31,3 +33,18 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path):
     csvfiles.write_atomic(target, "a\n")
     assert target.read_text() == "a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+@given(st.lists(st.text(min_size=1), min_size=1, max_size=6, unique=True).flatmap(
+    lambda fields: st.tuples(st.just(fields), st.lists(st.sampled_from(["", "x", " ", "0", "a,b", "'\"\\"]),
+                                                       min_size=len(fields), max_size=len(fields)))))
+def test_cells_of_matches_the_plain_reading_for_any_header(case):
+    # The compiled row reader must equal the obvious comprehension, whatever the header's text.
+    fields, row = case
+    assert csvfiles.cells_of(tuple(fields))(row) == {f: (c if c != "" else None) for f, c in zip(fields, row)}
+
+
+def test_parse_csv_text_keeps_short_rows_readable():
+    fields, rows = csvfiles.parse_csv_text("a,b,c\n1,,3\n4\n")
+    assert fields == ["a", "b", "c"]
+    assert rows == [{"a": "1", "b": None, "c": "3"}, {"a": "4"}]

@@ -207,6 +207,18 @@ def test_hint_nearest_foreign_key(tmp_path):
     assert issue_of("foreign-key", tmp_path).hint.startswith("did you mean `arif-virani`?")
 
 
+def test_composite_key_issues_name_the_record_by_its_parts(tmp_path):
+    # Composite keys are kept as tuples while checking; reports still show "meeting/topic".
+    shutil.copytree(BASE, tmp_path / "d")
+    path = tmp_path / "d" / "records" / "meeting_topics.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + [lines[1]] + lines[2:]))
+    meeting, topic = lines[1].split(",")[:2]
+    duplicates = [i for i in validate(tmp_path / "d").issues if i.code == "duplicate-key"]
+    assert [(i.table, i.line, i.record_id, i.hint) for i in duplicates] == [
+        ("meeting_topics", 3, f"{meeting}/{topic}", None)]
+
+
 def test_hint_next_free_commitment_id(tmp_path):
     shutil.copytree(BASE, tmp_path / "d")
     path = tmp_path / "d" / "records" / "commitments.csv"

@@ -13,7 +13,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,6 +22,9 @@ from cbcf_data.models import MODELS, TABLES, Record
 from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, open_csv, parse_json, read_document, read_failure, read_text
 from cbcf_data.report import Issue, Report, Where, truncate
 from cbcf_data.rules import CHECKS, Rules
+
+if TYPE_CHECKING:
+    from cbcf_data.profile import Judgement
 
 #: Hints that need a search (nearest value, next free ID) are computed for this many issues of a code.
 HINTED = 50
@@ -57,18 +60,21 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
     """
     run = _Run(progress)
     try:
-        path = None if source is None else Path(source)
-        if path is None or path.is_dir() or path.name == package.DESCRIPTOR:
-            run.dataset(package.descriptor_path(path) if path is None else _descriptor_of(path))
-        elif path.suffix.lower() == ".csv":
-            run.table(path)
-        elif path.suffix.lower() in (".json", ".yaml", ".yml"):
-            run.bundle(path, dataset)
-        elif not path.exists():
-            run.unusable("file-not-found", f"{path} does not exist", str(path))
-        else:
-            run.unusable("unknown-input", "give a dataset folder, its datapackage.json, a table's .csv, "
-                         "or a meeting bundle (.json, .yaml, .yml)", str(path))
+        try:
+            path = None if source is None else Path(source)
+            if path is None or path.is_dir() or path.name == package.DESCRIPTOR:
+                run.dataset(package.descriptor_path(path) if path is None else _descriptor_of(path))
+            elif path.suffix.lower() == ".csv":
+                run.table(path)
+            elif path.suffix.lower() in (".json", ".yaml", ".yml"):
+                run.bundle(path, dataset)
+            elif not path.exists():
+                run.unusable("file-not-found", f"{path} does not exist", str(path))
+            else:
+                run.unusable("unknown-input", "give a dataset folder, its datapackage.json, a table's .csv, "
+                             "or a meeting bundle (.json, .yaml, .yml)", str(path))
+        finally:
+            run.finish()
     except Stop:
         pass
     except Exception as error:  # a bug of ours must still end in a report, never a traceback
@@ -99,6 +105,8 @@ class _Run:
         self.incomplete: set[str] = set()
         self.hinted: dict[str, int] = {}
         self.rules: Rules | None = None
+        #: The frictionless verdict on the descriptor, where to report it, and at which issue position.
+        self.judgement: tuple[Judgement, Where, int] | None = None
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -238,7 +246,7 @@ class _Run:
                 self.emit("missing-table", f"the data package has no resource for table {name}", where, value=name,
                           hint=f"add a resource named {name} with path records/{name}.csv (run `cbcf-data schema`)")
         if safe:
-            self.profile(descriptor, where)
+            self.profile(descriptor, descriptor_file, paths, where)
         return paths
 
     def profile_inputs_safe(self, descriptor: dict[str, Any], where: Where) -> bool:
@@ -261,18 +269,30 @@ class _Run:
                               at, field=key, value=item[key])
         return safe
 
-    def profile(self, descriptor: dict[str, Any], where: Where) -> None:
-        """The descriptor against the Data Package profile, judged by frictionless."""
-        from frictionless import Package
+    def profile(self, descriptor: dict[str, Any], descriptor_file: Path, paths: dict[str, Path], where: Where) -> None:
+        """The descriptor against the Data Package profile, judged by frictionless (in a child
+        process while the rows are checked, when there are many: see `cbcf_data.profile`)."""
+        from cbcf_data import profile
 
         self.report.checks.add("data-package-profile")
         try:
-            problems = list(Package.metadata_validate(descriptor))
-        except Exception as error:  # frictionless's own failure on odd input is still a finding
-            self.emit("descriptor-profile", f"frictionless could not read the descriptor: {error}", where)
+            table_bytes = sum(path.stat().st_size for path in paths.values())
+        except OSError:
+            table_bytes = 0
+        self.judgement = (profile.start(descriptor, descriptor_file, table_bytes), where, len(self.report.issues))
+
+    def finish(self) -> None:
+        """Collect the verdicts still being made; their issues go where the descriptor's are."""
+        if self.judgement is None:
             return
-        for problem in problems:
-            self.emit("descriptor-profile", f"the descriptor breaks the Data Package profile: {problem.note}", where)
+        judgement, where, position = self.judgement
+        self.judgement = None
+        before = len(self.report.issues)
+        for problem in judgement.problems():
+            self.emit("descriptor-profile", problem, where)
+        added = self.report.issues[before:]
+        del self.report.issues[before:]
+        self.report.issues[position:position] = added
 
     # -- layer 2: CSV structure ------------------------------------------------------------
 

@@ -1,0 +1,121 @@
+"""The descriptor against the Data Package profile, as frictionless judges it.
+
+Importing frictionless and loading its plugins takes about half a second: as long as checking
+50,000 rows. When there are rows enough to hide it, and a second CPU to run it on, `start()`
+therefore asks a child Python process to judge while this one checks the rows, and
+`Judgement.problems()` collects the verdict at the end. Small datasets, single-CPU machines and
+processes that have frictionless loaded already (a test suite, a notebook) are judged here and now.
+Whatever goes wrong with the child (it cannot start, fails, or answers nonsense), the judgement is
+made in this process instead: the verdict never depends on how it was obtained.
+
+    python -m cbcf_data.profile DATAPACKAGE_JSON    # what the child does: print the problems as JSON
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+#: Datasets whose tables are smaller than this in all are judged in-process (about 7,000 rows).
+CHILD_FROM_BYTES = 1024 * 1024
+#: Seconds to wait for the child's verdict before judging in-process instead.
+CHILD_TIMEOUT = 300
+
+
+def judge(descriptor: dict[str, Any]) -> list[str]:
+    """Every problem frictionless finds in the descriptor, as a sentence."""
+    from frictionless import Package
+
+    try:
+        problems = list(Package.metadata_validate(descriptor))  # type: ignore[arg-type]
+    except Exception as error:  # frictionless's own failure on odd input is still a finding
+        return [f"frictionless could not read the descriptor: {error}"]
+    return [f"the descriptor breaks the Data Package profile: {problem.note}" for problem in problems]
+
+
+class Judgement:
+    """A verdict on one descriptor: made already, or being made by a child process."""
+
+    def __init__(self, descriptor: dict[str, Any], child: subprocess.Popen[bytes] | None = None) -> None:
+        self.descriptor = descriptor
+        self.child = child
+        self._problems: list[str] | None = None if child is not None else judge(descriptor)
+
+    @property
+    def in_child(self) -> bool:
+        """Whether a child process was asked for the verdict."""
+        return self.child is not None
+
+    def problems(self) -> list[str]:
+        """The verdict, waiting for the child if it is still judging."""
+        if self._problems is None:
+            self._problems = self._from_child()
+        return self._problems
+
+    def _from_child(self) -> list[str]:
+        assert self.child is not None
+        try:
+            out, _ = self.child.communicate(timeout=CHILD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
+            self.child.communicate()
+            return judge(self.descriptor)
+        try:
+            answer = json.loads(out) if self.child.returncode == 0 else None
+        except ValueError:
+            answer = None
+        if isinstance(answer, list) and all(isinstance(item, str) for item in answer):
+            return answer
+        return judge(self.descriptor)
+
+
+def start(descriptor: dict[str, Any], descriptor_file: Path, table_bytes: int) -> Judgement:
+    """Begin judging the descriptor (read from descriptor_file), in a child when that pays off."""
+    if table_bytes < CHILD_FROM_BYTES or _frictionless_loaded() or not sys.executable or _cpus() < 2:
+        return Judgement(descriptor)
+    try:
+        return Judgement(descriptor, spawn(descriptor_file))
+    except OSError:
+        return Judgement(descriptor)
+
+
+#: The child's program: this file, loaded by its path (no sys.path games), then `main()`.
+CHILD = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('cbcf_data_profile', sys.argv[1]); "
+         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); "
+         "sys.exit(module.main(sys.argv[2:]))")
+
+
+def spawn(descriptor_file: Path) -> subprocess.Popen[bytes]:
+    """A child process judging the descriptor file and printing its problems as JSON."""
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, __file__, str(descriptor_file)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+
+
+def _frictionless_loaded() -> bool:
+    """Whether this process has imported frictionless already (judging here is then quick)."""
+    return "frictionless" in sys.modules
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def main(argv: list[str]) -> int:
+    """The child's side: judge the descriptor file named in argv, print the problems as JSON."""
+    descriptor = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    print(json.dumps(judge(descriptor)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

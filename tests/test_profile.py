@@ -1,0 +1,88 @@
+"""The Data Package profile check: the same verdict whether a child process or this one judges."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cbcf_data import profile
+from cbcf_data.validate import validate
+
+from conftest import FIXTURES, ROOT
+from test_fixtures import flat, materialize
+
+BROKEN = FIXTURES / "descriptor-profile" / "datapackage.json"
+
+
+def descriptor_of(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", [ROOT / "datapackage.json", BROKEN], ids=["valid", "broken"])
+def test_child_and_in_process_verdicts_agree(path):
+    here = profile.Judgement(descriptor_of(path))
+    child = profile.Judgement(descriptor_of(path), profile.spawn(path))
+    assert not here.in_child and child.in_child
+    assert child.problems() == here.problems()
+    assert bool(here.problems()) == (path == BROKEN)
+
+
+def test_the_broken_licenses_are_named():
+    assert profile.judge(descriptor_of(BROKEN)) == [
+        "the descriptor breaks the Data Package profile: 'CC-BY-4.0' is not of type 'array' at property 'licenses'"]
+
+
+@pytest.mark.parametrize("program", [
+    "import sys; sys.exit(3)",                  # the child fails
+    "print('not json')",                        # the child answers nonsense
+    "print('[1, 2]')",                          # the child answers JSON of the wrong shape
+], ids=["fails", "nonsense", "wrong-shape"])
+def test_a_failing_child_falls_back_to_judging_here(program):
+    child = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert profile.Judgement(descriptor_of(BROKEN), child).problems() == profile.judge(descriptor_of(BROKEN))
+
+
+def test_a_child_that_hangs_is_killed_and_the_verdict_made_here(monkeypatch):
+    monkeypatch.setattr(profile, "CHILD_TIMEOUT", 0.5)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.PIPE)
+    assert profile.Judgement(descriptor_of(BROKEN), child).problems() == profile.judge(descriptor_of(BROKEN))
+    assert child.returncode is not None
+
+
+def test_frictionless_counts_as_loaded_once_imported():
+    import frictionless  # noqa: F401
+
+    assert profile._frictionless_loaded() and profile._cpus() >= 1
+
+
+@pytest.mark.parametrize("table_bytes, cpus, loaded, in_child", [
+    (10**9, 2, False, True),      # many rows, a spare CPU, frictionless not loaded: the child judges
+    (10, 2, False, False),        # few rows: not worth a process
+    (10**9, 1, False, False),     # one CPU: the child would only take turns with this process
+    (10**9, 2, True, False),      # frictionless already loaded here: judging is quick
+])
+def test_when_a_child_judges(monkeypatch, table_bytes, cpus, loaded, in_child):
+    monkeypatch.setattr(profile, "_cpus", lambda: cpus)
+    monkeypatch.setattr(profile, "_frictionless_loaded", lambda: loaded)
+    judgement = profile.start(descriptor_of(BROKEN), BROKEN, table_bytes)
+    assert judgement.in_child == in_child
+    assert judgement.problems() == profile.judge(descriptor_of(BROKEN))
+
+
+def test_validate_reports_the_childs_verdict_in_the_descriptors_place(monkeypatch, tmp_path):
+    # A broken profile and a broken row: the profile issue still comes first, as when judged in-process.
+    expected, source, dataset = materialize("descriptor-profile", tmp_path)
+    people = dataset / "records" / "people.csv"
+    lines = people.read_text().splitlines(keepends=True)
+    people.write_text("".join(lines[:1] + [lines[1].replace(",US,", ",XX,").replace(",CA,", ",XX,")] + lines[2:]))
+    in_process = flat(validate(source))
+    monkeypatch.setattr(profile, "CHILD_FROM_BYTES", 0)
+    monkeypatch.setattr(profile, "_cpus", lambda: 2)
+    monkeypatch.setattr(profile, "_frictionless_loaded", lambda: False)
+    spawned = []
+    monkeypatch.setattr(profile, "spawn", lambda path, spawn=profile.spawn: spawned.append(path) or spawn(path))
+    assert flat(validate(source)) == in_process
+    assert spawned and in_process[0][0] == "descriptor-profile" and in_process[1][0] == "not-in-codelist"

@@ -19,7 +19,15 @@ from pydantic import ValidationError
 
 from cbcf_data import csvfiles, package
 from cbcf_data.models import MODELS, TABLES, Record
-from cbcf_data.readers import DOCUMENT_LIMIT, ReadError, open_csv, parse_json, read_document, read_failure, read_text
+from cbcf_data.readers import (
+    DOCUMENT_LIMIT,
+    ReadError,
+    open_csv,
+    parse_json,
+    read_document,
+    read_failure,
+    read_text,
+)
 from cbcf_data.report import Issue, Report, Where, truncate
 from cbcf_data.rules import CHECKS, Rules
 

@@ -7,12 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES, ROOT
+from test_fixtures import flat, materialize
 
 from cbcf_data import profile
 from cbcf_data.validate import validate
-
-from conftest import FIXTURES, ROOT
-from test_fixtures import flat, materialize
 
 BROKEN = FIXTURES / "descriptor-profile" / "datapackage.json"
 
@@ -74,7 +73,7 @@ def test_when_a_child_judges(monkeypatch, table_bytes, cpus, loaded, in_child):
 
 def test_validate_reports_the_childs_verdict_in_the_descriptors_place(monkeypatch, tmp_path):
     # A broken profile and a broken row: the profile issue still comes first, as when judged in-process.
-    expected, source, dataset = materialize("descriptor-profile", tmp_path)
+    _, source, dataset = materialize("descriptor-profile", tmp_path)
     people = dataset / "records" / "people.csv"
     lines = people.read_text().splitlines(keepends=True)
     people.write_text("".join(lines[:1] + [lines[1].replace(",US,", ",XX,").replace(",CA,", ",XX,")] + lines[2:]))

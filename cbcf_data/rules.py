@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from cbcf_data import codelists
 from cbcf_data.models import (
     Assessment,
     Attendance,
@@ -37,6 +38,9 @@ CHECKS = (
 )
 
 Emit = Callable[..., None]
+#: The delegations each value of a commitment's `parties` needs at its meeting.
+DELEGATIONS = {code: frozenset(codelists.COUNTRY) if code == "both" else frozenset({code}) for code in codelists.PARTIES}
+NOBODY: frozenset[str] = frozenset()
 
 
 class Rules:
@@ -122,8 +126,8 @@ class Rules:
     def _commitments(self, commitment: Commitment, where: Any) -> None:
         self.sources_used.add(commitment.source_id)
         self.commitment_meeting[commitment.id] = commitment.meeting_id
-        present = self.delegations.get(commitment.meeting_id, set())
-        needed = {"US", "CA"} if commitment.parties == "both" else {commitment.parties}
+        present = self.delegations.get(commitment.meeting_id, NOBODY)
+        needed = DELEGATIONS[commitment.parties]
         if not needed <= present:
             missing = ", ".join(sorted(needed - present))
             self.emit("party-not-at-meeting",

@@ -106,7 +106,7 @@ class Meeting(Record):
     existence_basis: Basis
     """Whether a source reports the meeting or its existence is only inferred."""
     start_date: Date
-    """First day of the meeting, or its month or year when only that is known."""
+    """First day of the meeting (YYYY-MM-DD), or its month (YYYY-MM) or year (YYYY) when only that is known."""
     end_date: Date | None = None
     """Last day for a meeting of several days; empty for a one-day meeting."""
     date_precision: DatePrecision
@@ -488,7 +488,7 @@ class Assessment(Record):
     party: Parties
     """Whose progress: `US`, `CA` or `both`."""
     as_of: Date
-    """Date the judgement holds for."""
+    """Date the judgement holds for: YYYY-MM-DD, or YYYY-MM / YYYY when only that is known."""
     status: AssessmentStatus
     """Progress at that date."""
     source_id: Slug

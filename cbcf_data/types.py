@@ -58,11 +58,11 @@ MeetingId = Annotated[str, Field(pattern=MEETING_ID_PATTERN, max_length=80)]
 CommitmentId = Annotated[str, Field(pattern=COMMITMENT_ID_PATTERN, max_length=90)]
 Date = Annotated[
     str,
-    Field(pattern=DATE_PATTERN, description="ISO 8601 date: YYYY-MM-DD, or YYYY-MM / YYYY when only that is known."),
+    Field(pattern=DATE_PATTERN),  # ISO 8601 at day, month or year precision; fields describe themselves
     AfterValidator(_check_calendar),
 ]
 FullDate = Annotated[str, Field(pattern=FULL_DATE_PATTERN), AfterValidator(_check_calendar)]
-Subdivision = Annotated[str, Field(pattern=SUBDIVISION_PATTERN, description="ISO 3166-2 subdivision code.")]
+Subdivision = Annotated[str, Field(pattern=SUBDIVISION_PATTERN)]  # ISO 3166-2
 WikidataId = Annotated[str, Field(pattern=WIKIDATA_PATTERN)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
 Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]

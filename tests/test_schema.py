@@ -107,3 +107,21 @@ def test_template_bundle_names_every_field():
     assert set(template["commitments"][0]["assessments"][0]) == set(BundleAssessment.model_fields)
     for key, table in NEW_TABLES.items():
         assert set(template[key][0]) == set(TABLES[table].model_fields), key
+
+
+def test_every_field_is_described_by_its_own_docstring():
+    # A description on a shared type (e.g. Date) would silently replace the field's docstring.
+    import ast
+    import inspect
+
+    from cbcf_data import models
+
+    tree = ast.parse(inspect.getsource(models))
+    for node in (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in {m.__name__ for m in MODELS}):
+        model = getattr(models, node.name)
+        docs = {a.target.id: b.value.value for a, b in zip(node.body, node.body[1:])
+                if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant)}
+        assert set(docs) == set(model.model_fields), model.table
+        for name, doc in docs.items():
+            assert model.model_fields[name].description == doc, f"{model.table}.{name}"
+            assert schema.row_schema(model)["properties"][name].get("description", doc) == doc, f"{model.table}.{name}"

@@ -55,6 +55,9 @@ PATTERN_HINTS = {
 DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
 
 
+#: One row as the row layers take it: where it is, its key (text, or a tuple for a composite
+#: key) and its cells by field.
+Row = tuple[Where, Any, dict[str, Any]]
 #: Rows between two calls of a progress callback.
 PROGRESS_EVERY = 20_000
 Progress = Callable[[str, int, bool], None]
@@ -183,11 +186,11 @@ class _Run:
         self.rules = Rules(self.emit, paths["meetings"].parent if "meetings" in paths else None)
         self.report.checks.update(CHECKS)
         for model in MODELS:
-            feeds: list[tuple[str, Iterable[tuple[Where, dict[str, Any]]]]] = []
+            feeds: list[tuple[str, Iterable[Row]]] = []
             if model.table in paths:
                 feeds.append(("dataset", self.csv_feed(model, paths[model.table])))
             bundle_rows = rows.get(model.table, [])
-            feeds.append(("bundle", ((Where(str(path), model.table, None, pointers[(model.table, i)]), row)
+            feeds.append(("bundle", ((Where(str(path), model.table, None, pointers[(model.table, i)]), _key(model, row), row)
                                      for i, row in enumerate(bundle_rows))))
             self.check_table(model, feeds)
         self.rules.finish(self.keys["sources"])
@@ -308,8 +311,8 @@ class _Run:
 
     # -- layer 2: CSV structure ------------------------------------------------------------
 
-    def csv_feed(self, model: type[Record], path: Path) -> Iterator[tuple[Where, dict[str, Any]]]:
-        """Rows of a table's CSV as (where, cells), after checking its structure."""
+    def csv_feed(self, model: type[Record], path: Path) -> Iterator[Row]:
+        """Rows of a table's CSV as (where, key, cells), after checking its structure."""
         self.report.checks.add("csv-structure")
         name, display = model.table, str(path)
         expected = list(model.model_fields)
@@ -349,7 +352,7 @@ class _Run:
                                   Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
                     previous = key
                     # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
-                    yield new_where(Where, (display, name, line, None)), cells_of(cells)
+                    yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
                     line = reader.line_num + 1
         except ReadError as error:
             self.fail_table(name, display, error)
@@ -381,7 +384,7 @@ class _Run:
 
     # -- layers 3 and 4: rows and keys -----------------------------------------------------
 
-    def check_table(self, model: type[Record], feeds: Iterable[tuple[str, Iterable[tuple[Where, dict[str, Any]]]]],
+    def check_table(self, model: type[Record], feeds: Iterable[tuple[str, Iterable[Row]]],
                     foreign_keys: bool = True) -> None:
         """Check the rows of one table, fed as (origin, rows): "dataset" rows come from its CSV
         file under a checked header; "bundle" rows from a contributed bundle, with any fields."""
@@ -395,9 +398,6 @@ class _Run:
         inside = [field for field, ref in model.foreign_keys.items() if ref == name]
         deferred: list[tuple[Where, str, str]] = []
         duplicates: list[tuple[str, str, str, Where]] = []
-        pk = model.primary_key
-        single = pk[0] if len(pk) == 1 else None
-        key_of = operator.itemgetter(*pk)
         feed_rules = self.rules.feeder(name) if self.rules is not None else None
         references = tuple((field, ref, self.keys[ref]) for field, ref in outside.items()) if foreign_keys else ()
         inside = inside if foreign_keys else []
@@ -405,20 +405,10 @@ class _Run:
         progress = self.progress
         for row_origin, feed in feeds:
             validate_row = _row_validator(model) if row_origin == "dataset" else model.__pydantic_validator__.validate_python
-            for where, cells in feed:
+            for where, key, cells in feed:
                 rows += 1
                 if progress is not None and not rows % PROGRESS_EVERY:
                     progress(name, rows, False)
-                # The key as the keys table holds it: a single key's text, a composite key's tuple.
-                if single is not None:
-                    key = cells.get(single)
-                    if type(key) is not str:
-                        key = str(key)
-                else:
-                    try:
-                        key = key_of(cells)
-                    except KeyError:  # a bundle row that lacks a key field
-                        key = tuple(cells.get(f) for f in pk)
                 try:
                     record = validate_row(cells)
                 except ValidationError as error:
@@ -454,7 +444,7 @@ class _Run:
         for where, field, value in deferred if name not in self.incomplete else ():
             if value not in keys:
                 self.missing_reference(model, field, name, value, where, None)
-        if single is None:
+        if len(model.primary_key) > 1:
             keys.clear()  # nothing references a composite key: free the memory for the next tables
         self.report.rows += rows
         if progress is not None:
@@ -529,6 +519,14 @@ def _row_validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
     except TypeError:
         return model.__pydantic_validator__.validate_python
     return validator.validate_python
+
+
+def _key(model: type[Record], row: dict[str, Any]) -> Any:
+    """A bundle row's key as the keys table holds it: a single key's text, a composite key's tuple."""
+    if len(model.primary_key) == 1:
+        value = row.get(model.primary_key[0])
+        return value if type(value) is str else str(value)
+    return tuple(row.get(field) for field in model.primary_key)
 
 
 def _record_id(key: Any) -> str:

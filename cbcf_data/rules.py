@@ -60,8 +60,9 @@ class Rules:
         self.parents: dict[str, dict[str, tuple[str, Any]]] = {"topics": {}, "organizations": {}}
         self.defined: dict[str, dict[str, Any]] = {"people": {}, "topics": {}, "sources": {}}
         self.used: dict[str, set[str]] = {"people": set(), "topics": set(), "sources": set()}
-        # Each handler of a table with a source_id adds it here (inline: this runs once per row).
+        # Handlers add used IDs to these directly (inline: they run once per row).
         self.sources_used = self.used["sources"]
+        self.topics_used = self.used["topics"]
 
     def feeder(self, table: str) -> Callable[[Any, Any], None]:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
@@ -121,7 +122,7 @@ class Rules:
 
     def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
         self.sources_used.add(row.source_id)
-        self.used["topics"].add(row.topic_id)
+        self.topics_used.add(row.topic_id)
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
         self.sources_used.add(commitment.source_id)
@@ -134,11 +135,14 @@ class Rules:
                       f"parties is '{commitment.parties}' but no attendance of {commitment.meeting_id} is in the {missing} delegation",
                       where, field="parties", record_id=commitment.id, value=commitment.parties,
                       hint="record the attendances the source names, or set parties to the delegations present")
-        if commitment.quote is not None:
-            self._check_quote(commitment, where)
+        quote = commitment.quote
+        if quote is not None:
+            text = self.texts.get(commitment.source_id)
+            if text is None or text[commitment.quote_start:commitment.quote_end] != quote:
+                self._check_quote(commitment, text, where)
 
-    def _check_quote(self, commitment: Commitment, where: Any) -> None:
-        text = self.texts.get(commitment.source_id)
+    def _check_quote(self, commitment: Commitment, text: str | None, where: Any) -> None:
+        """Report a quote whose source text is not archived, or that the text does not hold there."""
         if text is None:
             if commitment.source_id in self.texts:
                 self.emit("quote-without-archive",
@@ -147,8 +151,6 @@ class Rules:
                           hint="quote only archived sources: empty quote, quote_start and quote_end, or archive the text")
             return
         found = text[commitment.quote_start:commitment.quote_end]
-        if found == commitment.quote:
-            return
         position = text.find(commitment.quote)  # type: ignore[arg-type]
         hint = (f"the quote occurs at quote_start={position}, quote_end={position + len(commitment.quote)}"  # type: ignore[arg-type]
                 if position >= 0 else "copy the quote character for character from the archived text")
@@ -157,7 +159,7 @@ class Rules:
                   where, field="quote", record_id=commitment.id, value=commitment.quote, hint=hint)
 
     def _commitment_topics(self, row: CommitmentTopic, where: Any) -> None:
-        self.used["topics"].add(row.topic_id)
+        self.topics_used.add(row.topic_id)
 
     def _instruments(self, instrument: Instrument, where: Any) -> None:
         if instrument.source_id is not None:

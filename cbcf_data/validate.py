@@ -7,7 +7,6 @@ on it; everything else is collected. Rows stream through once; records are not k
 
 from __future__ import annotations
 
-import csv
 import difflib
 import functools
 import operator
@@ -27,7 +26,6 @@ from cbcf_data.readers import (
     open_csv,
     parse_json,
     read_document,
-    read_failure,
     read_text,
 )
 from cbcf_data.report import Issue, Report, Where, truncate
@@ -316,11 +314,10 @@ class _Run:
         self.report.checks.add("csv-structure")
         name, display = model.table, str(path)
         expected = list(model.model_fields)
-        line = 1
         try:
-            reader, file = open_csv(path)
+            records, file = open_csv(path)
             with file:
-                header = next(reader, None)
+                header = next(records, (1, None))[1]
                 if header is None:
                     self.emit("empty-file", f"{path.name} is empty: it needs at least the header row",
                               Where(display, name, 1), hint=f"the header is: {','.join(expected)}")
@@ -336,14 +333,12 @@ class _Run:
                 key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
                 previous: Any = "" if len(model.primary_key) == 1 else ()
                 unsorted = False
-                line = reader.line_num + 1
-                for cells in reader:
+                for line, cells in records:
                     if len(cells) != width:
                         self.incomplete.add(name)
                         self.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
                                   Where(display, name, line), value=",".join(cells),
                                   hint="check for a missing or extra comma, or an unquoted comma inside a cell")
-                        line = reader.line_num + 1
                         continue
                     key = key_of(cells)
                     if key < previous and not unsorted:
@@ -353,11 +348,8 @@ class _Run:
                     previous = key
                     # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
                     yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
-                    line = reader.line_num + 1
         except ReadError as error:
             self.fail_table(name, display, error)
-        except (UnicodeDecodeError, csv.Error) as error:
-            self.fail_table(name, display, read_failure(path, error, line))
 
     def fail_table(self, name: str, display: str, error: ReadError) -> None:
         self.emit(error.code, error.message, Where(display, name, error.line), hint=error.hint)

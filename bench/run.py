@@ -72,15 +72,20 @@ def rss_of(command: list[str]) -> int:
     return usage.ru_maxrss
 
 
-def medians(commands: dict[str, list[str]], repeat: int, timeout: float | None = None) -> dict[str, float]:
-    """Median wall time of each command, runs interleaved."""
+def runs(commands: dict[str, list[str]], repeat: int, timeout: float | None = None) -> dict[str, list[float]]:
+    """Wall times of each command, runs interleaved so that machine noise hits them alike."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
             if times[name] and times[name][-1] == float("inf"):
                 continue  # timed out once: do not wait again
             times[name].append(timed(command, timeout)[0])
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
+
+
+def medians(commands: dict[str, list[str]], repeat: int, timeout: float | None = None) -> dict[str, float]:
+    """Median wall time of each command, runs interleaved."""
+    return {name: statistics.median(values) for name, values in runs(commands, repeat, timeout).items()}
 
 
 def dataset(n: int) -> Path:
@@ -128,19 +133,24 @@ def main() -> None:
     for n in args.sizes:
         folder = dataset(n)
         rows = int(timed([python, "-c", FLOOR, str(folder)])[1])
-        repeat = args.repeat if n < 1_000_000 else max(3, args.repeat // 2)
+        repeat = args.repeat
         commands = {"cbcf": [cli, "validate", str(folder)], "floor": [python, "-c", FLOOR, str(folder)]}
-        found = medians(commands, repeat)
+        times = runs(commands, repeat)
+        found = {name: statistics.median(values) for name, values in times.items()}
+        # Each cbcf run over the floor run next to it: the spread shows how much is machine noise.
+        pairs = sorted(a / b for a, b in zip(times["cbcf"], times["floor"]))
         fl = medians({"frictionless": [frictionless, "validate", str(folder / "datapackage.json")]},
                      1 if n >= 100_000 else repeat, args.frictionless_timeout)["frictionless"]
         rss = rss_of([cli, "validate", str(folder)])
         row(f"validate {n:,} commitments ({rows:,} rows): cbcf-data", found["cbcf"],
             rows_per_s=round(rows / found["cbcf"]), ratio_to_floor=round(found["cbcf"] / found["floor"], 2),
+            pair_ratios=f"{pairs[0]:.2f}-{pairs[-1]:.2f} (median {statistics.median(pairs):.2f})",
             frictionless_over_cbcf=round(fl / found["cbcf"], 1) if fl != float("inf") else f">{args.frictionless_timeout}s",
             peak_rss_mib=round(rss / 1024))
         row(f"validate {n:,}: csv.DictReader floor", found["floor"], rows_per_s=round(rows / found["floor"]))
         row(f"validate {n:,}: frictionless validate", fl, rows_per_s=round(rows / fl) if fl != float("inf") else 0)
         results.setdefault("validate", {})[n] = {"rows": rows, "cbcf": found["cbcf"], "floor": found["floor"],
+                                                 "cbcf_runs": times["cbcf"], "floor_runs": times["floor"],
                                                  "frictionless": fl if fl != float("inf") else None,
                                                  "peak_rss_kib": rss}
     sizes = sorted(results.get("validate", {}))

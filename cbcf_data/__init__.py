@@ -5,7 +5,8 @@
     >>> ds.meetings["cbcf-2024"].city
     'Washington'
 
-Importing this package is cheap: models, validation and release code load on first use.
+Importing this package is cheap: it brings the loader (standard library only); models,
+validation and release code load on first use.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data._version import __version__
+from cbcf_data.dataset import Dataset, Table, load
+from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
 
 if TYPE_CHECKING:
     from cbcf_data.citation import cite
-    from cbcf_data.dataset import Dataset, Table, load
-    from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
     from cbcf_data.validate import validate
 
 __all__ = [
@@ -34,13 +35,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "CbcfDataError": "cbcf_data.errors",
-    "Dataset": "cbcf_data.dataset",
-    "InvalidDataError": "cbcf_data.errors",
-    "Table": "cbcf_data.dataset",
-    "UnusableInputError": "cbcf_data.errors",
     "cite": "cbcf_data.citation",
-    "load": "cbcf_data.dataset",
     "validate": "cbcf_data.validate",
 }
 

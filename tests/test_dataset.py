@@ -73,3 +73,26 @@ def test_version_is_exposed():
     from cbcf_data._version import __version__
 
     assert cbcf_data.__version__ == __version__
+
+
+HEAVY = ("pydantic", "frictionless", "jsonschema", "sqlite3", "pandas", "typer", "rich", "yaml")
+
+
+@pytest.mark.parametrize("code", ["import cbcf_data", "import cbcf_data; cbcf_data.load()"])
+def test_import_and_load_leave_heavy_modules_unloaded(code):
+    # The import target (DESIGN.md "Performance"): heavy libraries load only in the functions that need them.
+    import subprocess
+    import sys
+
+    probe = f"{code}; import sys; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == []
+
+
+def test_first_record_access_loads_pydantic():
+    import subprocess
+    import sys
+
+    probe = "import cbcf_data, sys; cbcf_data.load().meetings['cbcf-2024']; print('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"

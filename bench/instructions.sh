@@ -7,14 +7,14 @@ set -eu
 cd "$(dirname "$0")/.."
 D=bench/results/data/10000
 a=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python -c "
-import cbcf_data.validate, cbcf_data.models, frictionless, cbcf_data.rules
+import cbcf_data.check.validate, cbcf_data.model.tables, frictionless, cbcf_data.check.rules
 from frictionless import Package
-from cbcf_data.validate import validate
+from cbcf_data.check.validate import validate
 validate('$D')" 2>&1 | grep -o "Collected : [0-9]*" | grep -o "[0-9]*")
 b=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python -c "
-import cbcf_data.validate, cbcf_data.models, frictionless, cbcf_data.rules
+import cbcf_data.check.validate, cbcf_data.model.tables, frictionless, cbcf_data.check.rules
 from frictionless import Package
-from cbcf_data.validate import validate
+from cbcf_data.check.validate import validate
 validate('$D'); validate('$D')" 2>&1 | grep -o "Collected : [0-9]*" | grep -o "[0-9]*")
 f=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python -c "
 import csv, pathlib

@@ -19,8 +19,8 @@ from cbcf_data.dataset import Dataset, Table, load
 from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
 
 if TYPE_CHECKING:
-    from cbcf_data.citation import cite
-    from cbcf_data.validate import validate
+    from cbcf_data.publish.citation import cite
+    from cbcf_data.check.validate import validate
 
 __all__ = [
     "CbcfDataError",
@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "cite": "cbcf_data.citation",
-    "validate": "cbcf_data.validate",
+    "cite": "cbcf_data.publish.citation",
+    "validate": "cbcf_data.check.validate",
 }
 
 

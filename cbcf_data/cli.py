@@ -46,7 +46,7 @@ def _group(
 
 
 def _repo_root(root: Path | None) -> Path:
-    from cbcf_data.package import DESCRIPTOR, packaged_root
+    from cbcf_data.io.package import DESCRIPTOR, packaged_root
 
     root = root if root is not None else packaged_root()
     if not (root / DESCRIPTOR).is_file():
@@ -60,7 +60,7 @@ def schema(
     root: RootOption = None,
 ) -> None:
     """Regenerate schema/ and the generated parts of datapackage.json from the models."""
-    from cbcf_data import schema as generated
+    from cbcf_data.publish import schema as generated
 
     top = _repo_root(root)
     if check:
@@ -102,7 +102,7 @@ def validate(
     dataset: DatasetOption = None,
 ) -> None:
     """Check a dataset, a table or a bundle and report every problem with where and how to fix it."""
-    from cbcf_data.validate import validate as run
+    from cbcf_data.check.validate import validate as run
 
     if sys.stderr.isatty():
         report = _with_progress_bar(lambda progress: run(source, dataset=dataset, progress=progress))
@@ -117,7 +117,7 @@ def _with_progress_bar(work: Any) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from cbcf_data.models import TABLES
+    from cbcf_data.model.tables import TABLES
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} tables"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
@@ -136,9 +136,9 @@ def import_(
     dataset: DatasetOption = None,
 ) -> None:
     """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
-    from cbcf_data import csvfiles
-    from cbcf_data.models import TABLES
-    from cbcf_data.records import import_bundle
+    from cbcf_data.io import csvfiles
+    from cbcf_data.model.tables import TABLES
+    from cbcf_data.edit.records import import_bundle
 
     try:
         result = import_bundle(bundle, dataset=dataset, dry_run=dry_run)
@@ -161,7 +161,7 @@ def fmt(
     dataset: DatasetOption = None,
 ) -> None:
     """Rewrite records/*.csv in canonical form: sorted by primary key, one CSV dialect."""
-    from cbcf_data.records import fmt as run
+    from cbcf_data.edit.records import fmt as run
 
     diffs = run(dataset, check=check)
     for diff in diffs:
@@ -181,7 +181,7 @@ def export(
     """Print one meeting as a bundle: the form `import` takes back."""
     import json
 
-    from cbcf_data.records import export_bundle
+    from cbcf_data.edit.records import export_bundle
 
     document = export_bundle(meeting_id, dataset)
     if format == "json":
@@ -201,7 +201,7 @@ def show(
 ) -> None:
     """Print a one-screen summary of a meeting: date and basis, place, attendees, themes, commitments, sources."""
     from cbcf_data.dataset import load
-    from cbcf_data.show import render_meeting
+    from cbcf_data.publish.show import render_meeting
 
     typer.echo(render_meeting(load(dataset), meeting_id), nl=False)
 
@@ -212,7 +212,7 @@ def release(
     dataset: DatasetOption = None,
 ) -> None:
     """Validate the dataset, then build its CSV, JSON, SQLite and Excel-flavoured release with checksums."""
-    from cbcf_data.release import build_release
+    from cbcf_data.publish.release import build_release
 
     try:
         folder = build_release(out, dataset)
@@ -234,8 +234,8 @@ def diff(
     """Rows added, removed and changed per table, schema changes, and the version bump they require."""
     import json
 
-    from cbcf_data.diff import diff as run
-    from cbcf_data.diff import to_markdown
+    from cbcf_data.publish.diff import diff as run
+    from cbcf_data.publish.diff import to_markdown
 
     if format not in ("md", "json"):
         raise CbcfDataError(f"unknown format {format!r}: use md or json")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cbcf_data import csvfiles
-from cbcf_data.dataset import parse_table
-from cbcf_data.models import MODELS, Person
+from cbcf_data.io import csvfiles
+from cbcf_data.dataset.loading import parse_table
+from cbcf_data.model.tables import MODELS, Person
 
 from conftest import RECORDS
 

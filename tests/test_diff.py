@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cbcf_data.diff import diff, to_markdown
+from cbcf_data.publish.diff import diff, to_markdown
 
 from conftest import FIXTURES, ROOT, run_cli
 

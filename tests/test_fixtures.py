@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cbcf_data.validate import validate
+from cbcf_data.check.validate import validate
 
 from conftest import FIXTURES
 

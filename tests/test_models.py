@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from cbcf_data import codelists
-from cbcf_data.models import MODELS, Commitment, Meeting, Source
+from cbcf_data.model import codelists
+from cbcf_data.model.tables import MODELS, Commitment, Meeting, Source
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table)

@@ -10,8 +10,8 @@ import pytest
 from conftest import FIXTURES, ROOT
 from test_fixtures import flat, materialize
 
-from cbcf_data import profile
-from cbcf_data.validate import validate
+from cbcf_data.check import profile
+from cbcf_data.check.validate import validate
 
 BROKEN = FIXTURES / "descriptor-profile" / "datapackage.json"
 

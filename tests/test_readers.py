@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cbcf_data.readers import ReadError, csv_records
+from cbcf_data.io.readers import ReadError, csv_records
 
 
 def by_csv_module(text: str) -> tuple[list[tuple[int, list[str]]], str | None]:

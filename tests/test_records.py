@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cbcf_data
-from cbcf_data import bundle as bundles
-from cbcf_data import csvfiles, records
+from cbcf_data.model import bundle as bundles
+from cbcf_data.edit import records
+from cbcf_data.io import csvfiles
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.models import TABLES
+from cbcf_data.model.tables import TABLES
 
 from conftest import ROOT, run_cli
 
@@ -29,7 +30,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def remove_meeting(dataset: Path, meeting_id: str) -> None:
-    kept, _ = bundles.split_meeting(records.dataset_rows(cbcf_data.load(dataset)), meeting_id)
+    kept, _ = bundles.split_meeting(cbcf_data.load(dataset).to_rows(), meeting_id)
     records.write_tables(dataset / "records", {t: csvfiles.to_csv_text(TABLES[t], rows) for t, rows in kept.items()})
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import cbcf_data
-from cbcf_data import release
+from cbcf_data.publish import release
 from cbcf_data._version import __version__
-from cbcf_data.dataset import pandas_dtypes
+from cbcf_data.dataset.tables import pandas_dtypes
 from cbcf_data.errors import CbcfDataError, InvalidDataError
-from cbcf_data.models import MODELS, TABLES
+from cbcf_data.model.tables import MODELS, TABLES
 
 from conftest import ROOT, run_cli
 
@@ -110,7 +110,7 @@ def test_every_schema_is_accepted_by_a_second_implementation():
                 validator.validate(record.model_dump(mode="json"))
             assert not validator.is_valid({**next(iter(ds.table(table).values())).model_dump(mode="json"), "x": 1})
     bundle = jsonschema_rs.Draft202012Validator(json.loads((ROOT / "schema" / "bundle.schema.json").read_text()))
-    bundle.validate(__import__("cbcf_data.records", fromlist=["export_bundle"]).export_bundle("cbcf-2024"))
+    bundle.validate(__import__("cbcf_data.edit.records", fromlist=["export_bundle"]).export_bundle("cbcf-2024"))
 
 
 def test_sqlite_counts_keys_indexes_and_views(built):

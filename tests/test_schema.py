@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 
-from cbcf_data import schema
-from cbcf_data.models import MODELS
+from cbcf_data.publish import schema
+from cbcf_data.model.tables import MODELS
 
 from conftest import ROOT, run_cli
 
@@ -69,7 +69,7 @@ def test_table_schema_carries_keys_and_constraints():
 
 
 def test_data_dictionary_lists_every_field_and_code():
-    from cbcf_data import codelists
+    from cbcf_data.model import codelists
 
     text = (ROOT / "docs" / "data-dictionary.md").read_text()
     for model in MODELS:
@@ -83,7 +83,7 @@ def test_data_dictionary_lists_every_field_and_code():
 
 
 def test_contributing_block_is_generated_from_codelists():
-    from cbcf_data import codelists
+    from cbcf_data.model import codelists
 
     text = (ROOT / "CONTRIBUTING.md").read_text()
     block = text.split("<!-- generated:codelists:start -->")[1].split("<!-- generated:codelists:end -->")[0]
@@ -95,8 +95,8 @@ def test_contributing_block_is_generated_from_codelists():
 def test_template_bundle_names_every_field():
     import yaml
 
-    from cbcf_data.bundle import NEW_TABLES, Bundle, BundleAssessment, BundleAttendance, BundleCommitment, BundleMention, BundleTopic
-    from cbcf_data.models import TABLES
+    from cbcf_data.model.bundle import NEW_TABLES, Bundle, BundleAssessment, BundleAttendance, BundleCommitment, BundleMention, BundleTopic
+    from cbcf_data.model.tables import TABLES
 
     template = yaml.safe_load((ROOT / "records" / "templates" / "meeting.yaml").read_text())
     assert set(template) == set(Bundle.model_fields)
@@ -114,7 +114,7 @@ def test_every_field_is_described_by_its_own_docstring():
     import ast
     import inspect
 
-    from cbcf_data import models
+    from cbcf_data.model import tables as models
 
     tree = ast.parse(inspect.getsource(models))
     for node in (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in {m.__name__ for m in MODELS}):

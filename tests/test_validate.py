@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from cbcf_data import csvfiles
-from cbcf_data.models import TABLES
-from cbcf_data.validate import _row_validator, validate
+from cbcf_data.io import csvfiles
+from cbcf_data.model.tables import TABLES
+from cbcf_data.check.validate import _row_validator, validate
 
 from conftest import FIXTURES, ROOT, run_cli
 
@@ -143,7 +143,7 @@ def test_synth_is_deterministic(tmp_path):
 
 
 def test_synth_output_is_canonical(tmp_path):
-    from cbcf_data.records import fmt
+    from cbcf_data.edit.records import fmt
 
     synth.write(80, tmp_path, seed=1)
     assert fmt(tmp_path, check=True) == []

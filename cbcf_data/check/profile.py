@@ -8,7 +8,7 @@ processes that have frictionless loaded already (a test suite, a notebook) are j
 Whatever goes wrong with the child (it cannot start, fails, or answers nonsense), the judgement is
 made in this process instead: the verdict never depends on how it was obtained.
 
-    python -m cbcf_data.profile DATAPACKAGE_JSON    # what the child does: print the problems as JSON
+    python -m cbcf_data.check.profile DATAPACKAGE_JSON    # what the child does: print the problems as JSON
 """
 
 from __future__ import annotations

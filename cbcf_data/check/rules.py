@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from cbcf_data import codelists
-from cbcf_data.models import (
+from cbcf_data.model import codelists
+from cbcf_data.model.tables import (
     Assessment,
     Attendance,
     Commitment,
@@ -28,7 +28,7 @@ from cbcf_data.models import (
     Source,
     Topic,
 )
-from cbcf_data.report import Where
+from cbcf_data.check.report import Where
 
 #: Every check this module runs, by issue code.
 CHECKS = (

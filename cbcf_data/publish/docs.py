@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cbcf_data import codelists
-from cbcf_data.models import MODELS, Record
+from cbcf_data.model import codelists
+from cbcf_data.model.tables import MODELS, Record
 
 START, END = "<!-- generated:codelists:start -->", "<!-- generated:codelists:end -->"
 
@@ -32,7 +32,7 @@ def _constraints(prop: dict[str, Any]) -> str:
 
 
 def _table_section(model: type[Record]) -> list[str]:
-    from cbcf_data.schema import table_schema
+    from cbcf_data.model.table_schema import table_schema
 
     schema = table_schema(model)
     lines = [f"### `{model.table}`", "", (model.__doc__ or "").strip(), "",

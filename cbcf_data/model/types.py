@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from cbcf_data import codelists
+from cbcf_data.model import codelists
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"

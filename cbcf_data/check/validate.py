@@ -1,7 +1,7 @@
 """`validate(source)`: check a dataset, one table's CSV, or a meeting bundle, and report every problem.
 
 Layers, in order: 1 descriptor and files, 2 CSV structure, 3 rows (the models), 4 keys,
-5 cross-table rules (`cbcf_data.rules`). A structural failure stops only the layers that depend
+5 cross-table rules (`cbcf_data.check.rules`). A structural failure stops only the layers that depend
 on it; everything else is collected. Rows stream through once; records are not kept.
 """
 
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from cbcf_data import csvfiles, package
-from cbcf_data.models import MODELS, TABLES, Record
-from cbcf_data.readers import (
+from cbcf_data.io import csvfiles, package
+from cbcf_data.model.tables import MODELS, TABLES, Record
+from cbcf_data.io.readers import (
     DOCUMENT_LIMIT,
     ReadError,
     open_csv,
@@ -28,11 +28,11 @@ from cbcf_data.readers import (
     read_document,
     read_text,
 )
-from cbcf_data.report import Issue, Report, Where, truncate
-from cbcf_data.rules import CHECKS, Rules
+from cbcf_data.check.report import Issue, Report, Where, truncate
+from cbcf_data.check.rules import CHECKS, Rules
 
 if TYPE_CHECKING:
-    from cbcf_data.profile import Judgement
+    from cbcf_data.check.profile import Judgement
 
 #: Hints that need a search (nearest value, next free ID) are computed for this many issues of a code.
 HINTED = 50
@@ -166,7 +166,7 @@ class _Run:
         self.check_table(model, [("dataset", self.csv_feed(model, path))], foreign_keys=False)
 
     def bundle(self, path: Path, dataset: str | Path | None) -> None:
-        from cbcf_data import bundle as bundles
+        from cbcf_data.model import bundle as bundles
 
         try:
             document = read_document(path)
@@ -194,7 +194,7 @@ class _Run:
         self.rules.finish(self.keys["sources"])
 
     def bundle_shape(self, document: dict[str, Any], path: str) -> None:
-        from cbcf_data.bundle import Bundle
+        from cbcf_data.model.bundle import Bundle
 
         allowed = set(Bundle.model_fields) | {"$schema"}
         for key, value in document.items():
@@ -284,8 +284,8 @@ class _Run:
 
     def profile(self, descriptor: dict[str, Any], descriptor_file: Path, paths: dict[str, Path], where: Where) -> None:
         """The descriptor against the Data Package profile, judged by frictionless (in a child
-        process while the rows are checked, when there are many: see `cbcf_data.profile`)."""
-        from cbcf_data import profile
+        process while the rows are checked, when there are many: see `cbcf_data.check.profile`)."""
+        from cbcf_data.check import profile
 
         self.report.checks.add("data-package-profile")
         try:
@@ -532,7 +532,7 @@ _property_cache: dict[str, dict[str, Any]] = {}
 def _properties(model: type[Record]) -> dict[str, Any]:
     cached = _property_cache.get(model.table)
     if cached is None:
-        from cbcf_data.schema import field_schema
+        from cbcf_data.model.table_schema import field_schema
 
         schema = model.model_json_schema()
         cached = _property_cache[model.table] = {name: field_schema(name, schema)[0] for name in schema["properties"]}

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from cbcf_data.models import (
+from cbcf_data.model.tables import (
     Assessment,
     Attendance,
     Commitment,
@@ -29,7 +29,7 @@ from cbcf_data.models import (
     Source,
     Topic,
 )
-from cbcf_data.types import Slug
+from cbcf_data.model.types import Slug
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -235,7 +235,7 @@ def split_meeting(rows: Rows, meeting_id: str) -> tuple[Rows, Rows]:
     and assessments), mentions and sources, plus every person, organization, topic, instrument and
     source that they use and nothing else in the dataset uses.
     """
-    from cbcf_data.models import TABLES
+    from cbcf_data.model.tables import TABLES
 
     commitments = {r["id"] for r in rows.get("commitments", []) if r["meeting_id"] == meeting_id}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cbcf_data.models import Record
+    from cbcf_data.model.tables import Record
 
 Cell = str | None
 

@@ -25,14 +25,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cbcf_data import bundle as bundles
-from cbcf_data import package
+from cbcf_data.model import bundle as bundles
+from cbcf_data.io import package
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset, load
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.models import MODELS, TABLES
-from cbcf_data.records import dataset_rows
-from cbcf_data.schema import dumps, table_schema
+from cbcf_data.model.tables import MODELS, TABLES
+from cbcf_data.model.table_schema import table_schema
+from cbcf_data.publish.schema import dumps
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: A spreadsheet runs a cell starting with one of these as a formula.
@@ -56,7 +56,7 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
     Raises InvalidDataError (carrying the report) and writes nothing when the dataset is invalid.
     The folder appears complete or not at all: it is built beside its place, then moved in.
     """
-    from cbcf_data.validate import validate
+    from cbcf_data.check.validate import validate
 
     report = validate(dataset)
     if not report.valid:
@@ -110,7 +110,7 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None
 
 def release_document(ds: Dataset) -> dict[str, Any]:
     """The JSON release: every meeting as a bundle, plus the reference tables."""
-    rows = dataset_rows(ds)
+    rows = ds.to_rows()
     meeting_tables = {t: rows[t] for t in TABLES if t not in bundles.NEW_TABLES.values()}
     document: dict[str, Any] = {"name": "cbcf-data", "version": __version__,
                                 "meetings": bundles.all_bundles(meeting_tables)}

@@ -1,7 +1,7 @@
 """The thirteen tables of the dataset as Pydantic models: one row of a table is one model.
 
 Field names are the CSV headers, in CSV column order. Rules that need only the row itself live
-here (`@model_validator`); rules that need another table live in `cbcf_data.rules`.
+here (`@model_validator`); rules that need another table live in `cbcf_data.check.rules`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from cbcf_data.types import (
+from cbcf_data.model.types import (
     Abbreviation,
     ArchivePath,
     AssessmentStatus,

@@ -15,7 +15,7 @@ RECORDS = "records"
 
 def packaged_root() -> Path:
     """The folder holding the packaged `datapackage.json`: inside the wheel, or the checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the cbcf_data package folder
     for root in (here / "_data", here.parent):
         if (root / DESCRIPTOR).is_file():
             return root

@@ -12,19 +12,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cbcf_data import codelists, docs
+from cbcf_data.model import codelists
+from cbcf_data.publish import docs
 from cbcf_data._version import __version__
-from cbcf_data.models import MODELS, Record
+from cbcf_data.model.table_schema import table_schema
+from cbcf_data.model.tables import MODELS, Record
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DATA_RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
-TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
-
-#: JSON Schema keywords carried into Table Schema constraints, under their Table Schema names.
-_CONSTRAINTS = {"enum": "enum", "pattern": "pattern", "minLength": "minLength", "maxLength": "maxLength",
-                "minimum": "minimum", "maximum": "maximum"}
-
 
 def dumps(value: Any) -> str:
     """The one JSON form of generated files: sorted keys, 2-space indent, trailing newline."""
@@ -42,7 +38,7 @@ def row_schema(model: type[Record]) -> dict[str, Any]:
 
 def bundle_schema() -> dict[str, Any]:
     """JSON Schema 2020-12 of a meeting bundle."""
-    from cbcf_data.bundle import Bundle
+    from cbcf_data.model.bundle import Bundle
 
     schema = Bundle.model_json_schema()
     schema["$schema"] = JSON_SCHEMA_DIALECT
@@ -53,7 +49,7 @@ def bundle_schema() -> dict[str, Any]:
 
 def release_schema() -> dict[str, Any]:
     """JSON Schema 2020-12 of the JSON release document."""
-    from cbcf_data.bundle import Release
+    from cbcf_data.model.bundle import Release
 
     schema = Release.model_json_schema()
     schema["$schema"] = JSON_SCHEMA_DIALECT
@@ -67,52 +63,6 @@ def codelists_document() -> dict[str, Any]:
         name: {code: entry._asdict() for code, entry in codelist.items()}
         for name, codelist in codelists.CODELISTS.items()
     }
-
-
-def field_schema(name: str, schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """A property's own schema (nullable unwrapped) and whether null is allowed."""
-    prop = schema["properties"][name]
-    options = prop.get("anyOf")
-    if options:
-        non_null = [option for option in options if option.get("type") != "null"]
-        return {**non_null[0], **{k: v for k, v in prop.items() if k != "anyOf"}}, True
-    return prop, False
-
-
-def table_schema(model: type[Record]) -> dict[str, Any]:
-    """Frictionless Table Schema of one table, derived from the model's JSON Schema."""
-    schema = model.model_json_schema()
-    required = set(schema.get("required", []))
-    fields = []
-    for name in model.model_fields:
-        prop, nullable = field_schema(name, schema)
-        constraints = {target: prop[key] for key, target in _CONSTRAINTS.items() if key in prop}
-        if name in required and not nullable:
-            constraints["required"] = True
-        field: dict[str, Any] = {
-            "name": name,
-            "type": "integer" if prop.get("type") == "integer" else "string",
-            "description": prop.get("description", ""),
-        }
-        if "codelist" in prop:
-            field["codelist"] = prop["codelist"]
-        if constraints:
-            field["constraints"] = constraints
-        fields.append(field)
-    foreign_keys = []
-    for name, table in model.foreign_keys.items():
-        # An empty resource name is a self-reference in both Data Package v1 and v2.
-        resource_name = "" if table == model.table else table
-        foreign_keys.append({"fields": [name], "reference": {"fields": ["id"], "resource": resource_name}})
-    result: dict[str, Any] = {
-        "$schema": TABLE_SCHEMA_PROFILE,
-        "fields": fields,
-        "missingValues": [""],
-        "primaryKey": list(model.primary_key),
-    }
-    if foreign_keys:
-        result["foreignKeys"] = foreign_keys
-    return result
 
 
 def resource(model: type[Record]) -> dict[str, Any]:
@@ -161,7 +111,7 @@ def generate(root: Path) -> dict[Path, str]:
 
 def write(root: Path) -> list[Path]:
     """Regenerate every generated file under root; return the paths whose text changed."""
-    from cbcf_data.csvfiles import write_atomic
+    from cbcf_data.io.csvfiles import write_atomic
 
     changed = []
     for path, text in generate(root).items():

@@ -12,20 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cbcf_data import bundle as bundles
-from cbcf_data import csvfiles, package
+from cbcf_data.model import bundle as bundles
+from cbcf_data.io import csvfiles, package
 from cbcf_data.dataset import Dataset, load
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.models import TABLES
-from cbcf_data.readers import ReadError, csv_rows, read_document
-from cbcf_data.report import Report
+from cbcf_data.model.tables import TABLES
+from cbcf_data.io.readers import ReadError, csv_rows, read_document
+from cbcf_data.check.report import Report
 
 Rows = dict[str, list[dict[str, Any]]]
-
-
-def dataset_rows(ds: Dataset) -> Rows:
-    """Every table's rows as plain dicts (field -> value), in primary-key order."""
-    return {name: [record.model_dump() for record in table.values()] for name, table in ds.tables().items()}
 
 
 def export_bundle(meeting_id: str, dataset: str | Path | None = None) -> dict[str, Any]:
@@ -33,7 +28,7 @@ def export_bundle(meeting_id: str, dataset: str | Path | None = None) -> dict[st
     ds = load(dataset)
     if meeting_id not in ds.meetings:
         raise UnusableInputError(f"no meeting {meeting_id!r}; meetings are: {', '.join(ds.meetings)}")
-    _, taken = bundles.split_meeting(dataset_rows(ds), meeting_id)
+    _, taken = bundles.split_meeting(ds.to_rows(), meeting_id)
     return bundles.from_rows(meeting_id, taken)
 
 
@@ -52,7 +47,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     Raises InvalidDataError (with the report) when the bundle does not validate; nothing is
     written then, nor with `dry_run`.
     """
-    from cbcf_data.validate import validate
+    from cbcf_data.check.validate import validate
 
     path = Path(path)
     descriptor_file = package.descriptor_path(dataset)

@@ -2,7 +2,8 @@
 """The project's two jobs, each setting itself up first (needs only Python 3.11+):
 
     python3 dev.py release   # validate the dataset, then build the release into dist/
-    python3 dev.py test      # run the whole test suite (extra arguments go to pytest)
+    python3 dev.py test      # lint (ruff), type-check (mypy), then the whole test suite
+                             # (extra arguments go to pytest, and skip the two gates)
 
 Set-up: a virtual environment in .venv with the package (editable) and its test tools,
 re-installed whenever pyproject.toml or the version changes.
@@ -44,7 +45,7 @@ def set_up() -> None:
 
 
 def main() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be started by an older Python: say so)
         sys.exit(f"cbcf-data needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     job = sys.argv[1] if len(sys.argv) > 1 else ""
     if job not in ("release", "test"):
@@ -56,6 +57,11 @@ def main() -> None:
         run(cli, "validate")
         run(cli, "release", "--out", "dist")
     else:
+        if not sys.argv[2:]:  # the whole suite: the lint and type gates first, as CI runs them
+            print("ruff:", end=" ", flush=True)
+            run(PYTHON, "-m", "ruff", "check", "--no-cache", "cbcf_data", "tests", "bench", "dev.py")
+            print("mypy:", end=" ", flush=True)
+            run(PYTHON, "-m", "mypy", "--no-incremental", "--cache-dir", "/dev/null")
         run(PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sys.argv[2:])
 
 

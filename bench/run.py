@@ -125,9 +125,9 @@ def main() -> None:
 
     # 2. load() after import
     loads = [[float(x) for x in timed([python, "-c", LOAD])[1].split()] for _ in range(max(args.repeat, 9))]
-    row("load() of the packaged dataset, after import", statistics.median(l[0] for l in loads))
-    row("first record access (imports Pydantic, builds models)", statistics.median(l[1] for l in loads))
-    row("load() again in the same process", statistics.median(l[2] for l in loads))
+    row("load() of the packaged dataset, after import", statistics.median(load[0] for load in loads))
+    row("first record access (imports Pydantic, builds models)", statistics.median(load[1] for load in loads))
+    row("load() again in the same process", statistics.median(load[2] for load in loads))
 
     # 3. validation at scale
     for n in args.sizes:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cbcf_data.publish import schema  # noqa: E402
 from cbcf_data.model.tables import MODELS, TABLES  # noqa: E402
+from cbcf_data.publish import schema  # noqa: E402
 
 PER_MEETING = 10
 WORDS = ("border", "data", "joint", "police", "agency", "smuggling", "fentanyl", "firearms", "ministers",

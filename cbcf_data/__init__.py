@@ -7,6 +7,11 @@
 
 Importing this package is cheap: it brings the loader (standard library only); models,
 validation and release code load on first use.
+
+The package is built in layers, each importing only those below it (ARCHITECTURE.md; a test
+holds it): `model` (what a record is) → `io` (files on disk) → `dataset` (the data in memory)
+→ `check` (validation) → `publish` (schemas, docs, releases, diff) and `edit` (import, export,
+fmt) → `cli` (the command). This module re-exports the public names.
 """
 
 from __future__ import annotations
@@ -19,14 +24,50 @@ from cbcf_data.dataset import Dataset, Table, load
 from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
 
 if TYPE_CHECKING:
-    from cbcf_data.publish.citation import cite
+    from cbcf_data.check.report import Issue, Report
     from cbcf_data.check.validate import validate
+    from cbcf_data.model.tables import (
+        Assessment,
+        Attendance,
+        Commitment,
+        CommitmentTopic,
+        Instrument,
+        InstrumentMention,
+        Meeting,
+        MeetingSource,
+        MeetingTopic,
+        Organization,
+        Person,
+        Record,
+        Source,
+        Topic,
+    )
+    from cbcf_data.publish.citation import cite
+
+_MODELS = ("Assessment", "Attendance", "Commitment", "CommitmentTopic", "Instrument", "InstrumentMention", "Meeting",
+           "MeetingSource", "MeetingTopic", "Organization", "Person", "Record", "Source", "Topic")
 
 __all__ = [
+    "Assessment",
+    "Attendance",
     "CbcfDataError",
+    "Commitment",
+    "CommitmentTopic",
     "Dataset",
+    "Instrument",
+    "InstrumentMention",
     "InvalidDataError",
+    "Issue",
+    "Meeting",
+    "MeetingSource",
+    "MeetingTopic",
+    "Organization",
+    "Person",
+    "Record",
+    "Report",
+    "Source",
     "Table",
+    "Topic",
     "UnusableInputError",
     "__version__",
     "cite",
@@ -34,9 +75,13 @@ __all__ = [
     "validate",
 ]
 
+#: Public names imported on first use, so that `import cbcf_data` does not load Pydantic.
 _LAZY = {
     "cite": "cbcf_data.publish.citation",
     "validate": "cbcf_data.check.validate",
+    "Issue": "cbcf_data.check.report",
+    "Report": "cbcf_data.check.report",
+    **{name: "cbcf_data.model.tables" for name in _MODELS},
 }
 
 

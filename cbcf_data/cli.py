@@ -6,9 +6,9 @@ Exit status: 0 success / valid, 1 invalid data or stale files, 2 unusable input.
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 RootOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--root", help="Repository root holding datapackage.json, records/ and schema/ (default: this checkout)."),
 ]
 
@@ -78,7 +78,7 @@ def schema(
     typer.echo(f"{len(changed)} file(s) changed." if changed else "Nothing to change.")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of reporting commands."""
 
     text = "text"
@@ -87,7 +87,7 @@ class Format(str, Enum):
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
 DatasetOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--dataset", "-d", help="Dataset folder or datapackage.json (default: the packaged dataset)."),
 ]
 
@@ -95,7 +95,7 @@ DatasetOption = Annotated[
 @app.command()
 def validate(
     source: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Argument(help="Dataset folder, datapackage.json, one table's .csv, or a meeting bundle (.json/.yaml)."),
     ] = None,
     format: FormatOption = Format.text,
@@ -136,9 +136,9 @@ def import_(
     dataset: DatasetOption = None,
 ) -> None:
     """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
+    from cbcf_data.edit.importing import import_bundle
     from cbcf_data.io import csvfiles
     from cbcf_data.model.tables import TABLES
-    from cbcf_data.edit.records import import_bundle
 
     try:
         result = import_bundle(bundle, dataset=dataset, dry_run=dry_run)
@@ -161,7 +161,7 @@ def fmt(
     dataset: DatasetOption = None,
 ) -> None:
     """Rewrite records/*.csv in canonical form: sorted by primary key, one CSV dialect."""
-    from cbcf_data.edit.records import fmt as run
+    from cbcf_data.edit.formatting import fmt as run
 
     diffs = run(dataset, check=check)
     for diff in diffs:
@@ -181,7 +181,7 @@ def export(
     """Print one meeting as a bundle: the form `import` takes back."""
     import json
 
-    from cbcf_data.edit.records import export_bundle
+    from cbcf_data.edit.exporting import export_bundle
 
     document = export_bundle(meeting_id, dataset)
     if format == "json":

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import RECORDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cbcf_data.io import csvfiles
 from cbcf_data.dataset.loading import parse_table
+from cbcf_data.io import csvfiles
 from cbcf_data.model.tables import MODELS, Person
-
-from conftest import RECORDS
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.table)

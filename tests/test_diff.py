@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, run_cli
 
 from cbcf_data.publish.diff import diff, to_markdown
-
-from conftest import FIXTURES, ROOT, run_cli
 
 BASE = FIXTURES / "_base"
 

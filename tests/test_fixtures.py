@@ -12,10 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from cbcf_data.check.validate import validate
-
-from conftest import FIXTURES
 
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
 

@@ -9,17 +9,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cbcf_data
-from cbcf_data.model import bundle as bundles
-from cbcf_data.edit import records
-from cbcf_data.io import csvfiles
+from cbcf_data.edit.exporting import export_bundle
+from cbcf_data.edit.formatting import fmt
+from cbcf_data.edit.importing import import_bundle
 from cbcf_data.errors import InvalidDataError
+from cbcf_data.io import csvfiles, writes
+from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
-
-from conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402
@@ -31,13 +32,13 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def remove_meeting(dataset: Path, meeting_id: str) -> None:
     kept, _ = bundles.split_meeting(cbcf_data.load(dataset).to_rows(), meeting_id)
-    records.write_tables(dataset / "records", {t: csvfiles.to_csv_text(TABLES[t], rows) for t, rows in kept.items()})
+    writes.write_tables(dataset / "records", {t: csvfiles.to_csv_text(TABLES[t], rows) for t, rows in kept.items()})
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_export_remove_import_is_byte_identical(repo_copy, tmp_path, suffix):
     before = snapshot(repo_copy / "records")
-    document = records.export_bundle("cbcf-2024", repo_copy)
+    document = export_bundle("cbcf-2024", repo_copy)
     path = tmp_path / f"bundle{suffix}"
     path.write_text(yaml.safe_dump(document, allow_unicode=True) if suffix == ".yaml" else json.dumps(document))
     remove_meeting(repo_copy, "cbcf-2024")
@@ -49,7 +50,7 @@ def test_export_remove_import_is_byte_identical(repo_copy, tmp_path, suffix):
     # roadmap-2021, also used by 2022 and 2023, stays, and so does the archived summary it cites.
     assert "roadmap-2021" in after_removal.instruments and "cbcf-2024-communique-summary" in after_removal.sources
     assert [b["id"] for b in document["new_people"]] == ["arif-virani", "dominic-leblanc"]
-    result = records.import_bundle(path, repo_copy)
+    result = import_bundle(path, repo_copy)
     assert result.report.valid
     assert snapshot(repo_copy / "records") == before
 
@@ -63,10 +64,10 @@ def test_tables_bundles_tables_is_lossless(tmp_path_factory, n, seed, pick):
     ds = cbcf_data.load(out)
     meeting_id = sorted(ds.meetings)[pick % len(ds.meetings)]
     path = out.parent / f"{out.name}-bundle.json"
-    path.write_text(json.dumps(records.export_bundle(meeting_id, out)))
+    path.write_text(json.dumps(export_bundle(meeting_id, out)))
     remove_meeting(out, meeting_id)
     assert meeting_id not in cbcf_data.load(out).meetings
-    records.import_bundle(path, out)
+    import_bundle(path, out)
     assert snapshot(out / "records") == before
 
 
@@ -74,7 +75,7 @@ def test_tables_bundles_tables_is_lossless(tmp_path_factory, n, seed, pick):
 def without_2023(repo_copy, tmp_path) -> tuple[Path, Path]:
     """A copy of the repository's dataset without cbcf-2023, and that meeting's bundle."""
     path = tmp_path / "cbcf-2023.yaml"
-    path.write_text(yaml.safe_dump(records.export_bundle("cbcf-2023", repo_copy), allow_unicode=True))
+    path.write_text(yaml.safe_dump(export_bundle("cbcf-2023", repo_copy), allow_unicode=True))
     remove_meeting(repo_copy, "cbcf-2023")
     return repo_copy, path
 
@@ -82,7 +83,7 @@ def without_2023(repo_copy, tmp_path) -> tuple[Path, Path]:
 def test_bundle_validates_against_its_schema(tmp_path):
     import jsonschema
 
-    document = records.export_bundle("cbcf-2024")
+    document = export_bundle("cbcf-2024")
     schema = json.loads((ROOT / "schema" / "bundle.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(document)
 
@@ -99,9 +100,9 @@ def test_injected_failure_mid_import_leaves_records_untouched(without_2023, monk
             raise OSError("disk full (injected)")
         real_replace(source, target)
 
-    monkeypatch.setattr(records.os, "replace", failing_replace)
+    monkeypatch.setattr(writes.os, "replace", failing_replace)
     with pytest.raises(OSError, match="injected"):
-        records.import_bundle(path, repo_copy)
+        import_bundle(path, repo_copy)
     assert len(calls) == 2  # the first file had been replaced, then put back
     assert snapshot(repo_copy / "records") == before
 
@@ -130,14 +131,14 @@ def test_import_dry_run_writes_nothing(without_2023):
 
 def test_import_refuses_id_collisions(repo_copy, tmp_path):
     path = tmp_path / "bundle.yaml"
-    path.write_text(yaml.safe_dump(records.export_bundle("cbcf-2024", repo_copy), allow_unicode=True))
+    path.write_text(yaml.safe_dump(export_bundle("cbcf-2024", repo_copy), allow_unicode=True))
     before = snapshot(repo_copy)
     result = run_cli("import", str(path), "--dataset", str(repo_copy))
     assert result.returncode == 1 and "error id-collision (" in result.stdout
     assert "meetings already has cbcf-2024" in result.stdout
     assert snapshot(repo_copy) == before
     with pytest.raises(InvalidDataError):
-        records.import_bundle(path, repo_copy)
+        import_bundle(path, repo_copy)
 
 
 def test_fmt_check_reports_and_fmt_fixes(repo_copy):
@@ -152,11 +153,11 @@ def test_fmt_check_reports_and_fmt_fixes(repo_copy):
 
 
 def test_fmt_check_is_clean_on_the_repository():
-    assert records.fmt(ROOT, check=True) == []
+    assert fmt(ROOT, check=True) == []
 
 
 def test_export_cli_round_trips_through_yaml(tmp_path):
     result = run_cli("export", "cbcf-2024")
     assert result.returncode == 0
-    assert yaml.safe_load(result.stdout) == records.export_bundle("cbcf-2024")
+    assert yaml.safe_load(result.stdout) == export_bundle("cbcf-2024")
     assert run_cli("export", "cbcf-1900").returncode == 2

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import run_cli
 
 import cbcf_data
-
-from conftest import run_cli
 
 COUNTS = {
     "meetings": 13, "people": 20, "organizations": 6, "topics": 42, "attendances": 31, "meeting_topics": 66,

@@ -10,15 +10,14 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli
 
 import cbcf_data
-from cbcf_data.publish import release
 from cbcf_data._version import __version__
 from cbcf_data.dataset.tables import pandas_dtypes
 from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.tables import MODELS, TABLES
-
-from conftest import ROOT, run_cli
+from cbcf_data.publish import release
 
 NAME = f"cbcf-data-{__version__}"
 
@@ -110,7 +109,7 @@ def test_every_schema_is_accepted_by_a_second_implementation():
                 validator.validate(record.model_dump(mode="json"))
             assert not validator.is_valid({**next(iter(ds.table(table).values())).model_dump(mode="json"), "x": 1})
     bundle = jsonschema_rs.Draft202012Validator(json.loads((ROOT / "schema" / "bundle.schema.json").read_text()))
-    bundle.validate(__import__("cbcf_data.edit.records", fromlist=["export_bundle"]).export_bundle("cbcf-2024"))
+    bundle.validate(__import__("cbcf_data.edit.exporting", fromlist=["export_bundle"]).export_bundle("cbcf-2024"))
 
 
 def test_sqlite_counts_keys_indexes_and_views(built):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import jsonschema
-
-from cbcf_data.publish import schema
-from cbcf_data.model.tables import MODELS
-
 from conftest import ROOT, run_cli
+
+from cbcf_data.model.tables import MODELS
+from cbcf_data.publish import schema
 
 
 def test_committed_generated_files_are_current():
@@ -95,7 +94,15 @@ def test_contributing_block_is_generated_from_codelists():
 def test_template_bundle_names_every_field():
     import yaml
 
-    from cbcf_data.model.bundle import NEW_TABLES, Bundle, BundleAssessment, BundleAttendance, BundleCommitment, BundleMention, BundleTopic
+    from cbcf_data.model.bundle import (
+        NEW_TABLES,
+        Bundle,
+        BundleAssessment,
+        BundleAttendance,
+        BundleCommitment,
+        BundleMention,
+        BundleTopic,
+    )
     from cbcf_data.model.tables import TABLES
 
     template = yaml.safe_load((ROOT / "records" / "templates" / "meeting.yaml").read_text())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-import cbcf_data
-
 from conftest import RECORDS
+
+import cbcf_data
 
 
 def test_every_archived_file_hash_matches():

@@ -9,15 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from cbcf_data.check.rows import row_validator
+from cbcf_data.check.validate import validate
 from cbcf_data.io import csvfiles
 from cbcf_data.model.tables import TABLES
-from cbcf_data.check.validate import _row_validator, validate
-
-from conftest import FIXTURES, ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
 import synth  # noqa: E402
@@ -104,7 +104,7 @@ def outcome(validate_row, cells):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_csv_row_validator_agrees_with_the_model(base_tables, data):
+def test_csvrow_validator_agrees_with_the_model(base_tables, data):
     # CSV rows go through a validator that skips the unknown-field search; nothing else may differ.
     table = data.draw(st.sampled_from([t for t, rows in base_tables.items() if len(rows) > 1]))
     header, *rows = base_tables[table]
@@ -113,14 +113,14 @@ def test_csv_row_validator_agrees_with_the_model(base_tables, data):
         cells[field] = data.draw(st.none() | st.text(string.printable + "é’", max_size=12) | st.sampled_from(
             ["cbcf-2024", "2024-13-01", "2024-02", "both", "-1", "0", "US", "CA", "day", "x" * 5000]))
     model = TABLES[table]
-    assert outcome(_row_validator(model), cells) == outcome(model.__pydantic_validator__.validate_python, cells)
+    assert outcome(row_validator(model), cells) == outcome(model.__pydantic_validator__.validate_python, cells)
 
 
-def test_csv_row_validator_ignores_only_unknown_fields():
+def test_csvrow_validator_ignores_only_unknown_fields():
     for model in TABLES.values():
-        row = _row_validator(model)(model.example)
+        row = row_validator(model)(model.example)
         assert type(row) is model and row == model.model_validate(model.example)
-        assert _row_validator(model)({**model.example, "stranger": "x"}) == row
+        assert row_validator(model)({**model.example, "stranger": "x"}) == row
         with pytest.raises(ValidationError):
             model.__pydantic_validator__.validate_python({**model.example, "stranger": "x"})
 
@@ -143,7 +143,7 @@ def test_synth_is_deterministic(tmp_path):
 
 
 def test_synth_output_is_canonical(tmp_path):
-    from cbcf_data.edit.records import fmt
+    from cbcf_data.edit.formatting import fmt
 
     synth.write(80, tmp_path, seed=1)
     assert fmt(tmp_path, check=True) == []

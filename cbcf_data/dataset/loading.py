@@ -120,9 +120,9 @@ def _from_zip(file: Path) -> Dataset:
 
 def _from_release_json(file: Path) -> Dataset:
     """A dataset from a release's JSON document (meetings as bundles, plus reference tables)."""
+    from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
     from cbcf_data.model.bundle import NEW_TABLES, to_rows
     from cbcf_data.model.tables import TABLES
-    from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
 
     try:
         document = parse_json(read_text(file, 16 * DOCUMENT_LIMIT))

@@ -5,12 +5,12 @@ cells costs no Pydantic until a record is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from cbcf_data.io import csvfiles
 from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.io import csvfiles
 
 if TYPE_CHECKING:
     from cbcf_data.model.tables import (

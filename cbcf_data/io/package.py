@@ -34,6 +34,11 @@ def descriptor_path(path: str | Path | None) -> Path:
     return path
 
 
+def descriptor_of(path: Path) -> Path:
+    """The descriptor file a dataset path means: `datapackage.json` inside a folder, else the path."""
+    return path / DESCRIPTOR if path.is_dir() else path
+
+
 def classify(path: str | Path) -> tuple[str, Path]:
     """What a dataset path is: ("zip", file), ("json", release document) or ("package", folder or
     descriptor) — a release folder is resolved to the data package in its csv/ folder."""

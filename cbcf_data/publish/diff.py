@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.io import package
 from cbcf_data.errors import UnusableInputError
+from cbcf_data.io import package
 
 LEVELS = ("none", "patch", "minor", "major")
 Key = tuple[str, ...]
@@ -32,8 +32,8 @@ class Side:
 
 def read_side(path: str | Path) -> Side:
     """A dataset for comparison; `none` is the empty dataset with the current schema."""
-    from cbcf_data.model.tables import MODELS
     from cbcf_data.model.table_schema import table_schema
+    from cbcf_data.model.tables import MODELS
 
     if str(path) == "none":
         return Side("none", {m.table: table_schema(m) for m in MODELS}, {m.table: {} for m in MODELS})
@@ -58,8 +58,8 @@ def _side_from_zip(file: Path) -> Side:
 
 
 def _side_from_dataset(file: Path) -> Side:
-    from cbcf_data.io import csvfiles
     from cbcf_data.dataset import load
+    from cbcf_data.io import csvfiles
     from cbcf_data.model.table_schema import table_schema
 
     ds = load(file)

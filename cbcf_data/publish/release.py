@@ -25,13 +25,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.model import bundle as bundles
-from cbcf_data.io import package
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset, load
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.model.tables import MODELS, TABLES
+from cbcf_data.io import package
+from cbcf_data.model import bundle as bundles
 from cbcf_data.model.table_schema import table_schema
+from cbcf_data.model.tables import MODELS, TABLES
 from cbcf_data.publish.schema import dumps
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)

@@ -12,11 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.model import codelists
-from cbcf_data.publish import docs
 from cbcf_data._version import __version__
+from cbcf_data.model import codelists
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, Record
+from cbcf_data.publish import docs
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"

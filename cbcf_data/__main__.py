@@ -1,0 +1,5 @@
+"""`python -m cbcf_data`: the `cbcf-data` command."""
+
+from cbcf_data.cli import main
+
+main()

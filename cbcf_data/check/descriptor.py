@@ -1,0 +1,120 @@
+"""Layer 1: the descriptor and its files — `datapackage.json` is a data package whose resources
+name this dataset's tables as safe local files; frictionless judges it against the profile.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.check.report import Where
+from cbcf_data.check.state import Run, Stop
+from cbcf_data.io import package
+from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
+from cbcf_data.model.tables import TABLES
+
+KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource",
+                  "https://datapackage.org/profiles/2.0/datapackage.json",
+                  "https://datapackage.org/profiles/2.0/dataresource.json"}
+
+
+def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
+    """The CSV file of each table the descriptor names safely; issues for everything else."""
+    where = Where(str(descriptor_file), None)
+    try:
+        descriptor = parse_json(read_text(descriptor_file, DOCUMENT_LIMIT))
+    except ReadError as error:
+        run.unusable(error.code, error.message, str(descriptor_file), error.line, error.hint)
+        raise Stop from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        run.unusable("not-a-data-package", "this is not a data package: it has no `resources` list",
+                     str(descriptor_file))
+        raise Stop
+    run.report.checks.add("descriptor")
+    paths: dict[str, Path] = {}
+    safe = profile_inputs_safe(run, descriptor, where)
+    for index, resource in enumerate(descriptor["resources"]):
+        safe = _add_resource(run, resource, Where(str(descriptor_file), None, None, f"/resources/{index}"),
+                             descriptor_file.parent, paths) and safe
+    for name in TABLES:
+        if name not in paths and not any(isinstance(r, dict) and r.get("name") == name for r in descriptor["resources"]):
+            run.emit("missing-table", f"the data package has no resource for table {name}", where, value=name,
+                     hint=f"add a resource named {name} with path records/{name}.csv (run `cbcf-data schema`)")
+    if safe:
+        start_profile(run, descriptor, descriptor_file, paths, where)
+    return paths
+
+
+def _add_resource(run: Run, resource: Any, at: Where, root: Path, paths: dict[str, Path]) -> bool:
+    """Add one resource's table file to `paths` when it is usable; False when its path is unsafe."""
+    name = resource.get("name") if isinstance(resource, dict) else None
+    if name not in TABLES:
+        near = difflib.get_close_matches(str(name), list(TABLES), n=1)
+        run.emit("unknown-resource", f"resource {name!r} is not a table of this dataset", at, value=name,
+                 hint=f"did you mean `{near[0]}`?" if near else None)
+        return True
+    if name in paths:
+        run.emit("duplicate-resource", f"table {name} is described twice", at, value=name)
+        return True
+    reason = package.unsafe_reason(resource.get("path"))
+    if reason:
+        run.emit("unsafe-path", f"{name}: {reason}", at, field="path", value=resource.get("path"),
+                 hint=f"use a relative path inside the dataset, e.g. records/{name}.csv")
+        return False
+    file = root / resource["path"]
+    if not file.is_file():
+        run.emit("missing-file", f"{name}: the file {resource['path']} does not exist", at, field="path",
+                 value=resource["path"])
+        return True
+    paths[name] = file
+    return True
+
+
+def profile_inputs_safe(run: Run, descriptor: dict[str, Any], where: Where) -> bool:
+    """False (with an issue) when frictionless would have to fetch something to judge the descriptor."""
+    safe = True
+    for index, item in enumerate([descriptor, *descriptor["resources"]]):
+        if not isinstance(item, dict):
+            continue
+        at = where if index == 0 else Where(where.path, None, None, f"/resources/{index - 1}")
+        for key in ("profile", "$schema"):
+            if key in item and item[key] not in KNOWN_PROFILES and not str(item[key]).startswith(
+                    "https://datapackage.org/profiles/"):
+                safe = False
+                run.emit("custom-profile", f"the {key} {item[key]!r} is not a standard Data Package profile; "
+                         "nothing is fetched", at, field=key, value=item[key])
+        for key in ("schema", "dialect"):
+            if index and key in item and not isinstance(item[key], dict):
+                safe = False
+                run.emit("external-schema", f"the resource's {key} must be written inline; nothing is fetched",
+                         at, field=key, value=item[key])
+    return safe
+
+
+def start_profile(run: Run, descriptor: dict[str, Any], descriptor_file: Path, paths: dict[str, Path],
+                  where: Where) -> None:
+    """The descriptor against the Data Package profile, judged by frictionless (in a child
+    process while the rows are checked, when there are many: see `cbcf_data.check.profile`)."""
+    from cbcf_data.check import profile
+
+    run.report.checks.add("data-package-profile")
+    try:
+        table_bytes = sum(path.stat().st_size for path in paths.values())
+    except OSError:
+        table_bytes = 0
+    run.judgement = (profile.start(descriptor, descriptor_file, table_bytes), where, len(run.report.issues))
+
+
+def finish_profile(run: Run) -> None:
+    """Collect the verdict still being made; its issues go where the descriptor's are."""
+    if run.judgement is None:
+        return
+    judgement, where, position = run.judgement
+    run.judgement = None
+    before = len(run.report.issues)
+    for problem in judgement.problems():
+        run.emit("descriptor-profile", problem, where)
+    added = run.report.issues[before:]
+    del run.report.issues[before:]
+    run.report.issues[position:position] = added

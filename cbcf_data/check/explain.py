@@ -1,0 +1,92 @@
+"""Pydantic's errors in words a contributor can act on: a stable code, a message and a fix hint
+(nearest codelist value, the expected date form, what a pattern means)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from cbcf_data.model.table_schema import field_schema
+from cbcf_data.model.tables import Record
+
+DATE_FIELDS = {"start_date", "end_date", "date", "published_date", "as_of"}
+PATTERN_HINTS = {
+    "^[a-z0-9]+(?:-[a-z0-9]+)*$": "IDs are lowercase letters and digits joined by single hyphens, e.g. `dominic-leblanc`",
+    "^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$": "meeting IDs are `cbcf-` and the year, e.g. `cbcf-2024`",
+    "^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$": "commitment IDs are the meeting ID, `-c` and two digits, e.g. `cbcf-2024-c01`",
+    "^(?:US|CA)-[A-Z0-9]{1,3}$": "an ISO 3166-2 code such as `US-DC` or `CA-ON`",
+    "^Q[1-9][0-9]*$": "a Wikidata item ID such as `Q42`",
+    "^[0-9a-f]{64}$": "64 lowercase hexadecimal digits (the output of `sha256sum`)",
+    "^https?://[^\\s]+$": "a web address starting with http:// or https://, without spaces",
+    "^sources/[a-z0-9]+(?:-[a-z0-9]+)*\\.txt$": "`sources/<source id>.txt`",
+}
+DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
+
+_ROW_HINTS = {
+    "date-precision-mismatch": "write the date to the precision date_precision states, or change date_precision",
+    "end-before-start": "swap the dates, or correct the one that is wrong",
+    "sequence-basis": "fill sequence_basis (stated/inferred) with sequence, or empty both",
+    "id-year-mismatch": "a meeting's ID carries the year of its start_date",
+    "commitment-id-meeting": "number the commitment under its meeting, e.g. cbcf-2024-c01",
+    "quote-incomplete": "fill quote, quote_start and quote_end together, or none of them",
+    "quote-length": "quote_end = quote_start + the quote's length in characters",
+    "french-name-missing": "give the body's official French name",
+    "archive-incomplete": "fill archive_path and sha256 together, or neither",
+}
+
+_property_cache: dict[str, dict[str, Any]] = {}
+
+
+def properties(model: type[Record]) -> dict[str, Any]:
+    """Each field's own JSON Schema (nullable unwrapped), computed once per model."""
+    cached = _property_cache.get(model.table)
+    if cached is None:
+        schema = model.model_json_schema()
+        cached = _property_cache[model.table] = {name: field_schema(name, schema)[0] for name in schema["properties"]}
+    return cached
+
+
+def explain(model: type[Record], kind: str, field: str | None, value: Any,
+            message: str) -> tuple[str, str, str | None]:
+    """(code, message, hint) for one Pydantic error, in words a contributor can act on."""
+    name = field or "the row"
+    prop = properties(model).get(field or "", {})
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
+        return ("unknown-field", f"{field!r} is not a field of {model.table}",
+                f"did you mean `{close[0]}`?" if close else f"fields are: {', '.join(model.model_fields)}")
+    if kind == "missing" or (value is None and kind.endswith("_type")):
+        return "required", f"{name} is required but empty", None
+    if kind == "literal_error":
+        allowed: list[str] = prop.get("enum", [])
+        listname = prop.get("codelist", field)
+        near = nearest(str(value), allowed)
+        hint = f"did you mean `{near}`? " if near else ""
+        return ("not-in-codelist", f"{value!r} is not a {listname} code",
+                hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+    if kind == "string_pattern_mismatch" or kind == "invalid-date":
+        if field in DATE_FIELDS:
+            return "invalid-date", f"{name} {value!r} is not a date", DATE_HINT
+        return "pattern", f"{name} {value!r} does not have the expected form", PATTERN_HINTS.get(prop.get("pattern", ""))
+    if kind == "string_too_long":
+        return "too-long", f"{name} is longer than {prop.get('maxLength')} characters", "shorten it; put detail in notes"
+    if kind == "string_too_short":
+        return "empty", f"{name} is empty", "leave the field out (or the cell empty) instead"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "not-an-integer", f"{name} {value!r} is not a whole number", "write digits only, e.g. 3"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return "out-of-range", f"{name} {value!r} is out of range: {message}", None
+    if kind in ("string_type", "list_type", "dict_type", "model_type"):
+        return "wrong-type", f"{name}: {message}", None
+    if "-" in kind:  # the models' own row rules carry kebab-case codes
+        return kind, message, _ROW_HINTS.get(kind)
+    return kind.replace("_", "-"), f"{name}: {message}", None
+
+
+def nearest(value: str, allowed: list[str]) -> str | None:
+    """The allowed code closest to `value` (case and spaces aside), if any is close enough."""
+    lowered = {a.lower(): a for a in allowed}
+    if value.lower().strip() in lowered:
+        return lowered[value.lower().strip()]
+    near = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
+    return near[0] if near else None

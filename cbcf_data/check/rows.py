@@ -1,0 +1,192 @@
+"""Layers 3 and 4: each row against its model (types, codelists, row rules), then keys —
+primary keys unique, foreign keys naming existing rows — and each valid record on to layer 5.
+
+This loop runs once per row of the dataset: it binds what it needs to locals and builds nothing
+per row that it can avoid (see bench/README.md).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import SchemaValidator
+
+from cbcf_data.check.explain import explain
+from cbcf_data.check.report import Where
+from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.model.tables import Record
+
+
+@dataclass
+class _Table:
+    """What the check of one table collects while its rows stream past."""
+
+    name: str
+    keys: dict[Any, str]
+    #: (field, referenced table, its keys) for each foreign key to another, readable table.
+    references: tuple[tuple[str, str, dict[Any, str]], ...]
+    #: Fields referencing this same table: judged once the whole table is read.
+    inside: list[str]
+    feed_rules: Callable[[Any, Any], None] | None
+    deferred: list[tuple[Where, str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str, Where]] = field(default_factory=list)
+    rows: int = 0
+
+
+def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterable[Row]]],
+                foreign_keys: bool = True) -> None:
+    """Check the rows of one table, fed as (origin, rows): "dataset" rows come from its CSV
+    file under a checked header; "bundle" rows from a contributed bundle, with any fields."""
+    name = model.table
+    run.report.checks.update(("row-types", "primary-key"))
+    if foreign_keys:
+        run.report.checks.add("foreign-key")
+    outside = {f: ref for f, ref in model.foreign_keys.items()
+               if ref != name and ref not in run.broken and ref not in run.incomplete}
+    table = _Table(
+        name, run.keys[name],
+        references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
+        inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
+        feed_rules=run.rules.feeder(name) if run.rules is not None else None,
+    )
+    for origin, feed in feeds:
+        _check_feed(run, model, table, origin, feed)
+    _finish_table(run, model, table)
+
+
+def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed: Iterable[Row]) -> None:
+    name, keys, references, inside, feed_rules = table.name, table.keys, table.references, table.inside, table.feed_rules
+    deferred, duplicates, progress = table.deferred, table.duplicates, run.progress
+    validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
+    rows = table.rows
+    for where, key, cells in feed:
+        rows += 1
+        if progress is not None and not rows % PROGRESS_EVERY:
+            progress(name, rows, False)
+        try:
+            record = validate_row(cells)
+        except ValidationError as error:
+            record = None
+            row_issues(run, model, error, cells, where, record_id(key))
+        try:
+            first = keys.get(key)
+        except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+            first = None
+            key = record_id(key)
+        if first is None:
+            keys[key] = origin
+        else:
+            duplicates.append((record_id(key), first, origin, where))
+        for field_name, ref, known in references:
+            value = cells.get(field_name)
+            if value is not None:
+                try:
+                    found = value in known
+                except TypeError:  # an unhashable value from a bundle: it names nothing
+                    found = False
+                if not found:
+                    missing_reference(run, field_name, ref, str(value), where, record_id(key))
+        for field_name in inside:
+            value = cells.get(field_name)
+            if value is not None:
+                deferred.append((where, field_name, str(value)))
+        if record is not None and feed_rules is not None:
+            feed_rules(record, where)
+    table.rows = rows
+
+
+def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
+    """Issues that need the whole table (duplicates, references within it), then the counts."""
+    name, keys = table.name, table.keys
+    # Reported once the table is read, so that the next free ID is free in the whole table.
+    for duplicate_id, first, origin, where in table.duplicates:
+        duplicate(run, model, duplicate_id, first, origin, where)
+    for where, field_name, value in table.deferred if name not in run.incomplete else ():
+        if value not in keys:
+            missing_reference(run, field_name, name, value, where, None)
+    if len(model.primary_key) > 1:
+        keys.clear()  # nothing references a composite key: free the memory for the next tables
+    run.report.rows += table.rows
+    if run.progress is not None:
+        run.progress(name, table.rows, True)
+    if name not in run.broken:
+        run.report.tables += 1
+
+
+def duplicate(run: Run, model: type[Record], duplicate_id: str, first: str, origin: str, where: Where) -> None:
+    """Report a key seen twice: within the dataset, or a bundle's row colliding with the dataset's."""
+    collision = origin == "bundle" and first == "dataset"
+    code = "id-collision" if collision else "duplicate-key"
+    hint = None
+    if len(model.primary_key) == 1 and run.want_hint(code):
+        hint = f"the next free ID is `{next_free(run, model.table, duplicate_id)}`"
+    message = (f"{model.table} already has {duplicate_id} in the dataset" if collision
+               else f"{duplicate_id} appears more than once in {model.table}")
+    run.emit(code, message, where, field=model.primary_key[-1] if len(model.primary_key) == 1 else None,
+             record_id=duplicate_id, value=duplicate_id, hint=hint)
+
+
+def next_free(run: Run, table: str, taken: str) -> str:
+    """The ID to use instead of `taken`: the next commitment number, or `taken-2`, `taken-3`…"""
+    keys = run.keys[table]
+    match = re.fullmatch(r"(.*-c)(\d+)", taken)
+    if match:
+        prefix = match.group(1)
+        numbers = [int(k[len(prefix):]) for k in keys if k.startswith(prefix) and k[len(prefix):].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:02d}"
+    suffix = 2
+    while f"{taken}-{suffix}" in keys:
+        suffix += 1
+    return f"{taken}-{suffix}"
+
+
+def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Where, row_id: str | None) -> None:
+    """Report a foreign key naming no row of `ref`, with the nearest ID that exists."""
+    hint = f"add the {ref} row first, or correct {field_name}"
+    if run.want_hint("foreign-key"):
+        near = difflib.get_close_matches(value, run.keys[ref].keys(), n=1) if len(run.keys[ref]) < 100_000 else []
+        if near:
+            hint = f"did you mean `{near[0]}`? " + hint
+    run.emit("foreign-key", f"{field_name} {value!r} is not an id in {ref}", where, field=field_name,
+             record_id=row_id, value=value, hint=hint)
+
+
+def row_issues(run: Run, model: type[Record], error: ValidationError, cells: dict[str, Any], where: Where,
+               row_id: str) -> None:
+    """One issue per problem Pydantic found in a row, in words a contributor can act on."""
+    for problem in error.errors(include_url=False):
+        loc = problem["loc"]
+        context = problem.get("ctx") or {}
+        field_name = str(loc[0]) if loc else context.get("field")
+        value = problem.get("input") if loc else cells.get(field_name) if field_name else None
+        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"])
+        if code in ("not-in-codelist", "unknown-field") and not run.want_hint(code):
+            hint = None
+        run.emit(code, message, where, field=field_name, record_id=row_id, value=value, hint=hint)
+
+
+@functools.cache
+def row_validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
+    """The model's validator for rows whose fields are exactly the model's: CSV rows under a
+    checked header. It skips Pydantic's search of every row for unknown fields (a fifth of
+    Pydantic's time) and is otherwise the model's own: same types, rules, records and errors
+    (tested). Where the installed Pydantic cannot build it, the model's validator is used."""
+    schema = dict(model.__pydantic_core_schema__)
+    node = schema
+    while node.get("type") != "model":  # through the wrappers of the model's own validators
+        if not isinstance(node.get("schema"), dict):
+            return model.__pydantic_validator__.validate_python
+        node["schema"] = node = dict(node["schema"])
+    node["config"] = config = {**node.get("config", {}), "extra_fields_behavior": "ignore"}
+    try:
+        # Without _use_prebuilt=False, pydantic-core would reuse the model's compiled validator.
+        validator = SchemaValidator(schema, config, _use_prebuilt=False)  # type: ignore[arg-type, call-arg]
+    except TypeError:
+        return model.__pydantic_validator__.validate_python
+    return validator.validate_python

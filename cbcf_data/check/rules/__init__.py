@@ -1,0 +1,53 @@
+"""Layer 5: the rules that need more than one table (DESIGN.md "Cross-table rules").
+
+Each module here is one group of rules: a class fed valid records table by table, in dependency
+order, keeping only what its later rules need (dates, countries, offsets), so a million rows
+never sit in memory as records; `finish()` runs the rules that need every table. `Rules` feeds
+each record to every group that handles its table.
+
+To add a rule: add it to the group it belongs to (or a new group module listed in `GROUPS`),
+name its issue code in that group's `CHECKS`, and add a broken fixture under tests/fixtures/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.check.rules.archives import Archives
+from cbcf_data.check.rules.hierarchy import Hierarchy
+from cbcf_data.check.rules.meetings import Meetings
+from cbcf_data.check.rules.orphans import Orphans
+
+Emit = Callable[..., None]
+Handler = Callable[[Any, Any], None]
+#: In the order their issues are reported, row by row and at the finish.
+GROUPS = (Meetings, Hierarchy, Orphans, Archives)
+#: Every check these rules run, by issue code.
+CHECKS = tuple(code for group in GROUPS for code in group.CHECKS)
+
+
+class Rules:
+    """Cross-table checks, fed one record at a time; `finish()` runs those that need everything."""
+
+    def __init__(self, emit: Emit, tables_root: Path | None) -> None:
+        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root))
+
+    def feeder(self, table: str) -> Handler:
+        """The function that takes one valid record of `table` (looked up once per table, for speed)."""
+        handlers: list[Handler] = [h for group in self.groups if (h := getattr(group, "_" + table, None))]
+        if len(handlers) == 1:
+            return handlers[0]
+
+        def feed(record: Any, where: Any) -> None:
+            for handler in handlers:
+                handler(record, where)
+
+        return feed
+
+    def finish(self, source_ids: Iterable[str] = ()) -> None:
+        """Run the rules that need every table. `source_ids` are every source row's ID, valid or
+        not, so an invalid row's archive is not reported as unlisted too."""
+        for group in self.groups:
+            group.finish(source_ids)

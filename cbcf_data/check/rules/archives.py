@@ -1,0 +1,82 @@
+"""Rules on archived source texts: each file exists, inside the dataset, with its recorded hash;
+each quote is exactly the text at its offsets; no archived file lacks its source row."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.check.report import Where
+from cbcf_data.model.tables import Commitment, Source
+
+
+class Archives:
+    """archive-missing, hash-mismatch, quote-mismatch, quote-without-archive, archive-unlisted."""
+
+    CHECKS = ("archive-missing", "hash-mismatch", "archive-unlisted", "quote-mismatch", "quote-without-archive")
+
+    def __init__(self, emit: Callable[..., None], tables_root: Path | None) -> None:
+        self.emit = emit
+        self.tables_root = tables_root
+        #: Source ID -> its archived text (None: the source has no archive).
+        self.texts: dict[str, str | None] = {}
+        self.source_ids: set[str] = set()
+
+    def _sources(self, source: Source, where: Any) -> None:
+        self.source_ids.add(source.id)
+        self.texts[source.id] = None
+        if source.archive_path is None or self.tables_root is None:
+            return
+        path = self.tables_root / source.archive_path
+        try:
+            data = path.read_bytes()
+        except OSError:
+            del self.texts[source.id]  # unknown text: quotes of it cannot be judged
+            self.emit("archive-missing", f"the archived text {source.archive_path} is not in the dataset", where,
+                      field="archive_path", record_id=source.id, value=source.archive_path,
+                      hint=f"put the source's text at {source.archive_path} next to the tables, or empty archive_path and sha256")
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != source.sha256:
+            self.emit("hash-mismatch", f"the SHA-256 of {source.archive_path} does not match sha256", where,
+                      field="sha256", record_id=source.id, value=source.sha256,
+                      hint=f"the file's SHA-256 is {digest}; if the file is right, record that hash")
+        self.texts[source.id] = data.decode("utf-8", errors="replace")
+
+    def _commitments(self, commitment: Commitment, where: Any) -> None:
+        quote = commitment.quote
+        if quote is not None:
+            text = self.texts.get(commitment.source_id)
+            if text is None or text[commitment.quote_start:commitment.quote_end] != quote:
+                self._check_quote(commitment, text, where)
+
+    def _check_quote(self, commitment: Commitment, text: str | None, where: Any) -> None:
+        """Report a quote whose source text is not archived, or that the text does not hold there."""
+        if text is None:
+            if commitment.source_id in self.texts:
+                self.emit("quote-without-archive",
+                          f"the commitment quotes source {commitment.source_id}, whose text is not archived",
+                          where, field="quote", record_id=commitment.id, value=commitment.quote,
+                          hint="quote only archived sources: empty quote, quote_start and quote_end, or archive the text")
+            return
+        found = text[commitment.quote_start:commitment.quote_end]
+        position = text.find(commitment.quote)  # type: ignore[arg-type]
+        hint = (f"the quote occurs at quote_start={position}, quote_end={position + len(commitment.quote)}"  # type: ignore[arg-type]
+                if position >= 0 else "copy the quote character for character from the archived text")
+        self.emit("quote-mismatch",
+                  f"the archived text at {commitment.quote_start}:{commitment.quote_end} reads {found[:60]!r}, not the quote",
+                  where, field="quote", record_id=commitment.id, value=commitment.quote, hint=hint)
+
+    def finish(self, source_ids: Iterable[str] = ()) -> None:
+        """Warn about archived files that no source row names."""
+        folder = self.tables_root / "sources" if self.tables_root else None
+        if folder is None or not folder.is_dir():
+            return
+        listed = {f"sources/{key}.txt" for key in set(source_ids) | self.source_ids}
+        for path in sorted(folder.iterdir()):
+            if f"sources/{path.name}" not in listed:
+                self.emit("archive-unlisted", f"sources/{path.name} is archived but no source row names it",
+                          Where(str(path), "sources"), severity="warning", value=path.name,
+                          hint="add its row to sources.csv with archive_path and sha256, or remove the file")

@@ -1,0 +1,100 @@
+"""Rules tying rows to their meeting: who was there, what was promised, when it was judged."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from cbcf_data.model import codelists
+from cbcf_data.model.tables import (
+    Assessment,
+    Attendance,
+    Commitment,
+    InstrumentMention,
+    Meeting,
+    MeetingSource,
+    Organization,
+)
+
+#: The delegations each value of a commitment's `parties` needs at its meeting.
+DELEGATIONS = {code: frozenset(codelists.COUNTRY) if code == "both" else frozenset({code}) for code in codelists.PARTIES}
+NOBODY: frozenset[str] = frozenset()
+
+
+class Meetings:
+    """delegation-mismatch, party-not-at-meeting, mention-commitment-meeting,
+    assessment-before-meeting, meeting-without-source."""
+
+    CHECKS = ("delegation-mismatch", "party-not-at-meeting", "mention-commitment-meeting",
+              "assessment-before-meeting", "meeting-without-source")
+
+    def __init__(self, emit: Callable[..., None]) -> None:
+        self.emit = emit
+        self.meeting_start: dict[str, str] = {}
+        self.meeting_where: dict[str, Any] = {}
+        self.delegations: dict[str, set[str]] = defaultdict(set)
+        self.org_country: dict[str, str] = {}
+        self.commitment_meeting: dict[str, str] = {}
+        self.with_source: set[str] = set()
+
+    def _meetings(self, meeting: Meeting, where: Any) -> None:
+        self.meeting_start[meeting.id] = meeting.start_date
+        self.meeting_where[meeting.id] = where
+
+    def _organizations(self, organization: Organization, where: Any) -> None:
+        self.org_country[organization.id] = organization.country
+
+    def _attendances(self, attendance: Attendance, where: Any) -> None:
+        if attendance.status != "absent":
+            self.delegations[attendance.meeting_id].add(attendance.delegation)
+        country = self.org_country.get(attendance.organization_id or "")
+        if country is not None and country != attendance.delegation:
+            self.emit("delegation-mismatch",
+                      f"delegation is {attendance.delegation} but organization {attendance.organization_id} is in {country}",
+                      where, field="delegation", record_id=f"{attendance.meeting_id}/{attendance.person_id}",
+                      value=attendance.delegation, hint=f"set delegation to {country}, or correct organization_id")
+
+    def _commitments(self, commitment: Commitment, where: Any) -> None:
+        self.commitment_meeting[commitment.id] = commitment.meeting_id
+        present = self.delegations.get(commitment.meeting_id, NOBODY)
+        needed = DELEGATIONS[commitment.parties]
+        if not needed <= present:
+            missing = ", ".join(sorted(needed - present))
+            self.emit("party-not-at-meeting",
+                      f"parties is '{commitment.parties}' but no attendance of {commitment.meeting_id} is in the {missing} delegation",
+                      where, field="parties", record_id=commitment.id, value=commitment.parties,
+                      hint="record the attendances the source names, or set parties to the delegations present")
+
+    def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
+        if mention.commitment_id is None:
+            return
+        meeting = self.commitment_meeting.get(mention.commitment_id)
+        if meeting is not None and meeting != mention.meeting_id:
+            self.emit("mention-commitment-meeting",
+                      f"commitment {mention.commitment_id} belongs to {meeting}, not to {mention.meeting_id}",
+                      where, field="commitment_id", record_id=f"{mention.meeting_id}/{mention.instrument_id}",
+                      value=mention.commitment_id, hint="link a commitment of the same meeting, or leave commitment_id empty")
+
+    def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
+        self.with_source.add(row.meeting_id)
+
+    def _assessments(self, assessment: Assessment, where: Any) -> None:
+        meeting = self.commitment_meeting.get(assessment.commitment_id)
+        start = self.meeting_start.get(meeting or "")
+        if start is None:
+            return
+        width = min(len(start), len(assessment.as_of))
+        if assessment.as_of[:width] < start[:width]:
+            self.emit("assessment-before-meeting",
+                      f"as_of {assessment.as_of} is before the commitment's meeting ({start})",
+                      where, field="as_of", record_id=f"{assessment.commitment_id}/{assessment.party}",
+                      value=assessment.as_of, hint=f"an assessment is dated on or after {start}")
+
+    def finish(self, source_ids: Iterable[str] = ()) -> None:
+        """Every meeting has a source."""
+        for meeting_id, where in self.meeting_where.items():
+            if meeting_id not in self.with_source:
+                self.emit("meeting-without-source", f"meeting {meeting_id} has no row in meeting_sources", where,
+                          field="id", record_id=meeting_id, value=meeting_id,
+                          hint="add a meeting_sources row naming the source that documents the meeting")

@@ -1,0 +1,93 @@
+"""What one validation run shares between its layers: the report, the keys seen, the tables
+that failed, and the helpers that put an issue in the report.
+
+Each layer is a module of functions taking this `Run` (see `cbcf_data.check`); none keeps
+state of its own between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cbcf_data.check.report import Issue, Report, Where, truncate
+from cbcf_data.model.tables import TABLES
+
+if TYPE_CHECKING:
+    from cbcf_data.check.profile import Judgement
+    from cbcf_data.check.rules import Rules
+
+#: Hints that need a search (nearest value, next free ID) are computed for this many issues of a code.
+HINTED = 50
+#: Rows between two calls of a progress callback.
+PROGRESS_EVERY = 20_000
+Progress = Callable[[str, int, bool], None]
+#: One row as the row layers take it: where it is, its key (text, or a tuple for a composite
+#: key) and its cells by field.
+Row = tuple[Where, Any, dict[str, Any]]
+
+
+class Stop(Exception):
+    """Raised inside a run when the input is unusable and nothing further can be checked."""
+
+
+class Run:
+    """One validation: the report, the keys seen so far, and the cross-table rules."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
+        self.progress = progress
+        self.report = Report()
+        #: Each table's keys seen so far (text, or a tuple for a composite key) -> where it came from.
+        self.keys: dict[str, dict[Any, str]] = {name: {} for name in TABLES}
+        #: Tables whose structure failed: their rows were not checked.
+        self.broken: set[str] = set()
+        #: Tables some of whose rows could not be read: references to them are not judged.
+        self.incomplete: set[str] = set()
+        self.hinted: dict[str, int] = {}
+        self.rules: Rules | None = None
+        #: The frictionless verdict on the descriptor, where to report it, and at which issue position.
+        self.judgement: tuple[Judgement, Where, int] | None = None
+
+    def emit(self, code: str, message: str, where: Where, *, field: str | None = None, record_id: str | None = None,
+             value: Any = None, hint: str | None = None, severity: str = "error") -> None:
+        """Add one issue to the report, located by `where` (and `field`, for a bundle's pointer)."""
+        pointer = where.pointer
+        if pointer is not None and field is not None:
+            pointer = field_pointer(where.table, pointer, field)
+        self.report.add(Issue(code=code, message=message, severity=severity, path=where.path,  # type: ignore[arg-type]
+                              table=where.table, line=where.line, pointer=pointer, field=field,
+                              record_id=record_id, value=truncate(value), hint=hint))
+
+    def unusable(self, code: str, message: str, path: str | None, line: int | None = None,
+                 hint: str | None = None) -> None:
+        """Report that the input cannot be read as what it claims to be (exit status 2)."""
+        self.report.usable = False
+        self.emit(code, message, Where(path, None, line), hint=hint)
+
+    def want_hint(self, code: str) -> bool:
+        """Whether this issue of `code` still gets a hint that needs a search (the first HINTED do)."""
+        self.hinted[code] = self.hinted.get(code, 0) + 1
+        return self.hinted[code] <= HINTED
+
+
+def record_id(key: Any) -> str:
+    """A record's ID as reports show it: the key, its parts joined by `/` when composite."""
+    return key if type(key) is str else "/".join(map(str, key))
+
+
+def escape(key: str) -> str:
+    """A JSON pointer's reference token for `key` (RFC 6901)."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def field_pointer(table: str | None, pointer: str, field: str) -> str:
+    """The JSON pointer of a field of a bundle row (fields the bundle implies point at their origin)."""
+    if field == "meeting_id" and table != "meetings":
+        return "/meeting/id"
+    if table == "commitment_topics":
+        return pointer if field == "topic_id" else pointer.rsplit("/topics/", 1)[0] + "/id"
+    if table == "meeting_sources":
+        return pointer
+    if table == "assessments" and field == "commitment_id":
+        return pointer.rsplit("/assessments/", 1)[0] + "/id"
+    return f"{pointer}/{escape(field)}"

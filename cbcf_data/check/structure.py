@@ -1,0 +1,93 @@
+"""Layer 2: a table's CSV structure — readable UTF-8, a header exactly the model's fields, every
+row as wide as the header, rows sorted by primary key — feeding the rows on to layer 3.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.check.report import Where
+from cbcf_data.check.state import Row, Run
+from cbcf_data.io import csvfiles
+from cbcf_data.io.readers import ReadError, open_csv
+from cbcf_data.model.tables import Record
+
+
+def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
+    """Rows of a table's CSV as (where, key, cells), after checking its structure."""
+    run.report.checks.add("csv-structure")
+    name, display = model.table, str(path)
+    expected = list(model.model_fields)
+    try:
+        records, file = open_csv(path)
+        with file:
+            header = next(records, (1, None))[1]
+            if not _header_ok(run, header, expected, Where(display, name, 1)):
+                return
+            width = len(expected)
+            cells_of = csvfiles.cells_of(tuple(expected))
+            new_where = tuple.__new__
+            key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
+            previous: Any = "" if len(model.primary_key) == 1 else ()
+            unsorted = False
+            for line, cells in records:
+                if len(cells) != width:
+                    run.incomplete.add(name)
+                    run.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
+                             Where(display, name, line), value=",".join(cells),
+                             hint="check for a missing or extra comma, or an unquoted comma inside a cell")
+                    continue
+                key = key_of(cells)
+                if key < previous and not unsorted:
+                    unsorted = True
+                    run.emit("not-sorted", f"{path.name} is not sorted by its primary key from this line on",
+                             Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
+                previous = key
+                # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
+                yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
+    except ReadError as error:
+        fail_table(run, name, display, error)
+
+
+def _header_ok(run: Run, header: list[str] | None, expected: list[str], where: Where) -> bool:
+    """Whether the header is exactly the model's fields; an issue (and a broken table) if not."""
+    if header is None:
+        run.emit("empty-file", f"{Path(where.path or '').name} is empty: it needs at least the header row",
+                 where, hint=f"the header is: {','.join(expected)}")
+    elif header != expected:
+        header_issue(run, header, expected, where)
+    else:
+        return True
+    run.broken.add(where.table or "")
+    return False
+
+
+def fail_table(run: Run, name: str, display: str, error: ReadError) -> None:
+    """Report a table that could not be read to the end: its references are not judged."""
+    run.emit(error.code, error.message, Where(display, name, error.line), hint=error.hint)
+    run.broken.add(name)
+    run.incomplete.add(name)
+
+
+def header_issue(run: Run, header: list[str], expected: list[str], where: Where) -> None:
+    """Say how a header differs from the schema's: missing, unexpected or reordered columns."""
+    missing = [f for f in expected if f not in header]
+    extra = [f for f in header if f not in expected]
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if extra:
+        parts.append("unexpected " + ", ".join(repr(f) for f in extra))
+    if not parts:
+        parts.append("the columns are out of order")
+    hint = f"the header must be exactly: {','.join(expected)}"
+    if extra and missing:
+        near = difflib.get_close_matches(extra[0], missing, n=1)
+        if near:
+            hint = f"did you mean `{near[0]}` for {extra[0]!r}? " + hint
+    run.emit("header-mismatch", f"the header differs from the {where.table} schema: {'; '.join(parts)}", where,
+             field=(missing or extra)[0] if missing or extra else None, value=",".join(header), hint=hint)

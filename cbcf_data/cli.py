@@ -226,6 +226,32 @@ def release(
 
 
 @app.command()
+def bump(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the new version and CHANGELOG entry; write nothing.")] = False,
+    from_: Annotated[
+        Path | None,
+        typer.Option("--from", help="The last release (folder, zip or JSON) to compare with (default: found in git)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Set the next version from the record-level diff since the last release, and write its CHANGELOG entry."""
+    from cbcf_data.publish.bump import plan_bump
+    from cbcf_data.publish.schema import write_files
+
+    top = _repo_root(root)
+    planned = plan_bump(top, from_)
+    if planned is None:
+        typer.echo("The records are as released: nothing to bump.")
+        return
+    typer.echo(f"{planned.old} -> {planned.new} ({planned.level}: `cbcf-data diff` since {planned.old})")
+    typer.echo(planned.entry, nl=False)
+    if dry_run:
+        return
+    for path in write_files(planned.files):
+        typer.echo(f"wrote {path.relative_to(top)}")
+
+
+@app.command()
 def diff(
     old: Annotated[str, typer.Argument(help="The older dataset: folder, datapackage.json, release folder, zip or JSON; `none` for empty.")],
     new: Annotated[str, typer.Argument(help="The newer dataset, in any of the same forms.")],

@@ -32,6 +32,7 @@ from cbcf_data.io import package
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, TABLES
+from cbcf_data.publish import versioning
 from cbcf_data.publish.schema import dumps
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -61,8 +62,9 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
     report = validate(dataset)
     if not report.valid:
         raise InvalidDataError("the dataset does not validate; no release was built", report)
-    ds = load(dataset)
     descriptor_file = package.descriptor_path(dataset)
+    versioning.check_release(descriptor_file)
+    ds = load(dataset)
     descriptor = package.read_descriptor(descriptor_file)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -111,10 +111,15 @@ def generate(root: Path) -> dict[Path, str]:
 
 def write(root: Path) -> list[Path]:
     """Regenerate every generated file under root; return the paths whose text changed."""
+    return write_files(generate(root))
+
+
+def write_files(files: dict[Path, str]) -> list[Path]:
+    """Write each text whose file differs; return the paths that changed."""
     from cbcf_data.io.csvfiles import write_atomic
 
     changed = []
-    for path, text in generate(root).items():
+    for path, text in files.items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
             changed.append(path)

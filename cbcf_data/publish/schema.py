@@ -16,7 +16,7 @@ from cbcf_data._version import __version__
 from cbcf_data.model import codelists
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, Record
-from cbcf_data.publish import docs
+from cbcf_data.publish import coverage, docs
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -106,6 +106,11 @@ def generate(root: Path) -> dict[Path, str]:
     guide = root / "CONTRIBUTING.md"
     if guide.exists():
         files[guide] = docs.contributing(guide.read_text(encoding="utf-8"), root)
+    readme = root / "README.md"
+    if readme.exists():
+        from cbcf_data.dataset import load
+
+        files[readme] = coverage.readme(readme.read_text(encoding="utf-8"), load(root))
     return files
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
+from cbcf_data.check.rules.orphans import Orphans
 from cbcf_data.check.validate import validate
 
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
@@ -65,7 +66,7 @@ def test_fixture_reports_exactly_its_problem(name, tmp_path):
         assert report.valid
 
 
-WARNINGS = {"orphan-person", "orphan-topic", "orphan-source", "archive-unlisted", "not-sorted"}
+WARNINGS = {*Orphans.CHECKS, "archive-unlisted", "not-sorted"}
 
 
 def frictionless_verdict(descriptor: Path) -> tuple[bool, set[int]]:

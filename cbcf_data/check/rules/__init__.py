@@ -5,7 +5,8 @@ order, keeping only what its later rules need (dates, countries, offsets), so a 
 never sit in memory as records; `finish()` runs the rules that need every table. `Rules` feeds
 each record to every group that handles its table.
 
-To add a rule: add it to the group it belongs to (or a new group module listed in `GROUPS`),
+To add a rule: add it to the group it belongs to (or a new group module listed in `GROUPS`):
+a method `_<table>(record, where)` per table it reads, or one `handler(table)` returning them,
 name its issue code in that group's `CHECKS`, and add a broken fixture under tests/fixtures/.
 """
 
@@ -36,7 +37,7 @@ class Rules:
 
     def feeder(self, table: str) -> Handler:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
-        handlers: list[Handler] = [h for group in self.groups if (h := getattr(group, "_" + table, None))]
+        handlers: list[Handler] = [h for group in self.groups if (h := _handler(group, table))]
         if len(handlers) == 1:
             return handlers[0]
 
@@ -51,3 +52,11 @@ class Rules:
         not, so an invalid row's archive is not reported as unlisted too."""
         for group in self.groups:
             group.finish(source_ids)
+
+
+def _handler(group: Any, table: str) -> Handler | None:
+    """A group's handler of `table`: from its `handler(table)` if it has one, else its `_<table>` method."""
+    if hasattr(group, "handler"):
+        handler: Handler | None = group.handler(table)
+        return handler
+    return getattr(group, "_" + table, None)

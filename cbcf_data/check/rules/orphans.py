@@ -1,81 +1,53 @@
-"""Rules on rows nothing uses: people, topics and sources no other table names (warnings)."""
+"""Rules on rows nothing uses: people, topics, sources, organizations and instruments that no
+other row names through a foreign key (warnings). Which fields use a row is read from the
+models' foreign keys, so a new table's references count without a change here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cbcf_data.model.tables import (
-    Assessment,
-    Attendance,
-    Commitment,
-    CommitmentTopic,
-    Instrument,
-    InstrumentMention,
-    MeetingSource,
-    MeetingTopic,
-    Person,
-    Source,
-    Topic,
-)
+from cbcf_data.model.tables import TABLES
+
+#: Tables whose rows exist to be used by others, with the singular their issue code uses.
+REFERENCED = {"people": "person", "topics": "topic", "sources": "source", "organizations": "organization",
+              "instruments": "instrument"}
 
 
 class Orphans:
-    """orphan-person, orphan-topic, orphan-source."""
+    """orphan-person, orphan-topic, orphan-source, orphan-organization, orphan-instrument."""
 
-    CHECKS = ("orphan-person", "orphan-topic", "orphan-source")
+    CHECKS = tuple(f"orphan-{singular}" for singular in REFERENCED.values())
 
     def __init__(self, emit: Callable[..., None]) -> None:
         self.emit = emit
-        self.defined: dict[str, dict[str, Any]] = {"people": {}, "topics": {}, "sources": {}}
-        self.used: dict[str, set[str]] = {"people": set(), "topics": set(), "sources": set()}
-        # Handlers add used IDs to these directly (inline: they run once per row).
-        self.sources_used = self.used["sources"]
-        self.topics_used = self.used["topics"]
+        self.defined: dict[str, dict[str, Any]] = {table: {} for table in REFERENCED}
+        self.used: dict[str, set[str]] = {table: set() for table in REFERENCED}
 
-    def _sources(self, source: Source, where: Any) -> None:
-        self.defined["sources"][source.id] = where
+    def handler(self, table: str) -> Callable[[Any, Any], None] | None:
+        """Record the rows of `table` this group tracks, and the rows they use."""
+        model = TABLES[table]
+        uses = tuple((field, self.used[target]) for field, target in model.foreign_keys.items() if target in REFERENCED)
+        defined = self.defined.get(table)
+        if defined is None and not uses:
+            return None
 
-    def _people(self, person: Person, where: Any) -> None:
-        self.defined["people"][person.id] = where
+        def feed(record: Any, where: Any) -> None:
+            if defined is not None:
+                defined[record.id] = where
+            for field, used in uses:
+                value = getattr(record, field)
+                if value is not None:
+                    used.add(value)
 
-    def _topics(self, topic: Topic, where: Any) -> None:
-        self.defined["topics"][topic.id] = where
-        if topic.parent_id is not None:
-            self.topics_used.add(topic.parent_id)
-
-    def _attendances(self, attendance: Attendance, where: Any) -> None:
-        self.sources_used.add(attendance.source_id)
-        self.used["people"].add(attendance.person_id)
-
-    def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
-        self.sources_used.add(row.source_id)
-        self.topics_used.add(row.topic_id)
-
-    def _commitments(self, commitment: Commitment, where: Any) -> None:
-        self.sources_used.add(commitment.source_id)
-
-    def _commitment_topics(self, row: CommitmentTopic, where: Any) -> None:
-        self.topics_used.add(row.topic_id)
-
-    def _instruments(self, instrument: Instrument, where: Any) -> None:
-        if instrument.source_id is not None:
-            self.sources_used.add(instrument.source_id)
-
-    def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
-        self.sources_used.add(mention.source_id)
-
-    def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
-        self.sources_used.add(row.source_id)
-
-    def _assessments(self, assessment: Assessment, where: Any) -> None:
-        self.sources_used.add(assessment.source_id)
+        return feed
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Warn about each defined row that no other table uses."""
-        for table, singular in (("people", "person"), ("topics", "topic"), ("sources", "source")):
+        for table, singular in REFERENCED.items():
+            used = self.used[table]
             for key, where in self.defined[table].items():
-                if key not in self.used[table]:
+                if key not in used:
                     self.emit(f"orphan-{singular}", f"{singular} {key} is not used by any other table", where,
                               severity="warning", field="id", record_id=key, value=key,
                               hint=f"remove the {singular}, or add the rows that use it")

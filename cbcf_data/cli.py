@@ -147,11 +147,15 @@ def import_(
             typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
             raise typer.Exit(error.report.exit_status) from None  # type: ignore[attr-defined]
         raise
+    for table, ids in result.present.items():
+        typer.echo(f"{table}: {len(ids)} row(s) already present, identical")
     for table, rows in result.added.items():
         typer.echo(f"{table}: {len(rows)} row(s) {'would be added' if dry_run else 'added'}")
         if dry_run:
             typer.echo(csvfiles.to_csv_text(TABLES[table], rows), nl=False)
-    if not dry_run:
+    if not result.added:
+        typer.echo("nothing to do: every row of the bundle is already in the dataset.")
+    elif not dry_run:
         typer.echo(f"wrote {len(result.written)} file(s); now run `cbcf-data validate` and open a change.")
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cbcf_data
+from cbcf_data.check.validate import validate
 from cbcf_data.edit.exporting import export_bundle
 from cbcf_data.edit.formatting import fmt
 from cbcf_data.edit.importing import import_bundle
@@ -130,13 +131,32 @@ def test_import_dry_run_writes_nothing(without_2023):
     assert snapshot(repo_copy) == before
 
 
-def test_import_refuses_id_collisions(repo_copy, tmp_path):
+def test_reimporting_an_exported_meeting_is_a_no_op(repo_copy, tmp_path):
     path = tmp_path / "bundle.yaml"
     path.write_text(yaml.safe_dump(export_bundle("cbcf-2024", repo_copy), allow_unicode=True))
     before = snapshot(repo_copy)
     result = run_cli("import", str(path), "--dataset", str(repo_copy))
-    assert result.returncode == 1 and "error id-collision (" in result.stdout
-    assert "meetings already has cbcf-2024" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "commitments: 8 row(s) already present, identical" in result.stdout
+    assert "nothing to do" in result.stdout and "added" not in result.stdout
+    assert snapshot(repo_copy) == before
+    report = validate(path, dataset=repo_copy)
+    assert report.valid and report.present["meetings"] == ["cbcf-2024"]
+    assert "already in the dataset, identical" in report.to_text()
+    assert report.to_dict()["already_present"]["people"]
+
+
+def test_import_refuses_a_differing_row_with_an_existing_id_and_shows_the_difference(repo_copy, tmp_path):
+    document = export_bundle("cbcf-2024", repo_copy)
+    document["meeting"]["city"] = "Boston"
+    document["new_people"][0]["name"] = document["new_people"][0]["name"] + " Jr"
+    path = tmp_path / "bundle.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    before = snapshot(repo_copy)
+    result = run_cli("import", str(path), "--dataset", str(repo_copy))
+    assert result.returncode == 1 and "error id-collision (2)" in result.stdout
+    assert "meetings already has cbcf-2024 in the dataset, with other values: city: 'Washington' → 'Boston'" in result.stdout
+    assert "--replace" in result.stdout and "-2`" not in result.stdout
     assert snapshot(repo_copy) == before
     with pytest.raises(InvalidDataError):
         import_bundle(path, repo_copy)

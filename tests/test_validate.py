@@ -317,3 +317,48 @@ def test_progress_callback_reports_every_table(tmp_path):
 def test_cli_prints_no_progress_when_not_a_terminal():
     result = run_cli("validate")
     assert result.stderr == "" and result.stdout.count("\n") == 1
+
+
+# -- bundle messages a person can act on ---------------------------------------------------
+
+def bundle_issues(tmp_path: Path, change) -> list:
+    import yaml
+
+    document = yaml.safe_load((FIXTURES / "bundle-valid" / "bundle.yaml").read_text())
+    change(document)
+    path = tmp_path / "bundle.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    return validate(path, dataset=BASE).issues
+
+
+def test_a_missing_meeting_id_is_reported_once(tmp_path):
+    issues = bundle_issues(tmp_path, lambda d: d["meeting"].pop("id"))
+    at_meeting_id = [(i.code, i.pointer) for i in issues if i.pointer == "/meeting/id"]
+    assert at_meeting_id == [("required", "/meeting/id")], [(i.code, i.pointer, i.table) for i in issues]
+
+
+def test_an_impossible_calendar_date_says_so(tmp_path):
+    issue = issue_of("invalid-calendar-date", tmp_path)
+    assert "is not a day of the calendar" in issue.message and "YYYY-MM-DD" not in (issue.hint or "")
+    (day,) = bundle_issues(tmp_path, lambda d: d["meeting"].update(start_date="2023-02-30"))
+    assert day.code == "invalid-date" and day.hint.startswith("2023-02 has 28 days")
+    (month,) = bundle_issues(tmp_path, lambda d: d["meeting"].update(start_date="2023-13", date_precision="month"))
+    assert month.hint == "the month must be 01 to 12, not 13"
+
+
+def test_an_unknown_id_in_a_bundle_points_to_its_new_section(tmp_path):
+    def unknown_person(document):
+        document["attendances"][0]["person_id"] = "nobody-known"
+
+    (issue,) = [i for i in bundle_issues(tmp_path, unknown_person) if i.code == "foreign-key"]
+    assert "add it under `new_people` in the bundle" in issue.hint and issue.pointer == "/attendances/0/person_id"
+
+
+def test_a_duplicate_commitment_id_gets_the_next_number_of_its_own_meeting(tmp_path):
+    def duplicate(document):
+        commitment = {"id": "cbcf-2023-c01", "summary": "The ministers will meet again.", "modality": "will",
+                      "parties": "both", "source_id": "naddi-2023-joint-statement"}
+        document["commitments"] = [commitment, dict(commitment)]
+
+    issue = next(i for i in bundle_issues(tmp_path, duplicate) if i.code == "duplicate-key")
+    assert issue.hint.startswith("the next free ID is `cbcf-2023-c")

@@ -4,7 +4,7 @@ through the same layers as the dataset's, together with the dataset it would joi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from cbcf_data.check.descriptor import check_descriptor
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
-from cbcf_data.check.state import Row, Run, Stop, escape
+from cbcf_data.check.state import Row, Run, Stop, escape, record_id
 from cbcf_data.check.structure import csv_feed
 from cbcf_data.io import package
 from cbcf_data.io.readers import ReadError, read_document
@@ -40,9 +40,11 @@ def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
     run.report.checks.update(CHECKS)
     for model in MODELS:
         feeds: list[tuple[str, Iterable[Row]]] = []
-        if model.table in paths:
-            feeds.append(("dataset", csv_feed(run, model, paths[model.table])))
         bundle_rows = rows.get(model.table, [])
+        if model.table in paths:
+            wanted = {record_id(bundle_key(model, row)) for row in bundle_rows}
+            feed = csv_feed(run, model, paths[model.table])
+            feeds.append(("dataset", _capture(feed, wanted, run.existing.setdefault(model.table, {}))))
         feeds.append(("bundle", ((Where(str(path), model.table, None, pointers[(model.table, i)]), bundle_key(model, row), row)
                                  for i, row in enumerate(bundle_rows))))
         check_table(run, model, feeds)
@@ -70,6 +72,14 @@ def check_shape(run: Run, document: dict[str, Any], path: str) -> None:
     if not isinstance(document.get("meeting"), dict):
         run.emit("required", "the bundle needs a `meeting` object", Where(path, "meetings", None, "/meeting"),
                  hint="see records/templates/meeting.yaml")
+
+
+def _capture(feed: Iterable[Row], wanted: set[str], store: dict[str, dict[str, Any]]) -> Iterator[Row]:
+    """The dataset's rows, keeping the cells of those the bundle also holds (to compare them)."""
+    for row in feed:
+        if wanted and record_id(row[1]) in wanted:
+            store[record_id(row[1])] = row[2]
+        yield row
 
 
 def bundle_key(model: type[Record], row: dict[str, Any]) -> Any:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 from typing import Any
 
@@ -64,7 +65,9 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
         hint = f"did you mean `{near}`? " if near else ""
         return ("not-in-codelist", f"{value!r} is not a {listname} code",
                 hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
-    if kind == "string_pattern_mismatch" or kind == "invalid-date":
+    if kind == "invalid-date":
+        return "invalid-date", f"{name} {value!r} is not a day of the calendar", _calendar_hint(str(value))
+    if kind == "string_pattern_mismatch":
         if field in DATE_FIELDS:
             return "invalid-date", f"{name} {value!r} is not a date", DATE_HINT
         return "pattern", f"{name} {value!r} does not have the expected form", PATTERN_HINTS.get(prop.get("pattern", ""))
@@ -81,6 +84,18 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     if "-" in kind:  # the models' own row rules carry kebab-case codes
         return kind, message, _ROW_HINTS.get(kind)
     return kind.replace("_", "-"), f"{name}: {message}", None
+
+
+def _calendar_hint(value: str) -> str:
+    """What is wrong with a well-formed date that the calendar does not have (2008-02-30, 2024-13)."""
+    parts = value.split("-")
+    if len(parts) >= 2 and not 1 <= int(parts[1]) <= 12:
+        return f"the month must be 01 to 12, not {parts[1]}"
+    if len(parts) == 3:
+        year, month = int(parts[0]), int(parts[1])
+        days = calendar.monthrange(year, month)[1]
+        return f"{year}-{month:02d} has {days} days: check the day, or write only YYYY-MM if the day is not known"
+    return DATE_HINT
 
 
 def nearest(value: str, allowed: list[str]) -> str | None:

@@ -71,6 +71,8 @@ class Report:
     checks: set[str] = field(default_factory=set)
     #: False when the input could not be read as what it claims to be (exit status 2).
     usable: bool = True
+    #: For a bundle: the record IDs of its rows already in the dataset, identical, by table.
+    present: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, issue: Issue) -> None:
         """Record one issue."""
@@ -97,11 +99,14 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: `{"valid", "checked": {tables, rows, checks}, "issues": [...]}`."""
-        return {
+        result: dict[str, Any] = {
             "valid": self.valid,
             "checked": {"tables": self.tables, "rows": self.rows, "checks": len(self.checks)},
             "issues": [asdict(issue) for issue in self.issues],
         }
+        if self.present:
+            result["already_present"] = self.present
+        return result
 
     def to_json(self) -> str:
         """The JSON form as text."""
@@ -124,6 +129,9 @@ class Report:
         verdict = "valid" if self.valid else "unusable input" if not self.usable else "invalid"
         if self.usable and self.tables == 0:
             verdict += " (nothing was checked)"
+        if self.present:
+            counts = ", ".join(f"{table} {len(ids)}" for table, ids in self.present.items())
+            lines.append(f"already in the dataset, identical (nothing to add): {counts}")
         lines.append(
             f"{verdict}: {self.tables} table(s), {self.rows} row(s), {len(self.checks)} check(s); "
             f"{errors} error(s), {warnings} warning(s)"

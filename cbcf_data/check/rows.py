@@ -18,9 +18,15 @@ from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
 from cbcf_data.check.explain import explain
-from cbcf_data.check.report import Where
+from cbcf_data.check.report import Where, truncate
 from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.io.csvfiles import to_cell
+from cbcf_data.model.bundle import NEW_TABLES
 from cbcf_data.model.tables import Record
+
+
+#: Table -> the bundle section where a contributor adds its new rows.
+NEW_SECTIONS = {table: key for key, table in NEW_TABLES.items()}
 
 
 @dataclass
@@ -35,7 +41,7 @@ class _Table:
     inside: list[str]
     feed_rules: Callable[[Any, Any], None] | None
     deferred: list[tuple[Where, str, str]] = field(default_factory=list)
-    duplicates: list[tuple[str, str, str, Where]] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str, Where, dict[str, Any]]] = field(default_factory=list)
     rows: int = 0
 
 
@@ -82,7 +88,7 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
         if first is None:
             keys[key] = origin
         else:
-            duplicates.append((record_id(key), first, origin, where))
+            duplicates.append((record_id(key), first, origin, where, cells))
         for field_name, ref, known in references:
             value = cells.get(field_name)
             if value is not None:
@@ -105,8 +111,8 @@ def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
     """Issues that need the whole table (duplicates, references within it), then the counts."""
     name, keys = table.name, table.keys
     # Reported once the table is read, so that the next free ID is free in the whole table.
-    for duplicate_id, first, origin, where in table.duplicates:
-        duplicate(run, model, duplicate_id, first, origin, where)
+    for duplicate_id, first, origin, where, cells in table.duplicates:
+        duplicate(run, model, duplicate_id, first, origin, where, cells)
     for where, field_name, value in table.deferred if name not in run.incomplete else ():
         if value not in keys:
             missing_reference(run, field_name, name, value, where, None)
@@ -119,25 +125,47 @@ def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
         run.report.tables += 1
 
 
-def duplicate(run: Run, model: type[Record], duplicate_id: str, first: str, origin: str, where: Where) -> None:
-    """Report a key seen twice: within the dataset, or a bundle's row colliding with the dataset's."""
-    collision = origin == "bundle" and first == "dataset"
-    code = "id-collision" if collision else "duplicate-key"
+def duplicate(run: Run, model: type[Record], duplicate_id: str, first: str, origin: str, where: Where,
+              cells: dict[str, Any]) -> None:
+    """Report a key seen twice within the dataset or a bundle; a bundle's row that the dataset
+    already holds is `already present` when identical, a conflict showing the difference if not."""
+    key_field = model.primary_key[-1] if len(model.primary_key) == 1 else None
+    if origin == "bundle" and first == "dataset":
+        existing = run.existing.get(model.table, {}).get(duplicate_id)
+        differences = row_differences(model, existing, cells) if existing is not None else ["(not compared)"]
+        if not differences:
+            run.report.present.setdefault(model.table, []).append(duplicate_id)
+            return
+        run.emit("id-collision", f"{model.table} already has {duplicate_id} in the dataset, with other values: "
+                 + "; ".join(differences[:4]) + (" …" if len(differences) > 4 else ""), where, field=key_field,
+                 record_id=duplicate_id, value=duplicate_id,
+                 hint="to correct the meeting already in the dataset, import the bundle with `--replace`; "
+                      "for a different record, choose an ID the dataset does not use")
+        return
     hint = None
-    if len(model.primary_key) == 1 and run.want_hint(code):
-        hint = f"the next free ID is `{next_free(run, model.table, duplicate_id)}`"
-    message = (f"{model.table} already has {duplicate_id} in the dataset" if collision
-               else f"{duplicate_id} appears more than once in {model.table}")
-    run.emit(code, message, where, field=model.primary_key[-1] if len(model.primary_key) == 1 else None,
+    if len(model.primary_key) == 1 and run.want_hint("duplicate-key"):
+        hint = f"the next free ID is `{next_free(run, model.table, duplicate_id, cells.get('meeting_id'))}`"
+    run.emit("duplicate-key", f"{duplicate_id} appears more than once in {model.table}", where, field=key_field,
              record_id=duplicate_id, value=duplicate_id, hint=hint)
 
 
-def next_free(run: Run, table: str, taken: str) -> str:
-    """The ID to use instead of `taken`: the next commitment number, or `taken-2`, `taken-3`…"""
+def row_differences(model: type[Record], existing: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """`field: 'old' → 'new'` for each field whose value differs, compared as CSV cells."""
+    found = []
+    for name in model.model_fields:
+        old, now = to_cell(existing.get(name)), to_cell(new.get(name))
+        if old != now:
+            found.append(f"{name}: {truncate(old) or '(empty)'!r} → {truncate(now) or '(empty)'!r}")
+    return found
+
+
+def next_free(run: Run, table: str, taken: str, meeting_id: Any = None) -> str:
+    """The ID to use instead of `taken`: the next commitment number (under the row's own meeting),
+    or `taken-2`, `taken-3`…"""
     keys = run.keys[table]
     match = re.fullmatch(r"(.*-c)(\d+)", taken)
     if match:
-        prefix = match.group(1)
+        prefix = f"{meeting_id}-c" if isinstance(meeting_id, str) and meeting_id else match.group(1)
         numbers = [int(k[len(prefix):]) for k in keys if k.startswith(prefix) and k[len(prefix):].isdigit()]
         return f"{prefix}{max(numbers, default=0) + 1:02d}"
     suffix = 2
@@ -149,6 +177,8 @@ def next_free(run: Run, table: str, taken: str) -> str:
 def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Where, row_id: str | None) -> None:
     """Report a foreign key naming no row of `ref`, with the nearest ID that exists."""
     hint = f"add the {ref} row first, or correct {field_name}"
+    if where.pointer is not None and ref in NEW_SECTIONS:  # a bundle: new rows go in its new_* section
+        hint = f"add it under `{NEW_SECTIONS[ref]}` in the bundle, or correct {field_name}"
     if run.want_hint("foreign-key"):
         near = difflib.get_close_matches(value, run.keys[ref].keys(), n=1) if len(run.keys[ref]) < 100_000 else []
         if near:

@@ -47,13 +47,21 @@ class Run:
         self.rules: Rules | None = None
         #: The frictionless verdict on the descriptor, where to report it, and at which issue position.
         self.judgement: tuple[Judgement, Where, int] | None = None
+        #: For a bundle: the dataset's cells of each row the bundle also holds, by table and record ID.
+        self.existing: dict[str, dict[str, dict[str, Any]]] = {}
+        #: Issues already reported at one bundle location (code, pointer): a cascade is told once.
+        self.told: set[tuple[str, str]] = set()
 
     def emit(self, code: str, message: str, where: Where, *, field: str | None = None, record_id: str | None = None,
              value: Any = None, hint: str | None = None, severity: str = "error") -> None:
         """Add one issue to the report, located by `where` (and `field`, for a bundle's pointer)."""
         pointer = where.pointer
-        if pointer is not None and field is not None:
-            pointer = field_pointer(where.table, pointer, field)
+        if pointer is not None:
+            if field is not None:
+                pointer = field_pointer(where.table, pointer, field)
+            if (code, pointer) in self.told:
+                return
+            self.told.add((code, pointer))
         self.report.add(Issue(code=code, message=message, severity=severity, path=where.path,  # type: ignore[arg-type]
                               table=where.table, line=where.line, pointer=pointer, field=field,
                               record_id=record_id, value=truncate(value), hint=hint))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.check.report import Report
+from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
 from cbcf_data.errors import InvalidDataError, UnusableInputError
@@ -26,6 +27,11 @@ class ImportResult:
     report: Report
     added: Rows = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+
+    @property
+    def present(self) -> dict[str, list[str]]:
+        """Record IDs of the bundle's rows that the dataset already held, identical, by table."""
+        return self.report.present
 
 
 def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: bool = False) -> ImportResult:
@@ -49,7 +55,11 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     typed: Rows = {}
     for table, rows in added.items():
         model = TABLES[table]
-        records = [model.model_validate(row) for row in rows]
+        present = set(report.present.get(table, ()))
+        records = [record for record in (model.model_validate(row) for row in rows)
+                   if record_id(record.key) not in present]
+        if not records:
+            continue
         typed[table] = [record.model_dump() for record in records]
         texts[table] = csvfiles.records_to_csv_text(model, [*ds.table(table).values(), *records])
     result = ImportResult(report=report, added=typed)

@@ -41,7 +41,7 @@ def materialize(name: str, target: Path) -> tuple[dict, Path, Path]:
 
 
 def flat(report) -> list[list]:
-    return [[i.code, i.table, i.line if i.line is not None else i.pointer, i.field] for i in report.issues]
+    return [[i.code, i.table, i.pointer if i.pointer is not None else i.line, i.field] for i in report.issues]
 
 
 def test_corpus_is_large_enough():

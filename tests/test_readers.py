@@ -79,3 +79,46 @@ def test_a_record_after_a_multiline_one_keeps_its_line_number():
     text = 'h\n"1\n2\n3"\nnext\n'
     assert list(csv_records(io.StringIO(text, newline=""), Path("t.csv"))) == [
         (1, ["h"]), (2, ["1\n2\n3"]), (5, ["next"])]
+
+
+# -- YAML and JSON syntax errors a person can act on ---------------------------------------
+
+def yaml_problem(text: str):
+    from cbcf_data.io.readers import parse_yaml
+
+    with pytest.raises(ReadError) as caught:
+        parse_yaml(text)
+    return caught.value
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens():
+    lines = ["meeting:", "  id: cbcf-2030", *[f"  field{n}: value" for n in range(5)],
+             '  summary: "The ministers agreed', *[f"  more{n}: x" for n in range(10)]]
+    error = yaml_problem("\n".join(lines) + "\n")
+    assert (error.line, error.column) == (8, 12)
+    assert "never closed" in error.hint
+    assert error.excerpt == '  summary: "The ministers agreed\n           ^'
+
+
+def test_tabs_and_unquoted_colons_get_plain_hints():
+    tab = yaml_problem("meeting:\n\tid: cbcf-2030\n")
+    assert tab.line == 2 and "tabs" in tab.hint and "spaces" in tab.hint
+    colon = yaml_problem("meeting:\n  summary: Note: the ministers met\n")
+    assert colon.line == 2 and "quoted" in colon.hint and colon.column is not None
+
+
+def test_json_syntax_errors_carry_line_column_and_excerpt():
+    from cbcf_data.io.readers import parse_json
+
+    with pytest.raises(ReadError) as caught:
+        parse_json('{\n  "meeting": {"id": "cbcf-2030",}\n}\n')
+    error = caught.value
+    assert error.line == 2 and error.column is not None and "^" in (error.excerpt or "")
+
+
+def test_excerpts_escape_control_characters_and_stay_short():
+    from cbcf_data.io.positions import excerpt
+
+    assert excerpt("a\x1b[31mred\n", 1, 4) == "a\\x1b[31mred\n      ^"  # under the 3, after the escaped ESC
+    long = excerpt("x" * 5000, 1, 4000)
+    assert len(long.splitlines()[0]) <= 100 and long.endswith("^")

@@ -362,3 +362,22 @@ def test_a_duplicate_commitment_id_gets_the_next_number_of_its_own_meeting(tmp_p
 
     issue = next(i for i in bundle_issues(tmp_path, duplicate) if i.code == "duplicate-key")
     assert issue.hint.startswith("the next free ID is `cbcf-2023-c")
+
+
+def test_bundle_issues_carry_the_line_and_column_of_their_pointer(tmp_path):
+    issues = bundle_issues(tmp_path, lambda d: d["attendances"][1].update(capacity="hostess"))
+    (issue,) = [i for i in issues if i.code == "not-in-codelist"]
+    text = (tmp_path / "bundle.yaml").read_text().splitlines()
+    assert issue.pointer == "/attendances/1/capacity" and "capacity: hostess" in text[issue.line - 1]
+    assert text[issue.line - 1][issue.column - 1:].startswith("capacity")
+    assert issue.location == f"{tmp_path / 'bundle.yaml'}:{issue.line}:{issue.column}#/attendances/1/capacity"
+
+
+def test_a_yaml_syntax_error_is_shown_with_its_line_and_a_caret(tmp_path):
+    path = tmp_path / "bundle.yaml"
+    path.write_text('meeting:\n  id: cbcf-2030\n  summary: "open\n  city: Halifax\n')
+    report = validate(path, dataset=BASE)
+    (issue,) = report.issues
+    assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 3, 12) and report.exit_status == 2
+    text = report.to_text()
+    assert f"{path}:3:12: not valid YAML" in text and '      summary: "open\n                 ^' in text

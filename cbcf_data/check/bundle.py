@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Row, Run, Stop, escape, record_id
 from cbcf_data.check.structure import csv_feed
-from cbcf_data.io import package
-from cbcf_data.io.readers import ReadError, read_document
+from cbcf_data.io import package, positions
+from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, read_document, read_text
 from cbcf_data.model.tables import MODELS, Record
 
 
@@ -26,7 +27,7 @@ def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
     try:
         document = read_document(path)
     except ReadError as error:
-        run.unusable(error.code, error.message, str(path), error.line, error.hint)
+        run.unusable(error.code, error.message, str(path), error.line, error.hint, error.column, error.excerpt)
         raise Stop from None
     if not isinstance(document, dict):
         run.unusable("not-a-bundle", "a bundle is an object with a `meeting` and its rows", str(path),
@@ -49,6 +50,23 @@ def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
                                  for i, row in enumerate(bundle_rows))))
         check_table(run, model, feeds)
     run.rules.finish(run.keys["sources"])
+    place_issues(run, path)
+
+
+def place_issues(run: Run, path: Path) -> None:
+    """Give each issue found in the bundle the line and column its JSON pointer names."""
+    placed = [i for i, issue in enumerate(run.report.issues) if issue.path == str(path) and issue.pointer]
+    if not placed:
+        return
+    try:
+        found = positions.pointer_positions(read_text(path, DOCUMENT_LIMIT))
+    except ReadError:
+        return
+    for index in placed:
+        issue = run.report.issues[index]
+        at = positions.locate(issue.pointer or "", found)
+        if at is not None:
+            run.report.issues[index] = replace(issue, line=at[0], column=at[1])
 
 
 def check_shape(run: Run, document: dict[str, Any], path: str) -> None:

@@ -47,13 +47,18 @@ class Issue:
     record_id: str | None = None
     value: str | None = None
     hint: str | None = None
+    column: int | None = None
+    #: The line of the input, escaped, with a caret under the column (YAML and JSON syntax errors).
+    excerpt: str | None = None
 
     @property
     def location(self) -> str:
-        """`file:line [field]` for CSV, `file#/pointer` for bundles."""
+        """`file:line [field]` for CSV, `file:line:column#/pointer` for bundles."""
         where = self.path or self.table or "dataset"
         if self.line is not None:
             where += f":{self.line}"
+        if self.column is not None:
+            where += f":{self.column}"
         if self.pointer is not None:
             where += f"#{self.pointer}"
         elif self.field:
@@ -121,6 +126,8 @@ class Report:
             lines.append(f"{group[0].severity} {code} ({count}):")
             for issue in group[:EXAMPLES]:
                 lines.append(f"  {issue.location}: {issue.message}")
+                if issue.excerpt:
+                    lines.extend(f"      {part}" for part in issue.excerpt.splitlines())
                 if issue.hint:
                     lines.append(f"    hint: {issue.hint}")
             if count > EXAMPLES:

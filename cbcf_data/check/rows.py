@@ -24,7 +24,6 @@ from cbcf_data.io.csvfiles import to_cell
 from cbcf_data.model.bundle import NEW_TABLES
 from cbcf_data.model.tables import Record
 
-
 #: Table -> the bundle section where a contributor adds its new rows.
 NEW_SECTIONS = {table: key for key, table in NEW_TABLES.items()}
 

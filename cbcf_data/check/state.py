@@ -67,10 +67,11 @@ class Run:
                               record_id=record_id, value=truncate(value), hint=hint))
 
     def unusable(self, code: str, message: str, path: str | None, line: int | None = None,
-                 hint: str | None = None) -> None:
+                 hint: str | None = None, column: int | None = None, excerpt: str | None = None) -> None:
         """Report that the input cannot be read as what it claims to be (exit status 2)."""
         self.report.usable = False
-        self.emit(code, message, Where(path, None, line), hint=hint)
+        self.report.add(Issue(code=code, message=message, path=path, line=line, hint=hint, column=column,
+                              excerpt=excerpt))
 
     def want_hint(self, code: str) -> bool:
         """Whether this issue of `code` still gets a hint that needs a search (the first HINTED do)."""

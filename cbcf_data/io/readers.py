@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from cbcf_data.io import positions
+
 #: Largest cell accepted in a CSV file, in characters (the longest field allows 4,000).
 CELL_LIMIT = 100_000
 #: Largest JSON or YAML document accepted, in bytes.
@@ -22,11 +24,13 @@ TABLE_LIMIT = 4 * 1024 * 1024 * 1024
 
 
 class ReadError(Exception):
-    """Raised when input cannot be read; `code`, `line` and `hint` locate and explain it."""
+    """Raised when input cannot be read; `code`, `line`, `column`, `excerpt` and `hint` locate and explain it."""
 
-    def __init__(self, code: str, message: str, line: int | None = None, hint: str | None = None) -> None:
+    def __init__(self, code: str, message: str, line: int | None = None, hint: str | None = None,
+                 column: int | None = None, excerpt: str | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.line, self.hint = code, message, line, hint
+        self.column, self.excerpt = column, excerpt
 
 
 def read_text(path: Path, limit: int) -> str:
@@ -166,7 +170,9 @@ def parse_json(text: str) -> Any:
     try:
         document = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as error:
-        raise ReadError("json-syntax", f"not valid JSON: {error.msg} (column {error.colno})", error.lineno) from None
+        raise ReadError("json-syntax", f"not valid JSON: {error.msg}", error.lineno, column=error.colno,
+                        excerpt=positions.excerpt(text, error.lineno, error.colno),
+                        hint="check the commas and quotes just before this point") from None
     except RecursionError:
         raise ReadError("too-deep", "the document is nested too deeply to be a bundle") from None
     if duplicates:
@@ -208,12 +214,40 @@ def parse_yaml(text: str) -> Any:
     except ReadError:
         raise
     except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise ReadError("yaml-syntax", f"not valid YAML: {error.problem or error}", line) from None
+        raise yaml_error(text, error) from None
     except yaml.YAMLError as error:
         raise ReadError("yaml-syntax", f"not valid YAML: {error}") from None
     except RecursionError:
         raise ReadError("too-deep", "the document is nested too deeply to be a bundle") from None
+
+
+#: (words in PyYAML's problem, plain hint) for the YAML mistakes people make most.
+YAML_HINTS = (
+    ("'\\t'", "YAML does not allow tabs for indentation: indent with spaces"),
+    ("mapping values are not allowed", "a value containing ': ' must be quoted, e.g. summary: \"Note: ...\""),
+    ("could not find expected ':'", "each field is `name: value` on its own line; check the indentation above"),
+    ("expected <block end>", "the indentation is off: items of one list or object start in the same column"),
+    ("did not find expected key", "the indentation is off: fields of one object start in the same column"),
+    ("did not find expected '-'", "list items start with `- ` in the same column"),
+)
+
+
+def yaml_error(text: str, error: Any) -> ReadError:
+    """A YAML syntax error as a ReadError at its line and column, with the line shown and a hint.
+
+    An unclosed quote or bracket is reported where it was opened, not at the end of the file.
+    """
+    problem = str(error.problem or error)
+    mark = error.problem_mark
+    hint = next((words for key, words in YAML_HINTS if key in problem), None)
+    if error.context_mark is not None and ("end of stream" in problem or "end of the stream" in problem
+                                           or "found unexpected end" in problem):
+        mark = error.context_mark
+        hint = f"the {error.context.replace('while scanning a ', '')} opened here is never closed: close it"
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    excerpt = positions.excerpt(text, line, column) if line is not None else None
+    where = f" (line {line}, column {column})" if line is not None else ""
+    return ReadError("yaml-syntax", f"not valid YAML: {problem}{where}", line, hint, column, excerpt)
 
 
 def read_document(path: Path) -> Any:

@@ -137,8 +137,8 @@ class Report:
         if self.usable and self.tables == 0:
             verdict += " (nothing was checked)"
         if self.present:
-            counts = ", ".join(f"{table} {len(ids)}" for table, ids in self.present.items())
-            lines.append(f"already in the dataset, identical (nothing to add): {counts}")
+            present = ", ".join(f"{table} {len(ids)}" for table, ids in self.present.items())
+            lines.append(f"already in the dataset, identical (nothing to add): {present}")
         lines.append(
             f"{verdict}: {self.tables} table(s), {self.rows} row(s), {len(self.checks)} check(s); "
             f"{errors} error(s), {warnings} warning(s)"

@@ -14,6 +14,7 @@ from cbcf_data.model.tables import (
     InstrumentMention,
     Meeting,
     MeetingSource,
+    MeetingTopic,
     Organization,
 )
 
@@ -24,10 +25,10 @@ NOBODY: frozenset[str] = frozenset()
 
 class Meetings:
     """delegation-mismatch, party-not-at-meeting, mention-commitment-meeting,
-    assessment-before-meeting, meeting-without-source."""
+    assessment-before-meeting, meeting-without-source, source-not-listed."""
 
     CHECKS = ("delegation-mismatch", "party-not-at-meeting", "mention-commitment-meeting",
-              "assessment-before-meeting", "meeting-without-source")
+              "assessment-before-meeting", "meeting-without-source", "source-not-listed")
 
     def __init__(self, emit: Callable[..., None]) -> None:
         self.emit = emit
@@ -37,6 +38,9 @@ class Meetings:
         self.org_country: dict[str, str] = {}
         self.commitment_meeting: dict[str, str] = {}
         self.with_source: set[str] = set()
+        #: (meeting, source) of each meeting_sources row, and where each other pair was first cited.
+        self.listed: set[tuple[str, str]] = set()
+        self.cited: dict[tuple[str, str], tuple[Any, str, str]] = {}
 
     def _meetings(self, meeting: Meeting, where: Any) -> None:
         self.meeting_start[meeting.id] = meeting.start_date
@@ -45,7 +49,14 @@ class Meetings:
     def _organizations(self, organization: Organization, where: Any) -> None:
         self.org_country[organization.id] = organization.country
 
+    def _cite(self, meeting_id: str, source_id: str, where: Any, record_id: str) -> None:
+        self.cited.setdefault((meeting_id, source_id), (where, record_id, source_id))
+
+    def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
+        self._cite(row.meeting_id, row.source_id, where, f"{row.meeting_id}/{row.topic_id}")
+
     def _attendances(self, attendance: Attendance, where: Any) -> None:
+        self._cite(attendance.meeting_id, attendance.source_id, where, f"{attendance.meeting_id}/{attendance.person_id}")
         if attendance.status != "absent":
             self.delegations[attendance.meeting_id].add(attendance.delegation)
         country = self.org_country.get(attendance.organization_id or "")
@@ -57,6 +68,7 @@ class Meetings:
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
         self.commitment_meeting[commitment.id] = commitment.meeting_id
+        self._cite(commitment.meeting_id, commitment.source_id, where, commitment.id)
         present = self.delegations.get(commitment.meeting_id, NOBODY)
         needed = DELEGATIONS[commitment.parties]
         if not needed <= present:
@@ -67,6 +79,7 @@ class Meetings:
                       hint="record the attendances the source names, or set parties to the delegations present")
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
+        self._cite(mention.meeting_id, mention.source_id, where, f"{mention.meeting_id}/{mention.instrument_id}")
         if mention.commitment_id is None:
             return
         meeting = self.commitment_meeting.get(mention.commitment_id)
@@ -78,6 +91,7 @@ class Meetings:
 
     def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
         self.with_source.add(row.meeting_id)
+        self.listed.add((row.meeting_id, row.source_id))
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
         meeting = self.commitment_meeting.get(assessment.commitment_id)
@@ -92,7 +106,15 @@ class Meetings:
                       value=assessment.as_of, hint=f"an assessment is dated on or after {start}")
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
-        """Every meeting has a source."""
+        """Every meeting has a source, and lists every source its rows cite."""
+        for (meeting_id, source_id), (where, record_id, _) in self.cited.items():
+            # A meeting with no source at all is one problem (meeting-without-source), not one per row.
+            if (meeting_id, source_id) not in self.listed and meeting_id in self.with_source:
+                in_bundle = getattr(where, "pointer", None) is not None
+                self.emit("source-not-listed", f"source {source_id} is cited for {meeting_id} but is not among the "
+                          "meeting's sources", where, field="source_id", record_id=record_id, value=source_id,
+                          hint=f"add {source_id} to the bundle's `sources:` list" if in_bundle else
+                          f"add the row {meeting_id},{source_id} to meeting_sources.csv")
         for meeting_id, where in self.meeting_where.items():
             if meeting_id not in self.with_source:
                 self.emit("meeting-without-source", f"meeting {meeting_id} has no row in meeting_sources", where,

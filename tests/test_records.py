@@ -32,7 +32,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def remove_meeting(dataset: Path, meeting_id: str) -> None:
     kept, _ = bundles.split_meeting(cbcf_data.load(dataset).to_rows(), meeting_id)
-    writes.write_tables(dataset / "records", {t: csvfiles.to_csv_text(TABLES[t], rows) for t, rows in kept.items()})
+    writes.replace_files(dataset, {dataset / "records" / f"{t}.csv": csvfiles.to_csv_text(TABLES[t], rows)
+                                   for t, rows in kept.items()})
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])

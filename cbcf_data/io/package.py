@@ -22,6 +22,15 @@ def packaged_root() -> Path:
     raise UnusableInputError(f"the packaged dataset is missing: no {DESCRIPTOR} in {here / '_data'}")
 
 
+def enclosing_dataset(start: Path) -> Path | None:
+    """The nearest folder from start upwards holding `datapackage.json` and `records/` (a
+    checkout of the dataset), or None."""
+    for folder in (start, *start.parents):
+        if (folder / DESCRIPTOR).is_file() and (folder / RECORDS).is_dir():
+            return folder
+    return None
+
+
 def descriptor_path(path: str | Path | None) -> Path:
     """The `datapackage.json` for a dataset folder or descriptor path (None: the packaged one)."""
     if path is None:

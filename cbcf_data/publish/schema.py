@@ -110,15 +110,12 @@ def generate(root: Path) -> dict[Path, str]:
 
 
 def write(root: Path) -> list[Path]:
-    """Regenerate every generated file under root; return the paths whose text changed."""
-    from cbcf_data.io.csvfiles import write_atomic
+    """Regenerate every generated file under root, all or none, under the dataset's lock; return
+    the paths whose text changed."""
+    from cbcf_data.io import writes
 
-    changed = []
-    for path, text in generate(root).items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
-            changed.append(path)
-    return changed
+    with writes.writing(root):
+        return writes.replace_files(root, generate(root))
 
 
 def check(root: Path) -> list[str]:

@@ -90,15 +90,17 @@ def commit(root: Path, files: Iterable[tuple[Path, bytes, bytes | None]]) -> Non
     if not changes:
         return
     folders = _folders_of(root, changes)
-    journaled = False
+    journaled, current = False, changes[0].path
     try:
         for change in changes:
+            current = change.path
             _stage(change)
         sync_folders(folders)
         if backups:
+            current, journaled = root / JOURNAL_NAME, True  # (from its first step: it may exist after a failure)
             _write_journal(root, changes)
-            journaled = True
         for change in changes:
+            current = change.path
             os.replace(change.staged, change.path)
             change.replaced = True
         sync_folders(folders)
@@ -109,15 +111,18 @@ def commit(root: Path, files: Iterable[tuple[Path, bytes, bytes | None]]) -> Non
     except BaseException as error:
         _undo(root, changes, folders, journaled)
         if isinstance(error, OSError):
-            _name_target(error, changes)
+            _name_target(error, changes, current)
         raise
     for change in changes:  # the change is made; a link left here is a leftover `recover` removes
         if change.backup is not None:
             _remove_quietly(change.backup)
 
 
-def _name_target(error: OSError, changes: list[Change]) -> None:
-    """Name the file being replaced in an error, rather than its temporary file."""
+def _name_target(error: OSError, changes: list[Change], current: Path) -> None:
+    """Name the file being replaced in an error, rather than its temporary file (or nothing,
+    for an error on a file descriptor)."""
+    if error.filename is None:
+        error.filename = str(current)
     for change in changes:
         if str(error.filename) in (str(change.staged), str(change.backup)):
             error.filename = str(change.path)
@@ -214,7 +219,7 @@ def _undo(root: Path, changes: list[Change], folders: list[Path], journaled: boo
                 if path is not None and os.path.lexists(path):
                     os.unlink(path)
         sync_folders(folders)
-        if journaled:
+        if journaled and os.path.lexists(root / JOURNAL_NAME):
             os.unlink(root / JOURNAL_NAME)
             sync_folders([root])
     except BaseException:  # noqa: S110 - the first failure is the one raised; recovery finishes this

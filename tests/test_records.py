@@ -97,15 +97,16 @@ def test_injected_failure_mid_import_leaves_records_untouched(without_2023, monk
 
     def failing_replace(source, target):
         calls.append(target)
-        if len(calls) == 2:
+        if len(calls) == 3:
             raise OSError("disk full (injected)")
         real_replace(source, target)
 
     monkeypatch.setattr(writes.os, "replace", failing_replace)
     with pytest.raises(OSError, match="injected"):
         import_bundle(path, repo_copy)
-    assert len(calls) == 2  # the first file had been replaced, then put back
-    assert snapshot(repo_copy / "records") == before
+    # The journal was renamed in, then the first table; the second failed and the first was put back.
+    assert calls[0].name == ".cbcf-journal.json" and len(calls) >= 4 and calls[3] == calls[1]
+    assert snapshot(repo_copy / "records") == before and not (repo_copy / ".cbcf-journal.json").exists()
 
 
 def test_import_adds_rows_and_the_dataset_stays_valid(without_2023):

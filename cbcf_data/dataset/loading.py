@@ -50,10 +50,12 @@ def load(path: str | Path | None = None) -> Dataset:
     Parsed once per process for each unchanged input. The packaged dataset (validated before
     it ships) makes its typed records on first use; any other is validated as it loads.
     """
-    from cbcf_data.io import writes
-
     if path is None:
         descriptor_file = package.descriptor_path(None)
+        if package.inside_package(descriptor_file):  # the wheel's copy: nothing writes there, no lock
+            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
+        from cbcf_data.io import writes
+
         with writes.reading(descriptor_file.parent):  # a checkout's copy may be being changed
             return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
     kind, file = package.classify(path)
@@ -61,6 +63,8 @@ def load(path: str | Path | None = None) -> Dataset:
         return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
     if kind == "json":
         return _cached(("json", *_signature(file)), lambda: _from_release_json(file))
+    from cbcf_data.io import writes
+
     descriptor_file = package.descriptor_path(file)
     # Under the dataset's lock (shared): no table is replaced while they are read, and an
     # interrupted change is finished or undone first.

@@ -21,13 +21,11 @@ removes the temporary files left behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,40 +33,67 @@ from cbcf_data.errors import RecoveryError
 from cbcf_data.io.package import unsafe_reason
 
 JOURNAL_NAME = ".cbcf-journal.json"
-#: Temporary files of a change: `.<target name>.cbcf-<pid>-<8 hex>.new` or `.old`.
-TEMP = re.compile(r"^\.(?P<name>.+)\.cbcf-(?P<pid>\d+)-[0-9a-f]{8}\.(?P<kind>new|old)$")
 #: Temporary files earlier versions wrote beside a table (tempfile.mkstemp): `.<name>.csv.<8 characters>`.
-LEGACY_TEMP = re.compile(r"^\.(?P<name>[^/]+\.csv)\.[a-z0-9_]{8}$")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+LEGACY_TEMP = r"^\.(?P<name>[^/]+\.csv)\.[a-z0-9_]{8}$"
+_HEX = frozenset("0123456789abcdef")
 
 
-@dataclass
+def temp_parts(name: str) -> tuple[str, str] | None:
+    """(target name, `new` or `old`) of a temporary file's name `.<target>.cbcf-<pid>-<8 hex>.<kind>`,
+    or None for any other name. (String tests, not a regular expression: load() runs this on every
+    name in the dataset's folders, and compiling one costs more than the rest of the check.)"""
+    if not name.startswith(".") or not name.endswith((".new", ".old")):
+        return None
+    target, _, tag = name[1:-4].rpartition(".cbcf-")
+    pid, _, random = tag.partition("-")
+    if target and pid.isdigit() and len(random) == 8 and set(random) <= _HEX:
+        return target, name[-3:]
+    return None
+
+
+def _hex64(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX
+
+
 class Change:
-    """One file a change replaces (or creates)."""
+    """One file a change replaces (or creates): its new content, its temporary new file and the
+    link to its old content, and what the old file was."""
 
-    path: Path
-    data: bytes
-    staged: Path
-    backup: Path | None
-    old: os.stat_result | None
-    old_sha256: str | None
-    replaced: bool = False
+    __slots__ = ("backup", "data", "old", "old_sha256", "path", "replaced", "staged")
+
+    def __init__(self, path: Path, data: bytes, backup: bool, old: bytes | None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.data, self.replaced = path, data, False
+        self.staged = temp_name(path, "new")
+        self.backup = temp_name(path, "old") if backup and old is not None else None
+        self.old = os.lstat(path) if old is not None else None
+        self.old_sha256 = _sha256(old) if old is not None else None
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        """The SHA-256 of the new content."""
+        return _sha256(self.data)
 
 
-@dataclass
+def _sha256(data: bytes) -> str:
+    import hashlib  # here: `import cbcf_data` and load() need none of this module's work
+
+    return hashlib.sha256(data).hexdigest()
+
+
 class Recovery:
     """What a command found and did before it used the dataset."""
 
-    #: Plain-language lines: each interrupted change finished or undone, temporary files removed.
-    done: list[str] = field(default_factory=list)
-    #: Temporary files that are still there (they could not be removed).
-    leftovers: list[Path] = field(default_factory=list)
-    #: Why an interrupted change is still pending, when it is.
-    problem: str | None = None
+    def __init__(self) -> None:
+        #: Plain-language lines: each interrupted change finished or undone, temporary files removed.
+        self.done: list[str] = []
+        #: Temporary files that are still there (they could not be removed).
+        self.leftovers: list[Path] = []
+        #: Why an interrupted change is still pending, when it is.
+        self.problem: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Recovery(done={self.done!r}, leftovers={self.leftovers!r}, problem={self.problem!r})"
 
     def merge(self, other: Recovery) -> None:
         """Add another recovery's findings to these."""
@@ -86,7 +111,7 @@ def commit(root: Path, files: Iterable[tuple[Path, bytes, bytes | None]]) -> Non
     """Replace each (path, new bytes, old bytes or None when new) under root: all or none."""
     files = list(files)
     backups = len(files) > 1
-    changes = [_plan(path, data, old, backups) for path, data, old in files]
+    changes = [Change(path, data, backups, old) for path, data, old in files]
     if not changes:
         return
     folders = _folders_of(root, changes)
@@ -126,13 +151,6 @@ def _name_target(error: OSError, changes: list[Change], current: Path) -> None:
     for change in changes:
         if str(error.filename) in (str(change.staged), str(change.backup)):
             error.filename = str(change.path)
-
-
-def _plan(path: Path, data: bytes, old: bytes | None, backup: bool) -> Change:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    status = os.lstat(path) if old is not None else None
-    return Change(path, data, temp_name(path, "new"), temp_name(path, "old") if backup and old is not None else None,
-                  status, hashlib.sha256(old).hexdigest() if old is not None else None)
 
 
 def _folders_of(root: Path, changes: list[Change]) -> list[Path]:
@@ -235,6 +253,8 @@ def _remove_quietly(path: Path) -> None:
 
 def sha256_of(path: Path) -> str | None:
     """The SHA-256 of a file's content, None when it does not exist."""
+    import hashlib
+
     try:
         with open(path, "rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
@@ -253,8 +273,8 @@ def leftovers(root: Path, folders: Iterable[Path], legacy: bool = False) -> list
         except OSError:
             continue
         for name in sorted(names):
-            old = LEGACY_TEMP.match(name) if legacy else None
-            if TEMP.match(name) or (old and os.path.isfile(folder / old["name"])):
+            old = re.match(LEGACY_TEMP, name) if legacy else None
+            if temp_parts(name) or (old and os.path.isfile(folder / old["name"])):
                 found.append(folder / name)
     return found
 
@@ -358,8 +378,7 @@ def _entry_ok(root: Path, entry: Any) -> bool:
     if not inside.startswith(os.path.realpath(root) + os.sep) or os.path.islink(target):
         return False
     name = target.name
-    new, old = TEMP.match(str(entry.get("new"))), TEMP.match(str(entry.get("old")))
-    return (new is not None and new["name"] == name and new["kind"] == "new"
-            and (entry.get("old") is None or (old is not None and old["name"] == name and old["kind"] == "old"))
-            and _HEX64.match(str(entry.get("sha256"))) is not None
-            and (entry.get("old_sha256") is None or _HEX64.match(str(entry["old_sha256"])) is not None))
+    new, old = temp_parts(str(entry.get("new"))), temp_parts(str(entry.get("old")))
+    return (new == (name, "new") and (entry.get("old") is None or old == (name, "old"))
+            and "/" not in str(entry["new"]) + str(entry.get("old"))
+            and _hex64(entry.get("sha256")) and (entry.get("old_sha256") is None or _hex64(entry["old_sha256"])))

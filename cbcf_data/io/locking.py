@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cbcf_data.errors import DatasetBusyError
@@ -34,15 +33,15 @@ LOCK_WAIT = 30.0
 POLL = 0.05
 
 
-@dataclass
 class _Holding:
     """This process's hold on one dataset's lock."""
 
-    guard: threading.RLock = field(default_factory=threading.RLock)
-    fd: int | None = None
-    exclusive: bool = False
-    depth: int = 0
-    owner: int | None = None
+    def __init__(self) -> None:
+        self.guard = threading.RLock()
+        self.fd: int | None = None
+        self.exclusive = False
+        self.depth = 0
+        self.owner: int | None = None
 
 
 _holdings: dict[str, _Holding] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -20,6 +21,12 @@ def packaged_root() -> Path:
         if (root / DESCRIPTOR).is_file():
             return root
     raise UnusableInputError(f"the packaged dataset is missing: no {DESCRIPTOR} in {here / '_data'}")
+
+
+def inside_package(path: Path) -> bool:
+    """Whether path lies inside the installed cbcf_data package (the wheel's copy of the dataset)."""
+    here, package = os.path.realpath(path), os.path.realpath(Path(__file__).parent.parent)
+    return here == package or here.startswith(package + os.sep)
 
 
 def enclosing_dataset(start: Path) -> Path | None:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cbcf_data.errors import RecoveryError, UnusableInputError
-from cbcf_data.io import journal, locking
+from cbcf_data.io import journal, locking, package
 from cbcf_data.io.journal import Recovery
 
 #: Folders of a dataset searched for temporary files besides those a caller names.
@@ -41,7 +41,7 @@ def _installed_places() -> tuple[str, ...]:
     import site
     import sysconfig
 
-    places = {os.path.realpath(Path(__file__).resolve().parent.parent)}  # the cbcf_data package itself
+    places = {os.path.realpath(Path(__file__).parent.parent)}  # the cbcf_data package itself
     for key in ("purelib", "platlib"):
         places.add(os.path.realpath(sysconfig.get_paths()[key]))
     for folder in [*getattr(site, "getsitepackages", list)(), site.getusersitepackages()]:
@@ -49,10 +49,14 @@ def _installed_places() -> tuple[str, ...]:
     return tuple(sorted(places))
 
 
+def _inside(root: Path, places: Iterable[str]) -> bool:
+    here = os.path.realpath(root)
+    return any(here == place or here.startswith(place + os.sep) for place in places)
+
+
 def installed(root: Path) -> bool:
     """Whether root lies inside the installed package or an environment's site-packages."""
-    here = os.path.realpath(root)
-    return any(here == place or here.startswith(place + os.sep) for place in _installed_places())
+    return package.inside_package(root) or _inside(root, _installed_places())
 
 
 def refuse_installed(root: Path) -> None:
@@ -101,7 +105,7 @@ def reading(root: Path, folders: Iterable[Path] = (), quiet: bool = False) -> It
     may not write to is read as it is too, with the interrupted change as the `problem`.
     """
     root = Path(root)
-    if installed(root):
+    if package.inside_package(root):  # the wheel's copy: nothing writes there
         yield Recovery()
         return
     search = _folders(root, folders)

@@ -120,13 +120,16 @@ def write(root: Path) -> list[Path]:
 
 def check(root: Path) -> list[str]:
     """Unified diffs (committed → expected) of every stale generated file; empty when all agree."""
+    from cbcf_data.io import writes
+
     diffs = []
-    for path, text in generate(root).items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            name = str(path.relative_to(root))
-            diffs.append("".join(difflib.unified_diff(
-                current.splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=f"{name} (committed)", tofile=f"{name} (generated)",
-            )))
+    with writes.reading(root):  # no half-written change is compared
+        for path, text in generate(root).items():
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                name = str(path.relative_to(root))
+                diffs.append("".join(difflib.unified_diff(
+                    current.splitlines(keepends=True), text.splitlines(keepends=True),
+                    fromfile=f"{name} (committed)", tofile=f"{name} (generated)",
+                )))
     return diffs

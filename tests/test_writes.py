@@ -34,7 +34,7 @@ from cbcf_data.edit.exporting import export_bundle
 from cbcf_data.edit.formatting import fmt
 from cbcf_data.edit.importing import import_bundle
 from cbcf_data.errors import DatasetBusyError, RecoveryError, UnusableInputError
-from cbcf_data.io import csvfiles, journal, locking, writes
+from cbcf_data.io import csvfiles, journal, locking, package, writes
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
 
@@ -474,7 +474,9 @@ def test_busy_error_names_the_process(dataset, monkeypatch):
 
 
 def test_nothing_is_written_inside_the_installed_package(base, dataset, monkeypatch):
-    monkeypatch.setattr(writes, "_installed_places", lambda: (os.path.realpath(dataset),))
+    """(The real wheel: tests/test_wheel.py.) Here a dataset copy plays the installed one."""
+    inside = os.path.realpath(dataset)
+    monkeypatch.setattr(package, "inside_package", lambda path: os.path.realpath(path).startswith(inside))
     (dataset / locking.LOCK_NAME).unlink()
     before = snapshot(dataset)
     with pytest.raises(UnusableInputError, match="installed with the package, which is read-only"):

@@ -587,3 +587,11 @@ def test_a_read_only_dataset_and_release_onto_a_file(base, dataset, monkeypatch,
     (dataset / "dist").write_text("a file")
     status, _, err = run_main(monkeypatch, capsys, "release", "--dataset", str(dataset), "--out", str(dataset / "dist"))
     assert status == 2 and err == f"error: {dataset / 'dist'}: File exists (it is a file; a folder is needed here)\n"
+
+
+def test_site_packages_and_the_package_count_as_installed(tmp_path):
+    import sysconfig
+
+    assert writes.installed(Path(sysconfig.get_paths()["purelib"]) / "some" / "dataset")
+    assert writes.installed(Path(cbcf_data.__file__).parent / "_data")
+    assert not writes.installed(tmp_path) and not writes.installed(ROOT)

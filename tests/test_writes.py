@@ -213,9 +213,8 @@ def test_a_fault_at_every_step_leaves_all_old_or_all_new(base, dataset, monkeypa
     assert results.get("old") and results.get("new")
 
 
-def test_recovery_finishes_a_journaled_change_and_says_so(base, dataset, monkeypatch):
-    files = new_texts(base, dataset)
-    # The disk dies just after the journal is written: every rename fails, and so does the undo.
+def leave_a_journal(base: SimpleNamespace, dataset: Path, monkeypatch) -> None:
+    """The disk dies just after the journal is written: every rename fails, and so does the undo."""
     faulty = FaultyOS()
     original = journal._write_journal
 
@@ -223,12 +222,16 @@ def test_recovery_finishes_a_journaled_change_and_says_so(base, dataset, monkeyp
         original(root, changes)
         faulty.fail_at, faulty.error, faulty.once = len(faulty.calls) + 1, OSError(errno.EIO, "I/O error"), False
 
-    monkeypatch.setattr(journal, "os", faulty)
-    monkeypatch.setattr(journal, "_write_journal", then_die)
-    with pytest.raises(OSError, match="I/O error"):
-        writes.replace_files(dataset, files)
-    monkeypatch.setattr(journal, "os", os)
+    with monkeypatch.context() as patch:
+        patch.setattr(journal, "os", faulty)
+        patch.setattr(journal, "_write_journal", then_die)
+        with pytest.raises(OSError, match="I/O error"):
+            writes.replace_files(dataset, new_texts(base, dataset))
     assert (dataset / journal.JOURNAL_NAME).exists() and outcome(dataset, base) == "torn"
+
+
+def test_recovery_finishes_a_journaled_change_and_says_so(base, dataset, monkeypatch):
+    leave_a_journal(base, dataset, monkeypatch)
     report = cbcf_data.validate(dataset)
     assert report.valid and [i.code for i in report.issues] == ["write-recovered"]
     assert "finished a change to" in report.issues[0].message
@@ -384,8 +387,9 @@ def test_sigterm_to_the_command_line_undoes_its_write(base, dataset):
 
 
 def test_concurrent_imports_all_land(base, dataset):
-    """Three processes import three different meetings into one dataset at once, three times."""
-    for _ in range(3):
+    """Three processes import three different meetings into one dataset at once, twice. (Without
+    the lock, one meeting is lost, or an import fails, in most rounds.)"""
+    for _ in range(2):
         restore(dataset, base.old)
         children = [_fork_import(base.bundles[meeting], dataset, delay=0.001) for meeting in MEETINGS]
         statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid, _ in children]
@@ -396,14 +400,6 @@ def test_concurrent_imports_all_land(base, dataset):
     assert cbcf_data.validate(dataset).valid
 
 
-def test_two_commands_importing_at_once_both_land(base, dataset):
-    runs = [subprocess.Popen([str(BIN / "cbcf-data"), "import", str(base.bundles[meeting]), "--dataset", str(dataset)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for meeting in MEETINGS[:2]]
-    outputs = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    assert set(MEETINGS[:2]) <= set(cbcf_data.load(dataset).meetings)
-
-
 def test_a_busy_dataset_makes_a_writer_wait_then_fail_with_exit_3(base, dataset):
     env = {**os.environ, "CBCF_DATA_LOCK_TIMEOUT": "0.5"}
     command = [str(BIN / "cbcf-data"), "import", str(base.bundles[MEETINGS[0]]), "--dataset", str(dataset)]
@@ -412,10 +408,22 @@ def test_a_busy_dataset_makes_a_writer_wait_then_fail_with_exit_3(base, dataset)
     assert result.returncode == 3, result.stderr
     assert f"is being changed by process {os.getpid()}; waiting up to 0.5 s" in result.stderr
     assert f"error: the dataset {dataset} is being changed by process {os.getpid()}; try again" in result.stderr
-    with writes.reading(dataset):  # a reader (a long validation) holds the writer off too
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 3 and "is being read by another process" in result.stderr
     assert outcome(dataset, base) == "old"
+
+
+def test_a_reader_holds_writers_off(dataset, monkeypatch):
+    monkeypatch.setenv("CBCF_DATA_LOCK_TIMEOUT", "0.2")
+    with writes.reading(dataset):  # a long validation, say
+        child = os.fork()
+        if child == 0:
+            try:
+                with writes.writing(dataset):
+                    os._exit(0)
+            except DatasetBusyError as error:
+                os._exit(3 if "is being read by another process" in str(error) else 1)
+            finally:
+                os._exit(1)
+        assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 3
 
 
 def test_the_lock_is_reentrant_and_kept_by_the_process_that_holds_it(dataset):
@@ -578,12 +586,23 @@ def test_a_read_only_dataset_and_release_onto_a_file(base, dataset, monkeypatch,
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
         return real_open(path, flags, *args)
 
+    def refused(*args: Any) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(args[0]))
+
+    leave_a_journal(base, dataset, monkeypatch)
     monkeypatch.setattr(locking, "os", OSWith(open=read_only))
+    monkeypatch.setattr(journal, "os", OSWith(open=read_only, replace=refused, unlink=refused, link=refused))
     status, _, err = run_main(monkeypatch, capsys, "import", str(base.bundles[MEETINGS[0]]), "--dataset", str(dataset))
     assert status == 2 and err == f"error: {dataset / locking.LOCK_NAME}: Read-only file system\n"
-    status, out, err = run_main(monkeypatch, capsys, "validate", str(dataset))  # reading needs no lock file
-    assert status == 0, out + err
+    # Reading needs no lock file; the pending change is reported, and left alone without a lock.
+    status, out, err = run_main(monkeypatch, capsys, "validate", str(dataset), "--format", "json")
+    codes = [i["code"] for i in json.loads(out)["issues"]]
+    assert status == 1 and codes[0] == "interrupted-write" and set(codes[1:]) == {"leftover-temp-file"}, out + err
+    assert outcome(dataset, base) == "torn"
     monkeypatch.setattr(locking, "os", os)
+    monkeypatch.setattr(journal, "os", os)
+    assert run_main(monkeypatch, capsys, "validate", str(dataset))[0] == 0
+    assert outcome(dataset, base) == "new"
     (dataset / "dist").write_text("a file")
     status, _, err = run_main(monkeypatch, capsys, "release", "--dataset", str(dataset), "--out", str(dataset / "dist"))
     assert status == 2 and err == f"error: {dataset / 'dist'}: File exists (it is a file; a folder is needed here)\n"

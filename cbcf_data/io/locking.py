@@ -48,6 +48,17 @@ _holdings: dict[str, _Holding] = {}
 _holdings_guard = threading.Lock()
 
 
+def _forget_holdings() -> None:
+    """In a forked child: the parent's holds are not the child's (it must take the lock itself)."""
+    global _holdings_guard
+    _holdings.clear()
+    _holdings_guard = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_holdings)
+
+
 def lock_timeout() -> float:
     """Seconds to wait for a busy dataset: CBCF_DATA_LOCK_TIMEOUT, else LOCK_WAIT."""
     try:
@@ -100,6 +111,13 @@ def hold(root: Path, exclusive: bool, notify: Callable[[str], None]) -> Iterator
             _release(holding)
 
 
+def locked(root: Path) -> bool:
+    """Whether this process's hold on the dataset is a real lock (not a read-only dataset's
+    lock-less read; on Windows, where there is no flock, always True)."""
+    holding = _holding(root)
+    return holding.depth > 0 and (holding.fd is not None or sys.platform == "win32")
+
+
 def change_mode(root: Path, exclusive: bool, notify: Callable[[str], None]) -> None:
     """Turn this process's outermost hold into an exclusive (or back into a shared) one.
 
@@ -110,7 +128,7 @@ def change_mode(root: Path, exclusive: bool, notify: Callable[[str], None]) -> N
     if holding.depth != 1:
         raise RuntimeError(f"{root}: the lock's mode can change only at its outermost hold")
     if holding.exclusive and not exclusive and holding.fd is not None:
-        os.ftruncate(holding.fd, 0)
+        _write_pid(holding.fd, "")
     _acquire(holding.fd, root, exclusive, notify)
     holding.exclusive = exclusive
 
@@ -148,8 +166,17 @@ def _acquire(fd: int | None, root: Path, exclusive: bool, notify: Callable[[str]
                 told = True
             time.sleep(POLL)
     if exclusive:
+        _write_pid(fd, f"{os.getpid()}\n")
+
+
+def _write_pid(fd: int, text: str) -> None:
+    """Say in the lock file who holds it (not possible through a read-only lock file: then unsaid)."""
+    try:
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        if text:
+            os.pwrite(fd, text.encode(), 0)
+    except OSError:
+        pass
 
 
 def _busy(root: Path, pid: int | None) -> str:
@@ -173,9 +200,7 @@ def _release(holding: _Holding) -> None:
         return
     try:
         if holding.exclusive and sys.platform != "win32":
-            os.ftruncate(fd, 0)  # no process ID of a writer that has finished
-    except OSError:
-        pass
+            _write_pid(fd, "")  # no process ID of a writer that has finished
     finally:
         holding.exclusive = False
         os.close(fd)  # closing releases the flock

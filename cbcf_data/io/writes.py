@@ -114,6 +114,11 @@ def reading(root: Path, folders: Iterable[Path] = (), quiet: bool = False) -> It
         for _ in range(3):  # another process may crash between two looks: look again, a few times
             if not outermost or not journal.pending(root, search):
                 break
+            if not locking.locked(root):  # no lock to keep a live writer out: touch nothing
+                recovery.problem = (f"{root}: an interrupted change or temporary files are pending, and this process "
+                                    "cannot take the dataset's lock to finish them; run cbcf-data where it can write")
+                recovery.leftovers = journal.leftovers(root, search)
+                break
             locking.change_mode(root, True, notify)
             try:
                 recovery.merge(journal.recover(root, search))
@@ -126,7 +131,7 @@ def reading(root: Path, folders: Iterable[Path] = (), quiet: bool = False) -> It
                 recovery.leftovers = journal.leftovers(root, search)
             finally:
                 locking.change_mode(root, False, notify)
-            if recovery.problem:
+            if recovery.problem or recovery.leftovers:  # what could not be cleared stays so: look no more
                 break
         if not quiet:
             _tell(recovery)

@@ -539,7 +539,10 @@ def test_import_and_fmt_write_where_the_descriptor_says(base, dataset):
             (dataset / "tables").mkdir(exist_ok=True)
             (dataset / "records" / f"{resource['name']}.csv").rename(dataset / resource["path"])
     (dataset / "datapackage.json").write_text(json.dumps(descriptor))
+    leftover = dataset / "tables" / ".commitments.csv.cbcf-1-0123abcd.new"
+    leftover.write_text("half")
     import_bundle(base.bundles[MEETINGS[0]], dataset)
+    assert not leftover.exists()  # a writer looks for leftovers in every table's folder
     assert not (dataset / "records" / "commitments.csv").exists()
     assert (dataset / "tables" / "commitments.csv").read_bytes() == base.new["records/commitments.csv"]
     attendances = dataset / "tables" / "attendances.csv"

@@ -71,6 +71,15 @@ def _folders(root: Path, folders: Iterable[Path]) -> list[Path]:
     return [*(root / name for name in KNOWN_FOLDERS), *folders]
 
 
+def _resource_folders(root: Path) -> list[Path]:
+    """The folders the descriptor's tables are in (none when it cannot be read: validate says why)."""
+    try:
+        paths = package.resource_paths(package.read_descriptor(root / package.DESCRIPTOR), root)
+    except UnusableInputError:
+        return []
+    return list(dict.fromkeys(path.parent for path in paths.values()))
+
+
 def _tell(recovery: Recovery) -> None:
     for line in recovery.done:
         notify(line)
@@ -90,7 +99,9 @@ def writing(root: Path, folders: Iterable[Path] = (), quiet: bool = False) -> It
     root = Path(root)
     refuse_installed(root)
     with locking.hold(root, exclusive=True, notify=notify) as outermost:
-        recovery = journal.recover(root, _folders(root, folders)) if outermost else Recovery()
+        recovery = Recovery()
+        if outermost:  # (a writer looks in every table's folder; a reader only where it is quick to)
+            recovery = journal.recover(root, _folders(root, [*folders, *_resource_folders(root)]))
         if not quiet:
             _tell(recovery)
         yield recovery

@@ -1,6 +1,12 @@
 """The `cbcf-data` command: thin Typer commands over the library.
 
-Exit status: 0 success / valid, 1 invalid data or stale files, 2 unusable input.
+Exit status: 0 success / valid, 1 invalid data or stale files, 2 unusable input (including an
+operating-system error: a read-only folder, a full disk, a path that is a file), 3 the dataset is
+being changed by another process (the lock was not released in time).
+
+With no --dataset, a command works on the dataset of the checkout it runs in (the nearest folder
+upwards holding datapackage.json and records/); only a command that writes nothing falls back to
+the copy installed with the package, and says so on stderr.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.errors import CbcfDataError, DatasetBusyError, InvalidDataError, UnusableInputError
 
 app = typer.Typer(
     name="cbcf-data",
@@ -24,7 +30,8 @@ app = typer.Typer(
 
 RootOption = Annotated[
     Path | None,
-    typer.Option("--root", help="Repository root holding datapackage.json, records/ and schema/ (default: this checkout)."),
+    typer.Option("--root", help="Repository root holding datapackage.json, records/ and schema/ "
+                 "(default: the checkout around the current folder)."),
 ]
 
 
@@ -46,11 +53,31 @@ def _group(
 
 
 def _repo_root(root: Path | None) -> Path:
-    from cbcf_data.io.package import DESCRIPTOR, packaged_root
+    from cbcf_data.io.package import DESCRIPTOR, enclosing_dataset
 
-    root = root if root is not None else packaged_root()
-    if not (root / DESCRIPTOR).is_file():
-        raise CbcfDataError(f"{root}: no {DESCRIPTOR} here; run from a cbcf-data checkout or pass --root")
+    found = root if root is not None else enclosing_dataset(Path.cwd())
+    if found is None or not (found / DESCRIPTOR).is_file():
+        raise CbcfDataError(f"{found or Path.cwd()}: no {DESCRIPTOR} here; run from a cbcf-data checkout or pass --root")
+    return found
+
+
+def _dataset(given: Path | None, writes: bool) -> Path:
+    """The dataset a command works on: the one given, else the checkout around the current
+    folder; else, for a command that writes nothing, the installed copy (said on stderr)."""
+    from cbcf_data.io.package import enclosing_dataset, packaged_root
+
+    if given is not None:
+        return given
+    found = enclosing_dataset(Path.cwd())
+    if found is not None:
+        return found
+    if writes:
+        raise UnusableInputError(
+            f"no dataset in {Path.cwd()} or above (a folder holding datapackage.json and records/): run inside a "
+            "checkout of cbcf-data or pass --dataset; the copy installed with the package is read-only")
+    root = packaged_root()
+    typer.echo(f"cbcf-data: no dataset in this folder or above; using the copy installed with the package ({root})",
+               err=True)
     return root
 
 
@@ -88,7 +115,8 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text for people, json for programs.")]
 DatasetOption = Annotated[
     Path | None,
-    typer.Option("--dataset", "-d", help="Dataset folder or datapackage.json (default: the packaged dataset)."),
+    typer.Option("--dataset", "-d", help="Dataset folder or datapackage.json (default: the checkout around the "
+                 "current folder; for commands that write nothing, else the installed copy)."),
 ]
 
 
@@ -104,6 +132,10 @@ def validate(
     """Check a dataset, a table or a bundle and report every problem with where and how to fix it."""
     from cbcf_data.check.validate import validate as run
 
+    if source is None:
+        source = _dataset(None, writes=False)
+    elif dataset is None and source.suffix.lower() in (".json", ".yaml", ".yml") and source.name != "datapackage.json":
+        dataset = _dataset(None, writes=False)
     if sys.stderr.isatty():
         report = _with_progress_bar(lambda progress: run(source, dataset=dataset, progress=progress))
     else:  # nothing extra when the output is read by a program or a log
@@ -141,7 +173,7 @@ def import_(
     from cbcf_data.model.tables import TABLES
 
     try:
-        result = import_bundle(bundle, dataset=dataset, dry_run=dry_run)
+        result = import_bundle(bundle, dataset=_dataset(dataset, writes=not dry_run), dry_run=dry_run)
     except InvalidDataError as error:
         if error.report is not None:
             typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
@@ -167,7 +199,7 @@ def fmt(
     """Rewrite records/*.csv in canonical form: sorted by primary key, one CSV dialect."""
     from cbcf_data.edit.formatting import fmt as run
 
-    diffs = run(dataset, check=check)
+    diffs = run(_dataset(dataset, writes=not check), check=check)
     for diff in diffs:
         typer.echo(diff, nl=False)
     if check and diffs:
@@ -187,7 +219,7 @@ def export(
 
     from cbcf_data.edit.exporting import export_bundle
 
-    document = export_bundle(meeting_id, dataset)
+    document = export_bundle(meeting_id, _dataset(dataset, writes=False))
     if format == "json":
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif format == "yaml":
@@ -207,7 +239,7 @@ def show(
     from cbcf_data.dataset import load
     from cbcf_data.publish.show import render_meeting
 
-    typer.echo(render_meeting(load(dataset), meeting_id), nl=False)
+    typer.echo(render_meeting(load(_dataset(dataset, writes=False)), meeting_id), nl=False)
 
 
 @app.command()
@@ -219,7 +251,7 @@ def release(
     from cbcf_data.publish.release import build_release
 
     try:
-        folder = build_release(out, dataset)
+        folder = build_release(out, _dataset(dataset, writes=False))
     except InvalidDataError as error:
         if error.report is not None:
             typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
@@ -251,7 +283,7 @@ def bump(
     typer.echo(planned.entry, nl=False)
     if dry_run:
         return
-    for path in write_files(planned.files):
+    for path in write_files(top, planned.files):
         typer.echo(f"wrote {path.relative_to(top)}")
 
 
@@ -274,12 +306,58 @@ def diff(
 
 
 def main() -> None:
-    """Entry point: run the app, turning library errors into a message and an exit status."""
+    """Entry point: run the app, turning library and operating-system errors into one line on
+    stderr and an exit status (never a traceback)."""
+    _messages_to_stderr()
+    _stop_cleanly_on_sigterm()
     try:
         app()
+    except DatasetBusyError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(3)
     except InvalidDataError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(1)
     except CbcfDataError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except OSError as error:
+        typer.echo(f"error: {os_error_line(error)}", err=True)
+        sys.exit(2)
+
+
+def os_error_line(error: OSError) -> str:
+    """An operating-system error as one line naming the path and the cause."""
+    cause = error.strerror or str(error) or type(error).__name__
+    if error.filename is None:
+        return cause
+    if isinstance(error, FileExistsError | NotADirectoryError) and Path(error.filename).is_file():
+        cause += " (it is a file; a folder is needed here)"
+    where = str(error.filename) + (f" -> {error.filename2}" if error.filename2 is not None else "")
+    return f"{where}: {cause}"
+
+
+def _messages_to_stderr() -> None:
+    """What the library tells the user (a recovered write, a wait for the lock): `cbcf-data: …` on stderr."""
+    import logging
+
+    logger = logging.getLogger("cbcf_data")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("cbcf-data: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (what `timeout`, CI cancellation and service managers send) ends the command as an
+    exception would: a write in progress is undone. A second SIGTERM ends it at once, which the
+    journal also survives (the next command finishes or undoes the write)."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signum, signal.SIG_DFL)
+        raise SystemExit(128 + signum)
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)

@@ -18,3 +18,17 @@ class InvalidDataError(CbcfDataError):
         super().__init__(message)
         #: The validation Report behind the error, when there is one.
         self.report = report
+
+
+class DatasetBusyError(CbcfDataError):
+    """Raised when another process holds the dataset's lock for longer than we wait (exit status 3)."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        #: The process changing the dataset, when it is known.
+        self.pid = pid
+
+
+class RecoveryError(CbcfDataError):
+    """Raised when an interrupted write can be neither finished nor undone (exit status 2)."""
+

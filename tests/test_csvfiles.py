@@ -27,13 +27,6 @@ def test_rows_are_sorted_and_quoted_only_where_needed():
     )
 
 
-def test_write_atomic_leaves_no_temporary_file(tmp_path):
-    target = tmp_path / "t.csv"
-    csvfiles.write_atomic(target, "a\n")
-    assert target.read_text() == "a\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
-
-
 @given(st.lists(st.text(min_size=1), min_size=1, max_size=6, unique=True).flatmap(
     lambda fields: st.tuples(st.just(fields), st.lists(st.sampled_from(["", "x", " ", "0", "a,b", "'\"\\"]),
                                                        min_size=len(fields), max_size=len(fields)))))

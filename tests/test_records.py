@@ -33,7 +33,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def remove_meeting(dataset: Path, meeting_id: str) -> None:
     kept, _ = bundles.split_meeting(cbcf_data.load(dataset).to_rows(), meeting_id)
-    writes.write_tables(dataset / "records", {t: csvfiles.to_csv_text(TABLES[t], rows) for t, rows in kept.items()})
+    writes.replace_files(dataset, {dataset / "records" / f"{t}.csv": csvfiles.to_csv_text(TABLES[t], rows)
+                                   for t, rows in kept.items()})
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
@@ -98,15 +99,16 @@ def test_injected_failure_mid_import_leaves_records_untouched(without_2023, monk
 
     def failing_replace(source, target):
         calls.append(target)
-        if len(calls) == 2:
+        if len(calls) == 3:
             raise OSError("disk full (injected)")
         real_replace(source, target)
 
     monkeypatch.setattr(writes.os, "replace", failing_replace)
     with pytest.raises(OSError, match="injected"):
         import_bundle(path, repo_copy)
-    assert len(calls) == 2  # the first file had been replaced, then put back
-    assert snapshot(repo_copy / "records") == before
+    # The journal was renamed in, then the first table; the second failed and the first was put back.
+    assert calls[0].name == ".cbcf-journal.json" and len(calls) >= 4 and calls[3] == calls[1]
+    assert snapshot(repo_copy / "records") == before and not (repo_copy / ".cbcf-journal.json").exists()
 
 
 def test_import_adds_rows_and_the_dataset_stays_valid(without_2023):

@@ -81,7 +81,7 @@ def test_an_added_row_is_a_minor_bump_written_everywhere(repo):
     major, minor, _ = versioning.version_key(released_version())
     assert planned.new == f"{major}.{minor + 1}.0"
     assert f"## {planned.new} (2026-11-28)" in planned.entry and "**people**: 1 added (zz-new-person)" in planned.entry
-    write_files(planned.files)
+    write_files(repo, planned.files)
     assert f'__version__ = "{planned.new}"' in (repo / "cbcf_data" / "_version.py").read_text()
     assert json.loads((repo / "datapackage.json").read_text())["version"] == planned.new
     assert f"version: {planned.new}\n" in (repo / "CITATION.cff").read_text()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.check.descriptor import check_descriptor
+from cbcf_data.check.recovery import reading_dataset
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
@@ -36,20 +37,21 @@ def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
     check_shape(run, document, str(path))
     rows, pointers = bundles.to_rows(document)
     descriptor_file = package.descriptor_path(None) if dataset is None else package.descriptor_of(Path(dataset))
-    paths = check_descriptor(run, descriptor_file)
-    run.rules = Rules(run.emit, paths["meetings"].parent if "meetings" in paths else None)
-    run.report.checks.update(CHECKS)
-    for model in MODELS:
-        feeds: list[tuple[str, Iterable[Row]]] = []
-        bundle_rows = rows.get(model.table, [])
-        if model.table in paths:
-            wanted = {record_id(bundle_key(model, row)) for row in bundle_rows}
-            feed = csv_feed(run, model, paths[model.table])
-            feeds.append(("dataset", _capture(feed, wanted, run.existing.setdefault(model.table, {}))))
-        feeds.append(("bundle", ((Where(str(path), model.table, None, pointers[(model.table, i)]), bundle_key(model, row), row)
-                                 for i, row in enumerate(bundle_rows))))
-        check_table(run, model, feeds)
-    run.rules.finish(run.keys["sources"])
+    with reading_dataset(run, descriptor_file):
+        paths = check_descriptor(run, descriptor_file)
+        run.rules = Rules(run.emit, paths["meetings"].parent if "meetings" in paths else None)
+        run.report.checks.update(CHECKS)
+        for model in MODELS:
+            feeds: list[tuple[str, Iterable[Row]]] = []
+            bundle_rows = rows.get(model.table, [])
+            if model.table in paths:
+                wanted = {record_id(bundle_key(model, row)) for row in bundle_rows}
+                feed = csv_feed(run, model, paths[model.table])
+                feeds.append(("dataset", _capture(feed, wanted, run.existing.setdefault(model.table, {}))))
+            feeds.append(("bundle", ((Where(str(path), model.table, None, pointers[(model.table, i)]),
+                                      bundle_key(model, row), row) for i, row in enumerate(bundle_rows))))
+            check_table(run, model, feeds)
+        run.rules.finish(run.keys["sources"])
     place_issues(run, path)
 
 

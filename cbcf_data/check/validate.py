@@ -12,11 +12,13 @@ from pathlib import Path
 
 from cbcf_data.check.bundle import check_bundle
 from cbcf_data.check.descriptor import check_descriptor, finish_profile
+from cbcf_data.check.recovery import reading_dataset, report_leftovers
 from cbcf_data.check.report import Report
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Progress, Run, Stop
 from cbcf_data.check.structure import csv_feed
+from cbcf_data.errors import DatasetBusyError
 from cbcf_data.io import package
 from cbcf_data.model.tables import MODELS, TABLES
 
@@ -27,7 +29,8 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
     CSV, or a meeting bundle (.json/.yaml/.yml) — a bundle also against `dataset` (default: packaged).
 
     `progress(table, rows_so_far, finished)` is called as tables are read, for progress bars.
-    Never raises for bad input: every problem is an issue in the returned Report.
+    Never raises for bad input: every problem is an issue in the returned Report. Raises
+    DatasetBusyError when another process keeps the dataset locked for longer than we wait.
     """
     run = Run(progress)
     try:
@@ -37,6 +40,8 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
             finish_profile(run)
     except Stop:
         pass
+    except DatasetBusyError:  # another process keeps the dataset: not a problem of the input
+        raise
     except Exception as error:  # a bug of ours must still end in a report, never a traceback
         run.unusable("internal-error", f"the validator failed unexpectedly ({type(error).__name__}: {error}); "
                      "please report this with the input", str(source))
@@ -59,17 +64,19 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None) -> None:
 
 
 def check_dataset(run: Run, descriptor_file: Path) -> None:
-    """Every layer over the tables the descriptor names."""
-    paths = check_descriptor(run, descriptor_file)
-    root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-    run.rules = Rules(run.emit, root)
-    run.report.checks.update(CHECKS)
-    for model in MODELS:
-        if model.table in paths:
-            check_table(run, model, [("dataset", csv_feed(run, model, paths[model.table]))])
-        else:
-            run.broken.add(model.table)
-    run.rules.finish(run.keys["sources"])
+    """Every layer over the tables the descriptor names, read under the dataset's lock."""
+    with reading_dataset(run, descriptor_file):
+        paths = check_descriptor(run, descriptor_file)
+        report_leftovers(run, descriptor_file.parent, paths.values())
+        root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
+        run.rules = Rules(run.emit, root)
+        run.report.checks.update(CHECKS)
+        for model in MODELS:
+            if model.table in paths:
+                check_table(run, model, [("dataset", csv_feed(run, model, paths[model.table]))])
+            else:
+                run.broken.add(model.table)
+        run.rules.finish(run.keys["sources"])
 
 
 def check_table_file(run: Run, path: Path) -> None:

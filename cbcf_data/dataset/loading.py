@@ -52,23 +52,33 @@ def load(path: str | Path | None = None) -> Dataset:
     """
     if path is None:
         descriptor_file = package.descriptor_path(None)
-        return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
+        if package.inside_package(descriptor_file):  # the wheel's copy: nothing writes there, no lock
+            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
+        from cbcf_data.io import writes
+
+        with writes.reading(descriptor_file.parent):  # a checkout's copy may be being changed
+            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
     kind, file = package.classify(path)
     if kind == "zip":
         return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
     if kind == "json":
         return _cached(("json", *_signature(file)), lambda: _from_release_json(file))
+    from cbcf_data.io import writes
+
     descriptor_file = package.descriptor_path(file)
-    paths = _table_paths(descriptor_file)
-    signature = ("package", str(descriptor_file.resolve()), *(_signature(p) for p in paths.values()))
+    # Under the dataset's lock (shared): no table is replaced while they are read, and an
+    # interrupted change is finished or undone first.
+    with writes.reading(descriptor_file.parent):
+        paths = _table_paths(descriptor_file)
+        signature = ("package", str(descriptor_file.resolve()), *(_signature(p) for p in paths.values()))
 
-    def build() -> Dataset:
-        from cbcf_data.model.tables import TABLES
+        def build() -> Dataset:
+            from cbcf_data.model.tables import TABLES
 
-        tables = {name: parse_table(model, paths[name]) for name, model in TABLES.items()}
-        return Dataset.from_records(tables, root=paths["meetings"].parent)
+            tables = {name: parse_table(model, paths[name]) for name, model in TABLES.items()}
+            return Dataset.from_records(tables, root=paths["meetings"].parent)
 
-    return _cached(signature, build)
+        return _cached(signature, build)
 
 
 def _table_paths(descriptor_file: Path) -> dict[str, Path]:
@@ -98,12 +108,14 @@ def _cached(signature: tuple[Any, ...], build: Callable[[], Dataset]) -> Dataset
     return cached
 
 
-def _signature(path: Path) -> tuple[str, int, int]:
+def _signature(path: Path) -> tuple[str, int, int, int]:
+    """What tells a file's versions apart: a replaced file has a new inode even when its time
+    and size are those of the old one (two writes in one clock tick)."""
     try:
         stat = path.stat()
     except OSError:
         raise UnusableInputError(f"{path}: no such table file") from None
-    return str(path.resolve()), stat.st_mtime_ns, stat.st_size
+    return str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def _from_zip(file: Path) -> Dataset:

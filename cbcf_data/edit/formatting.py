@@ -6,42 +6,50 @@ import difflib
 from pathlib import Path
 
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package
+from cbcf_data.io import csvfiles, package, writes
 from cbcf_data.io.readers import ReadError, csv_rows
-from cbcf_data.io.writes import write_tables
-from cbcf_data.model.tables import TABLES
+from cbcf_data.model.tables import TABLES, Record
 
 
 def fmt(dataset: str | Path | None = None, check: bool = False) -> list[str]:
     """Rewrite every table in canonical form (or, with check, only compare); return the diffs.
 
     Works on the cells as written, without judging them, so it also tidies invalid tables; a
-    table whose header differs from its schema is refused (fix it by hand first).
+    table whose header differs from its schema is refused (fix it by hand first). The tables
+    are read and rewritten under the dataset's lock, to the paths its descriptor names.
     """
     descriptor_file = package.descriptor_path(dataset)
-    paths = package.resource_paths(package.read_descriptor(descriptor_file), descriptor_file.parent)
-    texts: dict[str, str] = {}
-    diffs: list[str] = []
-    for table, model in TABLES.items():
-        path = paths.get(table)
-        if path is None or not path.is_file():
-            raise UnusableInputError(f"{descriptor_file}: no file for table {table}")
-        try:
-            rows = list(csv_rows(path))
-            current = path.read_text(encoding="utf-8")
-        except ReadError as error:
-            raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
-        header = rows[0][1] if rows else []
-        if header != csvfiles.header(model):
-            raise InvalidDataError(f"{path}:1: the header differs from the {table} schema; fix it by hand "
-                                   f"(see `cbcf-data validate`), then run fmt again")
-        cells = [{name: cell for name, cell in zip(header, row)} for _, row in rows[1:] if row]
-        text = csvfiles.to_csv_text(model, cells)
-        if text != current:
-            texts[table] = text
-            name = str(path.relative_to(descriptor_file.parent))
-            diffs.append("".join(difflib.unified_diff(current.splitlines(keepends=True), text.splitlines(keepends=True),
-                                                      fromfile=f"{name} (now)", tofile=f"{name} (canonical)")))
-    if texts and not check:
-        write_tables(paths["meetings"].parent, texts)
+    root = descriptor_file.parent
+    with writes.reading(root) if check else writes.writing(root):
+        paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
+        texts: dict[Path, str] = {}
+        diffs: list[str] = []
+        for table, model in TABLES.items():
+            path = paths.get(table)
+            if path is None or not path.is_file():
+                raise UnusableInputError(f"{descriptor_file}: no file for table {table}")
+            current, text = _canonical(path, model)
+            if text != current:
+                texts[path] = text
+                name = path.relative_to(root).as_posix()
+                diffs.append("".join(difflib.unified_diff(current.splitlines(keepends=True),
+                                                          text.splitlines(keepends=True),
+                                                          fromfile=f"{name} (now)", tofile=f"{name} (canonical)")))
+        if texts and not check:
+            writes.replace_files(root, texts)
     return diffs
+
+
+def _canonical(path: Path, model: type[Record]) -> tuple[str, str]:
+    """A table file's text as it is, and in canonical form."""
+    try:
+        rows = list(csv_rows(path))
+        current = path.read_text(encoding="utf-8")
+    except ReadError as error:
+        raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
+    header = rows[0][1] if rows else []
+    if header != csvfiles.header(model):
+        raise InvalidDataError(f"{path}:1: the header differs from the {model.table} schema; fix it by hand "
+                               f"(see `cbcf-data validate`), then run fmt again")
+    cells = [{name: cell for name, cell in zip(header, row)} for _, row in rows[1:] if row]
+    return current, csvfiles.to_csv_text(model, cells)

@@ -11,13 +11,13 @@ from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package
+from cbcf_data.io import csvfiles, package, writes
 from cbcf_data.io.readers import ReadError, read_document
-from cbcf_data.io.writes import write_tables
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
 
 Rows = dict[str, list[dict[str, Any]]]
+BUNDLE_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 @dataclass
@@ -37,33 +37,46 @@ class ImportResult:
 def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: bool = False) -> ImportResult:
     """Validate a bundle against the dataset, then add its rows to the tables (all or none).
 
-    Raises InvalidDataError (with the report) when the bundle does not validate; nothing is
+    The whole read-validate-write runs under the dataset's lock, so two imports at once both
+    land (the second waits for the first). Raises UnusableInputError when `path` is not a
+    bundle; InvalidDataError (with the report) when the bundle does not validate; nothing is
     written then, nor with `dry_run`.
     """
     path = Path(path)
+    refuse_non_bundle(path)
     descriptor_file = package.descriptor_path(dataset)
-    report = validate(path, dataset=descriptor_file)
-    if not report.valid:
-        raise InvalidDataError(f"{path}: the bundle does not validate; nothing was imported", report)
-    try:
-        document = read_document(path)
-    except ReadError as error:  # the file changed since it was validated
-        raise UnusableInputError(f"{path}: {error.message}") from None
-    added, _ = bundles.to_rows(document)
-    ds = load(descriptor_file)
-    texts: dict[str, str] = {}
-    typed: Rows = {}
-    for table, rows in added.items():
-        model = TABLES[table]
-        present = set(report.present.get(table, ()))
-        records = [record for record in (model.model_validate(row) for row in rows)
-                   if record_id(record.key) not in present]
-        if not records:
-            continue
-        typed[table] = [record.model_dump() for record in records]
-        texts[table] = csvfiles.records_to_csv_text(model, [*ds.table(table).values(), *records])
-    result = ImportResult(report=report, added=typed)
-    if not dry_run:
-        assert ds.root is not None
-        result.written = write_tables(ds.root, texts)
+    root = descriptor_file.parent
+    with writes.reading(root) if dry_run else writes.writing(root):
+        report = validate(path, dataset=descriptor_file)
+        if not report.valid:
+            raise InvalidDataError(f"{path}: the bundle does not validate; nothing was imported", report)
+        try:
+            document = read_document(path)
+        except ReadError as error:  # the file changed since it was validated
+            raise UnusableInputError(f"{path}: {error.message}") from None
+        added, _ = bundles.to_rows(document)
+        ds = load(descriptor_file)
+        paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
+        texts: dict[Path, str] = {}
+        typed: Rows = {}
+        for table, rows in added.items():
+            model = TABLES[table]
+            present = set(report.present.get(table, ()))
+            records = [record for record in (model.model_validate(row) for row in rows)
+                       if record_id(record.key) not in present]
+            if not records:
+                continue
+            typed[table] = [record.model_dump() for record in records]
+            texts[paths[table]] = csvfiles.records_to_csv_text(model, [*ds.table(table).values(), *records])
+        result = ImportResult(report=report, added=typed)
+        if not dry_run:
+            result.written = writes.replace_files(root, texts)
     return result
+
+
+def refuse_non_bundle(path: Path) -> None:
+    """UnusableInputError unless path names a bundle file (.json, .yaml, .yml; not a dataset)."""
+    if path.is_dir() or path.name == package.DESCRIPTOR or path.suffix.lower() not in BUNDLE_SUFFIXES:
+        raise UnusableInputError(
+            f"{path}: not a meeting bundle; import takes one meeting's .yaml, .yml or .json file (see "
+            "records/templates/meeting.yaml). To check a dataset, use `cbcf-data validate`")

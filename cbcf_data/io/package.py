@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -20,6 +21,21 @@ def packaged_root() -> Path:
         if (root / DESCRIPTOR).is_file():
             return root
     raise UnusableInputError(f"the packaged dataset is missing: no {DESCRIPTOR} in {here / '_data'}")
+
+
+def inside_package(path: Path) -> bool:
+    """Whether path lies inside the installed cbcf_data package (the wheel's copy of the dataset)."""
+    here, package = os.path.realpath(path), os.path.realpath(Path(__file__).parent.parent)
+    return here == package or here.startswith(package + os.sep)
+
+
+def enclosing_dataset(start: Path) -> Path | None:
+    """The nearest folder from start upwards holding `datapackage.json` and `records/` (a
+    checkout of the dataset), or None."""
+    for folder in (start, *start.parents):
+        if (folder / DESCRIPTOR).is_file() and (folder / RECORDS).is_dir():
+            return folder
+    return None
 
 
 def descriptor_path(path: str | Path | None) -> Path:

@@ -58,24 +58,26 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
     The folder appears complete or not at all: it is built beside its place, then moved in.
     """
     from cbcf_data.check.validate import validate
+    from cbcf_data.io import writes
 
-    report = validate(dataset)
-    if not report.valid:
-        raise InvalidDataError("the dataset does not validate; no release was built", report)
     descriptor_file = package.descriptor_path(dataset)
-    versioning.check_release(descriptor_file)
-    ds = load(dataset)
-    descriptor = package.read_descriptor(descriptor_file)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    name = release_name()
-    target = out / name
-    with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:
-        staging = Path(temp) / name
-        write_release(ds, descriptor, staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
+    with writes.reading(descriptor_file.parent):  # no change between the validation and the release
+        report = validate(dataset)
+        if not report.valid:
+            raise InvalidDataError("the dataset does not validate; no release was built", report)
+        versioning.check_release(descriptor_file)
+        ds = load(dataset)
+        descriptor = package.read_descriptor(descriptor_file)
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        name = release_name()
+        target = out / name
+        with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:
+            staging = Path(temp) / name
+            write_release(ds, descriptor, staging)
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
     return target
 
 

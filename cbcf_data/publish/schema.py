@@ -115,31 +115,35 @@ def generate(root: Path) -> dict[Path, str]:
 
 
 def write(root: Path) -> list[Path]:
-    """Regenerate every generated file under root; return the paths whose text changed."""
-    return write_files(generate(root))
+    """Regenerate every generated file under root, all or none, under the dataset's lock; return
+    the paths whose text changed."""
+    from cbcf_data.io import writes
+
+    with writes.writing(root):
+        return writes.replace_files(root, generate(root))
 
 
-def write_files(files: dict[Path, str]) -> list[Path]:
-    """Write each text whose file differs; return the paths that changed."""
-    from cbcf_data.io.csvfiles import write_atomic
+def write_files(root: Path, files: dict[Path, str]) -> list[Path]:
+    """Write the given files under `root`, all or none, under the dataset's lock; return the paths
+    whose text changed."""
+    from cbcf_data.io import writes
 
-    changed = []
-    for path, text in files.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
-            changed.append(path)
-    return changed
+    with writes.writing(root):
+        return writes.replace_files(root, files)
 
 
 def check(root: Path) -> list[str]:
     """Unified diffs (committed → expected) of every stale generated file; empty when all agree."""
+    from cbcf_data.io import writes
+
     diffs = []
-    for path, text in generate(root).items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            name = str(path.relative_to(root))
-            diffs.append("".join(difflib.unified_diff(
-                current.splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=f"{name} (committed)", tofile=f"{name} (generated)",
-            )))
+    with writes.reading(root):  # no half-written change is compared
+        for path, text in generate(root).items():
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                name = str(path.relative_to(root))
+                diffs.append("".join(difflib.unified_diff(
+                    current.splitlines(keepends=True), text.splitlines(keepends=True),
+                    fromfile=f"{name} (committed)", tofile=f"{name} (generated)",
+                )))
     return diffs

@@ -165,6 +165,9 @@ def _with_progress_bar(work: Any) -> Any:
 def import_(
     bundle: Annotated[Path, typer.Argument(help="The meeting bundle (.json, .yaml or .yml) to add.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the rows that would be added; write nothing.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Correct a meeting already in the dataset: its rows become exactly the bundle's.")
+    ] = False,
     dataset: DatasetOption = None,
 ) -> None:
     """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
@@ -172,6 +175,13 @@ def import_(
     from cbcf_data.io import csvfiles
     from cbcf_data.model.tables import TABLES
 
+    if replace:
+        from cbcf_data.edit.importing import refuse_non_bundle
+        from cbcf_data.edit.replacing import replace_meeting
+
+        refuse_non_bundle(bundle)
+        _print_change(lambda: replace_meeting(bundle, _dataset(dataset, writes=not dry_run), dry_run), dry_run)
+        return
     try:
         result = import_bundle(bundle, dataset=_dataset(dataset, writes=not dry_run), dry_run=dry_run)
     except InvalidDataError as error:
@@ -189,6 +199,36 @@ def import_(
         typer.echo("nothing to do: every row of the bundle is already in the dataset.")
     elif not dry_run:
         typer.echo(f"wrote {len(result.written)} file(s); now run `cbcf-data validate` and open a change.")
+
+
+@app.command()
+def remove(
+    meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2008.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the rows that would be removed; write nothing.")] = False,
+    dataset: DatasetOption = None,
+) -> None:
+    """Withdraw a meeting: its rows, and the people, sources… only it uses, in one all-or-nothing write."""
+    from cbcf_data.edit.replacing import remove_meeting
+
+    _print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run), dry_run)
+
+
+def _print_change(work: Any, dry_run: bool) -> None:
+    """Run a replace or remove; print its rows by table, or its report when the bundle is invalid."""
+    try:
+        change = work()
+    except InvalidDataError as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+            raise typer.Exit(error.report.exit_status) from None  # type: ignore[attr-defined]
+        raise
+    if not change:
+        typer.echo("nothing to do: the dataset already holds exactly these rows.")
+        return
+    for line in change.lines():
+        typer.echo(f"{line}{' (dry run: nothing written)' if dry_run else ''}")
+    if not dry_run:
+        typer.echo(f"wrote {len(change.written)} file(s); now run `cbcf-data validate` and open a change.")
 
 
 @app.command()

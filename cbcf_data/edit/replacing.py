@@ -1,0 +1,160 @@
+"""Correct or withdraw a meeting: `replace_meeting` makes a meeting's rows exactly a bundle's,
+`remove_meeting` takes a meeting out. Both are one all-or-nothing write under the dataset's lock,
+and both say which rows they add, remove and change.
+
+A meeting's rows are its own rows plus the people, organizations, topics, instruments and
+sources that only it uses (`model.bundle.split_meeting`): those go with it; rows another meeting
+still uses stay.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.check.report import Report
+from cbcf_data.check.state import record_id
+from cbcf_data.check.validate import validate
+from cbcf_data.dataset import load
+from cbcf_data.errors import InvalidDataError, UnusableInputError
+from cbcf_data.io import csvfiles, package, writes
+from cbcf_data.io.readers import ReadError, read_document
+from cbcf_data.model import bundle as bundles
+from cbcf_data.model.tables import TABLES
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class Change:
+    """The rows a change adds, removes and alters (record IDs by table), and the files it wrote."""
+
+    added: dict[str, list[str]] = field(default_factory=dict)
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    report: Report | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def lines(self, limit: int = 6) -> list[str]:
+        """One line per table and kind of change, naming the first records."""
+        out = []
+        for kind in ("removed", "added", "changed"):
+            for table, ids in getattr(self, kind).items():
+                shown = ", ".join(ids[:limit]) + (f", … {len(ids) - limit} more" if len(ids) > limit else "")
+                out.append(f"{table}: {len(ids)} {kind} ({shown})")
+        return out
+
+
+def row_changes(before: Rows, after: Rows) -> Change:
+    """Rows added, removed and changed between two sets of table rows, compared as CSV cells."""
+    change = Change()
+    for table, model in TABLES.items():
+        old, new = _by_id(model, before.get(table, [])), _by_id(model, after.get(table, []))
+        for kind, ids in (("added", [k for k in new if k not in old]), ("removed", [k for k in old if k not in new]),
+                          ("changed", [k for k in new if k in old and new[k] != old[k]])):
+            if ids:
+                getattr(change, kind)[table] = sorted(ids)
+    return change
+
+
+def _by_id(model: Any, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    cells = ({name: csvfiles.to_cell(row.get(name)) for name in model.model_fields} for row in rows)
+    return {record_id(tuple(c[f] for f in model.primary_key) if len(model.primary_key) > 1
+                      else c[model.primary_key[0]]): c for c in cells}
+
+
+def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: bool = False) -> Change:
+    """Take a meeting and the rows only it uses out of the dataset (nothing written with dry_run)."""
+    descriptor_file = package.descriptor_path(dataset)
+    root = descriptor_file.parent
+    with writes.reading(root) if dry_run else writes.writing(root):
+        ds = load(descriptor_file)
+        if meeting_id not in ds.meetings:
+            raise UnusableInputError(f"no meeting {meeting_id!r} in {root}; meetings are: {', '.join(ds.meetings)}")
+        before = ds.to_rows()
+        kept, _ = bundles.split_meeting(before, meeting_id)
+        change = row_changes(before, kept)
+        if not dry_run:
+            change.written = _write(root, descriptor_file, kept, change)
+    return change
+
+
+def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run: bool = False) -> Change:
+    """Make the bundle's meeting exactly the bundle: its old rows out, the bundle's in, validated
+    against the rest of the dataset first. InvalidDataError (with the report) writes nothing."""
+    path = Path(path)
+    descriptor_file = package.descriptor_path(dataset)
+    root = descriptor_file.parent
+    try:
+        document = read_document(path)
+    except ReadError as error:
+        raise UnusableInputError(f"{path}: {error.message}") from None
+    meeting = document.get("meeting") if isinstance(document, dict) else None
+    meeting_id = meeting.get("id") if isinstance(meeting, dict) else None
+    with writes.reading(root) if dry_run else writes.writing(root):
+        ds = load(descriptor_file)
+        if not isinstance(meeting_id, str) or meeting_id not in ds.meetings:
+            raise UnusableInputError(f"{path}: its meeting {meeting_id!r} is not in the dataset: add it with "
+                                     "`cbcf-data import` (without --replace)")
+        before = ds.to_rows()
+        kept, _ = bundles.split_meeting(before, meeting_id)
+        report = _validate_against(path, descriptor_file, ds.root or root, kept)
+        after = _with_bundle(kept, document, report)
+        change = row_changes(before, after)
+        change.report = report
+        if change and not dry_run:
+            change.written = _write(root, descriptor_file, after, change)
+    return change
+
+
+def _validate_against(path: Path, descriptor_file: Path, tables_root: Path, rows: Rows) -> Report:
+    """The bundle validated against a scratch copy of the dataset holding `rows`."""
+    descriptor = package.read_descriptor(descriptor_file)
+    paths = package.resource_paths(descriptor, descriptor_file.parent)
+    with tempfile.TemporaryDirectory(prefix="cbcf-replace-") as temp:
+        scratch = Path(temp)
+        shutil.copyfile(descriptor_file, scratch / package.DESCRIPTOR)
+        for table, target in paths.items():
+            copy = scratch / target.relative_to(descriptor_file.parent)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(csvfiles.to_csv_text(TABLES[table], rows.get(table, [])), encoding="utf-8", newline="")
+        archives = tables_root / "sources"
+        if archives.is_dir():
+            folder = scratch / paths["meetings"].parent.relative_to(descriptor_file.parent) / "sources"
+            folder.mkdir(parents=True, exist_ok=True)
+            for file in archives.iterdir():
+                if file.is_file() and not file.is_symlink():
+                    shutil.copyfile(file, folder / file.name)
+        report = validate(path, dataset=scratch / package.DESCRIPTOR)
+    if not report.valid:
+        raise InvalidDataError(f"{path}: the bundle does not validate against the rest of the dataset; "
+                               "nothing was changed", report)
+    return report
+
+
+def _with_bundle(kept: Rows, document: dict[str, Any], report: Report) -> Rows:
+    """`kept` plus the bundle's rows (typed by their models), leaving out those already present."""
+    after = {table: list(rows) for table, rows in kept.items()}
+    added, _ = bundles.to_rows(document)
+    for table, rows in added.items():
+        model = TABLES[table]
+        present = set(report.present.get(table, ()))
+        for row in rows:
+            record = model.model_validate(row)
+            if record_id(record.key) not in present:
+                after.setdefault(table, []).append(record.model_dump())
+    return after
+
+
+def _write(root: Path, descriptor_file: Path, rows: Rows, change: Change) -> list[Path]:
+    """Write every table the change touches, canonical, in one all-or-nothing replacement."""
+    paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
+    touched = {*change.added, *change.removed, *change.changed}
+    texts = {paths[table]: csvfiles.to_csv_text(TABLES[table], rows.get(table, [])) for table in sorted(touched)}
+    return writes.replace_files(root, texts)

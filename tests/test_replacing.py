@@ -1,0 +1,96 @@
+"""Correcting and withdrawing a meeting: `import --replace` and `remove`, atomic, with the row diff."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import run_cli
+
+import cbcf_data
+from cbcf_data.edit.exporting import export_bundle
+from cbcf_data.edit.replacing import remove_meeting, replace_meeting, row_changes
+from cbcf_data.errors import InvalidDataError, UnusableInputError
+
+
+def snapshot(root):
+    return {p.relative_to(root): p.read_bytes() for p in sorted((root / "records").rglob("*")) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+def latest_meeting(root) -> str:
+    return max(cbcf_data.load(root).meetings.values(), key=lambda m: m.start_date).id
+
+
+def test_remove_takes_the_meeting_and_what_only_it_uses(repo_copy):
+    meeting = latest_meeting(repo_copy)
+    before = cbcf_data.load(repo_copy)
+    dry = remove_meeting(meeting, repo_copy, dry_run=True)
+    assert dry.removed["meetings"] == [meeting] and not dry.written
+    change = remove_meeting(meeting, repo_copy)
+    after = cbcf_data.load(repo_copy)
+    assert meeting not in after.meetings and change.removed == dry.removed and not change.added
+    own = [c.id for c in before.related(before.meetings[meeting], "commitments")]
+    assert change.removed.get("commitments", []) == sorted(own)
+    assert not [c for c in after.commitments.values() if c.meeting_id == meeting]
+    assert run_cli("validate", str(repo_copy)).returncode == 0  # nothing dangling, no orphan left as error
+
+
+def test_remove_cli_dry_run_writes_nothing_and_unknown_meeting_exits_2(repo_copy):
+    before = snapshot(repo_copy)
+    meeting = latest_meeting(repo_copy)
+    result = run_cli("remove", meeting, "--dry-run", "--dataset", str(repo_copy))
+    assert result.returncode == 0 and f"meetings: 1 removed ({meeting})" in result.stdout
+    assert snapshot(repo_copy) == before
+    result = run_cli("remove", "cbcf-1900", "--dataset", str(repo_copy))
+    assert result.returncode == 2 and "no meeting 'cbcf-1900'" in result.stderr
+    with pytest.raises(UnusableInputError):
+        remove_meeting("cbcf-1900", repo_copy)
+
+
+def test_replace_makes_the_meeting_exactly_the_bundle(repo_copy, tmp_path):
+    meeting = latest_meeting(repo_copy)
+    document = export_bundle(meeting, repo_copy)
+    dropped = document["commitments"].pop()
+    document["meeting"]["summary"] = "A corrected summary of the meeting."
+    path = tmp_path / "bundle.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    change = replace_meeting(path, repo_copy)
+    assert change.changed["meetings"] == [meeting]
+    assert dropped["id"] in change.removed["commitments"] and "commitments" not in change.added
+    ds = cbcf_data.load(repo_copy)
+    assert ds.meetings[meeting].summary == "A corrected summary of the meeting." and dropped["id"] not in ds.commitments
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    again = run_cli("import", str(path), "--replace", "--dataset", str(repo_copy))
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_replace_of_an_invalid_bundle_changes_nothing(repo_copy, tmp_path):
+    meeting = latest_meeting(repo_copy)
+    document = export_bundle(meeting, repo_copy)
+    document["attendances"][0]["capacity"] = "hostess"
+    path = tmp_path / "bundle.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    before = snapshot(repo_copy)
+    with pytest.raises(InvalidDataError):
+        replace_meeting(path, repo_copy)
+    result = run_cli("import", str(path), "--replace", "--dataset", str(repo_copy))
+    assert result.returncode == 1 and "not-in-codelist" in result.stdout
+    assert snapshot(repo_copy) == before
+
+
+def test_replace_of_an_unknown_meeting_points_to_import(repo_copy, tmp_path):
+    document = export_bundle(latest_meeting(repo_copy), repo_copy)
+    document["meeting"]["id"] = "cbcf-1901"
+    path = tmp_path / "bundle.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    result = run_cli("import", str(path), "--replace", "--dataset", str(repo_copy))
+    assert result.returncode == 2 and "cbcf-data import" in result.stderr
+
+
+def test_row_changes_compares_cells():
+    before = {"people": [{"id": "a", "name": "A", "country": "CA"}, {"id": "b", "name": "B", "country": "US"}]}
+    after = {"people": [{"id": "a", "name": "A", "country": "CA"}, {"id": "b", "name": "Bee", "country": "US"},
+                        {"id": "c", "name": "C", "country": "US"}]}
+    change = row_changes(before, after)
+    assert (change.added, change.removed, change.changed) == ({"people": ["c"]}, {}, {"people": ["b"]})
+    assert change.lines() == ["people: 1 added (c)", "people: 1 changed (b)"]

@@ -1,0 +1,80 @@
+"""Commands that publish: `schema`, `release`, `bump`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cbcf_data.cli.common import DatasetOption, RootOption, _dataset, _repo_root, app
+from cbcf_data.errors import InvalidDataError
+
+
+@app.command()
+def schema(
+    check: Annotated[bool, typer.Option("--check", help="Only compare; exit 1 and print the difference when stale.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Regenerate schema/ and the generated parts of datapackage.json from the models."""
+    from cbcf_data.publish import schema as generated
+
+    top = _repo_root(root)
+    if check:
+        diffs = generated.check(top)
+        for diff in diffs:
+            typer.echo(diff, nl=False)
+        if diffs:
+            typer.echo(f"{len(diffs)} generated file(s) are stale: run `cbcf-data schema` and commit the result.", err=True)
+            raise typer.Exit(1)
+        typer.echo("schema/ and datapackage.json are up to date.")
+        return
+    changed = generated.write(top)
+    for path in changed:
+        typer.echo(f"wrote {path.relative_to(top)}")
+    typer.echo(f"{len(changed)} file(s) changed." if changed else "Nothing to change.")
+
+
+@app.command()
+def release(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to build the release in.")] = Path("dist"),
+    dataset: DatasetOption = None,
+) -> None:
+    """Validate the dataset, then build its CSV, JSON, SQLite and Excel-flavoured release with checksums."""
+    from cbcf_data.publish.release import build_release
+
+    try:
+        folder = build_release(out, _dataset(dataset, writes=False))
+    except InvalidDataError as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+        raise
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        typer.echo(f"{path}  ({path.stat().st_size:,} bytes)")
+    typer.echo(f"built {folder}")
+
+
+@app.command()
+def bump(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the new version and CHANGELOG entry; write nothing.")] = False,
+    from_: Annotated[
+        Path | None,
+        typer.Option("--from", help="The last release (folder, zip or JSON) to compare with (default: found in git)."),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Set the next version from the record-level diff since the last release, and write its CHANGELOG entry."""
+    from cbcf_data.publish.bump import plan_bump
+    from cbcf_data.publish.schema import write_files
+
+    top = _repo_root(root)
+    planned = plan_bump(top, from_)
+    if planned is None:
+        typer.echo("The records are as released: nothing to bump.")
+        return
+    typer.echo(f"{planned.old} -> {planned.new} ({planned.level}: `cbcf-data diff` since {planned.old})")
+    typer.echo(planned.entry, nl=False)
+    if dry_run:
+        return
+    for path in write_files(top, planned.files):
+        typer.echo(f"wrote {path.relative_to(top)}")

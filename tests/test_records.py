@@ -111,7 +111,8 @@ def test_import_adds_rows_and_the_dataset_stays_valid(without_2023):
     repo_copy, path = without_2023
     result = run_cli("import", str(path), "--dataset", str(repo_copy))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "meetings: 1 row(s) added" in result.stdout and "commitments: 10 row(s) added" in result.stdout
+    commitments = len(yaml.safe_load(path.read_text())["commitments"])
+    assert "meetings: 1 row(s) added" in result.stdout and f"commitments: {commitments} row(s) added" in result.stdout
     ds = cbcf_data.load(repo_copy)
     assert ds.meetings["cbcf-2023"].city == "Ottawa" and "us-ca-opioids-action-plan" in ds.instruments
     assert run_cli("validate", str(repo_copy)).returncode == 0
@@ -124,8 +125,9 @@ def test_import_dry_run_writes_nothing(without_2023):
     before = snapshot(repo_copy)
     result = run_cli("import", str(path), "--dry-run", "--dataset", str(repo_copy))
     assert result.returncode == 0
-    assert "instruments: 4 row(s) would be added" in result.stdout
-    assert "trilateral-fentanyl-commission,Trilateral Fentanyl Commission,task-force" in result.stdout
+    instruments = yaml.safe_load(path.read_text())["new_instruments"]
+    assert f"instruments: {len(instruments)} row(s) would be added" in result.stdout
+    assert "trilateral-fentanyl-commission," in result.stdout
     assert snapshot(repo_copy) == before
 
 

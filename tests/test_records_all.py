@@ -8,9 +8,9 @@ from conftest import run_cli
 import cbcf_data
 
 COUNTS = {
-    "meetings": 13, "people": 20, "organizations": 6, "topics": 42, "attendances": 31, "meeting_topics": 66,
-    "commitments": 32, "commitment_topics": 39, "instruments": 24, "instrument_mentions": 27, "sources": 20,
-    "meeting_sources": 24, "assessments": 2,
+    "meetings": 13, "people": 20, "organizations": 7, "topics": 42, "attendances": 31, "meeting_topics": 66,
+    "commitments": 32, "commitment_topics": 39, "instruments": 24, "instrument_parties": 4, "instrument_mentions": 27,
+    "sources": 20, "meeting_sources": 24, "assessments": 2,
 }
 # meeting: (attendances, themes, commitments, instrument mentions, sources)
 PER_MEETING = {

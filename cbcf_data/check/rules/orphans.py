@@ -12,6 +12,7 @@ from cbcf_data.model.tables import (
     CommitmentTopic,
     Instrument,
     InstrumentMention,
+    InstrumentParty,
     MeetingSource,
     MeetingTopic,
     Person,
@@ -62,6 +63,9 @@ class Orphans:
         if instrument.source_id is not None:
             self.sources_used.add(instrument.source_id)
 
+    def _instrument_parties(self, party: InstrumentParty, where: Any) -> None:
+        self.sources_used.add(party.source_id)
+
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
         self.sources_used.add(mention.source_id)
 
@@ -69,7 +73,8 @@ class Orphans:
         self.sources_used.add(row.source_id)
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
-        self.sources_used.add(assessment.source_id)
+        if assessment.source_id is not None:
+            self.sources_used.add(assessment.source_id)
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Warn about each defined row that no other table uses."""

@@ -117,8 +117,12 @@ class Meeting(Record):
         "existence_basis": "stated", "start_date": "2012-03-02", "date_precision": "day",
         "date_basis": "stated", "city": "Ottawa", "subdivision": "CA-ON", "host_country": "CA",
         "host_basis": "inferred",
-        "notes": "Host country inferred from the venue, Ottawa: the U.S. embassy readout says the U.S. principals "
-                 "visited Ottawa; no source here names a host.",
+        "notes": ("Host country inferred from the venue, Ottawa: the U.S. embassy readout says the U.S. principals "
+                 "visited Ottawa; no source here names a host. The MOU on human smuggling and trafficking was "
+                 "signed by Napolitano, Holder and Toews (embassy readout); the MOU itself names the U.S. Human "
+                 "Smuggling and Trafficking Center and the RCMP as its participants. iPolitics, which reports that "
+                 "Toews's office released the MOU, says the four ministers signed it; the readout names three "
+                 "signers."),
     }
 
     id: MeetingId
@@ -253,7 +257,7 @@ class Attendance(Record):
         "meeting_id": "cbcf-2012", "person_id": "vic-toews", "role": "Minister of Public Safety",
         "organization_id": "ca-public-safety", "delegation": "CA", "capacity": "host", "capacity_basis": "inferred",
         "status": "attended", "source_id": "ps-2012-03-02-release",
-        "notes": "Host and guest follow from the venue, Ottawa; no source here says who hosted.",
+        "notes": "Host or guest inferred from the venue, Ottawa; no source here names a host.",
     }
 
     meeting_id: MeetingId
@@ -293,8 +297,9 @@ class Topic(Record):
     primary_key = ("id",)
     foreign_keys = {"parent_id": "topics"}
     example = {
-        "id": "fentanyl", "label": "Fentanyl", "label_fr": "Fentanyl", "parent_id": "drug-trafficking",
-        "description": "Trafficking in fentanyl, its analogues and their precursors.",
+        "id": "fentanyl", "label": "Fentanyl and synthetic opioids", "label_fr": "Fentanyl et opioïdes de synthèse",
+        "parent_id": "drug-trafficking",
+        "description": "Trafficking in fentanyl and other synthetic opioids, and their supply chains.",
     }
 
     id: Slug
@@ -506,10 +511,11 @@ class Source(Record):
     table = "sources"
     primary_key = ("id",)
     example = {
-        "id": "doj-2001-06-20-remarks", "title": "Attorney General Prepared Remarks: Cross Border Crime Forum",
+        "id": "doj-2001-06-20-remarks", "title": "Attorney General Prepared Remarks: Cross Border Crime Forum, Ottawa, Ontario",
         "title_basis": "printed", "publisher": "U.S. Department of Justice",
         "url": "https://www.justice.gov/archive/ag/speeches/2001/0620crossborder.htm",
         "published_date": "2001-06-20", "kind": "official", "reliability": "high", "language": "en",
+        "notes": "The date is printed on the page.",
     }
 
     id: Slug
@@ -575,7 +581,7 @@ class Assessment(Record):
     foreign_keys = {"commitment_id": "commitments", "source_id": "sources"}
     example = {
         "commitment_id": "cbcf-2022-c06", "party": "CA", "as_of": "2023-04-28", "status": "fulfilled",
-        "source_id": "doj-2023-04-28-remarks", "note": "Canada hosted the next forum in Ottawa.",
+        "source_id": "doj-2023-04-28-remarks", "note": "Canada hosted the second meeting since reestablishment in Ottawa on 28 April 2023.",
     }
 
     commitment_id: CommitmentId

@@ -43,7 +43,7 @@ def test_export_remove_import_is_byte_identical(repo_copy, tmp_path, suffix):
     path.write_text(yaml.safe_dump(document, allow_unicode=True) if suffix == ".yaml" else json.dumps(document))
     remove_meeting(repo_copy, "cbcf-2024")
     after_removal = cbcf_data.load(repo_copy)
-    assert "cbcf-2024" not in after_removal.meetings and len(after_removal.meetings) == 12
+    assert "cbcf-2024" not in after_removal.meetings and len(after_removal.meetings) == len(cbcf_data.load().meetings) - 1
     # Rows only 2024 used went with it; rows other meetings use stayed.
     assert "arif-virani" not in after_removal.people and "merrick-garland" in after_removal.people
     assert "us-fara" not in after_removal.instruments and "hate-crime" not in after_removal.topics

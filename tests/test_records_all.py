@@ -8,17 +8,17 @@ from conftest import run_cli
 import cbcf_data
 
 COUNTS = {
-    "meetings": 13, "people": 20, "organizations": 10, "topics": 42, "attendances": 31, "meeting_topics": 64,
-    "commitments": 34, "commitment_topics": 43, "instruments": 24, "instrument_parties": 13, "instrument_mentions": 27,
-    "sources": 36, "meeting_sources": 38, "assessments": 2,
+    "meetings": 15, "people": 21, "organizations": 13, "topics": 42, "attendances": 39, "meeting_topics": 76,
+    "commitments": 36, "commitment_topics": 47, "instruments": 28, "instrument_parties": 18, "instrument_mentions": 31,
+    "sources": 43, "meeting_sources": 45, "assessments": 2,
 }
 # meeting: (attendances, themes, commitments, instrument mentions, sources)
 PER_MEETING = {
     "cbcf-1997": (0, 0, 0, 0, 3), "cbcf-1998": (0, 0, 0, 0, 1), "cbcf-1999": (0, 0, 0, 0, 1),
     "cbcf-2000": (2, 6, 2, 3, 1), "cbcf-2001": (2, 4, 2, 0, 2), "cbcf-2002": (2, 2, 0, 0, 1),
     "cbcf-2003": (2, 7, 2, 7, 2), "cbcf-2004": (3, 4, 0, 0, 2), "cbcf-2006": (4, 3, 1, 1, 5),
-    "cbcf-2012": (4, 5, 1, 2, 3), "cbcf-2022": (4, 5, 7, 3, 4), "cbcf-2023": (4, 7, 11, 6, 9),
-    "cbcf-2024": (4, 21, 8, 5, 4),
+    "cbcf-2008": (4, 6, 1, 3, 4), "cbcf-2010": (4, 6, 1, 1, 3), "cbcf-2012": (4, 5, 1, 2, 3),
+    "cbcf-2022": (4, 5, 7, 3, 4), "cbcf-2023": (4, 7, 11, 6, 9), "cbcf-2024": (4, 21, 8, 5, 4),
 }
 
 

@@ -69,7 +69,8 @@ def write(n: int, out: Path, seed: int = 0) -> dict[str, int]:
             text = " ".join(parts) + "\n"
             (records / "sources" / f"{source_id}.txt").write_text(text, encoding="utf-8", newline="")
             sentences[source_id] = offsets
-            row("sources", {"id": source_id, "title": f"Synthetic source {source_id[-6:]}", "kind": "official",
+            row("sources", {"id": source_id, "title": f"Synthetic source {source_id[-6:]}", "title_basis": "printed",
+                            "kind": "official",
                             "reliability": "high", "archive_path": f"sources/{source_id}.txt",
                             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "language": "en"})
 
@@ -79,7 +80,8 @@ def write(n: int, out: Path, seed: int = 0) -> dict[str, int]:
             row("meetings", {"id": meeting_id, "phase": "reestablished", "existence_basis": "stated",
                              "start_date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                              "date_precision": "day", "date_basis": "stated", "city": "Ottawa",
-                             "subdivision": "CA-ON", "host_country": "CA", "summary": _sentence(rng)})
+                             "subdivision": "CA-ON", "host_country": "CA", "host_basis": "stated",
+                             "summary": _sentence(rng)})
 
         people = sorted([(f"ca-person-{i:06d}", "CA") for i in range(people_per_side)]
                         + [(f"us-person-{i:06d}", "US") for i in range(people_per_side)])
@@ -97,7 +99,10 @@ def write(n: int, out: Path, seed: int = 0) -> dict[str, int]:
         instrument_ids = [f"instrument-{i:06d}" for i in range(instruments)]
         for instrument_id in instrument_ids:
             row("instruments", {"id": instrument_id, "title": f"Synthetic instrument {instrument_id[-6:]}",
-                                "kind": "mou", "jurisdiction": "bilateral", "source_id": source_ids[0]})
+                                "title_basis": "printed", "kind": "mou", "jurisdiction": "bilateral",
+                                "source_id": source_ids[0]})
+            row("instrument_parties", {"instrument_id": instrument_id, "organization_id": "us-doj",
+                                       "role": "signatory", "basis": "stated", "source_id": source_ids[0]})
 
         made = 0
         for index, meeting_id in enumerate(meeting_ids):
@@ -107,7 +112,8 @@ def write(n: int, out: Path, seed: int = 0) -> dict[str, int]:
                 us = person_id.startswith("us")
                 row("attendances", {"meeting_id": meeting_id, "person_id": person_id, "role": "Minister",
                                     "organization_id": "us-doj" if us else "ca-justice", "delegation": "US" if us else "CA",
-                                    "capacity": "guest" if us else "host", "status": "attended", "source_id": source_id})
+                                    "capacity": "guest" if us else "host", "capacity_basis": "stated",
+                                    "status": "attended", "source_id": source_id})
             for topic_id in sorted({topic_ids[index % topics], topic_ids[(index * 7 + 1) % topics]}):
                 row("meeting_topics", {"meeting_id": meeting_id, "topic_id": topic_id, "source_id": source_id})
             start = None
@@ -124,7 +130,8 @@ def write(n: int, out: Path, seed: int = 0) -> dict[str, int]:
                                         "status": "in-progress", "source_id": source_id, "note": _sentence(rng)})
                 made += 1
             row("instrument_mentions", {"meeting_id": meeting_id, "instrument_id": instrument_ids[index % instruments],
-                                        "relation": "referenced", "source_id": source_id})
+                                        "relation": "referenced", "relation_basis": "stated",
+                                        "source_id": source_id})
             row("meeting_sources", {"meeting_id": meeting_id, "source_id": source_id})
 
     base = json.loads((Path(__file__).resolve().parent.parent / "datapackage.json").read_text(encoding="utf-8"))

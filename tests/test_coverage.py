@@ -19,6 +19,10 @@ def test_coverage_lists_every_meeting_and_counts_from_the_records():
     unassessed = sum(1 for c in ds.commitments.values() if not ds.related(c, "assessments"))
     if unassessed:
         assert f"{unassessed} of {len(ds.commitments)} commitments have no assessment" in block
+    searched = sum(1 for c in ds.commitments.values()
+                   if (found := ds.related(c, "assessments")) and all(a.status == "no-evidence" for a in found))
+    if searched:
+        assert f"For {searched} commitments no public evidence" in block
     assert block in (ROOT / "README.md").read_text()
 
 

@@ -69,3 +69,35 @@ def test_codelist_fields_carry_exactly_their_codelist():
         for name, prop in model.model_json_schema()["properties"].items():
             if "codelist" in prop:
                 assert prop["enum"] == list(codelists.CODELISTS[prop["codelist"]]), (model.table, name)
+
+
+def test_basis_and_absence_rules():
+    from cbcf_data.model.tables import Assessment, Attendance, Instrument, InstrumentMention
+
+    assert _error_type(Meeting, host_basis=None) == "host-basis"
+    assert _error_type(Meeting, notes=None) == "basis-without-notes"  # the example's host is inferred
+    assert _error_type(Attendance, capacity=None) == "capacity-missing"
+    assert _error_type(Attendance, capacity=None, capacity_basis=None, notes=None) == "capacity-missing"
+    assert _error_type(Attendance, capacity_basis=None) == "capacity-basis"
+    absent = Attendance.model_validate({**Attendance.example, "status": "absent", "capacity": None, "capacity_basis": None})
+    assert absent.capacity is None  # someone expected who did not come needs no capacity
+    assert _error_type(Instrument, date_basis=None) == "date-basis"
+    assert _error_type(Instrument, date_basis="inferred", notes=None) == "basis-without-notes"
+    assert _error_type(Instrument, title_basis="descriptive", notes=None) == "basis-without-notes"
+    assert _error_type(InstrumentMention, relation_basis="inferred") == "basis-without-notes"
+    assert _error_type(Assessment, source_id=None) == "assessment-source-missing"
+    assert _error_type(Assessment, status="no-evidence", source_id=None) == "no-evidence-note"
+    searched = Assessment.model_validate({**Assessment.example, "status": "no-evidence", "source_id": None,
+                                          "note": "Nothing found. Searched: DOJ and Public Safety releases."})
+    assert searched.source_id is None
+
+
+@pytest.mark.parametrize(("kind", "reliability", "ok"), [
+    ("official", "high", True), ("official", "medium", False), ("repost", "high", False), ("repost", "medium", True),
+    ("summary", "medium", False), ("summary", "low", True), ("wire", "low", True), ("press", "high", False),
+])
+def test_reliability_follows_from_kind(kind, reliability, ok):
+    if ok:
+        Source.model_validate({**Source.example, "kind": kind, "reliability": reliability})
+    else:
+        assert _error_type(Source, kind=kind, reliability=reliability) == "reliability-kind"

@@ -69,6 +69,7 @@ def test_topics_instruments_and_sources():
     assert mous.commitment_id == "cbcf-2024-c05"
     assert {s.id for s in ds.related(meeting, "sources")} == {
         "cbcf-2024-communique-summary", "fifthestate-2024-07-13-communique-repost", "legalnewsline-2024-communique-repost",
+        "gc-2024-07-12-communique-fr",
     }
 
 
@@ -78,6 +79,6 @@ def test_rows_of_the_meeting_counted():
     counts = {table: len(ds.related(meeting, table)) for table in
               ("attendances", "meeting_topics", "commitments", "instrument_mentions", "meeting_sources")}
     assert counts == {"attendances": 4, "meeting_topics": 21, "commitments": 8, "instrument_mentions": 5,
-                      "meeting_sources": 3}
+                      "meeting_sources": 4}
     commitment_ids = {c.id for c in ds.related(meeting, "commitments")}
     assert sum(ct.commitment_id in commitment_ids for ct in ds.commitment_topics.values()) == 10

@@ -8,17 +8,17 @@ from conftest import run_cli
 import cbcf_data
 
 COUNTS = {
-    "meetings": 13, "people": 20, "organizations": 6, "topics": 42, "attendances": 31, "meeting_topics": 66,
-    "commitments": 32, "commitment_topics": 39, "instruments": 24, "instrument_mentions": 27, "sources": 20,
-    "meeting_sources": 24, "assessments": 2,
+    "meetings": 15, "people": 21, "organizations": 13, "topics": 42, "attendances": 39, "meeting_topics": 76,
+    "commitments": 36, "commitment_topics": 47, "instruments": 28, "instrument_parties": 18, "instrument_mentions": 31,
+    "sources": 57, "meeting_sources": 46, "assessments": 31,
 }
 # meeting: (attendances, themes, commitments, instrument mentions, sources)
 PER_MEETING = {
-    "cbcf-1997": (0, 0, 0, 0, 2), "cbcf-1998": (0, 0, 0, 0, 1), "cbcf-1999": (0, 0, 0, 0, 1),
+    "cbcf-1997": (0, 0, 0, 0, 3), "cbcf-1998": (0, 0, 0, 0, 1), "cbcf-1999": (0, 0, 0, 0, 1),
     "cbcf-2000": (2, 6, 2, 3, 1), "cbcf-2001": (2, 4, 2, 0, 2), "cbcf-2002": (2, 2, 0, 0, 1),
-    "cbcf-2003": (2, 7, 2, 7, 2), "cbcf-2004": (3, 6, 0, 0, 1), "cbcf-2006": (4, 3, 1, 1, 3),
-    "cbcf-2012": (4, 5, 1, 2, 2), "cbcf-2022": (4, 5, 6, 3, 2), "cbcf-2023": (4, 7, 10, 6, 3),
-    "cbcf-2024": (4, 21, 8, 5, 3),
+    "cbcf-2003": (2, 7, 2, 7, 2), "cbcf-2004": (3, 4, 0, 0, 2), "cbcf-2006": (4, 3, 1, 1, 5),
+    "cbcf-2008": (4, 6, 1, 3, 4), "cbcf-2010": (4, 6, 1, 1, 3), "cbcf-2012": (4, 5, 1, 2, 3),
+    "cbcf-2022": (4, 5, 7, 3, 4), "cbcf-2023": (4, 7, 11, 6, 10), "cbcf-2024": (4, 21, 8, 5, 4),
 }
 
 
@@ -44,7 +44,7 @@ def test_counts_per_meeting(meeting_id):
         ("cbcf-2001", "2001-06-20", None, "Ottawa", "CA", "founding", 5),
         ("cbcf-2002", "2002-07-22", None, "Banff", "CA", "founding", 6),
         ("cbcf-2003", "2003-05-21", None, "White Sulphur Springs", "US", "founding", 7),
-        ("cbcf-2004", "2004-10-22", None, "Ottawa", "CA", "founding", 8),
+        ("cbcf-2004", "2004-10-21", "2004-10-22", "Ottawa", "CA", "founding", 8),
         ("cbcf-2006", "2006-11-15", "2006-11-16", "Asheville", "US", "founding", 9),
         ("cbcf-2012", "2012-03-02", None, "Ottawa", "CA", "founding", 12),
         ("cbcf-2022", "2022-03-22", None, "Washington", "US", "reestablished", 1),
@@ -88,7 +88,7 @@ def test_every_attendance_commitment_and_theme_is_sourced_by_a_source_of_its_mee
             meeting_sources = {ms.source_id for ms in ds.meeting_sources.where("meeting_id", row.meeting_id)}
             assert row.source_id in meeting_sources, (table, row.key)
     for assessment in ds.assessments.values():
-        assert assessment.source_id in ds.sources
+        assert assessment.source_id in ds.sources or assessment.status == "no-evidence"
 
 
 def test_only_archived_sources_are_quoted():
@@ -99,7 +99,7 @@ def test_only_archived_sources_are_quoted():
 
 # Facts FACTS.md marks as inferred: each must be recorded as inferred, never as stated.
 INFERRED = [
-    ("cbcf-1997", "date_basis"), ("cbcf-1998", "existence_basis"), ("cbcf-1998", "sequence_basis"),
+    ("cbcf-1998", "existence_basis"), ("cbcf-1998", "sequence_basis"),
     ("cbcf-1998", "date_basis"), ("cbcf-1999", "existence_basis"), ("cbcf-1999", "sequence_basis"),
     ("cbcf-2002", "sequence_basis"), ("cbcf-2024", "date_basis"),
 ]
@@ -115,7 +115,7 @@ def test_inferred_titles_and_attendees_are_not_stated():
     mclellan = ds.attendances[("cbcf-2004", "anne-mclellan")]
     assert mclellan.role == "Deputy Prime Minister" and mclellan.organization_id is None
     assert "inferred" in mclellan.notes
-    assert "Descriptive title" in ds.instruments["us-ca-mou-human-smuggling-trafficking-2012"].notes
+    assert ds.instruments["us-ca-police-technology-agreement-2000"].title_basis == "descriptive"
     assert not ds.related(ds.meetings["cbcf-1997"], "attendances")  # the co-chairs are only inferred
     canadians_2006 = [a for a in ds.related(ds.meetings["cbcf-2006"], "attendances") if a.delegation == "CA"]
     assert [a.person_id for a in canadians_2006] == ["stockwell-day"]  # no Justice Minister is named for 2006
@@ -153,9 +153,9 @@ def test_show_prints_a_meeting(tmp_path):
     out = result.stdout
     assert "cbcf-2006 — 9th forum, founding phase" in out
     assert "2006-11-15 to 2006-11-16 (day precision, stated)" in out
-    assert "[CA] Stockwell Day — Minister of Public Safety (guest)" in out
+    assert "[CA] Stockwell Day — Canadian Minister of Public Safety (guest)" in out
     assert "signed: Memorandum of Understanding Regarding Accessing Forensic Firearms Data" in out
-    assert "Sources (3)" in out
+    assert "Sources (5)" in out
     assert len(out.splitlines()) < 50
     inferred = run_cli("show", "cbcf-1998").stdout
     assert "2nd forum (inferred)" in inferred and "existence inferred" in inferred

@@ -33,6 +33,14 @@ _ROW_HINTS = {
     "quote-length": "quote_end = quote_start + the quote's length in characters",
     "french-name-missing": "give the body's official French name",
     "archive-incomplete": "fill archive_path and sha256 together, or neither",
+    "basis-without-notes": "say in notes how the inferred value was worked out (or why the title is descriptive)",
+    "host-basis": "fill host_basis (stated/inferred) with host_country, or empty both",
+    "capacity-basis": "fill capacity_basis (stated/inferred) with capacity, or empty both",
+    "date-basis": "fill date_basis (stated/inferred) with date, or empty both",
+    "capacity-missing": "give the capacity the source states or implies; leave it empty only when status is absent or unknown",
+    "reliability-kind": "official texts are high, rewrites (summary) low, everything else medium or low: see CONTRIBUTING.md",
+    "assessment-source-missing": "name the later source that shows the progress, or use status no-evidence",
+    "no-evidence-note": "list the sources and searches made, e.g. 'Searched: DOJ and Public Safety releases; ...'",
 }
 
 _property_cache: dict[str, dict[str, Any]] = {}

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         CommitmentTopic,
         Instrument,
         InstrumentMention,
+        InstrumentParty,
         Meeting,
         MeetingSource,
         MeetingTopic,
@@ -100,6 +101,7 @@ class Dataset:
     commitments: Table[Commitment]
     commitment_topics: Table[CommitmentTopic]
     instruments: Table[Instrument]
+    instrument_parties: Table[InstrumentParty]
     instrument_mentions: Table[InstrumentMention]
     sources: Table[Source]
     meeting_sources: Table[MeetingSource]

@@ -3,7 +3,8 @@
 A bundle is the contribution format and the per-meeting shape of the JSON release. Rows that
 name the meeting (attendances, topics, commitments, mentions, sources) leave out `meeting_id`;
 commitments carry their topics and assessments inline; people, organizations, topics,
-instruments and sources first used by this meeting come under `new_*`.
+instruments and sources first used by this meeting come under `new_*`, and so do the parties
+(signatories, participants, lead bodies) of those instruments, under `new_instrument_parties`.
 
 `split_meeting` and `join_bundle` convert between a dataset and (dataset without the meeting,
 bundle) losslessly: a bundle's `new_*` rows are exactly those no other meeting uses.
@@ -21,6 +22,7 @@ from cbcf_data.model.tables import (
     Commitment,
     Instrument,
     InstrumentMention,
+    InstrumentParty,
     Meeting,
     MeetingTopic,
     Organization,
@@ -61,8 +63,12 @@ NEW_TABLES = {
     "new_organizations": "organizations",
     "new_topics": "topics",
     "new_instruments": "instruments",
+    "new_instrument_parties": "instrument_parties",
     "new_sources": "sources",
 }
+#: Reference tables whose rows hang on a row of another reference table and move with it:
+#: table -> (its field naming the parent, the parent's table).
+DEPENDENT = {"instrument_parties": ("instrument_id", "instruments")}
 
 
 class MeetingBundle(BaseModel):
@@ -95,6 +101,8 @@ class Bundle(MeetingBundle):
     """Topics added to the vocabulary."""
     new_instruments: list[Instrument] = []
     """Instruments that appear for the first time."""
+    new_instrument_parties: list[InstrumentParty] = []
+    """Organizations that signed, are party to or lead an instrument (new or existing)."""
     new_sources: list[Source] = []
     """Sources that appear for the first time."""
 
@@ -118,6 +126,8 @@ class Release(BaseModel):
     """The topic vocabulary."""
     instruments: list[Instrument]
     """The instruments table."""
+    instrument_parties: list[InstrumentParty]
+    """The instrument_parties table."""
     sources: list[Source]
     """The sources table."""
 
@@ -228,12 +238,38 @@ def all_bundles(rows: Rows, only: str | None = None) -> list[dict[str, Any]]:
     return bundles
 
 
+References = set[tuple[str, str]]
+
+
+def _references(source: Rows) -> References:
+    """(table, id) of every shared reference row that rows of `source` point at."""
+    from cbcf_data.model.tables import TABLES
+
+    shared = set(NEW_TABLES.values()) - set(DEPENDENT)
+    found: References = set()
+    for table, table_rows in source.items():
+        for field, target in TABLES[table].foreign_keys.items():
+            if target in shared:
+                found.update((target, r[field]) for r in table_rows if r.get(field) is not None)
+    return found
+
+
+def _picked(kept: Rows, refs: References, inside: bool) -> Rows:
+    """The shared reference rows of `kept` that are (inside=True) or are not in `refs`, with the
+    rows hanging on them (an instrument's parties go where the instrument goes)."""
+    picked = {t: [r for r in kept[t] if ((t, r["id"]) in refs) == inside]
+              for t in NEW_TABLES.values() if t not in DEPENDENT}
+    picked.update({t: [r for r in kept[t] if ((parent, r[field]) in refs) == inside]
+                   for t, (field, parent) in DEPENDENT.items()})
+    return picked
+
+
 def split_meeting(rows: Rows, meeting_id: str) -> tuple[Rows, Rows]:
     """(rows without the meeting, the meeting's own rows) from every table's rows.
 
     The meeting's own rows are its meeting, attendances, topics, commitments (with their topics
     and assessments), mentions and sources, plus every person, organization, topic, instrument and
-    source that they use and nothing else in the dataset uses.
+    source that they use and nothing else in the dataset uses; an instrument's parties move with it.
     """
     from cbcf_data.model.tables import TABLES
 
@@ -250,33 +286,15 @@ def split_meeting(rows: Rows, meeting_id: str) -> tuple[Rows, Rows]:
 
     taken: Rows = {t: [r for r in rows.get(t, []) if own(t, r)] for t in TABLES}
     kept: Rows = {t: [r for r in rows.get(t, []) if not own(t, r)] for t in TABLES}
-    shared = set(NEW_TABLES.values())
-
-    def references(source: Rows) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
-        for table, table_rows in source.items():
-            for field, target in TABLES[table].foreign_keys.items():
-                if target in shared:
-                    found.update((target, r[field]) for r in table_rows if r.get(field) is not None)
-        return found
-
+    meeting_tables = {t: r for t, r in kept.items() if t not in NEW_TABLES.values()}
     # Reference rows used by the meeting's rows, transitively (parents, an instrument's source).
-    wanted = references(taken)
-    while True:
-        closure = wanted | references({t: [r for r in kept[t] if (t, r["id"]) in wanted] for t in shared})
-        if closure == wanted:
-            break
+    wanted = _references(taken)
+    while (closure := wanted | _references(_picked(kept, wanted, True))) != wanted:
         wanted = closure
     # Of those, the ones nothing else uses, until no kept row uses a moved one.
     moving = set(wanted)
-    while True:
-        staying = {t: r for t, r in kept.items() if t not in shared}
-        staying.update({t: [r for r in kept[t] if (t, r["id"]) not in moving] for t in shared})
-        still_used = moving & references(staying)
-        if not still_used:
-            break
+    while still_used := moving & _references({**meeting_tables, **_picked(kept, moving, False)}):
         moving -= still_used
-    for table in shared:
-        taken[table] = [r for r in kept[table] if (table, r["id"]) in moving]
-        kept[table] = [r for r in kept[table] if (table, r["id"]) not in moving]
-    return kept, taken
+    taken.update(_picked(kept, moving, True))
+    staying = {**meeting_tables, **_picked(kept, moving, False)}
+    return {t: staying[t] for t in TABLES}, taken

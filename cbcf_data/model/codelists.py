@@ -78,7 +78,11 @@ ATTENDANCE_STATUS: Codelist = {
 MODALITY: Codelist = {
     "commit": Code("Commit", "Worded as a commitment: 'committed to', 'commit to'.", "S'engager"),
     "pledge": Code("Pledge", "Worded as a pledge: 'pledged', 'pledging'.", "Promettre"),
-    "agree": Code("Agree", "Worded as an agreement to act: 'agreed to'.", "Convenir"),
+    "agree": Code(
+        "Agree",
+        "Worded as an agreement or joint decision to act: 'agreed to', 'have agreed to', 'decided to'.",
+        "Convenir",
+    ),
     "will": Code("Will", "A plain future undertaking: 'will' and a verb of action.", "Futur"),
     "continue": Code("Continue", "An undertaking to keep doing something: 'will continue to'.", "Poursuivre"),
     "emphasize": Code(
@@ -90,6 +94,11 @@ MODALITY: Codelist = {
         "Ongoing",
         "A joint effort reported as already under way ('are working together to').",
         "En cours",
+    ),
+    "direct": Code(
+        "Direct",
+        "The ministers instructed or directed their officials to act: 'instructed their officials to'.",
+        "Charger",
     ),
     "welcome": Code("Welcome", "Welcomed a step taken or begun by others.", "Accueillir"),
     "announce": Code("Announce", "Announced a measure as decided or launched at the meeting.", "Annoncer"),
@@ -117,6 +126,17 @@ INSTRUMENT_KIND: Codelist = {
     "statement": Code("Statement", "A joint statement, declaration or statement of partnership.", "Déclaration"),
     "report": Code("Report", "A report or public advisory.", "Rapport"),
     "task-force": Code("Task force", "A standing joint body such as a task force or enforcement team.", "Groupe de travail"),
+    "programme": Code(
+        "Programme",
+        "A programme or pilot project run by agencies of one or both countries, e.g. the Shiprider pilots.",
+        "Programme",
+    ),
+    "initiative": Code(
+        "Initiative",
+        "A measure one government (or both) announced or launched without a formal instrument, e.g. a new "
+        "enforcement initiative announced at a meeting.",
+        "Initiative",
+    ),
 }
 
 JURISDICTION: Codelist = {
@@ -127,17 +147,84 @@ JURISDICTION: Codelist = {
 }
 
 SOURCE_KIND: Codelist = {
-    "official": Code("Official", "A release, readout or speech text published by a government.", "Officiel"),
-    "wire": Code("Wire", "A news-agency report (CP, AP).", "Dépêche"),
-    "press": Code("Press", "A newspaper, magazine or trade-press article.", "Presse"),
-    "repost": Code("Repost", "A third-party copy of another publisher's text.", "Republication"),
-    "summary": Code("Summary", "A summary of another document by a third party.", "Résumé"),
+    "official": Code(
+        "Official",
+        "A government's own text as the government published it: its web page, its release on the wire "
+        "service it uses, or an institutional web archive's capture of either.",
+        "Officiel",
+    ),
+    "wire": Code("Wire", "A news-agency report (CP, AP), as the agency or a news outlet it serves carries it.", "Dépêche"),
+    "press": Code("Press", "A newspaper, magazine, trade-press or professional article or blog post.", "Presse"),
+    "repost": Code(
+        "Repost",
+        "A third party's copy of another publisher's text (a government release, a wire story, a report).",
+        "Republication",
+    ),
+    "summary": Code(
+        "Summary",
+        "A third party's rewrite, paraphrase or summary of another document.",
+        "Résumé",
+    ),
+}
+
+#: The one rule for reliability, by source kind (CONTRIBUTING.md, "Reliability"): an official text is
+#: high and only an official text is; a rewrite is low; everything else is medium, or low when the
+#: publisher or copier is an aggregator, a content farm or an anonymous blog, or a copy alters the text.
+RELIABILITY_BY_KIND: dict[str, tuple[str, ...]] = {
+    "official": ("high",),
+    "wire": ("medium", "low"),
+    "press": ("medium", "low"),
+    "repost": ("medium", "low"),
+    "summary": ("low",),
 }
 
 RELIABILITY: Codelist = {
-    "high": Code("High", "An official release or speech.", "Élevée"),
-    "medium": Code("Medium", "A wire service, trade press, or a faithful copy of an official text.", "Moyenne"),
-    "low": Code("Low", "An aggregator or content farm: corroboration only, unless the only copy.", "Faible"),
+    "high": Code(
+        "High",
+        "The issuing government's own text (kind `official`): its site, its release on its wire service, "
+        "or an institutional web archive's capture of either.",
+        "Élevée",
+    ),
+    "medium": Code(
+        "Medium",
+        "A news agency, newspaper or trade-press report, or a third party's faithful copy of another text "
+        "that says where the text comes from.",
+        "Moyenne",
+    ),
+    "low": Code(
+        "Low",
+        "A rewrite or summary; or a report or copy by an aggregator, content farm or anonymous blog, or a "
+        "copy that alters the text: corroboration only, unless the only copy (then say so in notes).",
+        "Faible",
+    ),
+}
+
+TITLE_BASIS: Codelist = {
+    "printed": Code("Printed", "The document's own title, as the document or its page prints it.", "Imprimé"),
+    "from-address": Code(
+        "From address",
+        "The page shows no title; it is read from the page's web address (see notes).",
+        "Tiré de l'adresse",
+    ),
+    "descriptive": Code(
+        "Descriptive",
+        "The document's own title is not known; the dataset describes it in its own words (see notes).",
+        "Descriptif",
+    ),
+}
+
+PARTY_ROLE: Codelist = {
+    "signatory": Code(
+        "Signatory",
+        "Signed the instrument: its head or officials put their names to it on its behalf.",
+        "Signataire",
+    ),
+    "participant": Code(
+        "Participant",
+        "A party to the instrument or a member of the body or programme, bound by it or taking part in it.",
+        "Participant",
+    ),
+    "lead": Code("Lead", "Named as a lead body responsible for carrying the instrument out.", "Responsable"),
 }
 
 ASSESSMENT_STATUS: Codelist = {
@@ -147,6 +234,12 @@ ASSESSMENT_STATUS: Codelist = {
     "fulfilled": Code("Fulfilled", "The undertaking has been done.", "Réalisé"),
     "not-fulfilled": Code("Not fulfilled", "The undertaking lapsed without being done.", "Non réalisé"),
     "superseded": Code("Superseded", "Replaced by a later undertaking or instrument.", "Remplacé"),
+    "no-evidence": Code(
+        "No evidence",
+        "No public evidence of progress was found as of the as-of date; the note lists what was searched. "
+        "Not a judgement that nothing was done.",
+        "Aucune preuve",
+    ),
 }
 
 LANGUAGE: Codelist = {
@@ -168,8 +261,10 @@ CODELISTS: dict[str, Codelist] = {
     "language": LANGUAGE,
     "modality": MODALITY,
     "parties": PARTIES,
+    "party_role": PARTY_ROLE,
     "phase": PHASE,
     "relation": RELATION,
     "reliability": RELIABILITY,
     "source_kind": SOURCE_KIND,
+    "title_basis": TITLE_BASIS,
 }

@@ -1,4 +1,4 @@
-"""The thirteen tables of the dataset as Pydantic models: one row of a table is one model.
+"""The fourteen tables of the dataset as Pydantic models: one row of a table is one model.
 
 Field names are the CSV headers, in CSV column order. Rules that need only the row itself live
 here (`@model_validator`); rules that need another table live in `cbcf_data.check.rules`.
@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
+from cbcf_data.model import codelists
 from cbcf_data.model.types import (
     Abbreviation,
     ArchivePath,
@@ -31,6 +32,7 @@ from cbcf_data.model.types import (
     Offset,
     Ordinal,
     Parties,
+    PartyRole,
     Phase,
     Relation,
     Reliability,
@@ -40,6 +42,7 @@ from cbcf_data.model.types import (
     SourceKind,
     Subdivision,
     Text,
+    TitleBasis,
     Url,
     WikidataId,
     date_precision_of,
@@ -75,6 +78,26 @@ def _fail(code: str, field: str, message: str, **context: Any) -> PydanticCustom
     return PydanticCustomError(code, message, {"field": field, **context})
 
 
+def _check_explained(record: Any, *fields: str) -> None:
+    """A value marked inferred (or a descriptive title) needs notes saying how it was worked out."""
+    if record.notes is not None:
+        return
+    for name in fields:
+        value = getattr(record, name)
+        if value in ("inferred", "descriptive"):
+            raise _fail(
+                "basis-without-notes", "notes",
+                "{basis} is '{value}', so notes must say how the value was worked out",
+                basis=name, value=value,
+            )
+
+
+def _check_together(record: Any, value: str, basis: str, code: str) -> None:
+    """A value and its basis field are both filled or both empty."""
+    if (getattr(record, value) is None) != (getattr(record, basis) is None):
+        raise _fail(code, basis, "{value} and {basis} go together: fill both or neither", value=value, basis=basis)
+
+
 def _check_precision(value: str | None, precision: str | None, field: str) -> None:
     if value is not None and precision is not None and date_precision_of(value) != precision:
         raise _fail(
@@ -93,6 +116,13 @@ class Meeting(Record):
         "id": "cbcf-2012", "phase": "founding", "sequence": 12, "sequence_basis": "stated",
         "existence_basis": "stated", "start_date": "2012-03-02", "date_precision": "day",
         "date_basis": "stated", "city": "Ottawa", "subdivision": "CA-ON", "host_country": "CA",
+        "host_basis": "inferred",
+        "notes": ("Host country inferred from the venue, Ottawa: the U.S. embassy readout says the U.S. principals "
+                 "visited Ottawa; no source here names a host. The MOU on human smuggling and trafficking was "
+                 "signed by Napolitano, Holder and Toews (embassy readout); the MOU itself names the U.S. Human "
+                 "Smuggling and Trafficking Center and the RCMP as its participants. iPolitics, which reports that "
+                 "Toews's office released the MOU, says the four ministers signed it; the readout names three "
+                 "signers."),
     }
 
     id: MeetingId
@@ -119,6 +149,8 @@ class Meeting(Record):
     """ISO 3166-2 code of the state or province, e.g. `US-DC`, `CA-ON`."""
     host_country: Country | None = None
     """Country that hosted the meeting; empty when unknown."""
+    host_basis: Basis | None = None
+    """Whether a source says who hosted or it is inferred from the venue; empty when `host_country` is."""
     summary: Text | None = None
     """What the meeting did, in the dataset's own words."""
     notes: Text | None = None
@@ -128,6 +160,8 @@ class Meeting(Record):
     def _check_row(self) -> Meeting:
         if (self.sequence is None) != (self.sequence_basis is None):
             raise _fail("sequence-basis", "sequence_basis", "sequence and sequence_basis must both be filled or both be empty")
+        _check_together(self, "host_country", "host_basis", "host-basis")
+        _check_explained(self, "sequence_basis", "existence_basis", "date_basis", "host_basis")
         if self.id[5:9] != self.start_date[:4]:
             raise _fail(
                 "id-year-mismatch", "id", "the ID's year {id_year} differs from start_date's year {year}",
@@ -221,8 +255,9 @@ class Attendance(Record):
     }
     example = {
         "meeting_id": "cbcf-2012", "person_id": "vic-toews", "role": "Minister of Public Safety",
-        "organization_id": "ca-public-safety", "delegation": "CA", "capacity": "host", "status": "attended",
-        "source_id": "ps-2012-03-02-release",
+        "organization_id": "ca-public-safety", "delegation": "CA", "capacity": "host", "capacity_basis": "inferred",
+        "status": "attended", "source_id": "ps-2012-03-02-release",
+        "notes": "Host or guest inferred from the venue, Ottawa; no source here names a host.",
     }
 
     meeting_id: MeetingId
@@ -235,14 +270,24 @@ class Attendance(Record):
     """The body the person represented."""
     delegation: Country
     """Which country's delegation the person belonged to."""
-    capacity: Capacity
-    """The person's part: host, guest, co-chair or participant."""
+    capacity: Capacity | None = None
+    """The person's part: host, guest, co-chair or participant; empty for someone who did not come."""
+    capacity_basis: Basis | None = None
+    """Whether a source states the capacity or it is inferred (e.g. host from the venue); empty with `capacity`."""
     status: AttendanceStatus
     """Whether the person is known to have taken part."""
     source_id: Slug
     """The source that names the person at this meeting."""
     notes: Text | None = None
     """Full titles, inferred roles, and anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Attendance:
+        if self.capacity is None and self.status == "attended":
+            raise _fail("capacity-missing", "capacity", "someone who attended needs a capacity (empty only for absent or unknown)")
+        _check_together(self, "capacity", "capacity_basis", "capacity-basis")
+        _check_explained(self, "capacity_basis")
+        return self
 
 
 class Topic(Record):
@@ -252,8 +297,9 @@ class Topic(Record):
     primary_key = ("id",)
     foreign_keys = {"parent_id": "topics"}
     example = {
-        "id": "fentanyl", "label": "Fentanyl", "label_fr": "Fentanyl", "parent_id": "drug-trafficking",
-        "description": "Trafficking in fentanyl, its analogues and their precursors.",
+        "id": "fentanyl", "label": "Fentanyl and synthetic opioids", "label_fr": "Fentanyl et opioïdes de synthèse",
+        "parent_id": "drug-trafficking",
+        "description": "Trafficking in fentanyl and other synthetic opioids, and their supply chains.",
     }
 
     id: Slug
@@ -352,20 +398,24 @@ class CommitmentTopic(Record):
 
 
 class Instrument(Record):
-    """An act, bill, MOU, agreement, plan, statement, report or task force."""
+    """An act, bill, MOU, agreement, plan, statement, report, task force, programme or initiative."""
 
     table = "instruments"
     primary_key = ("id",)
     foreign_keys = {"source_id": "sources"}
     example = {
-        "id": "roadmap-2021", "title": "Roadmap for a Renewed U.S.-Canada Partnership", "kind": "plan",
-        "jurisdiction": "bilateral", "date": "2021-02", "date_precision": "month",
+        "id": "roadmap-2021", "title": "Roadmap for a Renewed U.S.-Canada Partnership", "title_basis": "printed",
+        "kind": "plan", "jurisdiction": "bilateral", "date": "2021-02", "date_precision": "month",
+        "date_basis": "stated", "source_id": "doj-2022-03-22-readout-repost",
+        "notes": "Issued by President Biden and Prime Minister Trudeau; the forum was reestablished under it.",
     }
 
     id: Slug
     """Jurisdiction prefix and a short name, e.g. `us-fara`, `ca-bill-c-70`."""
     title: ShortText
     """Title as sources give it; a descriptive title when the formal one is unknown (see notes)."""
+    title_basis: TitleBasis
+    """Whether `title` is the instrument's own title or a description of it."""
     kind: InstrumentKind
     """What sort of instrument it is."""
     jurisdiction: Jurisdiction
@@ -374,6 +424,8 @@ class Instrument(Record):
     """When it was made, signed or enacted; empty when no source here gives it."""
     date_precision: DatePrecision | None = None
     """How precisely `date` is known; empty when `date` is."""
+    date_basis: Basis | None = None
+    """Whether a source states the date or it is inferred (e.g. from the date of a release); empty with `date`."""
     source_id: Slug | None = None
     """The source for the title and date."""
     notes: Text | None = None
@@ -383,7 +435,39 @@ class Instrument(Record):
     def _check_row(self) -> Instrument:
         if (self.date is None) != (self.date_precision is None):
             raise _fail("date-precision-missing", "date_precision", "date and date_precision go together: fill both or neither")
+        _check_together(self, "date", "date_basis", "date-basis")
         _check_precision(self.date, self.date_precision, "date")
+        _check_explained(self, "title_basis", "date_basis")
+        return self
+
+
+class InstrumentParty(Record):
+    """An organization that signed, is party to or leads an instrument."""
+
+    table = "instrument_parties"
+    primary_key = ("instrument_id", "organization_id", "role")
+    foreign_keys = {"instrument_id": "instruments", "organization_id": "organizations", "source_id": "sources"}
+    example = {
+        "instrument_id": "us-ca-mou-forensic-firearms-data-2006", "organization_id": "us-atf", "role": "lead",
+        "basis": "stated", "source_id": "doj-2006-release-06-768-scribd",
+    }
+
+    instrument_id: Slug
+    """The instrument."""
+    organization_id: Slug
+    """The organization."""
+    role: PartyRole
+    """Its part: signatory, participant or lead."""
+    basis: Basis
+    """Whether a source states this organization's part or it is inferred (see notes)."""
+    source_id: Slug
+    """The source that reports it."""
+    notes: Text | None = None
+    """Who signed on the organization's behalf, and anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> InstrumentParty:
+        _check_explained(self, "basis")
         return self
 
 
@@ -396,7 +480,7 @@ class InstrumentMention(Record):
         "meeting_id": "meetings", "instrument_id": "instruments", "commitment_id": "commitments", "source_id": "sources",
     }
     example = {
-        "meeting_id": "cbcf-2024", "instrument_id": "us-fara", "relation": "referenced",
+        "meeting_id": "cbcf-2024", "instrument_id": "us-fara", "relation": "referenced", "relation_basis": "stated",
         "source_id": "cbcf-2024-communique-summary",
     }
 
@@ -406,12 +490,19 @@ class InstrumentMention(Record):
     """The instrument."""
     relation: Relation
     """What happened to it at the meeting."""
+    relation_basis: Basis
+    """Whether a source states what happened to it there, or it is inferred (see notes)."""
     commitment_id: CommitmentId | None = None
     """The commitment it belongs to, if any."""
     source_id: Slug
     """The source that reports it."""
     notes: Text | None = None
     """Anything a reader should know."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> InstrumentMention:
+        _check_explained(self, "relation_basis")
+        return self
 
 
 class Source(Record):
@@ -420,16 +511,19 @@ class Source(Record):
     table = "sources"
     primary_key = ("id",)
     example = {
-        "id": "doj-2001-06-20-remarks", "title": "Attorney General remarks at the Cross-Border Crime Forum",
-        "publisher": "U.S. Department of Justice",
+        "id": "doj-2001-06-20-remarks", "title": "Attorney General Prepared Remarks: Cross Border Crime Forum, Ottawa, Ontario",
+        "title_basis": "printed", "publisher": "U.S. Department of Justice",
         "url": "https://www.justice.gov/archive/ag/speeches/2001/0620crossborder.htm",
         "published_date": "2001-06-20", "kind": "official", "reliability": "high", "language": "en",
+        "notes": "The date is printed on the page.",
     }
 
     id: Slug
     """Publisher, date and kind, e.g. `doj-2001-06-20-remarks`."""
     title: ShortText
-    """Title of the document (see notes when taken from its address)."""
+    """Title of the document, as `title_basis` says it was found."""
+    title_basis: TitleBasis
+    """Whether `title` is printed by the document, read from its address, or descriptive."""
     publisher: ShortText | None = None
     """Who published it; empty when the document does not say."""
     url: Url | None = None
@@ -439,7 +533,7 @@ class Source(Record):
     kind: SourceKind
     """What sort of document it is."""
     reliability: Reliability
-    """How far it can be trusted on its own."""
+    """How far it can be trusted on its own: follows from `kind` by one rule (CONTRIBUTING.md)."""
     archive_path: ArchivePath | None = None
     """Its archived full text, relative to the tables' folder: `sources/<id>.txt`."""
     sha256: Sha256 | None = None
@@ -455,6 +549,13 @@ class Source(Record):
             raise _fail("archive-incomplete", "sha256", "archive_path and sha256 go together: fill both or neither")
         if self.archive_path is not None and self.archive_path != f"sources/{self.id}.txt":
             raise _fail("archive-path-name", "archive_path", "archive_path should be sources/{id}.txt", id=self.id)
+        allowed = codelists.RELIABILITY_BY_KIND[self.kind]
+        if self.reliability not in allowed:
+            raise _fail(
+                "reliability-kind", "reliability", "a source of kind '{kind}' is rated {allowed}, not '{reliability}'",
+                kind=self.kind, allowed=" or ".join(allowed), reliability=self.reliability,
+            )
+        _check_explained(self, "title_basis")
         return self
 
 
@@ -480,7 +581,7 @@ class Assessment(Record):
     foreign_keys = {"commitment_id": "commitments", "source_id": "sources"}
     example = {
         "commitment_id": "cbcf-2022-c06", "party": "CA", "as_of": "2023-04-28", "status": "fulfilled",
-        "source_id": "doj-2023-04-28-remarks", "note": "Canada hosted the next forum in Ottawa.",
+        "source_id": "doj-2023-04-28-remarks", "note": "Canada hosted the second meeting since reestablishment in Ottawa on 28 April 2023.",
     }
 
     commitment_id: CommitmentId
@@ -491,10 +592,19 @@ class Assessment(Record):
     """Date the judgement holds for: YYYY-MM-DD, or YYYY-MM / YYYY when only that is known."""
     status: AssessmentStatus
     """Progress at that date."""
-    source_id: Slug
-    """The source that shows it."""
+    source_id: Slug | None = None
+    """The source that shows it; empty only for `no-evidence`, where the note lists what was searched."""
     note: Text
-    """What the source shows, in the dataset's own words."""
+    """What the source shows, in the dataset's own words; for `no-evidence`, what was searched."""
+
+    @model_validator(mode="after")
+    def _check_row(self) -> Assessment:
+        if self.source_id is None and self.status != "no-evidence":
+            raise _fail("assessment-source-missing", "source_id",
+                        "a '{status}' assessment names the source that shows it", status=self.status)
+        if self.status == "no-evidence" and "searched" not in self.note.lower():
+            raise _fail("no-evidence-note", "note", "a no-evidence assessment's note says what was searched ('Searched: ...')")
+        return self
 
 
 #: Every table in dependency order: a table references only tables before it (or itself).
@@ -509,6 +619,7 @@ MODELS: tuple[type[Record], ...] = (
     Commitment,
     CommitmentTopic,
     Instrument,
+    InstrumentParty,
     InstrumentMention,
     MeetingSource,
     Assessment,

@@ -90,6 +90,8 @@ if TYPE_CHECKING:  # to a type checker a codelist value is a str; at run time a 
     Reliability = str
     AssessmentStatus = str
     Language = str
+    TitleBasis = str
+    PartyRole = str
 else:
     Country = _codes("country")
     Parties = _codes("parties")
@@ -107,3 +109,5 @@ else:
     Reliability = _codes("reliability")
     AssessmentStatus = _codes("assessment_status")
     Language = _codes("language")
+    TitleBasis = _codes("title_basis")
+    PartyRole = _codes("party_role")

@@ -14,6 +14,8 @@ from cbcf_data.dataset import Dataset
 
 START, END = "<!-- generated:coverage:start -->", "<!-- generated:coverage:end -->"
 PHASE_WORDS = {"founding": "", "reestablished": " since reestablishment"}
+#: The assessment status that records a search without public evidence (not a judgement of progress).
+NO_EVIDENCE = "no-evidence"
 
 
 def ordinal(n: int) -> str:
@@ -39,9 +41,14 @@ def _meeting_line(ds: Dataset, meeting: Any) -> str:
         people = "none named"
     commitments = ds.related(meeting, "commitments")
     quoted = sum(1 for c in commitments if c.quote)
-    assessed = sum(1 for c in commitments if ds.related(c, "assessments"))
+    assessed = [c for c in commitments if ds.related(c, "assessments")]
+    evidence = sum(1 for c in assessed if any(a.status != NO_EVIDENCE for a in ds.related(c, "assessments")))
     made = f"{len(commitments)}" + (f" ({quoted} quoted)" if quoted else "") if commitments else "—"
-    follow = f"{assessed} of {len(commitments)}" if commitments else "—"
+    follow = "—"
+    if commitments:
+        follow = f"{evidence} of {len(commitments)}"
+        if len(assessed) > evidence:
+            follow += f" ({len(assessed) - evidence} no evidence found)"
     sources = ds.related(meeting, "sources")
     best = min((s.reliability for s in sources), key=("high", "medium", "low").index, default="none")
     return (f"| `{meeting.id}` ({order}) | {date} | {place} | {people} | "
@@ -61,7 +68,7 @@ def coverage_block(ds: Dataset) -> str:
         f"commitments, {len(ds.assessments)} assessments, {len(ds.instruments)} instruments, "
         f"{len(ds.sources)} sources ({archived} with an archived text).",
         "",
-        "| meeting | date | place | attendees | themes | commitments | assessed | sources |",
+        "| meeting | date | place | attendees | themes | commitments | progress known | sources |",
         "|---|---|---|---|---|---|---|---|",
         *(_meeting_line(ds, meeting) for meeting in meetings),
         "",
@@ -89,6 +96,10 @@ def _gaps(ds: Dataset, meetings: list[Any], years: list[int]) -> list[str]:
     if unassessed:
         gaps.append(f"- {len(unassessed)} of {len(ds.commitments)} commitments have no assessment of what became "
                     "of them yet.")
+    searched = [c.id for c in ds.commitments.values()
+                if (found := ds.related(c, "assessments")) and all(a.status == NO_EVIDENCE for a in found)]
+    if searched:
+        gaps.append(f"- For {len(searched)} commitments no public evidence of progress was found (`no-evidence`).")
     unquoted = sum(1 for c in ds.commitments.values() if not c.quote)
     if unquoted:
         gaps.append(f"- {unquoted} of {len(ds.commitments)} commitments are summaries in the dataset's own words: "

@@ -83,20 +83,24 @@ def data_dictionary() -> str:
 
 def contributing_codelists(dataset_root: Path) -> str:
     """The generated block of CONTRIBUTING.md: modalities with examples, then the other codelists."""
-    from cbcf_data.dataset import load
+    from cbcf_data.io import csvfiles, package
 
-    ds = load(dataset_root)
+    # The commitments file is read directly (not through load()), so that the docs can be
+    # regenerated while datapackage.json itself is stale, e.g. when a table is added.
+    path = dataset_root / package.RECORDS / "commitments.csv"
+    rows = csvfiles.parse_csv_text(path.read_text(encoding="utf-8"))[1] if path.is_file() else []
     examples: dict[str, str] = {}
-    for commitment in ds.commitments.values():
-        if commitment.quote and commitment.modality not in examples:
-            examples[commitment.modality] = f"“{commitment.quote}” (`{commitment.id}`)"
+    for row in sorted(rows, key=lambda r: r.get("id") or ""):
+        modality, quote = row.get("modality"), row.get("quote")
+        if quote and modality and modality not in examples:
+            examples[modality] = f"“{quote}” (`{row.get('id')}`)"
     lines = [START, "", "### How firmly it was worded: `modality`", "",
              "| code | use when the text says… | example from an archived source |", "|---|---|---|"]
     for code, entry in codelists.MODALITY.items():
         lines.append(f"| `{code}` | {_cell(entry.definition)} | {_cell(examples.get(code, '—'))} |")
     lines.append("")
-    for name in ("capacity", "attendance_status", "relation", "instrument_kind", "source_kind", "reliability",
-                 "assessment_status", "basis"):
+    for name in ("capacity", "attendance_status", "relation", "instrument_kind", "party_role", "source_kind",
+                 "reliability", "title_basis", "assessment_status", "basis"):
         lines += _codelist_section(name, "####")
     lines.append(END)
     return "\n".join(lines)

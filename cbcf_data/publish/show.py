@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import UnusableInputError
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Meeting
 
 WIDTH = 100
 ORDINAL = {1: "first", 2: "second", 3: "third"}
@@ -21,11 +25,8 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [indent]
 
 
-def render_meeting(ds: Dataset, meeting_id: str) -> str:
-    """The meeting's date (with its basis), place, attendees, themes, commitments, instruments and sources."""
-    if meeting_id not in ds.meetings:
-        raise UnusableInputError(f"no meeting {meeting_id!r}; meetings are: {', '.join(sorted(ds.meetings))}")
-    meeting = ds.meetings[meeting_id]
+def _heading(meeting: Meeting) -> list[str]:
+    """The meeting's ordinal, phase, date (with its basis) and place."""
     if meeting.sequence is None:
         order = "ordinal unknown"
     elif meeting.phase == "reestablished":
@@ -37,12 +38,22 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
     date = meeting.start_date + (f" to {meeting.end_date}" if meeting.end_date else "")
     place = ", ".join(p for p in (meeting.city, meeting.subdivision) if p) or "place unknown"
     host = {"US": "U.S. hosts", "CA": "Canada hosts"}.get(meeting.host_country or "", "host unknown")
-    lines = [
+    if meeting.host_basis == "inferred":
+        host += ", inferred"
+    return [
         f"{meeting.id} — {order}, {meeting.phase} phase",
         f"  date:  {date} ({meeting.date_precision} precision, {meeting.date_basis})"
         + ("; existence inferred" if meeting.existence_basis == "inferred" else ""),
         f"  place: {place} ({host})",
     ]
+
+
+def render_meeting(ds: Dataset, meeting_id: str) -> str:
+    """The meeting's date (with its basis), place, attendees, themes, commitments, instruments and sources."""
+    if meeting_id not in ds.meetings:
+        raise UnusableInputError(f"no meeting {meeting_id!r}; meetings are: {', '.join(sorted(ds.meetings))}")
+    meeting = ds.meetings[meeting_id]
+    lines = _heading(meeting)
     if meeting.summary:
         lines += _wrap(meeting.summary)
     if meeting.notes:
@@ -51,8 +62,8 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
     attendances = ds.related(meeting, "attendances")
     lines.append(f"\nAttendees ({len(attendances)})" if attendances else "\nAttendees: none named by the sources")
     for a in attendances:
-        lines.append(f"  [{a.delegation}] {ds.people[a.person_id].name} — {a.role} ({a.capacity}"
-                     + ("" if a.status == "attended" else f", {a.status}") + ")")
+        part = ", ".join(p for p in (a.capacity, None if a.status == "attended" else a.status) if p)
+        lines.append(f"  [{a.delegation}] {ds.people[a.person_id].name} — {a.role} ({part})")
 
     topics = ds.related(meeting, "topics")
     if topics:
@@ -71,7 +82,8 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
     if mentions:
         lines.append(f"\nInstruments ({len(mentions)})")
         for m in mentions:
-            lines += _wrap(f"{m.relation}: {ds.instruments[m.instrument_id].title}")
+            inferred = " (inferred)" if m.relation_basis == "inferred" else ""
+            lines += _wrap(f"{m.relation}{inferred}: {ds.instruments[m.instrument_id].title}")
 
     sources = ds.related(meeting, "sources")
     lines.append(f"\nSources ({len(sources)})")

@@ -1,0 +1,193 @@
+"""The website in a real browser: headless Chromium (Debian's `chromium`, which `python3 dev.py
+test` installs with apt-get when it is missing and it runs as root) opens the built site from
+`file://`, follows every internal link from the root page at phone width, and checks that every
+page loads without a console error or a failed load and fits the screen; that the search finds a
+known commitment; that the language switch works; that the skip link comes first for the
+keyboard. Screenshots go to tests/artifacts/site/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from cdp import Browser, Tab, find_chromium
+
+from cbcf_data.dataset import load
+from cbcf_data.publish.site import site_files, write_files
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "site"
+PHONE = (375, 740)
+#: Pages loaded at once: a page load waits mostly on the browser, not on a core.
+TABS = 4
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site")
+    write_files(site_files(load()), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("Chromium is not installed, and this machine could not install it: `python3 dev.py test` "
+                    "installs Debian's `chromium` with apt-get when run as root; elsewhere install it by hand")
+    started = Browser(executable, tmp_path_factory.mktemp("profile"))
+    yield started.first
+    started.close()
+
+
+def url_of(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def path_of(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+LINKS = """Array.from(document.querySelectorAll('a[href], link[href], script[src], img[src]'))
+  .map(e => new URL(e.getAttribute('href') || e.getAttribute('src'), document.baseURI).href)"""
+PAGE_FACTS = """({lang: document.documentElement.lang, h1: document.querySelectorAll('h1').length,
+  wide: document.documentElement.scrollWidth - window.innerWidth, title: document.title, links: """ + LINKS + """})"""
+
+
+def check_page(tab: Tab, site: Path, page: Path) -> tuple[list[str], set[Path]]:
+    """Load one page and check it; returns its problems and the site's pages it links to."""
+    name = page.relative_to(site).as_posix()
+    failed = tab.open(url_of(page))
+    if failed:
+        return [f"{name}: {failed}"], set()
+    problems, found = [], set()
+    facts = tab.evaluate(PAGE_FACTS)
+    if facts["lang"] not in ("en", "fr") or facts["h1"] != 1 or not facts["title"]:
+        problems.append(f"{name}: lang {facts['lang']!r}, {facts['h1']} h1, title {facts['title']!r}")
+    if facts["wide"] > 0:
+        problems.append(f"{name}: {facts['wide']}px wider than a {PHONE[0]}px phone screen")
+    for link in facts["links"]:
+        if not link.startswith("file://"):
+            continue
+        target = path_of(link)
+        if not target.is_file():
+            problems.append(f"{name}: broken link to {target}")
+        elif target.suffix == ".html" and site in target.parents:
+            found.add(target)
+    return problems + [f"{name}: {error}" for error in tab.errors()], found
+
+
+def crawl(tabs: list[Tab], site: Path) -> tuple[set[Path], list[str]]:
+    """Every page reachable from the root, level by level, the pages of a level shared by the tabs."""
+    problems: list[str] = []
+    seen = {site / "index.html"}
+    level = [site / "index.html"]
+    with ThreadPoolExecutor(len(tabs)) as pool:
+        while level:
+            shares = [level[i::len(tabs)] for i in range(len(tabs))]
+            results = pool.map(lambda job: [check_page(job[0], site, page) for page in job[1]], zip(tabs, shares))
+            found: set[Path] = set()
+            for result in results:
+                for page_problems, links in result:
+                    problems += page_problems
+                    found |= links
+            level = sorted(found - seen)
+            seen |= found
+    return seen, problems
+
+
+def test_every_page_loads_cleanly_links_resolve_and_fits_a_phone(browser, site):
+    started = time.monotonic()
+    tabs = [browser] + [browser.browser.tab() for _ in range(TABS - 1)]
+    for tab in tabs:
+        tab.viewport(*PHONE, mobile=True)
+    try:
+        seen, problems = crawl(tabs, site)
+    finally:
+        for tab in tabs[1:]:
+            tab.close()
+    assert problems == []
+    built = set(site.rglob("*.html"))
+    assert built - seen == set(), "pages no link leads to"
+    assert len(seen) > 300
+    browser.open(url_of(site / "fr" / "meetings" / "cbcf-2024.html"))
+    browser.screenshot(ARTIFACTS / "meeting-cbcf-2024-fr-phone.png")
+    print(f"{len(seen)} pages in {time.monotonic() - started:.1f}s")
+
+
+def wait_until(browser: Tab, expression: str, timeout: float = 5) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = browser.evaluate(expression)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"never true: {expression}")
+
+
+RESULTS = "Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_search_finds_a_known_commitment_as_you_type(browser, site, lang):
+    browser.viewport(1280, 900)
+    assert browser.open(url_of(site / lang / "search.html")) is None
+    browser.evaluate("document.getElementById('search-input').focus()")
+    browser.send("Input.insertText", {"text": "fentanyl supply"})
+    found = wait_until(browser, RESULTS + ".length && " + RESULTS)
+    assert "commitments/cbcf-2024-c03.html" in found
+    assert browser.evaluate("document.getElementById('search-status').textContent")
+    assert browser.errors() == []
+
+
+def test_search_reads_the_query_from_the_address_and_ignores_accents(browser, site):
+    assert browser.open(url_of(site / "fr" / "search.html") + "?q=securite+frontaliere") is None
+    found = wait_until(browser, RESULTS + ".length && " + RESULTS)
+    assert "topics/border-security.html" in found
+    assert browser.open(url_of(site / "en" / "search.html") + "?q=Garland") is None
+    assert "people/merrick-garland.html" in wait_until(browser, RESULTS + ".length && " + RESULTS)
+
+
+def click(browser: Tab, selector: str) -> None:
+    """A real mouse click in the middle of the element."""
+    box = browser.evaluate(f"(() => {{ const r = document.querySelector({selector!r}).getBoundingClientRect(); "
+                           "return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.send("Input.dispatchMouseEvent", {"type": kind, "x": box[0], "y": box[1], "button": "left",
+                                                  "clickCount": 1})
+
+
+def test_language_switch_goes_to_the_same_record_in_the_other_language(browser, site):
+    browser.viewport(1280, 900)
+    assert browser.open(url_of(site / "en" / "meetings" / "cbcf-2024.html")) is None
+    assert browser.evaluate("document.querySelector('h1').textContent").startswith("2024 — 3rd meeting")
+    click(browser, "#lang-switch")
+    browser.wait_for("Page.loadEventFired")
+    assert browser.evaluate("location.pathname").endswith("/fr/meetings/cbcf-2024.html")
+    assert browser.evaluate("document.documentElement.lang") == "fr"
+    assert "3e réunion" in browser.evaluate("document.querySelector('h1').textContent")
+    click(browser, "#lang-switch")
+    browser.wait_for("Page.loadEventFired")
+    assert browser.evaluate("location.pathname").endswith("/en/meetings/cbcf-2024.html")
+    assert browser.errors() == []
+
+
+def test_keyboard_reaches_the_skip_link_first(browser, site):
+    assert browser.open(url_of(site / "en" / "index.html")) is None
+    for kind in ("keyDown", "keyUp"):
+        browser.send("Input.dispatchKeyEvent", {"type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9})
+    assert browser.evaluate("document.activeElement.className") == "skip"
+    assert browser.evaluate("getComputedStyle(document.activeElement).top") != "-48px"  # visible when focused
+
+
+def test_screenshots(browser, site):
+    browser.viewport(1280, 900)
+    for page, name in (("en/index.html", "home-en.png"), ("en/meetings/cbcf-2024.html", "meeting-cbcf-2024-en.png"),
+                       ("fr/charts.html", "charts-fr.png")):
+        assert browser.open(url_of(site / page)) is None
+        browser.screenshot(ARTIFACTS / name)
+        assert (ARTIFACTS / name).stat().st_size > 10_000
+    assert browser.errors() == []

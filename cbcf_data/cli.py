@@ -231,7 +231,7 @@ def site(
     dataset: DatasetOption = None,
 ) -> None:
     """Validate the dataset, then build its static bilingual website (offline; open index.html)."""
-    from cbcf_data.publish.site import build_site
+    from cbcf_data.publish.site.build import build_site
 
     try:
         folder = build_site(out, dataset)

@@ -17,7 +17,7 @@ import pytest
 from cdp import Browser, Tab, find_chromium
 
 from cbcf_data.dataset import load
-from cbcf_data.publish.site import site_files, write_files
+from cbcf_data.publish.site.build import site_files, write_files
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "site"
 PHONE = (375, 740)

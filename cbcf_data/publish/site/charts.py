@@ -27,6 +27,7 @@ class Row:
     cells: list[Any]
     href: str = ""
     lang: str = ""
+    inferred: bool = False  # the row's record exists only by inference
 
 
 @dataclass
@@ -66,7 +67,8 @@ def timeline(page: Page) -> Chart:
         date = page.date(m.start_date) + (f" ({page.t('inferred')})" if inferred else "")
         host = page.code("country", m.host_country) if m.host_country else page.t("unknown")
         chart.rows.append(Row(m.id, page.name("meetings", m), [date, page.code("phase", m.phase), host,
-                                                                 attended[m.id]], page.url("meetings", m.id), lang))
+                                                                 attended[m.id]], page.url("meetings", m.id), lang,
+                              m.existence_basis == "inferred"))
         month = int(m.start_date[5:7]) if len(m.start_date) >= 7 else 7
         points.append(svg.Point(m.id, m.start_date[:4], int(m.start_date[:4]) + (month - 0.5) / 12,
                                 {"US": -1, "CA": 1}.get(m.host_country or "", 0), attended[m.id],
@@ -83,7 +85,8 @@ def timeline(page: Page) -> Chart:
         reestablished=phases["reestablished"], us=hosts["US"], ca=hosts["CA"], unknown=hosts[""],
         inferred=sum(1 for p in points if p.dashed), most=max(attended.values()))
     legend = [svg.Series(code, page.code("phase", code), color) for code, color in PHASE_COLORS.items()]
-    chart.svg = svg.timeline("chart-timeline", chart.title, chart.summary, points, years[0], years[-1], legend)
+    sides = (page.t("host_us"), page.t("host_ca"))
+    chart.svg = svg.timeline("chart-timeline", chart.title, chart.summary, points, years[0], years[-1], legend, sides)
     return chart
 
 
@@ -141,7 +144,7 @@ def _bars(page: Page, chart: Chart, series: list[svg.Series], of: dict[str, list
     for m in meetings:
         cells = [values.get((m.id, s.key), 0) for s in used]
         chart.rows.append(Row(m.id, page.name("meetings", m), [*cells, sum(cells)], page.url("meetings", m.id),
-                              page.lang))
+                              page.lang, m.existence_basis == "inferred"))
     chart.svg = svg.stacked_bars(f"chart-{chart.key}", chart.title, chart.summary,
                                  [(m.id, m.start_date[:4]) for m in meetings], used, values)
     return chart
@@ -174,7 +177,7 @@ def status(page: Page) -> Chart:
                for i, code in enumerate(ASSESSMENT_STATUS)]
     counts = Counter(key for keys in of.values() for key in keys)
     unassessed = counts.pop(NOT_ASSESSED, 0)
-    detail = ", ".join(f"{page.code('assessment_status', code)}: {n}" for code, n in sorted(counts.items()))
+    detail = ", ".join(f"{page.code('assessment_status', code)}{page.colon} {n}" for code, n in sorted(counts.items()))
     chart = Chart("status", page.t("chart_status"), page.t("chart_status_note"), i18n.summary(
         "status", page.lang, n=len(ds.commitments), assessed=sum(counts.values()), unassessed=unassessed,
         detail=detail or "—"), [])

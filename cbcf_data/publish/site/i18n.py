@@ -199,6 +199,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "ses thèmes."),
     "chart_status_note": ("Each commitment counts once, by its latest assessment (any party).",
                           "Chaque engagement compte une fois, selon sa dernière évaluation (toute partie)."),
+    "host_us": ("Hosted by the United States", "Accueillie par les États-Unis"),
+    "host_ca": ("Hosted by Canada", "Accueillie par le Canada"),
     "attendees_named": ("Attendees named", "Participants nommés"),
     "year": ("Year", "Année"),
     "all_charts": ("All charts", "Tous les graphiques"),
@@ -244,6 +246,11 @@ def format_date(value: str | None, lang: str) -> str:
     if lang == "fr":
         return f"{'1er' if day == 1 else day} {month} {parts[0]}"
     return f"{day} {month} {parts[0]}"
+
+
+def colon(lang: str) -> str:
+    """`:` in English, ` :` (a no-break space before it) in French."""
+    return "\u00a0:" if lang == "fr" else ":"
 
 
 def ordinal(n: int, lang: str) -> str:

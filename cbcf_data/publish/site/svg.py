@@ -45,10 +45,16 @@ class Point(NamedTuple):
 
 
 def _open(key: str, width: int, height: int, title: str, desc: str) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart-svg" role="img" '
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'class="chart-svg" role="img" '
             f'aria-labelledby="{key}-title {key}-desc" {FONT}>',
             f'<title id="{key}-title">{escape(title)}</title>',
             f'<desc id="{key}-desc">{escape(desc)}</desc>']
+
+
+def _text_width(text: str) -> int:
+    """A generous estimate of a label's width in pixels at the charts' 12px font."""
+    return int(len(text) * 7.2)
 
 
 def _text(x: float, y: float, text: str, anchor: str = "middle", extra: str = "") -> str:
@@ -67,14 +73,14 @@ def stacked_bars(key: str, title: str, desc: str, categories: list[tuple[str, st
     slot = (width - left - right) / max(len(categories), 1)
     out = _open(key, width, height, title, desc)
     for i, s in enumerate(series):  # legend, four to a row
-        x, y = left + (i % 4) * 180, 14 + 18 * (i // 4)
-        out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{s.color}"/>')
-        out.append(_text(x + 16, y, s.label, "start"))
+        lx, ly = left + (i % 4) * 180, 14 + 18 * (i // 4)
+        out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{s.color}"/>')
+        out.append(_text(lx + 16, ly, s.label, "start"))
     base = top + 180
     for tick in range(0, peak + 1, step):
-        y = base - tick * scale
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:g}" y2="{y:g}" stroke="#ddd"/>')
-        out.append(_text(left - 6, y + 4, str(tick), "end"))
+        ty = base - tick * scale
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{ty:g}" y2="{ty:g}" stroke="#ddd"/>')
+        out.append(_text(left - 6, ty + 4, str(tick), "end"))
     for i, (category, label) in enumerate(categories):
         x, y = left + i * slot + slot * 0.15, float(base)
         for s in series:
@@ -94,7 +100,8 @@ def stacked_bars(key: str, title: str, desc: str, categories: list[tuple[str, st
 def grid(key: str, title: str, desc: str, rows: list[tuple[str, str]], columns: list[tuple[str, str]],
          values: dict[tuple[str, str], int]) -> str:
     """A grid of counts: rows (key, label) by columns (key, label); darker means more."""
-    label_width, cell, top = 210, 40, 34
+    label_width = 16 + max([_text_width(label) for _, label in rows] + [60])
+    cell, top = 40, 34
     width, height = label_width + cell * len(columns) + 4, top + 24 * len(rows) + 8
     peak = max(list(values.values()) + [1])
     out = _open(key, width, height, title, desc)
@@ -119,22 +126,23 @@ def grid(key: str, title: str, desc: str, rows: list[tuple[str, str]], columns: 
 
 
 def timeline(key: str, title: str, desc: str, points: list[Point], first: int, last: int,
-             legend: list[Series]) -> str:
+             legend: list[Series], sides: tuple[str, str]) -> str:
     """Meetings on a line of years: above for one host, below for the other, size for attendees."""
-    width, left, right, middle = 760, 30, 30, 120
+    width, left, right, middle = 760, 30, 30, 140
     span = max(last + 1 - first, 1)
     def x_of(position: float) -> float:
         return left + (position - first) / span * (width - left - right)
-    out = _open(key, width, 250, title, desc)
+    out = _open(key, width, 270, title, desc)
     for i, s in enumerate(legend):
         out.append(f'<circle cx="{left + i * 200 + 6}" cy="14" r="6" fill="{s.color}"/>')
         out.append(_text(left + i * 200 + 16, 18, s.label, "start"))
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{middle}" y2="{middle}" stroke="#333"/>')
+    out.append(_text(left, 38, f"▲ {sides[0]}    ▼ {sides[1]}", "start"))
     for year in range(first, last + 2):
         x = x_of(year)
         out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{middle - 3}" y2="{middle + 3}" stroke="#333"/>')
         if (year - first) % 4 == 0 and year <= last:
-            out.append(_text(x_of(year + 0.5), 240, str(year), extra=' fill="#333"'))
+            out.append(_text(x_of(year + 0.5), 262, str(year), extra=' fill="#333"'))
     placed: dict[int, int] = {}
     for point in points:
         x, y = x_of(point.position), middle + point.side * 55

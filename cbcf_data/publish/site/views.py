@@ -29,6 +29,11 @@ class Page:
     ds: Dataset
 
     @property
+    def colon(self) -> str:
+        """A colon as the language sets it: French puts a space before it."""
+        return i18n.colon(self.lang)
+
+    @property
     def other(self) -> str:
         """The other language."""
         return i18n.OTHER[self.lang]
@@ -130,7 +135,7 @@ def record_rows(page: Page, record: Any) -> list[dict[str, Any]]:
     """Every non-empty field of a record for the page's generic 'record' table: its value as the
     dataset holds it, a label for coded values, a link for references, and the inferred mark."""
     model = type(record)
-    coded = codelist_fields(model)
+    coded = codelist_fields(model)  # type: ignore[arg-type]  # a class is hashable
     inferred = inferred_fields(record)
     rows = []
     for name in model.model_fields:

@@ -186,9 +186,10 @@ class Tab:
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
 
-    def screenshot(self, path: Path) -> None:
-        """Save a PNG of the whole page (not only the window)."""
-        size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+    def screenshot(self, path: Path, full: bool = True) -> None:
+        """Save a PNG of the whole page, or only of what the window shows."""
+        size = self.send("Page.getLayoutMetrics")["cssContentSize" if full else "cssLayoutViewport"]
+        size = {"width": size.get("width", size.get("clientWidth")), "height": size.get("height", size.get("clientHeight"))}
         shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
             "x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}})
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -190,4 +190,7 @@ def test_screenshots(browser, site):
         assert browser.open(url_of(site / page)) is None
         browser.screenshot(ARTIFACTS / name)
         assert (ARTIFACTS / name).stat().st_size > 10_000
+    browser.viewport(1100, 1190)
+    assert browser.open(url_of(site / "en" / "index.html")) is None
+    browser.screenshot(ARTIFACTS / "readme.png", full=False)  # docs/site.png is a copy of this
     assert browser.errors() == []

@@ -154,6 +154,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file": ("File", "Fichier"),
     "bytes": ("Bytes", "Octets"),
     "sha256": ("SHA-256", "SHA-256"),
+    "data_intro": ("Every table as canonical CSV, exactly as in the dataset's records/ folder, with its size and "
+                   "SHA-256. The release folder this site ships in also holds a datapackage.json, a JSON document, "
+                   "an SQLite database and a zip of everything.",
+                   "Chaque table en CSV canonique, identique au dossier records/ des données, avec sa taille et son "
+                   "SHA-256. Le dossier de la version qui contient ce site offre aussi un datapackage.json, un "
+                   "document JSON, une base SQLite et une archive zip de l'ensemble."),
+    "codelist": ("Codelist", "Liste de codes"),
     "dictionary": ("Data dictionary", "Dictionnaire des données"),
     "dictionary_text": ("Every field of every table, with its type and meaning (descriptions in English).",
                         "Chaque champ de chaque table, avec son type et son sens (descriptions en anglais)."),
@@ -178,7 +185,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parent_org": ("Part of", "Relève de"),
     "meetings_of": ("Meetings", "Réunions"),
     "commitments_of": ("Commitments", "Engagements"),
-    "from_narrower": ("including narrower topics", "y compris les thèmes plus précis"),
+    "from_narrower": ("(*) through a narrower topic only.", "(*) par un thème plus précis seulement."),
     "chart_timeline": ("Meetings over time", "Les réunions dans le temps"),
     "chart_themes": ("Themes by meeting", "Thèmes par réunion"),
     "chart_modality": ("Commitments by wording, per meeting", "Engagements par formulation, par réunion"),

@@ -125,8 +125,8 @@ def source(page: Page, record: Any) -> dict[str, Any]:
     ds = page.ds
     uses: list[tuple[str, list[tuple[str, Any]]]] = []
     for model in MODELS:
-        if model.foreign_keys.get("source_id") != "sources":
-            continue
+        if model.foreign_keys.get("source_id") != "sources" or model.table == "meeting_sources":
+            continue  # meeting_sources is shown as the list of meetings
         rows = ds.table(model.table).where("source_id", record.id)
         owners = {}
         for row in rows:
@@ -142,6 +142,10 @@ def meetings_by_date_of(meetings: list[Any]) -> list[Any]:
     """`meetings`, oldest first."""
     return sorted(meetings, key=lambda m: (m.start_date, m.id))
 
+
+#: How a source page names the rows that cite it, by table (message keys; others show the table's name).
+USE_LABELS = {"attendances": "attendees", "meeting_topics": "themes", "commitments": "commitments",
+              "instrument_mentions": "instruments", "instruments": "instruments", "assessments": "assessments"}
 
 CONTEXTS = {"meetings": meeting, "commitments": commitment, "people": person, "topics": topic,
             "instruments": instrument, "organizations": organization, "sources": source}

@@ -34,9 +34,19 @@ def environment() -> Any:
     env.globals.update(version=__version__, LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES,
                        RECORD_TABLES=views.RECORD_TABLES, inferred_fields=views.inferred_fields,
                        record_inferred=views.record_inferred, record_rows=views.record_rows,
-                       latest_assessment=views.latest_assessment, inferred=pages.inferred, message=i18n.message)
+                       latest_assessment=views.latest_assessment, inferred=pages.inferred, message=i18n.message,
+                       use_labels=pages.USE_LABELS)
     env.filters["code_definition"] = lambda code, codelist: i18n.code_definition(codelist, code)
+    env.filters["ticks"] = ticks
     return env
+
+
+def ticks(text: str) -> Any:
+    """Text with `backticked` words as <code>, everything else escaped (the models' docstrings use them)."""
+    from markupsafe import Markup, escape
+
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))
 
 
 def site_files(ds: Dataset) -> dict[str, bytes]:

@@ -149,6 +149,9 @@ def test_search_reads_the_query_from_the_address_and_ignores_accents(browser, si
     assert "topics/border-security.html" in found
     assert browser.open(url_of(site / "en" / "search.html") + "?q=Garland") is None
     assert "people/merrick-garland.html" in wait_until(browser, RESULTS + ".length && " + RESULTS)
+    assert browser.open(url_of(site / "en" / "search.html") + "?q=1998") is None
+    wait_until(browser, RESULTS + ".length")
+    assert browser.evaluate("document.querySelector('#search-results li').textContent").endswith("existence inferred")
 
 
 def click(browser: Tab, selector: str) -> None:
@@ -194,3 +197,16 @@ def test_screenshots(browser, site):
     assert browser.open(url_of(site / "en" / "index.html")) is None
     browser.screenshot(ARTIFACTS / "readme.png", full=False)  # docs/site.png is a copy of this
     assert browser.errors() == []
+
+
+def test_the_page_check_catches_a_broken_link_a_script_error_a_failed_load_and_overflow(browser, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><html lang="en"><title>bad</title><h1>bad</h1><a href="missing.html">x</a>'
+                    '<img src="missing.png" alt=""><div style="width:2000px">wide</div><script>notDefined()</script>',
+                    encoding="utf-8")
+    browser.viewport(*PHONE, mobile=True)
+    problems, _ = check_page(browser, tmp_path, page)
+    assert any("broken link" in p and "missing.html" in p for p in problems), problems
+    assert any("wider than" in p for p in problems), problems
+    assert any("exception" in p for p in problems), problems
+    assert any("log:" in p and "missing.png" in p for p in problems), problems

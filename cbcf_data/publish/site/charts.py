@@ -12,7 +12,7 @@ from typing import Any
 
 from cbcf_data.model.codelists import ASSESSMENT_STATUS, MODALITY
 from cbcf_data.publish.site import i18n, svg
-from cbcf_data.publish.site.views import Page, latest_assessment, meetings_by_date, root_topic
+from cbcf_data.publish.site.views import Page, latest_assessment, meeting_flag, meetings_by_date, root_topic
 
 PHASE_COLORS = {"founding": "#0072B2", "reestablished": "#D55E00"}
 NOT_ASSESSED = "not-assessed"
@@ -27,7 +27,7 @@ class Row:
     cells: list[Any]
     href: str = ""
     lang: str = ""
-    inferred: bool = False  # the row's record exists only by inference
+    flag: str = ""  # the message key of the row's inferred mark (a meeting's existence or ordinal)
 
 
 @dataclass
@@ -68,7 +68,7 @@ def timeline(page: Page) -> Chart:
         host = page.code("country", m.host_country) if m.host_country else page.t("unknown")
         chart.rows.append(Row(m.id, page.name("meetings", m), [date, page.code("phase", m.phase), host,
                                                                  attended[m.id]], page.url("meetings", m.id), lang,
-                              m.existence_basis == "inferred"))
+                              meeting_flag(m)))
         month = int(m.start_date[5:7]) if len(m.start_date) >= 7 else 7
         points.append(svg.Point(m.id, m.start_date[:4], int(m.start_date[:4]) + (month - 0.5) / 12,
                                 {"US": -1, "CA": 1}.get(m.host_country or "", 0), attended[m.id],
@@ -144,7 +144,7 @@ def _bars(page: Page, chart: Chart, series: list[svg.Series], of: dict[str, list
     for m in meetings:
         cells = [values.get((m.id, s.key), 0) for s in used]
         chart.rows.append(Row(m.id, page.name("meetings", m), [*cells, sum(cells)], page.url("meetings", m.id),
-                              page.lang, m.existence_basis == "inferred"))
+                              page.lang, meeting_flag(m)))
     chart.svg = svg.stacked_bars(f"chart-{chart.key}", chart.title, chart.summary,
                                  [(m.id, m.start_date[:4]) for m in meetings], used, values)
     return chart

@@ -78,6 +78,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "notes).", "Déduit : aucune source ne l'énonce ; la valeur est déduite de ce que disent les "
                       "sources (voir les notes)."),
     "existence_inferred": ("existence inferred", "existence déduite"),
+    "ordinal_inferred": ("ordinal inferred", "rang déduit"),
     "low_reliability": ("low reliability", "fiabilité faible"),
     "low_help": ("Low reliability: an aggregator or content farm, for corroboration only.",
                  "Fiabilité faible : agrégateur ou ferme de contenu, à titre de corroboration seulement."),

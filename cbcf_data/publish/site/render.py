@@ -35,7 +35,7 @@ def environment() -> Any:
                        RECORD_TABLES=views.RECORD_TABLES, inferred_fields=views.inferred_fields,
                        record_inferred=views.record_inferred, record_rows=views.record_rows,
                        latest_assessment=views.latest_assessment, inferred=pages.inferred, message=i18n.message,
-                       use_labels=pages.USE_LABELS)
+                       use_labels=pages.USE_LABELS, meeting_flag=views.meeting_flag, cite=cite())
     env.filters["code_definition"] = lambda code, codelist: i18n.code_definition(codelist, code)
     env.filters["ticks"] = ticks
     return env
@@ -75,7 +75,7 @@ def _language_pages(env: Any, ds: Dataset, lang: str, files: dict[str, bytes]) -
         return views.Page(lang, f"{lang}/{path}", ds)
 
     home = page("index.html")
-    out[home.path] = _render(env, "home.html", home, charts=[charts.timeline(home)], cite=cite(),
+    out[home.path] = _render(env, "home.html", home, charts=[charts.timeline(home)],
                              counts={t: len(ds.table(t)) for t in ds.tables()},
                              meetings=views.meetings_by_date(ds))
     chart_page = page("charts.html")

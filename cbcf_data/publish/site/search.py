@@ -9,14 +9,15 @@ import json
 from typing import Any
 
 from cbcf_data.publish.site import i18n
-from cbcf_data.publish.site.views import Page, meetings_by_date
+from cbcf_data.publish.site.views import Page, meeting_flag, meetings_by_date, record_inferred
 
 
 def _entry(page: Page, table: str, record: Any, extra: list[str]) -> dict[str, str]:
     title = page.name(table, record)
     words = [record.key if isinstance(record.key, str) else "", title, *extra]
     kind = i18n.message("person" if table == "people" else table[:-1], page.lang)
-    return {"type": kind, "title": title,
+    flag = meeting_flag(record) if table == "meetings" else ("inferred" if record_inferred(record) else "")
+    return {"type": kind, "title": title, "flag": i18n.message(flag, page.lang) if flag else "",
             "url": f"{table}/{record.key}.html", "text": " ".join(w for w in words if w).lower()}
 
 

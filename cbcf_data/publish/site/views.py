@@ -104,6 +104,16 @@ def meeting_title(meeting: Any, lang: str) -> str:
     return f"{year} — {i18n.ordinal(meeting.sequence, lang)} {noun}" + (f" {words}" if words else "")
 
 
+def meeting_flag(meeting: Any) -> str:
+    """The message key of the mark a meeting's name needs: its existence or its ordinal (which the
+    name shows) inferred; empty when both are stated."""
+    if meeting.existence_basis == "inferred":
+        return "existence_inferred"
+    if meeting.sequence_basis == "inferred":
+        return "ordinal_inferred"
+    return ""
+
+
 def inferred_fields(record: Any) -> set[str]:
     """Fields of `record` whose value is inferred, by its `*_basis` fields: `date_basis` marks
     `start_date`, `end_date` and `date`, `sequence_basis` marks `sequence`; the basis field itself is

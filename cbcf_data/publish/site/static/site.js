@@ -33,6 +33,13 @@
       item.appendChild(kind);
       item.appendChild(document.createTextNode(" "));
       item.appendChild(link);
+      if (entry.flag) {
+        var flag = document.createElement("span");
+        flag.className = "flag flag-inferred";
+        flag.textContent = entry.flag;
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(flag);
+      }
       list.appendChild(item);
     });
     status.textContent = found.length ? status.getAttribute("data-count").replace("{n}", String(found.length))

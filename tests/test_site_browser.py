@@ -202,7 +202,8 @@ def test_screenshots(browser, site):
 def test_the_page_check_catches_a_broken_link_a_script_error_a_failed_load_and_overflow(browser, tmp_path):
     page = tmp_path / "bad.html"
     page.write_text('<!doctype html><html lang="en"><title>bad</title><h1>bad</h1><a href="missing.html">x</a>'
-                    '<img src="missing.png" alt=""><div style="width:2000px">wide</div><script>notDefined()</script>',
+                    '<img src="missing.png" alt=""><div style="width:2000px">wide</div><script>notDefined()</script>'
+                    '<p style="color:#bbb">faint</p>',
                     encoding="utf-8")
     browser.viewport(*PHONE, mobile=True)
     problems, _ = check_page(browser, tmp_path, page)
@@ -210,3 +211,32 @@ def test_the_page_check_catches_a_broken_link_a_script_error_a_failed_load_and_o
     assert any("wider than" in p for p in problems), problems
     assert any("exception" in p for p in problems), problems
     assert any("log:" in p and "missing.png" in p for p in problems), problems
+    assert browser.evaluate(LOW_CONTRAST) == ['P "faint" 1.92']
+
+
+#: Text whose colour contrast with its background is below WCAG AA (4.5:1; 3:1 for large text).
+LOW_CONTRAST = """(() => {
+  const rgb = s => { const m = s.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : [...m, 1]; };
+  const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c[3] > 0) return c; } return [255, 255, 255, 1]; };
+  const bad = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode, el = text.parentElement;
+    if (!text.textContent.trim() || el.closest('svg, .visually-hidden, .skip')) continue;
+    const style = getComputedStyle(el), a = lum(rgb(style.color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && +style.fontWeight >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName} "${text.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return bad;
+})()"""
+
+
+def test_text_contrast_meets_wcag_aa(browser, site):
+    browser.viewport(1280, 900)
+    for page in ("en/index.html", "fr/meetings/cbcf-2024.html", "en/charts.html", "en/data.html",
+                 "en/sources/fifthestate-2024-07-13-communique-repost.html", "fr/commitments/index.html"):
+        assert browser.open(url_of(site / page)) is None
+        assert browser.evaluate(LOW_CONTRAST) == [], page

@@ -148,7 +148,8 @@ def timeline(key: str, title: str, desc: str, points: list[Point], first: int, l
         x, y = x_of(point.position), middle + point.side * 55
         radius = 6 + 3 * point.size ** 0.5
         dash = ' stroke-dasharray="3 2" fill-opacity="0.35"' if point.dashed else ""
-        out.append(f'<a href="{escape(point.href)}"><circle cx="{x:.1f}" cy="{y}" r="{radius:.1f}" fill="{point.color}" '
+        # A mouse shortcut to the meeting; keyboards and screen readers use the table's links.
+        out.append(f'<a href="{escape(point.href)}" tabindex="-1"><circle cx="{x:.1f}" cy="{y}" r="{radius:.1f}" fill="{point.color}" '
                    f'stroke="#222" stroke-width="1.5"{dash} data-row="{escape(point.key)}" data-value="{point.size}">'
                    f'<title>{escape(point.tooltip)}</title></circle></a>')
         # Labels of neighbouring meetings on the same side alternate between two rows.

@@ -6,12 +6,16 @@
                              # (extra arguments go to pytest, and skip the two gates)
 
 Set-up: a virtual environment in .venv with the package (editable) and its test tools,
-re-installed whenever pyproject.toml or the version changes.
+re-installed whenever pyproject.toml or the version changes; for `test`, also Debian's
+`chromium` (the browser the website's tests drive), installed with apt-get when it is missing
+and this runs as root (elsewhere those tests are skipped and say why).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,6 +48,25 @@ def set_up() -> None:
     STAMP.write_text(wanted)
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def ensure_browser() -> None:
+    """Install Debian's chromium for the browser tests when it is missing, if this is root with apt-get."""
+    if any(shutil.which(name) for name in BROWSERS):
+        return
+    if sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("chromium is not installed and cannot be installed here (needs root and apt-get): "
+              "the browser tests will be skipped", flush=True)
+        return
+    print("installing chromium for the browser tests (apt-get)…", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        if subprocess.run(command, env=env, stdout=subprocess.DEVNULL).returncode:
+            print(f"`{' '.join(command)}` failed: the browser tests will be skipped", flush=True)
+            return
+
+
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be started by an older Python: say so)
         sys.exit(f"cbcf-data needs Python 3.11 or newer; this is {sys.version.split()[0]}")
@@ -57,6 +80,7 @@ def main() -> None:
         run(cli, "validate")
         run(cli, "release", "--out", "dist")
     else:
+        ensure_browser()
         if not sys.argv[2:]:  # the whole suite: the lint and type gates first, as CI runs them
             print("ruff:", end=" ", flush=True)
             run(PYTHON, "-m", "ruff", "check", "--no-cache", "cbcf_data", "tests", "bench", "dev.py")

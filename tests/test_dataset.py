@@ -75,7 +75,7 @@ def test_version_is_exposed():
     assert cbcf_data.__version__ == __version__
 
 
-HEAVY = ("pydantic", "frictionless", "jsonschema", "sqlite3", "pandas", "typer", "rich", "yaml")
+HEAVY = ("pydantic", "frictionless", "jsonschema", "sqlite3", "pandas", "typer", "rich", "yaml", "jinja2", "markupsafe")
 
 
 @pytest.mark.parametrize("code", ["import cbcf_data", "import cbcf_data; cbcf_data.load()"])

@@ -34,7 +34,8 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def test_layout(built):
     assert built.name == NAME
     for path in ("csv/datapackage.json", "csv/meetings.csv", "csv/sources/cbcf-2024-communique-summary.txt",
-                 f"{NAME}.json", f"{NAME}.sqlite", f"{NAME}.zip", "SHA256SUMS", "excel/README.txt", "excel/meetings.csv"):
+                 f"{NAME}.json", f"{NAME}.sqlite", f"{NAME}.zip", "SHA256SUMS", "excel/README.txt", "excel/meetings.csv",
+                 "site/index.html", "site/en/meetings/cbcf-2024.html", "site/fr/data.html"):
         assert (built / path).is_file(), path
 
 
@@ -58,6 +59,7 @@ def test_checksums_verify_and_catch_tampering(built, tmp_path):
 def test_zip_is_sorted_with_fixed_dates(built):
     with zipfile.ZipFile(built / f"{NAME}.zip") as archive:
         names = archive.namelist()
+        assert f"{NAME}/site/index.html" in names and f"{NAME}/site/en/meetings/cbcf-2024.html" in names
         assert names == sorted(names) and all(n.startswith(f"{NAME}/") for n in names)
         assert {info.date_time for info in archive.infolist()} == {release.ZIP_DATE}
 

@@ -29,7 +29,8 @@ def test_wheel_installs_and_loads_outside_the_repo(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"cbcf_data/_data/datapackage.json", "cbcf_data/_data/records/meetings.csv",
             "cbcf_data/_data/records/sources/cbcf-2024-communique-summary.txt",
-            "cbcf_data/_data/schema/bundle.schema.json", "cbcf_data/py.typed"} <= names
+            "cbcf_data/_data/schema/bundle.schema.json", "cbcf_data/py.typed",
+            "cbcf_data/publish/site/templates/base.html", "cbcf_data/publish/site/static/site.css"} <= names
 
     env_dir = tmp_path / "env"
     venv.EnvBuilder(with_pip=False).create(env_dir)

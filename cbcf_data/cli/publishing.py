@@ -55,6 +55,24 @@ def release(
 
 
 @app.command()
+def site(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site into (replaced).")] = Path("dist/site"),
+    dataset: DatasetOption = None,
+) -> None:
+    """Validate the dataset, then build its static bilingual website (offline; open index.html)."""
+    from cbcf_data.publish.site.build import build_site
+
+    try:
+        folder = build_site(out, _dataset(dataset, writes=False))
+    except InvalidDataError as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+        raise
+    pages = sum(1 for _ in folder.rglob("*.html"))
+    typer.echo(f"built {folder}: {pages} pages; open {folder / 'index.html'}")
+
+
+@app.command()
 def bump(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the new version and CHANGELOG entry; write nothing.")] = False,
     from_: Annotated[

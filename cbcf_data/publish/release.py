@@ -5,6 +5,7 @@
       excel/                   the tables for spreadsheets: BOM, CRLF, formula-like cells neutralized
       cbcf-data-<version>.json the whole dataset as one document (meetings as bundles)
       cbcf-data-<version>.sqlite the same tables with keys, indexes and views
+      site/                    the bilingual website (`publish/site`): open site/index.html
       cbcf-data-<version>.zip  all of the above
       SHA256SUMS               a checksum line for every file
 
@@ -34,6 +35,7 @@ from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, TABLES
 from cbcf_data.publish import versioning
 from cbcf_data.publish.schema import dumps
+from cbcf_data.publish.site.build import site_files
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: A spreadsheet runs a cell starting with one of these as a formula.
@@ -103,6 +105,7 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None
     document = json.dumps(release_document(ds), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
     files[f"{name}.json"] = document.encode("utf-8")
     files[f"{name}.sqlite"] = sqlite_bytes(ds)
+    files.update({f"site/{path}": data for path, data in site_files(ds).items()})
     files[f"{name}.zip"] = zip_bytes({f"{name}/{path}": data for path, data in files.items()})
     files["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
                                   for path, data in sorted(files.items())).encode("utf-8")

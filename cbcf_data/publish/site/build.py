@@ -1,0 +1,47 @@
+"""Entry points of the site: `build_site` (validate, then write the folder) and `site_files`."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from cbcf_data.dataset import Dataset, load
+from cbcf_data.errors import InvalidDataError
+
+
+def site_files(ds: Dataset) -> dict[str, bytes]:
+    """Every file of the site of `ds`, by path inside the site folder (sorted)."""
+    from cbcf_data.publish.site.render import site_files as render
+
+    return render(ds)
+
+
+def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None) -> Path:
+    """Validate the dataset, then write its website into the folder `out` (replaced); return it.
+
+    Raises InvalidDataError (carrying the report) and writes nothing when the dataset is invalid.
+    """
+    from cbcf_data.check.validate import validate
+
+    report = validate(dataset)
+    if not report.valid:
+        raise InvalidDataError("the dataset does not validate; no site was built", report)
+    files = site_files(load(dataset))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
+        staging = Path(temp) / "site"
+        write_files(files, staging)
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    return out
+
+
+def write_files(files: dict[str, bytes], folder: Path) -> None:
+    """Write `files` (path -> bytes) under `folder`."""
+    for path, data in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

@@ -1,0 +1,131 @@
+"""Every file of the site, as bytes by path: pages rendered with Jinja2 from the templates in
+`templates/`, the stylesheet and script from `static/`, the search indexes and the data files.
+
+Paths are stable and derived from IDs: `<lang>/<table>/<id>.html` for a record, so that a citation
+can point at one. Nothing depends on the clock or on dict order, so two builds are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from typing import Any
+
+from cbcf_data._version import __version__
+from cbcf_data.dataset import Dataset
+from cbcf_data.model import codelists
+from cbcf_data.model.table_schema import table_schema
+from cbcf_data.model.tables import MODELS
+from cbcf_data.publish.citation import cite
+from cbcf_data.publish.site import charts, i18n, pages, search, views
+
+STATIC = ("site.css", "site.js")
+
+
+def environment() -> Any:
+    """The Jinja2 environment: templates from the package, HTML autoescaped, undefined names are errors."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("cbcf_data.publish.site", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(version=__version__, LANGS=i18n.LANGS, LANG_NAMES=i18n.LANG_NAMES,
+                       RECORD_TABLES=views.RECORD_TABLES, inferred_fields=views.inferred_fields,
+                       record_inferred=views.record_inferred, record_rows=views.record_rows,
+                       latest_assessment=views.latest_assessment, inferred=pages.inferred, message=i18n.message,
+                       use_labels=pages.USE_LABELS, meeting_flag=views.meeting_flag, cite=cite())
+    env.filters["code_definition"] = lambda code, codelist: i18n.code_definition(codelist, code)
+    env.filters["ticks"] = ticks
+    return env
+
+
+def ticks(text: str) -> Any:
+    """Text with `backticked` words as <code>, everything else escaped (the models' docstrings use them)."""
+    from markupsafe import Markup, escape
+
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))
+
+
+def site_files(ds: Dataset) -> dict[str, bytes]:
+    """Every file of the site of `ds`, by its path inside the site folder."""
+    env = environment()
+    files = data_files(ds)
+    static = resources.files("cbcf_data.publish.site") / "static"
+    for name in STATIC:
+        files[f"assets/{name}"] = (static / name).read_bytes()
+    files["index.html"] = _render(env, "root.html", views.Page("en", "index.html", ds))
+    for lang in i18n.LANGS:
+        files[f"assets/search-{lang}.js"] = search.index_script(views.Page(lang, "", ds)).encode("utf-8")
+        files.update(_language_pages(env, ds, lang, files))
+    return dict(sorted(files.items()))
+
+
+def _render(env: Any, template: str, page: views.Page, **context: Any) -> bytes:
+    html = env.get_template(template).render(p=page, **context)
+    return html.encode("utf-8")
+
+
+def _language_pages(env: Any, ds: Dataset, lang: str, files: dict[str, bytes]) -> dict[str, bytes]:
+    out = {}
+
+    def page(path: str) -> views.Page:
+        return views.Page(lang, f"{lang}/{path}", ds)
+
+    home = page("index.html")
+    out[home.path] = _render(env, "home.html", home, charts=[charts.timeline(home)],
+                             counts={t: len(ds.table(t)) for t in ds.tables()},
+                             meetings=views.meetings_by_date(ds))
+    chart_page = page("charts.html")
+    out[chart_page.path] = _render(env, "charts.html", chart_page, charts=charts.charts(chart_page))
+    data = page("data.html")
+    out[data.path] = _render(env, "data.html", data, downloads=downloads(ds, files), dictionary=dictionary(),
+                             codelists=codelists.CODELISTS)
+    out[f"{lang}/search.html"] = _render(env, "search.html", page("search.html"))
+    for table in views.RECORD_TABLES:
+        listed = page(f"{table}/index.html")
+        out[listed.path] = _render(env, "list.html", listed, table=table, records=pages.listing(listed, table))
+        for key, record in ds.table(table).items():
+            shown = page(f"{table}/{key}.html")
+            out[shown.path] = _render(env, f"{table}.html", shown, table=table, record=record,
+                                      archived=f"data/{record.archive_path}" if table == "sources"
+                                      and record.archive_path and f"data/{record.archive_path}" in files else "",
+                                      **pages.CONTEXTS[table](shown, record))
+    return out
+
+
+def data_files(ds: Dataset) -> dict[str, bytes]:
+    """The tables as canonical CSV and the archived source texts, under `data/`."""
+    files = {f"data/{table}.csv": text.encode("utf-8") for table, text in ds.to_csv_texts().items()}
+    for record in ds.sources.values():
+        if record.archive_path and ds.root is not None and (ds.root / record.archive_path).is_file():
+            files[f"data/{record.archive_path}"] = (ds.root / record.archive_path).read_bytes()
+    return files
+
+
+def downloads(ds: Dataset, files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """The data files with their table, rows, size and SHA-256, for the data page."""
+    rows = []
+    for path, data in sorted(files.items()):
+        if not path.startswith("data/"):
+            continue
+        table = path[len("data/"):-len(".csv")] if path.endswith(".csv") else ""
+        rows.append({"path": path, "name": path[len("data/"):], "table": table, "bytes": len(data),
+                     "rows": len(ds.table(table)) if table else None, "sha256": hashlib.sha256(data).hexdigest()})
+    return rows
+
+
+def dictionary() -> list[dict[str, Any]]:
+    """Every table's fields from the models (name, type, required, codelist, description)."""
+    tables = []
+    for model in MODELS:
+        fields = []
+        for field in table_schema(model)["fields"]:
+            constraints = field.get("constraints", {})
+            fields.append({"name": field["name"], "type": field["type"], "required": constraints.get("required", False),
+                           "codelist": field.get("codelist", ""), "description": field["description"]})
+        tables.append({"table": model.table, "doc": (model.__doc__ or "").strip(), "primary_key": model.primary_key,
+                       "fields": fields})
+    return tables

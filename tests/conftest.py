@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
+import cbcf_data
+
 ROOT = Path(__file__).resolve().parent.parent
-RECORDS = ROOT / "records"
+#: The dataset the data tests (marked `records`) check: the repository's, or the one named by
+#: CBCF_TEST_DATASET (test_contribution.py runs them on a copy with a contributed meeting added).
+DATASET = Path(os.environ["CBCF_TEST_DATASET"]) if os.environ.get("CBCF_TEST_DATASET") else ROOT
+RECORDS = DATASET / "records"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BIN = Path(sys.executable).parent
 
@@ -20,6 +26,16 @@ def run_cli(*args: str, cwd: Path | None = None, input: str | None = None) -> su
     return subprocess.run(
         [str(BIN / "cbcf-data"), *args], capture_output=True, text=True, cwd=cwd or ROOT, input=input, timeout=300
     )
+
+
+def dataset() -> cbcf_data.Dataset:
+    """The dataset under test (see DATASET), loaded once per process."""
+    return cbcf_data.load(None if DATASET == ROOT else DATASET)
+
+
+def dataset_args() -> list[str]:
+    """`--dataset DIR` for commands run on the dataset under test, when it is not the repository's."""
+    return [] if DATASET == ROOT else ["--dataset", str(DATASET)]
 
 
 @pytest.fixture

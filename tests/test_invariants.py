@@ -9,8 +9,8 @@ source.
 from __future__ import annotations
 
 import pytest
+from conftest import dataset
 
-import cbcf_data
 from cbcf_data.model import codelists
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
@@ -23,10 +23,12 @@ MEETING_ROWS = ("attendances", "meeting_topics", "commitments", "instrument_ment
 BASIS_FIELDS = {model.table: [f["name"] for f in table_schema(model)["fields"] if f.get("codelist") == "basis"]
                 for model in MODELS}
 
+pytestmark = pytest.mark.records
+
 
 @pytest.fixture(scope="module")
 def ds():
-    return cbcf_data.load()
+    return dataset()
 
 
 def test_basis_fields_are_found():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import cbcf_data
+import pytest
+from conftest import dataset
 
 MEETING = "cbcf-2024"
 
+pytestmark = pytest.mark.records
+
 
 def test_meeting_key_facts():
-    meeting = cbcf_data.load().meetings[MEETING]
+    meeting = dataset().meetings[MEETING]
     assert (meeting.city, meeting.subdivision, meeting.host_country) == ("Washington", "US-DC", "US")
     assert (meeting.phase, meeting.sequence, meeting.sequence_basis) == ("reestablished", 3, "stated")
     assert (meeting.start_date, meeting.date_precision, meeting.date_basis) == ("2024-07-11", "day", "inferred")
@@ -16,7 +19,7 @@ def test_meeting_key_facts():
 
 
 def test_attendances_roles_and_capacities():
-    ds = cbcf_data.load()
+    ds = dataset()
     got = {
         a.person_id: (a.role, a.organization_id, a.delegation, a.capacity)
         for a in ds.related(ds.meetings[MEETING], "attendances")
@@ -31,13 +34,13 @@ def test_attendances_roles_and_capacities():
 
 
 def test_canadian_organizations_have_french_names():
-    ds = cbcf_data.load()
+    ds = dataset()
     assert ds.organizations["ca-public-safety"].name_fr == "Sécurité publique Canada"
     assert ds.organizations["ca-justice"].name_fr == "Ministère de la Justice Canada"
 
 
 def test_commitments_pinned():
-    ds = cbcf_data.load()
+    ds = dataset()
     commitments = ds.related(ds.meetings[MEETING], "commitments")
     assert [(c.id, c.modality) for c in commitments] == [
         ("cbcf-2024-c01", "emphasize"),
@@ -56,7 +59,7 @@ def test_commitments_pinned():
 
 
 def test_topics_instruments_and_sources():
-    ds = cbcf_data.load()
+    ds = dataset()
     meeting = ds.meetings[MEETING]
     topics = {t.id for t in ds.related(meeting, "topics")}
     assert {"foreign-interference", "fentanyl", "firearms-trafficking", "human-smuggling", "hate-crime"} <= topics
@@ -74,7 +77,7 @@ def test_topics_instruments_and_sources():
 
 
 def test_rows_of_the_meeting_counted():
-    ds = cbcf_data.load()
+    ds = dataset()
     meeting = ds.meetings[MEETING]
     counts = {table: len(ds.related(meeting, table)) for table in
               ("attendances", "meeting_topics", "commitments", "instrument_mentions", "meeting_sources")}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import RECORDS
+import pytest
+from conftest import RECORDS, dataset
 
-import cbcf_data
+pytestmark = pytest.mark.records
 
 
 def test_every_archived_file_hash_matches():
-    ds = cbcf_data.load()
+    ds = dataset()
     archived = [s for s in ds.sources.values() if s.archive_path]
     assert archived, "at least one source must be archived"
     for source in archived:
@@ -19,13 +20,13 @@ def test_every_archived_file_hash_matches():
 
 
 def test_every_archived_file_is_listed():
-    listed = {s.archive_path for s in cbcf_data.load().sources.values() if s.archive_path}
+    listed = {s.archive_path for s in dataset().sources.values() if s.archive_path}
     on_disk = {f"sources/{p.name}" for p in (RECORDS / "sources").iterdir()}
     assert on_disk == listed
 
 
 def test_every_quote_is_exactly_its_slice_of_the_archive():
-    ds = cbcf_data.load()
+    ds = dataset()
     quoted = [c for c in ds.commitments.values() if c.quote is not None]
     assert len(quoted) >= 8
     for commitment in quoted:

@@ -26,6 +26,7 @@ DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month
 _ROW_HINTS = {
     "date-precision-mismatch": "write the date to the precision date_precision states, or change date_precision",
     "end-before-start": "swap the dates, or correct the one that is wrong",
+    "end-equals-start": "leave end_date empty for a meeting of one day",
     "sequence-basis": "fill sequence_basis (stated/inferred) with sequence, or empty both",
     "id-year-mismatch": "a meeting's ID carries the year of its start_date",
     "commitment-id-meeting": "number the commitment under its meeting, e.g. cbcf-2024-c01",

@@ -181,6 +181,9 @@ class Meeting(Record):
                 "end-before-start", "end_date", "end_date {end} is before start_date {start}",
                 end=self.end_date, start=self.start_date,
             )
+        if self.end_date is not None and self.end_date == self.start_date:
+            raise _fail("end-equals-start", "end_date", "end_date {end} is start_date: a one-day meeting has no end_date",
+                        end=self.end_date)
         if self.subdivision and self.host_country and not self.subdivision.startswith(self.host_country + "-"):
             raise _fail(
                 "subdivision-country-mismatch", "subdivision", "subdivision {subdivision} is not in host_country {country}",

@@ -33,6 +33,10 @@ def test_remove_takes_the_meeting_and_what_only_it_uses(repo_copy):
     assert change.removed.get("commitments", []) == sorted(own)
     assert not [c for c in after.commitments.values() if c.meeting_id == meeting]
     assert run_cli("validate", str(repo_copy)).returncode == 0  # nothing dangling, no orphan left as error
+    gone = {s.archive_path for s in before.sources.values() if s.archive_path} - \
+        {s.archive_path for s in after.sources.values() if s.archive_path}
+    assert change.archives_left == sorted(gone)
+    assert all(f"{path}: no source names it any more" in "\n".join(change.lines()) for path in gone)
 
 
 def test_remove_cli_dry_run_writes_nothing_and_unknown_meeting_exits_2(repo_copy):

@@ -37,6 +37,8 @@ class Change:
     changed: dict[str, list[str]] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     report: Report | None = None
+    #: Archived texts of removed sources, left in place for the contributor to delete (`git rm`).
+    archives_left: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
@@ -48,6 +50,7 @@ class Change:
             for table, ids in getattr(self, kind).items():
                 shown = ", ".join(ids[:limit]) + (f", … {len(ids) - limit} more" if len(ids) > limit else "")
                 out.append(f"{table}: {len(ids)} {kind} ({shown})")
+        out += [f"{path}: no source names it any more; delete it (git rm)" for path in self.archives_left]
         return out
 
 
@@ -80,6 +83,7 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
         before = ds.to_rows()
         kept, _ = bundles.split_meeting(before, meeting_id)
         change = row_changes(before, kept)
+        change.archives_left = _archives_left(before, kept)
         if not dry_run:
             change.written = _write(root, descriptor_file, kept, change)
     return change
@@ -108,6 +112,7 @@ def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run
         after = _with_bundle(kept, document, report)
         change = row_changes(before, after)
         change.report = report
+        change.archives_left = _archives_left(before, after)
         if change and not dry_run:
             change.written = _write(root, descriptor_file, after, change)
     return change
@@ -150,6 +155,12 @@ def _with_bundle(kept: Rows, document: dict[str, Any], report: Report) -> Rows:
             if record_id(record.key) not in present:
                 after.setdefault(table, []).append(record.model_dump())
     return after
+
+
+def _archives_left(before: Rows, after: Rows) -> list[str]:
+    """The archive paths of sources that the change removes."""
+    kept = {row.get("archive_path") for row in after.get("sources", [])}
+    return sorted(path for row in before.get("sources", []) if (path := row.get("archive_path")) and path not in kept)
 
 
 def _write(root: Path, descriptor_file: Path, rows: Rows, change: Change) -> list[Path]:

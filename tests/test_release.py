@@ -22,9 +22,19 @@ from cbcf_data.publish import release
 NAME = f"cbcf-data-{__version__}"
 
 
+def unreleased_copy(folder: Path) -> Path:
+    """The repository's dataset without records/releases.json: buildable while the schemas await
+    their `cbcf-data bump` (a release of the repository itself refuses changed content)."""
+    import shutil
+
+    shutil.copy2(ROOT / "datapackage.json", folder / "datapackage.json")
+    shutil.copytree(ROOT / "records", folder / "records", ignore=shutil.ignore_patterns("releases.json"))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    return release.build_release(tmp_path_factory.mktemp("dist"))
+    return release.build_release(tmp_path_factory.mktemp("dist"), unreleased_copy(tmp_path_factory.mktemp("repo")))
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -39,7 +49,7 @@ def test_layout(built):
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):
-    again = release.build_release(tmp_path)
+    again = release.build_release(tmp_path / "dist", unreleased_copy(tmp_path))
     assert files_of(again) == files_of(built)
 
 
@@ -185,7 +195,7 @@ def test_invalid_dataset_builds_nothing(repo_copy, tmp_path):
 
 
 def test_release_cli(tmp_path):
-    result = run_cli("release", "--out", str(tmp_path))
+    result = run_cli("release", "--out", str(tmp_path), "--dataset", str(unreleased_copy(tmp_path)))
     assert result.returncode == 0 and f"built {tmp_path / NAME}" in result.stdout
 
 

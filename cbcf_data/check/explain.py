@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from cbcf_data.model.table_schema import field_schema
+from cbcf_data.model.table_schema import codelist_of, field_schema
 from cbcf_data.model.tables import Record
 
 DATE_FIELDS = {"start_date", "end_date", "date", "published_date", "as_of"}
@@ -59,7 +59,7 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
         allowed: list[str] = prop.get("enum", [])
-        listname = prop.get("codelist", field)
+        listname = codelist_of(model, field or "") or field
         near = nearest(str(value), allowed)
         hint = f"did you mean `{near}`? " if near else ""
         return ("not-in-codelist", f"{value!r} is not a {listname} code",

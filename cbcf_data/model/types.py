@@ -17,8 +17,13 @@ from cbcf_data.model import codelists
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
 COMMITMENT_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$"
-DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
-FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A month and, when given, a day that can exist (31 only in long months, 30 at most in February): the
+#: pattern itself refuses `2024-13-45` and `2023-04-31` in every tool; leap years are the calendar check's.
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12][0-9]|3[01]))?"
+              r"|(?:0[469]|11)(?:-(?:0[1-9]|[12][0-9]|30))?|02(?:-(?:0[1-9]|[12][0-9]))?)")
+DATE_PATTERN = rf"^[0-9]{{4}}(?:-{_MONTH_DAY})?$"
+FULL_DATE_PATTERN = (r"^[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+                     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|[12][0-9]))$")
 SUBDIVISION_PATTERN = r"^(?:US|CA)-[A-Z0-9]{1,3}$"
 WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -47,10 +52,18 @@ def _check_calendar(value: str) -> str:
     return value
 
 
+class Coded(str):
+    """Marks a field's type as the codes of the codelist it names (read by `table_schema.codelist_of`)."""
+
+    __slots__ = ()
+
+
 def _codes(name: str) -> Any:
-    # The codelist's name rides along in the schema so generators and hints find the list.
+    # The codelist's name rides along as a marker (for generators and hints) and, for readers of the
+    # JSON Schema, as a standard `$comment`: a keyword of its own would break strict validators.
     values = tuple(codelists.CODELISTS[name])
-    return Annotated[Literal[values], Field(json_schema_extra={"codelist": name})]  # type: ignore[valid-type]
+    comment = f"codelist {name}: labels and definitions in codelists.json"
+    return Annotated[Literal[values], Coded(name), Field(json_schema_extra={"$comment": comment})]  # type: ignore[valid-type]
 
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]

@@ -14,7 +14,7 @@ from conftest import ROOT, run_cli
 
 import cbcf_data
 from cbcf_data._version import __version__
-from cbcf_data.dataset.tables import pandas_dtypes
+from cbcf_data.dataset.frames import pandas_dtypes
 from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.tables import MODELS, TABLES
 from cbcf_data.publish import release
@@ -146,7 +146,7 @@ def test_pandas_reads_csv_and_sqlite_as_the_same_typed_rows(built):
     import pandas as pd
 
     connection = sqlite3.connect(built / f"{NAME}.sqlite")
-    frames = cbcf_data.load().to_pandas()
+    frames = cbcf_data.load().to_pandas(index=False)
     for model in MODELS:
         dtypes = pandas_dtypes(model)
         from_csv = pd.read_csv(built / "csv" / f"{model.table}.csv", dtype=dtypes, keep_default_na=False,
@@ -156,6 +156,7 @@ def test_pandas_reads_csv_and_sqlite_as_the_same_typed_rows(built):
         pd.testing.assert_frame_equal(from_csv, frames[model.table])
     assert str(frames["commitments"]["quote_start"].dtype) == "Int64"
     assert str(frames["meetings"]["city"].dtype) == "string"
+    assert list(frames["commitments"]["modality"].cat.categories)[:2] == ["commit", "pledge"]
 
 
 def test_to_pandas_without_pandas_says_how_to_install(monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from cbcf_data.errors import nearest as nearest_choice
 from cbcf_data.model.table_schema import codelist_of, field_schema
 from cbcf_data.model.tables import Record
 
@@ -85,8 +86,4 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
 
 def nearest(value: str, allowed: list[str]) -> str | None:
     """The allowed code closest to `value` (case and spaces aside), if any is close enough."""
-    lowered = {a.lower(): a for a in allowed}
-    if value.lower().strip() in lowered:
-        return lowered[value.lower().strip()]
-    near = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
-    return near[0] if near else None
+    return nearest_choice(value, allowed, cutoff=0.5)

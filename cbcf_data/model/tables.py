@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
+from cbcf_data.model.display import Display
 from cbcf_data.model.types import (
     Abbreviation,
     ArchivePath,
@@ -46,8 +47,8 @@ from cbcf_data.model.types import (
 )
 
 
-class Record(BaseModel):
-    """Base of every table's row: unknown fields are errors, records are immutable."""
+class Record(Display, BaseModel):  # type: ignore[misc]  # Display retires BaseModel's v1 names
+    """Base of every table's row: unknown fields are errors, records are immutable; a short repr."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True

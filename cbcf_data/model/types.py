@@ -6,13 +6,13 @@ one pattern. Patterns are plain regular expressions that JSON Schema and Table S
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
+from cbcf_data.model.dates import PartialDate
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
@@ -38,18 +38,15 @@ def date_precision_of(value: str) -> str:
     return _PRECISION_BY_LENGTH[len(value)]
 
 
-def _check_calendar(value: str) -> str:
-    # The pattern admits 2024-13-45; the calendar does not.
+def _check_calendar(value: str) -> PartialDate:
+    # The pattern admits 2011-02-29; the calendar does not. A record's date is a PartialDate: the
+    # same text, with .year, .precision, .earliest and .latest.
     try:
-        if len(value) == 10:
-            dt.date.fromisoformat(value)
-        elif len(value) == 7:
-            dt.date.fromisoformat(value + "-01")
+        return PartialDate(value)
     except ValueError:
         raise PydanticCustomError(
             "invalid-date", "'{value}' is not a real calendar date", {"value": value}
         ) from None
-    return value
 
 
 class Coded(str):
@@ -69,12 +66,19 @@ def _codes(name: str) -> Any:
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
 MeetingId = Annotated[str, Field(pattern=MEETING_ID_PATTERN, max_length=80)]
 CommitmentId = Annotated[str, Field(pattern=COMMITMENT_ID_PATTERN, max_length=90)]
-Date = Annotated[
-    str,
-    Field(pattern=DATE_PATTERN),  # ISO 8601 at day, month or year precision; fields describe themselves
-    AfterValidator(_check_calendar),
-]
-FullDate = Annotated[str, Field(pattern=FULL_DATE_PATTERN), AfterValidator(_check_calendar)]
+#: Dumps (model_dump, CSV, JSON, YAML) hold the date's plain text.
+_AS_TEXT = PlainSerializer(str, return_type=str)
+if TYPE_CHECKING:  # a record's date is a PartialDate: the text, with .year, .precision, .earliest, .latest
+    Date = PartialDate
+    FullDate = PartialDate
+else:
+    Date = Annotated[
+        str,
+        Field(pattern=DATE_PATTERN),  # ISO 8601 at day, month or year precision; fields describe themselves
+        AfterValidator(_check_calendar),
+        _AS_TEXT,
+    ]
+    FullDate = Annotated[str, Field(pattern=FULL_DATE_PATTERN), AfterValidator(_check_calendar), _AS_TEXT]
 Subdivision = Annotated[str, Field(pattern=SUBDIVISION_PATTERN)]  # ISO 3166-2
 WikidataId = Annotated[str, Field(pattern=WIKIDATA_PATTERN)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from cbcf_data.dataset import display
+from cbcf_data.dataset.display import dataset_html, table_html
 from cbcf_data.dataset.hierarchy import Tree, parent_field
 from cbcf_data.errors import InvalidDataError, NotFoundError, not_found
 from cbcf_data.io import csvfiles
@@ -88,7 +88,7 @@ class Table(Mapping[Any, R], Generic[R]):
         return f"<Table {self.name}: {len(self)} rows>"
 
     def _repr_html_(self) -> str:
-        return display.table_html(self)
+        return table_html(self)
 
     def where(self, field: str, value: Any) -> list[R]:
         """Records whose `field` equals `value`, in primary-key order (indexed on first use).
@@ -200,7 +200,7 @@ class Dataset:
         return f"<Dataset {counts}>"
 
     def _repr_html_(self) -> str:
-        return display.dataset_html(self)
+        return dataset_html(self)
 
     def table(self, name: str) -> Table[Any]:
         """The table called `name`."""
@@ -221,9 +221,9 @@ class Dataset:
         commitments include fentanyl's — unless `direct` is True; `ds.related(topic, "topics")` is
         its narrower topics. A table that is not related is a NotFoundError listing those that are.
         """
-        from cbcf_data.dataset import navigation
+        from cbcf_data.dataset.navigation import related
 
-        return navigation.related(self, record, self.table(table).name, direct)
+        return related(self, record, self.table(table).name, direct)
 
     def ancestors(self, record: Record) -> list[Any]:
         """The broader rows of a topic or organization, nearest first."""

@@ -1,12 +1,12 @@
-"""Tables and the dataset as HTML, for notebooks (`_repr_html_`): the first rows, and counts."""
+"""Tables and the dataset as HTML, for notebooks (`_repr_html_`): the first rows, and counts.
+
+(`Table` and `Dataset` call these with themselves: typed `Any` here, so that no import cycle forms.)
+"""
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from cbcf_data.dataset.tables import Dataset, Table
+from typing import Any
 
 #: Rows a table shows in a notebook.
 ROWS = 10
@@ -19,7 +19,7 @@ def _cell(value: Any) -> str:
     return html.escape(text if len(text) <= CELL else text[: CELL - 1] + "…")
 
 
-def table_html(table: Table[Any]) -> str:
+def table_html(table: Any) -> str:
     """The table's first rows under its name and size."""
     from cbcf_data.io.csvfiles import header
 
@@ -32,7 +32,7 @@ def table_html(table: Table[Any]) -> str:
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}</div>")
 
 
-def dataset_html(ds: Dataset) -> str:
+def dataset_html(ds: Any) -> str:
     """Every table with its row count and what a row is."""
     rows = "".join(f"<tr><td><code>{html.escape(name)}</code></td><td>{len(table):,}</td>"
                    f"<td>{html.escape((table.model.__doc__ or '').strip())}</td></tr>"

@@ -9,12 +9,11 @@ from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from cbcf_data.dataset.tables import Dataset
     from cbcf_data.model.tables import Record
 
 
-def related(ds: Dataset, record: Record, table: str, direct: bool) -> list[Any]:
-    """See `Dataset.related`."""
+def related(ds: Any, record: Record, table: str, direct: bool) -> list[Any]:
+    """See `Dataset.related` (which passes itself as `ds`)."""
     from cbcf_data.model.tables import MODELS, TABLES
 
     here, target = type(record), TABLES[table]

@@ -196,14 +196,26 @@ def export(
 
 @app.command()
 def show(
-    meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2024.")],
+    record_id: Annotated[str, typer.Argument(
+        help="The ID of a meeting (cbcf-2024), person (merrick-garland), topic (fentanyl), instrument, "
+             "organization, source or commitment.")],
     dataset: DatasetOption = None,
 ) -> None:
-    """Print a one-screen summary of a meeting: date and basis, place, attendees, themes, commitments, sources."""
+    """Print a one-screen summary of a meeting, person, topic, instrument or any other row, by its ID."""
     from cbcf_data.dataset import load
-    from cbcf_data.publish.show import render_meeting
+    from cbcf_data.publish.show import render
 
-    typer.echo(render_meeting(load(dataset), meeting_id), nl=False)
+    typer.echo(render(load(dataset), record_id), nl=False)
+
+
+@app.command()
+def cite(
+    format: Annotated[str, typer.Option("--format", "-f", help="text, bibtex, csl-json or ris.")] = "text",
+) -> None:
+    """Print how to cite this version of the dataset (text, BibTeX, CSL-JSON or RIS)."""
+    from cbcf_data.publish.citation import cite as citation
+
+    typer.echo(citation(format).rstrip("\n"))
 
 
 @app.command()

@@ -20,6 +20,7 @@ from cbcf_data.model.tables import MODELS, TABLES
 from cbcf_data.publish import release
 
 NAME = f"cbcf-data-{__version__}"
+SQLITE = "cbcf-data.sqlite"
 
 
 def unreleased_copy(folder: Path) -> Path:
@@ -44,7 +45,9 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def test_layout(built):
     assert built.name == NAME
     for path in ("csv/datapackage.json", "csv/meetings.csv", "csv/sources/cbcf-2024-communique-summary.txt",
-                 f"{NAME}.json", f"{NAME}.sqlite", f"{NAME}.zip", "SHA256SUMS", "excel/README.txt", "excel/meetings.csv"):
+                 f"{NAME}.json", SQLITE, f"{NAME}.zip", "SHA256SUMS", "excel/README.txt", "excel/meetings.csv",
+                 "README.md", "LICENSE-DATA", "CITATION.cff", "data-dictionary.md", "metadata.json",
+                 "csv/codelists.csv", "schema/release.schema.json", "schema/meetings.schema.json"):
         assert (built / path).is_file(), path
 
 
@@ -123,7 +126,7 @@ def test_every_schema_is_accepted_by_a_second_implementation():
 
 
 def test_sqlite_counts_keys_indexes_and_views(built):
-    connection = sqlite3.connect(built / f"{NAME}.sqlite")
+    connection = sqlite3.connect(built / SQLITE)
     ds = cbcf_data.load()
     for name, table in ds.tables().items():
         assert connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(table)
@@ -145,7 +148,7 @@ def test_sqlite_counts_keys_indexes_and_views(built):
 def test_pandas_reads_csv_and_sqlite_as_the_same_typed_rows(built):
     import pandas as pd
 
-    connection = sqlite3.connect(built / f"{NAME}.sqlite")
+    connection = sqlite3.connect(built / SQLITE)
     frames = cbcf_data.load().to_pandas(index=False)
     for model in MODELS:
         dtypes = pandas_dtypes(model)
@@ -213,5 +216,6 @@ def test_one_version_everywhere(built):
     assert built.name == release.release_name() == f"cbcf-data-{__version__}"
     assert json.loads((built / "csv" / "datapackage.json").read_text())["version"] == __version__
     assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text()
-    assert f"version {__version__}" in cbcf_data.cite()
+    assert f"(Version {__version__})" in cbcf_data.cite()
+    assert f"version = {{{__version__}}}" in cbcf_data.cite("bibtex") and f"ET  - {__version__}" in cbcf_data.cite("ris")
     assert run_cli("--version").stdout.strip() == __version__

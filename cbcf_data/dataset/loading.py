@@ -131,8 +131,10 @@ def _from_release_json(file: Path) -> Dataset:
     if not isinstance(document, dict) or not isinstance(document.get("meetings"), list):
         raise UnusableInputError(f"{file}: not a cbcf-data release document (no `meetings` list)")
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    derived = ("ancestors", "descendants")  # listed beside a hierarchy's rows; parent_id holds the same
     for table in NEW_TABLES.values():
-        rows[table].extend(document.get(table) or [])
+        rows[table].extend({k: v for k, v in row.items() if k not in derived} if isinstance(row, dict) else row
+                           for row in document.get(table) or [])
     for meeting in document["meetings"]:
         for table, table_rows in to_rows(meeting)[0].items():
             rows[table].extend(table_rows)

@@ -1,6 +1,7 @@
 """Tools other people validate our files with, fetched through their own registries and cached:
-ajv (npm) for JSON Schema in strict mode, and the Data Package v2 profile (shipped in the PyPI
-package check-datapackage). Each helper skips its test, saying why, when the tool cannot be had."""
+ajv (npm) for JSON Schema in strict mode, the Data Package v2 profile (shipped in the PyPI package
+check-datapackage) and the Citation File Format 1.2.0 schema (shipped in cffconvert). Each helper
+skips its test, saying why, when the tool cannot be had."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ HERE = Path(__file__).resolve().parent
 AJV = ("ajv@8.17.1", "ajv-formats@3.0.1")
 CHECK_DATAPACKAGE = "check-datapackage==0.37.0"
 PROFILE_MEMBER = "check_datapackage/schemas/data-package-2-0.json"
+CFFCONVERT = "cffconvert==2.0.0"
+CFF_MEMBER = "cffconvert/schemas/1.2.0/schema.json"
 
 
 def cache_dir(name: str) -> Path:
@@ -61,16 +64,28 @@ def data_package_v2_profile() -> dict[str, Any]:
         return json.loads((files("check_datapackage") / "schemas" / "data-package-2-0.json").read_text())  # type: ignore[arg-type]
     except (ImportError, OSError, ValueError):
         pass
-    folder = cache_dir(CHECK_DATAPACKAGE.replace("==", "-"))
-    wheels = sorted(folder.glob("check_datapackage-*.whl"))
+    # check-datapackage needs Python 3.12; only its profile file is read here, so any wheel will do.
+    return wheel_json(CHECK_DATAPACKAGE, PROFILE_MEMBER, "Data Package v2 profile", "3.12")
+
+
+def citation_file_format_schema() -> dict[str, Any]:
+    """The Citation File Format 1.2.0 schema, as cffconvert ships it."""
+    return wheel_json(CFFCONVERT, CFF_MEMBER, "CITATION.cff schema")
+
+
+def wheel_json(requirement: str, member: str, what: str, python: str | None = None) -> dict[str, Any]:
+    """A JSON file inside a package's wheel, downloaded once (not installed) into the cache."""
+    folder = cache_dir(requirement.replace("==", "-"))
+    stem = requirement.split("==")[0].replace("-", "_")
+    wheels = sorted(folder.glob(f"{stem}-*.whl"))
     if not wheels:
-        # The package needs Python 3.12; only its profile file is read here, so any wheel will do.
-        result = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                                 "--python-version", "3.12", "--dest", str(folder), CHECK_DATAPACKAGE],
-                                capture_output=True, text=True, timeout=300)
-        wheels = sorted(folder.glob("check_datapackage-*.whl"))
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                   "--dest", str(folder), requirement]
+        if python:
+            command[5:5] = ["--python-version", python]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        wheels = sorted(folder.glob(f"{stem}-*.whl"))
         if result.returncode or not wheels:
-            pytest.skip(f"Data Package v2 profile not checked: `pip download {CHECK_DATAPACKAGE}` failed: "
-                        f"{result.stderr.strip()[-300:]}")
+            pytest.skip(f"{what} not checked: `pip download {requirement}` failed: {result.stderr.strip()[-300:]}")
     with zipfile.ZipFile(wheels[-1]) as archive:
-        return json.loads(archive.read(PROFILE_MEMBER))
+        return json.loads(archive.read(member))

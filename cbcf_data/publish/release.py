@@ -134,7 +134,7 @@ def data_files(ds: Dataset, descriptor: dict[str, Any]) -> dict[str, bytes]:
 #: The codelists as a resource of the release's data package.
 CODELISTS_RESOURCE: dict[str, Any] = {
     "$schema": "https://datapackage.org/profiles/2.0/dataresource.json",
-    "name": "codelists", "path": "codelists.csv", "type": "table", "format": "csv", "mediatype": "text/csv",
+    "name": package.RELEASE_EXTRAS[0], "path": "codelists.csv", "type": "table", "format": "csv", "mediatype": "text/csv",
     "encoding": "utf-8",
     "description": "Every code of every coded column, with its English and French labels and its definition.",
     "dialect": {"delimiter": ",", "header": True, "lineTerminator": "\n", "quoteChar": '"'},
@@ -224,10 +224,4 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 def verify_checksums(folder: Path) -> list[str]:
     """Paths in the folder's SHA256SUMS whose file is missing or differs (empty when all match)."""
-    bad = []
-    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-        digest, path = line.split("  ", 1)
-        file = folder / path
-        if not file.is_file() or hashlib.sha256(file.read_bytes()).hexdigest() != digest:
-            bad.append(path)
-    return bad
+    return package.verify_checksums(folder)

@@ -26,8 +26,10 @@ class Archives:
 
     def _sources(self, source: Source, where: Any) -> None:
         self.source_ids.add(source.id)
-        self.texts[source.id] = None
-        if source.archive_path is None or self.tables_root is None:
+        if source.archive_path is None:
+            self.texts[source.id] = None  # no archived text: quoting it is wrong
+            return
+        if self.tables_root is None:  # the archived text is not at hand (a release's JSON alone): not judged
             return
         path = self.tables_root / source.archive_path
         try:

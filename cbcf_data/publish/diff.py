@@ -78,6 +78,8 @@ def _side(label: str, descriptor: dict[str, Any], read: Any) -> Side:
     side = Side(label)
     for resource in descriptor.get("resources", []):
         name, path, schema = resource.get("name"), resource.get("path"), resource.get("schema")
+        if name in package.RELEASE_EXTRAS:  # a release's codelists: generated from the code, not a table
+            continue
         if not isinstance(schema, dict) or package.unsafe_reason(path):
             raise UnusableInputError(f"{label}: resource {name!r} needs a local path and an inline schema")
         side.schemas[name] = schema

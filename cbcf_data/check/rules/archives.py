@@ -34,8 +34,7 @@ class Archives:
         path = self.tables_root / source.archive_path
         try:
             data = path.read_bytes()
-        except OSError:
-            del self.texts[source.id]  # unknown text: quotes of it cannot be judged
+        except OSError:  # unknown text: quotes of it cannot be judged
             self.emit("archive-missing", f"the archived text {source.archive_path} is not in the dataset", where,
                       field="archive_path", record_id=source.id, value=source.archive_path,
                       hint=f"put the source's text at {source.archive_path} next to the tables, or empty archive_path and sha256")

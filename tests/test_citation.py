@@ -63,3 +63,18 @@ def test_cite_cli_prints_each_format(form):
 def test_cite_cli_refuses_an_unknown_format():
     result = run_cli("cite", "--format", "apa")
     assert result.returncode == 2 and "formats are" in result.stderr
+
+
+def test_bump_sets_version_and_release_day_in_every_citation(tmp_path):
+    import shutil
+
+    from cbcf_data.publish.bump import _version_files
+
+    for name in ("README.md", "CITATION.cff", "datapackage.json", "CHANGELOG.md"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / "cbcf_data").mkdir()
+    shutil.copy2(ROOT / "cbcf_data" / "_version.py", tmp_path / "cbcf_data" / "_version.py")
+    files = {path.name: text for path, text in _version_files(tmp_path, "9.9.9", "## 9.9.9\n", "2031-05-06").items()}
+    assert files["CITATION.cff"] == citation.citation_cff("9.9.9", "2031-05-06")
+    assert cite("text", "9.9.9", "2031-05-06") in files["README.md"] and "(2031)" in files["README.md"]
+    assert '__version__ = "9.9.9"' in files["_version.py"] and 'RELEASED = "2031-05-06"' in files["_version.py"]

@@ -65,7 +65,7 @@ def plan_bump(repository: Path, old_release: str | Path | None = None, today: da
 def _version_files(repository: Path, version: str, entry: str, released: str) -> dict[Path, str]:
     """The new text of every file that names the version (and its release day), and CHANGELOG.md
     with the entry."""
-    from cbcf_data.publish.citation import citation_cff
+    from cbcf_data.publish.citation import citation_cff, readme_block
 
     files: dict[Path, str] = {}
     version_file = repository / "cbcf_data" / "_version.py"
@@ -78,6 +78,9 @@ def _version_files(repository: Path, version: str, entry: str, released: str) ->
     citation = repository / "CITATION.cff"
     if citation.is_file():
         files[citation] = citation_cff(version, released)
+    readme = repository / "README.md"
+    if readme.is_file():
+        files[readme] = readme_block(readme.read_text(encoding="utf-8"), version, released)
     changelog = repository / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n"
     first = re.search(r"^## ", text, flags=re.M)

@@ -34,14 +34,26 @@ def facts(version: str = __version__, released: str = RELEASED) -> dict[str, Any
             "url": URL, "doi": DOI, "license": LICENSE, "license_url": LICENSE_URL}
 
 
-def cite(format: str = "text") -> str:
+def cite(format: str = "text", version: str = __version__, released: str = RELEASED) -> str:
     """A citation of this version of the dataset: `text` (one line), `bibtex`, `csl-json` or `ris`."""
     writers = {"text": _text, "bibtex": _bibtex, "csl-json": _csl_json, "ris": _ris}
     if format not in writers:
         from cbcf_data.errors import NotFoundError
 
         raise NotFoundError(f"no citation format {format!r}; formats are: {', '.join(FORMATS)}")
-    return writers[format](facts())
+    return writers[format](facts(version, released))
+
+
+START, END = "<!-- generated:citation:start -->", "<!-- generated:citation:end -->"
+
+
+def readme_block(text: str, version: str = __version__, released: str = RELEASED) -> str:
+    """README.md with its generated citation (between the citation markers) brought up to date."""
+    if START not in text or END not in text:
+        return text
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    return f"{before}{START}\n{cite('text', version, released)}\n{END}{after}"
 
 
 def _link(f: dict[str, Any]) -> str:

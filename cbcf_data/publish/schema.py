@@ -118,7 +118,7 @@ def generate(root: Path) -> dict[Path, str]:
     if readme.exists():
         from cbcf_data.dataset import load
 
-        files[readme] = coverage.readme(readme.read_text(encoding="utf-8"), load(root))
+        files[readme] = citation.readme_block(coverage.readme(readme.read_text(encoding="utf-8"), load(root)))
     return files
 
 

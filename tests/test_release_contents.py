@@ -164,3 +164,14 @@ def test_datasette_opens_the_file_and_every_foreign_key_link_resolves(built):
 
     results = asyncio.run(check())
     assert len(results) > 20 and all(status == 200 for status, _ in results), [r for r in results if r[0] != 200]
+
+
+def test_the_release_descriptor_is_a_v2_data_package_by_the_v2_profile(built):
+    import jsonschema
+    from external_tools import data_package_v2_profile
+
+    descriptor = json.loads((built / "csv" / "datapackage.json").read_text())
+    errors = [f"{list(e.absolute_path)}: {e.message[:200]}"
+              for e in jsonschema.Draft7Validator(data_package_v2_profile()).iter_errors(descriptor)]
+    assert errors == []
+    assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset, Table, load
-from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
+from cbcf_data.errors import CbcfDataError, InvalidDataError, NotFoundError, UnusableInputError
+from cbcf_data.model.dates import PartialDate
 
 if TYPE_CHECKING:
     from cbcf_data.check.report import Issue, Report
@@ -61,7 +62,9 @@ __all__ = [
     "Meeting",
     "MeetingSource",
     "MeetingTopic",
+    "NotFoundError",
     "Organization",
+    "PartialDate",
     "Person",
     "Record",
     "Report",

@@ -12,7 +12,7 @@ import pytest
 from conftest import dataset
 
 from cbcf_data.model import codelists
-from cbcf_data.model.table_schema import table_schema
+from cbcf_data.model.table_schema import codelists_of
 from cbcf_data.model.tables import MODELS
 
 #: Commitments of these meetings must each have at least one assessment.
@@ -20,7 +20,7 @@ FOLLOWED_UP = ("cbcf-2022", "cbcf-2023", "cbcf-2024")
 #: Tables whose rows belong to one meeting (they carry meeting_id) and cite a source.
 MEETING_ROWS = ("attendances", "meeting_topics", "commitments", "instrument_mentions")
 #: Each table's fields drawn from the basis codelist (stated/inferred), read from its Table Schema.
-BASIS_FIELDS = {model.table: [f["name"] for f in table_schema(model)["fields"] if f.get("codelist") == "basis"]
+BASIS_FIELDS = {model.table: [name for name, codelist in codelists_of(model).items() if codelist == "basis"]
                 for model in MODELS}
 
 pytestmark = pytest.mark.records

@@ -64,7 +64,7 @@ def test_table_schema_carries_keys_and_constraints():
     assert "required" not in fields.get("quote", {}).get("constraints", {})
     assert fields["quote_start"]["type"] == "integer"
     topics = resources["topics"]["schema"]
-    assert {"fields": ["parent_id"], "reference": {"fields": ["id"], "resource": ""}} in topics["foreignKeys"]
+    assert {"fields": ["parent_id"], "reference": {"fields": ["id"]}} in topics["foreignKeys"]  # v2: self-reference
 
 
 def test_data_dictionary_lists_every_field_and_code():

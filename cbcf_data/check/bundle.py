@@ -17,19 +17,30 @@ from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Row, Run, Stop, escape, record_id
 from cbcf_data.check.structure import csv_feed
 from cbcf_data.io import package, positions
-from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, read_document, read_text
+from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_document, read_text
 from cbcf_data.model.tables import MODELS, Record
 
 
 def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
     """Check a bundle's shape and rows, and its rows against the dataset they would join."""
-    from cbcf_data.model import bundle as bundles
+    check_bundle_document(run, path, read_bundle(run, path), dataset)
 
+
+def read_bundle(run: Run, path: Path) -> Any:
+    """The document of a bundle file (or of a release's JSON); unusable input stops the run."""
     try:
-        document = read_document(path)
+        if path.suffix.lower() == ".json":  # a release's JSON may be as large as the loader takes
+            return parse_json(read_text(path, 16 * DOCUMENT_LIMIT))
+        return read_document(path)
     except ReadError as error:
         run.unusable(error.code, error.message, str(path), error.line, error.hint, error.column, error.excerpt)
         raise Stop from None
+
+
+def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Path | None) -> None:
+    """Check a bundle's document, read from `path`, as `check_bundle` does."""
+    from cbcf_data.model import bundle as bundles
+
     if not isinstance(document, dict):
         run.unusable("not-a-bundle", "a bundle is an object with a `meeting` and its rows", str(path),
                      hint="start from records/templates/meeting.yaml")

@@ -49,6 +49,11 @@ def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
 def _add_resource(run: Run, resource: Any, at: Where, root: Path, paths: dict[str, Path]) -> bool:
     """Add one resource's table file to `paths` when it is usable; False when its path is unsafe."""
     name = resource.get("name") if isinstance(resource, dict) else None
+    if name in package.RELEASE_EXTRAS and isinstance(resource, dict):  # a release's codelists: its hash counts
+        reason = package.unsafe_reason(resource.get("path"))
+        if reason is None and (root / resource["path"]).is_file():
+            check_integrity(run, resource, root / resource["path"], at)
+        return reason is None
     if name not in TABLES:
         near = difflib.get_close_matches(str(name), list(TABLES), n=1)
         run.emit("unknown-resource", f"resource {name!r} is not a table of this dataset", at, value=name,
@@ -68,7 +73,24 @@ def _add_resource(run: Run, resource: Any, at: Where, root: Path, paths: dict[st
                  value=resource["path"])
         return True
     paths[name] = file
+    check_integrity(run, resource, file, at)
     return True
+
+
+def check_integrity(run: Run, resource: dict[str, Any], file: Path, at: Where) -> None:
+    """An issue when the file differs from the `bytes` or `hash` the descriptor declares for it."""
+    if "bytes" not in resource and "hash" not in resource:
+        return
+    run.report.checks.update(("size-mismatch", "hash-mismatch"))
+    try:
+        problem = package.file_integrity(resource, file)
+    except OSError as error:
+        problem = ("hash-mismatch", f"the file cannot be read to check it ({error})")
+    if problem is not None:
+        code, message = problem
+        run.emit(code, f"{resource.get('name')}: {message}", at, field="hash" if code == "hash-mismatch" else "bytes",
+                 value=resource.get("path"), hint="the release was changed or damaged: download it again "
+                 "(or, for a dataset you changed on purpose, remove `bytes` and `hash` from the descriptor)")
 
 
 def profile_inputs_safe(run: Run, descriptor: dict[str, Any], where: Where) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import re
 from typing import Any
 
-from cbcf_data.model.table_schema import field_schema
+from cbcf_data.errors import nearest as nearest_choice
+from cbcf_data.model.table_schema import codelist_of, field_schema
 from cbcf_data.model.tables import Record
 
 DATE_FIELDS = {"start_date", "end_date", "date", "published_date", "as_of"}
@@ -69,7 +71,7 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
         allowed: list[str] = prop.get("enum", [])
-        listname = prop.get("codelist", field)
+        listname = codelist_of(model, field or "") or field
         near = nearest(str(value), allowed)
         hint = f"did you mean `{near}`? " if near else ""
         return ("not-in-codelist", f"{value!r} is not a {listname} code",
@@ -77,6 +79,9 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     if kind == "invalid-date":
         return "invalid-date", f"{name} {value!r} is not a day of the calendar", _calendar_hint(str(value))
     if kind == "string_pattern_mismatch":
+        if field in DATE_FIELDS and isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            # the form is right; the patterns admit real months and days only
+            return "invalid-date", f"{name} {value!r} is not a day of the calendar", _calendar_hint(value)
         if field in DATE_FIELDS:
             return "invalid-date", f"{name} {value!r} is not a date", DATE_HINT
         return "pattern", f"{name} {value!r} does not have the expected form", PATTERN_HINTS.get(prop.get("pattern", ""))
@@ -109,8 +114,4 @@ def _calendar_hint(value: str) -> str:
 
 def nearest(value: str, allowed: list[str]) -> str | None:
     """The allowed code closest to `value` (case and spaces aside), if any is close enough."""
-    lowered = {a.lower(): a for a in allowed}
-    if value.lower().strip() in lowered:
-        return lowered[value.lower().strip()]
-    near = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
-    return near[0] if near else None
+    return nearest_choice(value, allowed, cutoff=0.5)

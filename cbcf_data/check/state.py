@@ -90,7 +90,12 @@ def escape(key: str) -> str:
 
 
 def field_pointer(table: str | None, pointer: str, field: str) -> str:
-    """The JSON pointer of a field of a bundle row (fields the bundle implies point at their origin)."""
+    """The JSON pointer of a field of a bundle row (fields the bundle implies point at their origin);
+    a bundle inside a release document keeps its `/meetings/<n>` prefix."""
+    if pointer.startswith("/meetings/") and pointer.count("/") > 2:
+        prefix, _, rest = pointer[len("/meetings/"):].partition("/")
+        if prefix.isdigit():
+            return f"/meetings/{prefix}" + field_pointer(table, "/" + rest, field)
     if field == "meeting_id" and table != "meetings":
         return "/meeting/id"
     if table == "commitment_topics":

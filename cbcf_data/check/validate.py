@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cbcf_data.check.bundle import check_bundle
+from cbcf_data.check import release
+from cbcf_data.check.bundle import check_bundle_document, read_bundle
 from cbcf_data.check.descriptor import check_descriptor, finish_profile
 from cbcf_data.check.recovery import reading_dataset, report_leftovers
 from cbcf_data.check.report import Report
@@ -26,7 +27,8 @@ from cbcf_data.model.tables import MODELS, TABLES
 def validate(source: str | Path | None = None, dataset: str | Path | None = None,
              progress: Progress | None = None) -> Report:
     """Validate a dataset folder or datapackage.json (default: the packaged dataset), one table's
-    CSV, or a meeting bundle (.json/.yaml/.yml) — a bundle also against `dataset` (default: packaged).
+    CSV, a meeting bundle (.json/.yaml/.yml) — a bundle also against `dataset` (default: packaged) —
+    or a release: its folder, its zip or its JSON document, with the sizes and hashes they carry.
 
     `progress(table, rows_so_far, finished)` is called as tables are read, for progress bars.
     Never raises for bad input: every problem is an issue in the returned Report. Raises
@@ -49,18 +51,26 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
 
 
 def _dispatch(run: Run, path: Path | None, dataset: str | Path | None) -> None:
-    """Check `path` as what it is: a dataset, a table's CSV or a bundle."""
-    if path is None or path.is_dir() or path.name == package.DESCRIPTOR:
+    """Check `path` as what it is: a dataset, a table's CSV, a bundle, or a release (folder, zip, JSON)."""
+    if path is not None and release.is_release_folder(path):
+        release.check_release_folder(run, path, check_dataset)
+    elif path is None or path.is_dir() or path.name == package.DESCRIPTOR:
         check_dataset(run, package.descriptor_path(None) if path is None else package.descriptor_of(path))
     elif path.suffix.lower() == ".csv":
         check_table_file(run, path)
+    elif path.suffix.lower() == ".zip" and path.is_file():
+        release.check_release_zip(run, path, check_dataset)
     elif path.suffix.lower() in (".json", ".yaml", ".yml"):
-        check_bundle(run, path, dataset)
+        document = read_bundle(run, path)
+        if path.suffix.lower() == ".json" and release.is_release_document(document):
+            release.check_release_document(run, path, document)
+        else:
+            check_bundle_document(run, path, document, dataset)
     elif not path.exists():
         run.unusable("file-not-found", f"{path} does not exist", str(path))
     else:
         run.unusable("unknown-input", "give a dataset folder, its datapackage.json, a table's .csv, "
-                     "or a meeting bundle (.json, .yaml, .yml)", str(path))
+                     "a meeting bundle (.json, .yaml, .yml), or a release (its folder, .zip or .json)", str(path))
 
 
 def check_dataset(run: Run, descriptor_file: Path) -> None:

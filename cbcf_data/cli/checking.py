@@ -55,14 +55,16 @@ def _with_progress_bar(work: Any) -> Any:
 
 @app.command()
 def show(
-    meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2024.")],
+    record_id: Annotated[str, typer.Argument(
+        help="The ID of a meeting (cbcf-2024), person (merrick-garland), topic (fentanyl), instrument, "
+             "organization, source or commitment.")],
     dataset: DatasetOption = None,
 ) -> None:
-    """Print a one-screen summary of a meeting: date and basis, place, attendees, themes, commitments, sources."""
+    """Print a one-screen summary of a meeting, person, topic, instrument or any other row, by its ID."""
     from cbcf_data.dataset import load
-    from cbcf_data.publish.show import render_meeting
+    from cbcf_data.publish.show import render
 
-    typer.echo(render_meeting(load(_dataset(dataset, writes=False)), meeting_id), nl=False)
+    typer.echo(render(load(_dataset(dataset, writes=False)), record_id), nl=False)
 
 
 @app.command()

@@ -73,6 +73,16 @@ def site(
 
 
 @app.command()
+def cite(
+    format: Annotated[str, typer.Option("--format", "-f", help="text, bibtex, csl-json or ris.")] = "text",
+) -> None:
+    """Print how to cite this version of the dataset (text, BibTeX, CSL-JSON or RIS)."""
+    from cbcf_data.publish.citation import cite as citation
+
+    typer.echo(citation(format).rstrip("\n"))
+
+
+@app.command()
 def bump(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the new version and CHANGELOG entry; write nothing.")] = False,
     from_: Annotated[

@@ -48,7 +48,9 @@ def load(path: str | Path | None = None) -> Dataset:
     a release folder, a release zip, or a release's JSON document.
 
     Parsed once per process for each unchanged input. The packaged dataset (validated before
-    it ships) makes its typed records on first use; any other is validated as it loads.
+    it ships) makes its typed records on first use; any other is validated as it loads. A release
+    is checked against the sizes and hashes it carries (its descriptor's, its SHA256SUMS): a changed
+    or damaged file is an InvalidDataError, never a silently different dataset.
     """
     if path is None:
         descriptor_file = package.descriptor_path(None)
@@ -75,10 +77,34 @@ def load(path: str | Path | None = None) -> Dataset:
         def build() -> Dataset:
             from cbcf_data.model.tables import TABLES
 
+            if Path(path).is_dir():
+                _check_checksums(Path(path))
+            _check_integrity(descriptor_file)
             tables = {name: parse_table(model, paths[name]) for name, model in TABLES.items()}
             return Dataset.from_records(tables, root=paths["meetings"].parent)
 
         return _cached(signature, build)
+
+
+def _check_integrity(descriptor_file: Path) -> None:
+    """InvalidDataError when a resource's file differs from the size or hash its descriptor declares."""
+    descriptor = package.read_descriptor(descriptor_file)
+    paths = package.resource_paths(descriptor, descriptor_file.parent)
+    for resource in descriptor["resources"]:
+        name = resource.get("name") if isinstance(resource, dict) else None
+        path = paths.get(name) if isinstance(name, str) else None
+        problem = package.file_integrity(resource, path) if path is not None and path.is_file() else None
+        if problem is not None:
+            raise InvalidDataError(f"{path}: {problem[1]}: the release was changed or damaged; "
+                                   "download it again, or run `cbcf-data validate` on it")
+
+
+def _check_checksums(folder: Path, only: set[str] | None = None) -> None:
+    """InvalidDataError when a file a release folder's SHA256SUMS lists is missing or differs."""
+    bad = package.verify_checksums(folder, only)
+    if bad:
+        raise InvalidDataError(f"{folder / package.CHECKSUMS}: {', '.join(bad[:5])} differ from their checksums: "
+                               "the release was changed or damaged; download it again")
 
 
 def _table_paths(descriptor_file: Path) -> dict[str, Path]:
@@ -122,7 +148,12 @@ def _from_zip(file: Path) -> Dataset:
     """A dataset from a release zip: the data package under its csv/ folder."""
     from cbcf_data.model.tables import TABLES
 
-    _, texts = package.read_release_zip(file)
+    descriptor, texts = package.read_release_zip(file)
+    for resource in descriptor.get("resources", []):
+        problem = package.bytes_integrity(resource, texts[resource["name"]].encode("utf-8"))
+        if problem is not None:
+            raise InvalidDataError(f"{file}!{resource.get('path')}: {problem[1]}: the release was changed or damaged; "
+                                   "download it again, or run `cbcf-data validate` on it")
     missing = [name for name in TABLES if name not in texts]
     if missing:
         raise UnusableInputError(f"{file}: no file for table(s) {', '.join(missing)}")
@@ -136,6 +167,7 @@ def _from_release_json(file: Path) -> Dataset:
     from cbcf_data.model.bundle import NEW_TABLES, to_rows
     from cbcf_data.model.tables import TABLES
 
+    _check_checksums(file.parent, {file.name})
     try:
         document = parse_json(read_text(file, 16 * DOCUMENT_LIMIT))
     except ReadError as error:
@@ -143,8 +175,10 @@ def _from_release_json(file: Path) -> Dataset:
     if not isinstance(document, dict) or not isinstance(document.get("meetings"), list):
         raise UnusableInputError(f"{file}: not a cbcf-data release document (no `meetings` list)")
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    derived = ("ancestors", "descendants")  # listed beside a hierarchy's rows; parent_id holds the same
     for table in NEW_TABLES.values():
-        rows[table].extend(document.get(table) or [])
+        rows[table].extend({k: v for k, v in row.items() if k not in derived} if isinstance(row, dict) else row
+                           for row in document.get(table) or [])
     for meeting in document["meetings"]:
         for table, table_rows in to_rows(meeting)[0].items():
             rows[table].extend(table_rows)

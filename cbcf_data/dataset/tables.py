@@ -9,7 +9,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.dataset.display import dataset_html, table_html
+from cbcf_data.dataset.hierarchy import Tree, parent_field
+from cbcf_data.errors import InvalidDataError, NotFoundError, not_found
 from cbcf_data.io import csvfiles
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class Table(Mapping[Any, R], Generic[R]):
         self._rows: dict[Any, Mapping[str, Any]] = {self._key_of(row): row for row in rows}
         self._records: dict[Any, R] = {record.key: record for record in records}
         self._indexes: dict[str, dict[str, list[Any]]] = {}
+        self._tree: Tree | None = None
 
     def _key_of(self, row: Mapping[str, Any]) -> Any:
         if len(self.primary_key) == 1:
@@ -60,8 +63,21 @@ class Table(Mapping[Any, R], Generic[R]):
     def __getitem__(self, key: Any) -> R:
         record = self._records.get(key)
         if record is None:
-            record = self._records[key] = typed_record(self.model, dict(self._rows[key]), f"{self.name} {key!r}")
+            row = self._rows.get(key)
+            if row is None:
+                raise not_found("row", key, self._rows, within=self.name)
+            record = self._records[key] = typed_record(self.model, dict(row), f"{self.name} {key!r}")
         return record
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            return key in self._rows
+        except TypeError:  # an unhashable key names no row
+            return False
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The record with primary key `key`, or `default` when there is none."""
+        return self[key] if key in self else default
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
@@ -72,17 +88,68 @@ class Table(Mapping[Any, R], Generic[R]):
     def __repr__(self) -> str:
         return f"<Table {self.name}: {len(self)} rows>"
 
+    def _repr_html_(self) -> str:
+        return table_html(self)
+
     def where(self, field: str, value: Any) -> list[R]:
-        """Records whose `field` equals `value`, in primary-key order (indexed on first use)."""
+        """Records whose `field` equals `value`, in primary-key order (indexed on first use).
+
+        An unknown field, or a value outside a coded field's codelist, is a NotFoundError naming
+        the nearest that exists (`where("phase", "reestablishd")` is a typo, not an empty answer).
+        """
         index = self._indexes.get(field)
         if index is None:
             if field not in self.model.model_fields:
-                raise KeyError(f"{self.name} has no field {field!r}")
+                raise not_found("field", field, self.model.model_fields, within=self.name)
             index = {}
             for key in sorted(self._rows, key=_sortable):
                 index.setdefault(csvfiles.to_cell(self._rows[key].get(field)), []).append(key)
             self._indexes[field] = index
-        return [self[key] for key in index.get(csvfiles.to_cell(value), ())]
+        keys = index.get(csvfiles.to_cell(value))
+        if keys is None and value is not None:
+            _check_code(self.model, field, value)
+        return [self[key] for key in keys or ()]
+
+    def to_pandas(self, index: bool = True) -> Any:
+        """This table as a pandas DataFrame: typed columns, codes as categoricals, the primary key
+        as the index (a MultiIndex for a composite key) unless `index` is False."""
+        from cbcf_data.dataset.frames import frame
+
+        return frame(self.model, self.values(), index=index)
+
+    @property
+    def tree(self) -> Tree:
+        """Broader and narrower rows of a table with a parent (topics, organizations)."""
+        if self._tree is None:
+            field = parent_field(self.model)
+            if field is None:
+                raise NotFoundError(f"{self.name} has no hierarchy: no field of it names another of its rows")
+            self._tree = Tree({key: row.get(field) for key, row in self._rows.items()})
+        return self._tree
+
+    def ancestors(self, item: Any) -> list[R]:
+        """The broader rows of a row (a record or its key), nearest first: fentanyl → drug trafficking → …"""
+        return [self[key] for key in self.tree.ancestors(self._key(item))]
+
+    def descendants(self, item: Any, direct: bool = False) -> list[R]:
+        """The narrower rows of a row (a record or its key), in ID order; only its children when `direct`."""
+        return [self[key] for key in self.tree.descendants(self._key(item), direct)]
+
+    def _key(self, item: Any) -> Any:
+        key = item.key if hasattr(item, "key") and not isinstance(item, str | tuple) else item
+        if key not in self:
+            raise not_found("row", key, self._rows, within=self.name)
+        return key
+
+
+def _check_code(model: type[Record], field: str, value: Any) -> None:
+    """NotFoundError when `value` is not a code of the codelist of a coded field."""
+    from cbcf_data.model.codelists import CODELISTS
+    from cbcf_data.model.table_schema import codelist_of
+
+    codelist = codelist_of(model, field)
+    if codelist is not None and csvfiles.to_cell(value) not in CODELISTS[codelist]:
+        raise not_found(f"{codelist} code", value, CODELISTS[codelist], cutoff=0.5)
 
 
 def _sortable(key: Any) -> tuple[str, ...]:
@@ -125,62 +192,71 @@ class Dataset:
             built[model.table] = Table(model.table, model.primary_key, (r.model_dump() for r in records), records)
         return cls(built, root)
 
+    def __getattr__(self, name: str) -> Any:  # only for names that are not tables or attributes
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(str(not_found("table", name, self.__dict__.get("_tables", {}))))
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={len(table)}" for name, table in self._tables.items())
         return f"<Dataset {counts}>"
 
+    def _repr_html_(self) -> str:
+        return dataset_html(self)
+
     def table(self, name: str) -> Table[Any]:
         """The table called `name`."""
         if name not in self._tables:
-            raise KeyError(f"no table {name!r}; tables are: {', '.join(self._tables)}")
+            raise not_found("table", name, self._tables)
         return self._tables[name]
 
     def tables(self) -> dict[str, Table[Any]]:
         """Every table by name, in dependency order."""
         return dict(self._tables)
 
-    def related(self, record: Record, table: str) -> list[Any]:
-        """Records of `table` related to `record`, directly or through a link table.
+    def related(self, record: Record, table: str, direct: bool = False) -> list[Any]:
+        """Records of `table` related to `record`, directly or through a link table, in key order.
 
-        `ds.related(meeting, "commitments")`, `ds.related(person, "attendances")`,
-        `ds.related(topic, "commitments")` (through commitment_topics),
-        `ds.related(meeting, "topics")` (through meeting_topics).
+        `ds.related(meeting, "commitments")`, `ds.related(person, "meetings")` (through attendances),
+        `ds.related(topic, "commitments")` (through commitment_topics). From a row of a hierarchy
+        (a topic, an organization) the rows of its narrower entries count too — drug trafficking's
+        commitments include fentanyl's — unless `direct` is True; `ds.related(topic, "topics")` is
+        its narrower topics. A table that is not related is a NotFoundError listing those that are.
         """
-        from cbcf_data.model.tables import MODELS, TABLES
+        from cbcf_data.dataset.navigation import related
 
-        target = TABLES[table]
-        here = type(record)
-        for field, referenced in target.foreign_keys.items():
-            if referenced == here.table and target is not here:
-                return self.table(table).where(field, record.key)
-        for field, referenced in here.foreign_keys.items():
-            if referenced == table and target is not here:
-                value = getattr(record, field)
-                return [self.table(table)[value]] if value in self.table(table) else []
-        for link in MODELS:
-            to_here = _key_field(link, here.table)
-            to_target = _key_field(link, table)
-            if to_here and to_target:
-                rows = self.table(link.table).where(to_here, record.key)
-                keys = dict.fromkeys(getattr(row, to_target) for row in rows)
-                return [self.table(table)[key] for key in keys if key in self.table(table)]
-        raise KeyError(f"{table} is not related to {here.table}")
+        return related(self, record, self.table(table).name, direct)
 
-    def to_pandas(self) -> dict[str, Any]:
-        """One pandas DataFrame per table, columns typed from the schema (text: `string`, integers: `Int64`).
+    def ancestors(self, record: Record) -> list[Any]:
+        """The broader rows of a topic or organization, nearest first."""
+        return self.table(record.table).ancestors(record)
+
+    def descendants(self, record: Record, direct: bool = False) -> list[Any]:
+        """The narrower rows of a topic or organization, in ID order (only its children when `direct`)."""
+        return self.table(record.table).descendants(record, direct)
+
+    def label(self, codelist: str, code: str, lang: str = "en") -> str:
+        """The label of a code in English (`en`) or French (`fr`): `ds.label("capacity", "host", lang="fr")`."""
+        from cbcf_data.model.codelists import CODELISTS
+
+        if codelist not in CODELISTS:
+            raise not_found("codelist", codelist, CODELISTS)
+        if code not in CODELISTS[codelist]:
+            raise not_found(f"{codelist} code", code, CODELISTS[codelist], cutoff=0.5)
+        if lang not in ("en", "fr"):
+            raise not_found("language", lang, ("en", "fr"))
+        entry = CODELISTS[codelist][code]
+        return entry.label_fr or entry.label if lang == "fr" else entry.label
+
+    def to_pandas(self, table: str | None = None, index: bool = True) -> Any:
+        """pandas DataFrames: typed columns, codes as categoricals, the primary key as the index
+        (unless `index` is False) — one table's (`to_pandas("meetings")`) or {table: DataFrame}.
 
         pandas is an optional extra: `pip install 'cbcf-data[pandas]'`.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            raise CbcfDataError("to_pandas() needs pandas: pip install 'cbcf-data[pandas]'") from None
-        frames = {}
-        for name, table in self.tables().items():
-            dtypes = pandas_dtypes(table.model)
-            data = {column: [getattr(record, column) for record in table.values()] for column in dtypes}
-            frames[name] = pd.DataFrame(data, columns=list(dtypes)).astype(dtypes)
-        return frames
+        if table is not None:
+            return self.table(table).to_pandas(index)
+        return {name: t.to_pandas(index) for name, t in self._tables.items()}
 
     def to_rows(self) -> dict[str, list[dict[str, Any]]]:
         """Every table's rows as plain dicts (field -> value), in primary-key order."""
@@ -189,21 +265,6 @@ class Dataset:
     def to_csv_texts(self) -> dict[str, str]:
         """Every table as canonical CSV text, by table name."""
         return {name: csvfiles.records_to_csv_text(t.model, t.values()) for name, t in self.tables().items()}
-
-
-def pandas_dtypes(model: type[Record]) -> dict[str, str]:
-    """Column -> pandas dtype for a table, from its Table Schema (nullable `Int64` and `string`)."""
-    from cbcf_data.model.table_schema import table_schema
-
-    return {f["name"]: "Int64" if f["type"] == "integer" else "string" for f in table_schema(model)["fields"]}
-
-
-def _key_field(link: type[Record], table: str) -> str | None:
-    """The field of link's primary key that references `table`, if there is one."""
-    for field in link.primary_key:
-        if link.foreign_keys.get(field) == table:
-            return field
-    return None
 
 
 def typed_record(model: type[R], row: dict[str, Any], where: str) -> R:

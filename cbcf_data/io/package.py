@@ -10,6 +10,8 @@ from typing import Any
 from cbcf_data.errors import UnusableInputError
 
 DESCRIPTOR = "datapackage.json"
+#: Resources a release's descriptor adds beside the tables (not tables of the models).
+RELEASE_EXTRAS = ("codelists",)
 #: Folder of the tables inside the repository and the installed package.
 RECORDS = "records"
 
@@ -129,3 +131,68 @@ def read_release_zip(file: Path) -> tuple[dict[str, Any], dict[str, str]]:
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError, KeyError) as error:
         raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
     return descriptor, texts
+
+
+#: The checksum file of a release folder (`sha256sum -c SHA256SUMS`).
+CHECKSUMS = "SHA256SUMS"
+
+
+def integrity_problem(resource: dict[str, Any], size: int, digest_of: Any) -> tuple[str, str] | None:
+    """(code, message) when a resource's file differs from the `bytes` or `hash` its descriptor
+    declares (a release's descriptor does); `digest_of(algorithm)` hashes the file. None when it
+    agrees or declares nothing."""
+    import hashlib
+
+    declared = resource.get("bytes")
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared != size:
+        return "size-mismatch", f"the file is {size:,} bytes; the descriptor says {declared:,}"
+    declared_hash = resource.get("hash")
+    if isinstance(declared_hash, str) and declared_hash:
+        algorithm, _, expected = declared_hash.rpartition(":")
+        algorithm = algorithm.lower() or "md5"  # Data Package: a hash without a prefix is MD5
+        if algorithm not in hashlib.algorithms_guaranteed:
+            return "hash-mismatch", f"the descriptor's hash uses {algorithm!r}, which cannot be checked"
+        actual = digest_of(algorithm)
+        if actual != expected.lower():
+            return "hash-mismatch", f"the file's {algorithm} is {actual}; the descriptor says {expected}"
+    return None
+
+
+def file_integrity(resource: dict[str, Any], path: Path) -> tuple[str, str] | None:
+    """`integrity_problem` for a file on disk, read in chunks."""
+    import hashlib
+
+    def digest_of(algorithm: str) -> str:
+        digest = hashlib.new(algorithm)
+        with path.open("rb") as file:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    return integrity_problem(resource, path.stat().st_size, digest_of)
+
+
+def bytes_integrity(resource: dict[str, Any], data: bytes) -> tuple[str, str] | None:
+    """`integrity_problem` for a file's bytes (a zip member)."""
+    import hashlib
+
+    return integrity_problem(resource, len(data), lambda algorithm: hashlib.new(algorithm, data).hexdigest())
+
+
+def verify_checksums(folder: Path, only: set[str] | None = None) -> list[str]:
+    """Paths listed in the folder's SHA256SUMS (or those of them in `only`) whose file is missing or
+    differs; empty when all match or there is no SHA256SUMS."""
+    import hashlib
+
+    listing = folder / CHECKSUMS
+    if not listing.is_file():
+        return []
+    bad = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if not name or (only is not None and name not in only) or unsafe_reason(name):
+            continue
+        file = folder / name
+        if not file.is_file() or hashlib.sha256(file.read_bytes()).hexdigest() != digest.strip().lower():
+            bad.append(name)
+    return bad

@@ -12,7 +12,7 @@ bundle) losslessly: a bundle's `new_*` rows are exactly those no other meeting u
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -107,29 +107,104 @@ class Bundle(MeetingBundle):
     """Sources that appear for the first time."""
 
 
+def _with_hierarchy(model: type[Record]) -> type[BaseModel]:
+    """A reference table's row in the JSON release: a row of a hierarchy also lists its broader and
+    narrower rows (derived from `parent_id`, for readers without a graph library)."""
+    if not any(table == model.table for table in model.foreign_keys.values()):
+        return model
+    extra = {
+        "ancestors": (list[Slug], Field(description="IDs of its broader rows, nearest first.")),
+        "descendants": (list[Slug], Field(description="IDs of all its narrower rows, in ID order.")),
+    }
+    return _without(model, set(), f"Release{model.__name__}", **extra)
+
+
+class License(BaseModel):
+    """The licence of the data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    name: str
+    """SPDX identifier, e.g. `CC-BY-4.0`."""
+    path: str
+    """The licence's address."""
+    title: str
+    """The licence's full name."""
+
+
+class Build(BaseModel):
+    """Where the release was built from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    commit: str | None
+    """The git commit of the records; null when built outside a git checkout."""
+    modified: bool | None
+    """Whether the dataset's folder differed from that commit; null without a commit."""
+
+
+class Code(BaseModel):
+    """One code of a codelist."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    label: str
+    """English label."""
+    label_fr: str
+    """French label (empty when there is none)."""
+    definition: str
+    """When the code applies."""
+
+
+ReleaseOrganization = _with_hierarchy(Organization)
+ReleaseTopic = _with_hierarchy(Topic)
+
+
 class Release(BaseModel):
-    """The whole dataset as one JSON document: every meeting as a bundle, plus the reference tables."""
+    """The whole dataset as one JSON document: the release's facts, the codelists, every meeting as a
+    bundle, plus the reference tables."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     name: str
     """Always `cbcf-data`."""
+    title: str
+    """The dataset's title."""
+    description: str
+    """What the dataset holds."""
     version: str
     """The dataset version."""
+    released: str
+    """The day this version was released (YYYY-MM-DD)."""
+    url: str
+    """Where the dataset is published."""
+    doi: str | None
+    """The dataset's DOI, once one is minted."""
+    license: License
+    """The licence of the data."""
+    citation: str
+    """How to cite this version, in one line."""
+    build: Build
+    """Where the release was built from."""
+    codelists: dict[str, dict[str, Code]]
+    """Every codelist: code -> its labels and definition."""
     meetings: list[MeetingBundle]
     """Every meeting with its own rows, in ID order."""
     people: list[Person]
     """The people table."""
-    organizations: list[Organization]
-    """The organizations table."""
-    topics: list[Topic]
-    """The topic vocabulary."""
+    organizations: list[ReleaseOrganization]  # type: ignore[valid-type]
+    """The organizations table, each with its broader and narrower organizations."""
+    topics: list[ReleaseTopic]  # type: ignore[valid-type]
+    """The topic vocabulary, each topic with its broader and narrower topics."""
     instruments: list[Instrument]
     """The instruments table."""
     instrument_parties: list[InstrumentParty]
     """The instrument_parties table."""
     sources: list[Source]
     """The sources table."""
+
+    #: Fields of reference rows derived from the tables (dropped when the document is read back).
+    DERIVED: ClassVar[tuple[str, ...]] = ("ancestors", "descendants")
 
 
 def to_rows(bundle: dict[str, Any]) -> tuple[Rows, dict[tuple[str, int], str]]:

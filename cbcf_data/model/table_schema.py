@@ -6,6 +6,8 @@ docs, the diff), so it lives here, beside the models it reads.
 
 from __future__ import annotations
 
+import functools
+import typing
 from typing import Any
 
 from cbcf_data.model.tables import Record
@@ -42,16 +44,20 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
             "type": "integer" if prop.get("type") == "integer" else "string",
             "description": prop.get("description", ""),
         }
-        if "codelist" in prop:
-            field["codelist"] = prop["codelist"]
+        codelist = codelist_of(model, name)
+        if codelist is not None:
+            # Table Schema v2 `categories`: the codes with their English labels, readable by any tool.
+            from cbcf_data.model.codelists import CODELISTS
+
+            field["categories"] = [{"label": code.label, "value": value} for value, code in CODELISTS[codelist].items()]
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
     foreign_keys = []
     for name, table in model.foreign_keys.items():
-        # An empty resource name is a self-reference in both Data Package v1 and v2.
-        resource_name = "" if table == model.table else table
-        foreign_keys.append({"fields": [name], "reference": {"fields": ["id"], "resource": resource_name}})
+        # Data Package v2: a reference to the same table omits `resource` (v1 wrote "").
+        reference: dict[str, Any] = {"fields": ["id"]} if table == model.table else {"fields": ["id"], "resource": table}
+        foreign_keys.append({"fields": [name], "reference": reference})
     result: dict[str, Any] = {
         "$schema": TABLE_SCHEMA_PROFILE,
         "fields": fields,
@@ -61,3 +67,30 @@ def table_schema(model: type[Record]) -> dict[str, Any]:
     if foreign_keys:
         result["foreignKeys"] = foreign_keys
     return result
+
+
+@functools.cache
+def codelists_of(model: type[Record]) -> dict[str, str]:
+    """Field -> the name of the codelist its values come from, for each coded field of a table."""
+    return {name: found for name, info in model.model_fields.items()
+            if (found := _codelist_in(info.annotation, info.metadata)) is not None}
+
+
+def codelist_of(model: type[Record], field: str) -> str | None:
+    """The name of the codelist `field` of the table takes its values from, or None."""
+    return codelists_of(model).get(field)
+
+
+def _codelist_in(annotation: Any, metadata: list[Any]) -> str | None:
+    from cbcf_data.model.types import Coded
+
+    for item in metadata:
+        if isinstance(item, Coded):
+            return str(item)
+    for arg in typing.get_args(annotation):  # through `X | None` and `Annotated[X, ...]`
+        if isinstance(arg, Coded):
+            return str(arg)
+        found = _codelist_in(arg, [])
+        if found is not None:
+            return found
+    return None

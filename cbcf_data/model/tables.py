@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
+from cbcf_data.model.display import Display
 from cbcf_data.model.types import (
     Abbreviation,
     ArchivePath,
@@ -49,8 +50,8 @@ from cbcf_data.model.types import (
 )
 
 
-class Record(BaseModel):
-    """Base of every table's row: unknown fields are errors, records are immutable."""
+class Record(Display, BaseModel):  # type: ignore[misc]  # Display retires BaseModel's v1 names
+    """Base of every table's row: unknown fields are errors, records are immutable; a short repr."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True

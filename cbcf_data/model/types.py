@@ -6,19 +6,24 @@ one pattern. Patterns are plain regular expressions that JSON Schema and Table S
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
+from cbcf_data.model.dates import PartialDate
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
 COMMITMENT_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$"
-DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
-FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A month and, when given, a day that can exist (31 only in long months, 30 at most in February): the
+#: pattern itself refuses `2024-13-45` and `2023-04-31` in every tool; leap years are the calendar check's.
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12][0-9]|3[01]))?"
+              r"|(?:0[469]|11)(?:-(?:0[1-9]|[12][0-9]|30))?|02(?:-(?:0[1-9]|[12][0-9]))?)")
+DATE_PATTERN = rf"^[0-9]{{4}}(?:-{_MONTH_DAY})?$"
+FULL_DATE_PATTERN = (r"^[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+                     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|[12][0-9]))$")
 SUBDIVISION_PATTERN = r"^(?:US|CA)-[A-Z0-9]{1,3}$"
 WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -33,35 +38,47 @@ def date_precision_of(value: str) -> str:
     return _PRECISION_BY_LENGTH[len(value)]
 
 
-def _check_calendar(value: str) -> str:
-    # The pattern admits 2024-13-45; the calendar does not.
+def _check_calendar(value: str) -> PartialDate:
+    # The pattern admits 2011-02-29; the calendar does not. A record's date is a PartialDate: the
+    # same text, with .year, .precision, .earliest and .latest.
     try:
-        if len(value) == 10:
-            dt.date.fromisoformat(value)
-        elif len(value) == 7:
-            dt.date.fromisoformat(value + "-01")
+        return PartialDate(value)
     except ValueError:
         raise PydanticCustomError(
             "invalid-date", "'{value}' is not a real calendar date", {"value": value}
         ) from None
-    return value
+
+
+class Coded(str):
+    """Marks a field's type as the codes of the codelist it names (read by `table_schema.codelist_of`)."""
+
+    __slots__ = ()
 
 
 def _codes(name: str) -> Any:
-    # The codelist's name rides along in the schema so generators and hints find the list.
+    # The codelist's name rides along as a marker (for generators and hints) and, for readers of the
+    # JSON Schema, as a standard `$comment`: a keyword of its own would break strict validators.
     values = tuple(codelists.CODELISTS[name])
-    return Annotated[Literal[values], Field(json_schema_extra={"codelist": name})]  # type: ignore[valid-type]
+    comment = f"codelist {name}: labels and definitions in codelists.json"
+    return Annotated[Literal[values], Coded(name), Field(json_schema_extra={"$comment": comment})]  # type: ignore[valid-type]
 
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
 MeetingId = Annotated[str, Field(pattern=MEETING_ID_PATTERN, max_length=80)]
 CommitmentId = Annotated[str, Field(pattern=COMMITMENT_ID_PATTERN, max_length=90)]
-Date = Annotated[
-    str,
-    Field(pattern=DATE_PATTERN),  # ISO 8601 at day, month or year precision; fields describe themselves
-    AfterValidator(_check_calendar),
-]
-FullDate = Annotated[str, Field(pattern=FULL_DATE_PATTERN), AfterValidator(_check_calendar)]
+#: Dumps (model_dump, CSV, JSON, YAML) hold the date's plain text.
+_AS_TEXT = PlainSerializer(str, return_type=str)
+if TYPE_CHECKING:  # a record's date is a PartialDate: the text, with .year, .precision, .earliest, .latest
+    Date = PartialDate
+    FullDate = PartialDate
+else:
+    Date = Annotated[
+        str,
+        Field(pattern=DATE_PATTERN),  # ISO 8601 at day, month or year precision; fields describe themselves
+        AfterValidator(_check_calendar),
+        _AS_TEXT,
+    ]
+    FullDate = Annotated[str, Field(pattern=FULL_DATE_PATTERN), AfterValidator(_check_calendar), _AS_TEXT]
 Subdivision = Annotated[str, Field(pattern=SUBDIVISION_PATTERN)]  # ISO 3166-2
 WikidataId = Annotated[str, Field(pattern=WIKIDATA_PATTERN)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]

@@ -56,26 +56,31 @@ def plan_bump(repository: Path, old_release: str | Path | None = None, today: da
     new = versioning.next_version(last, level)
     result["old"], result["new"] = last, new
     entry = changelog_entry(result, last, new, today or date.today())
-    files = _version_files(repository, new, entry)
+    files = _version_files(repository, new, entry, (today or date.today()).isoformat())
     manifest = {**manifest, new: current}
     files[versioning.tables_root(descriptor_file) / versioning.MANIFEST] = versioning.manifest_text(manifest)
     return Bump(last, new, level, entry, files)
 
 
-def _version_files(repository: Path, version: str, entry: str) -> dict[Path, str]:
-    """The new text of every file that names the version, and CHANGELOG.md with the entry."""
+def _version_files(repository: Path, version: str, entry: str, released: str) -> dict[Path, str]:
+    """The new text of every file that names the version (and its release day), and CHANGELOG.md
+    with the entry."""
+    from cbcf_data.publish.citation import citation_cff, readme_block
+
     files: dict[Path, str] = {}
     version_file = repository / "cbcf_data" / "_version.py"
     if version_file.is_file():
-        files[version_file] = re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"',
-                                     version_file.read_text(encoding="utf-8"))
+        text = re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', version_file.read_text(encoding="utf-8"))
+        files[version_file] = re.sub(r'^RELEASED = "[^"]*"', f'RELEASED = "{released}"', text, flags=re.M)
     descriptor_file = repository / package.DESCRIPTOR
     files[descriptor_file] = re.sub(r'^  "version": "[^"]*"', f'  "version": "{version}"',
                                     descriptor_file.read_text(encoding="utf-8"), count=1, flags=re.M)
     citation = repository / "CITATION.cff"
     if citation.is_file():
-        files[citation] = re.sub(r"^version: .*$", f"version: {version}", citation.read_text(encoding="utf-8"),
-                                 count=1, flags=re.M)
+        files[citation] = citation_cff(version, released)
+    readme = repository / "README.md"
+    if readme.is_file():
+        files[readme] = readme_block(readme.read_text(encoding="utf-8"), version, released)
     changelog = repository / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else "# Changelog\n"
     first = re.search(r"^## ", text, flags=re.M)

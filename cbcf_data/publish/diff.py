@@ -78,6 +78,8 @@ def _side(label: str, descriptor: dict[str, Any], read: Any) -> Side:
     side = Side(label)
     for resource in descriptor.get("resources", []):
         name, path, schema = resource.get("name"), resource.get("path"), resource.get("schema")
+        if name in package.RELEASE_EXTRAS:  # a release's codelists: generated from the code, not a table
+            continue
         if not isinstance(schema, dict) or package.unsafe_reason(path):
             raise UnusableInputError(f"{label}: resource {name!r} needs a local path and an inline schema")
         side.schemas[name] = schema
@@ -116,13 +118,21 @@ def _field_changes(table: str, old: dict[str, Any], new: dict[str, Any]) -> list
             note("description-changed", "patch", name)
     if old.get("primaryKey") != new.get("primaryKey"):
         note("primary-key-changed", "major", None, f"{old.get('primaryKey')} → {new.get('primaryKey')}")
-    old_fks = {json.dumps(fk, sort_keys=True) for fk in old.get("foreignKeys", [])}
-    new_fks = {json.dumps(fk, sort_keys=True) for fk in new.get("foreignKeys", [])}
+    old_fks = {_foreign_key_text(fk) for fk in old.get("foreignKeys", [])}
+    new_fks = {_foreign_key_text(fk) for fk in new.get("foreignKeys", [])}
     for fk in sorted(new_fks - old_fks):
         note("foreign-key-added", "major", None, fk)
     for fk in sorted(old_fks - new_fks):
         note("foreign-key-removed", "minor", None, fk)
     return sorted(changes, key=lambda c: (c["change"], c["field"] or ""))
+
+
+def _foreign_key_text(foreign_key: Any) -> str:
+    """A foreign key in one form: a self-reference written as v1's `"resource": ""` equals v2's omitted one."""
+    if isinstance(foreign_key, dict) and isinstance(foreign_key.get("reference"), dict) \
+            and foreign_key["reference"].get("resource") == "":
+        foreign_key = {**foreign_key, "reference": {k: v for k, v in foreign_key["reference"].items() if k != "resource"}}
+    return json.dumps(foreign_key, sort_keys=True)
 
 
 def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.model import codelists
+from cbcf_data.model import codelists, types
 from cbcf_data.model.tables import MODELS, Record
 
+_DATE_FORMS = {
+    types.DATE_PATTERN: "a real calendar date: `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` (ISO 8601)",
+    types.FULL_DATE_PATTERN: "a real calendar date: `YYYY-MM-DD`",
+}
 START, END = "<!-- generated:codelists:start -->", "<!-- generated:codelists:end -->"
 
 
@@ -23,7 +27,9 @@ def _constraints(prop: dict[str, Any]) -> str:
     parts = []
     if "codelist" in prop:
         parts.append(f"codelist [`{prop['codelist']}`](#{prop['codelist'].replace('_', '-')})")
-    if "pattern" in prop:
+    if prop.get("pattern") in _DATE_FORMS:  # the calendar pattern is long: say what it admits
+        parts.append(_DATE_FORMS[prop["pattern"]])
+    elif "pattern" in prop:
         parts.append(f"pattern `{prop['pattern']}`")
     for key, label in (("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
         if key in prop:
@@ -32,7 +38,7 @@ def _constraints(prop: dict[str, Any]) -> str:
 
 
 def _table_section(model: type[Record]) -> list[str]:
-    from cbcf_data.model.table_schema import table_schema
+    from cbcf_data.model.table_schema import codelist_of, table_schema
 
     schema = table_schema(model)
     lines = [f"### `{model.table}`", "", (model.__doc__ or "").strip(), "",
@@ -45,8 +51,9 @@ def _table_section(model: type[Record]) -> list[str]:
         constraints = dict(field.get("constraints", {}))
         required = "yes" if constraints.pop("required", False) else ""
         constraints.pop("enum", None)
-        if "codelist" in field:
-            constraints["codelist"] = field["codelist"]
+        codelist = codelist_of(model, field["name"])
+        if codelist is not None:
+            constraints["codelist"] = codelist
         lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(_constraints(constraints))} | "
                      f"{_cell(field['description'])} |")
     return [*lines, ""]

@@ -1,10 +1,14 @@
-"""`build_release`: the downloadable forms of a validated dataset, byte-for-byte reproducible.
+"""`build_release`: the downloadable forms of a validated dataset, byte-for-byte reproducible and
+self-describing (`publish/readme.py` lists and explains every file).
 
     dist/cbcf-data-<version>/
-      csv/                     canonical tables, archived texts, datapackage.json with bytes and sha256
+      README.md, LICENSE-DATA, CITATION.cff, data-dictionary.md
+      csv/                     canonical tables, codelists.csv, archived texts, datapackage.json with bytes and sha256
       excel/                   the tables for spreadsheets: BOM, CRLF, formula-like cells neutralized
-      cbcf-data-<version>.json the whole dataset as one document (meetings as bundles)
-      cbcf-data-<version>.sqlite the same tables with keys, indexes and views
+      schema/                  the JSON Schemas
+      cbcf-data-<version>.json the whole dataset as one document (facts, codelists, meetings as bundles, tables)
+      cbcf-data.sqlite         the same tables with keys, indexes, codelists, closures, metadata and views
+      metadata.json            Datasette's metadata for the SQLite file
       site/                    the bilingual website (`publish/site`): open site/index.html
       cbcf-data-<version>.zip  all of the above
       SHA256SUMS               a checksum line for every file
@@ -20,7 +24,6 @@ import hashlib
 import io
 import json
 import shutil
-import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
@@ -31,11 +34,12 @@ from cbcf_data.dataset import Dataset, load
 from cbcf_data.errors import InvalidDataError
 from cbcf_data.io import package
 from cbcf_data.model import bundle as bundles
-from cbcf_data.model.table_schema import table_schema
-from cbcf_data.model.tables import MODELS, TABLES
-from cbcf_data.publish import versioning
-from cbcf_data.publish.schema import dumps
+from cbcf_data.model.tables import TABLES
+from cbcf_data.publish import citation, describe, versioning
+from cbcf_data.publish.readme import release_readme
+from cbcf_data.publish.schema import dumps, schema_files
 from cbcf_data.publish.site.build import site_files
+from cbcf_data.publish.sqlite import sqlite_bytes
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: A spreadsheet runs a cell starting with one of these as a formula.
@@ -76,35 +80,29 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
         target = out / name
         with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:
             staging = Path(temp) / name
-            write_release(ds, descriptor, staging)
+            write_release(ds, descriptor, staging, descriptor_file.parent)
             if target.exists():
                 shutil.rmtree(target)
             staging.rename(target)
     return target
 
 
-def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None:
-    """Write every release file of `ds` into `folder`."""
+def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source: Path | None = None) -> None:
+    """Write every release file of `ds` into `folder`; `source` is the dataset's folder (for its
+    licence text and its git commit)."""
     name = release_name()
-    texts = ds.to_csv_texts()
-    files: dict[str, bytes] = {}
-    resources = []
-    for resource in descriptor["resources"]:
-        table = resource["name"]
-        data = texts[table].encode("utf-8")
-        files[f"csv/{table}.csv"] = data
-        resources.append({**resource, "path": f"{table}.csv", "bytes": len(data),
-                          "hash": "sha256:" + hashlib.sha256(data).hexdigest()})
-        files[f"excel/{table}.csv"] = excel_csv(texts[table])
-    for source in ds.sources.values():
-        if source.archive_path and ds.root is not None:
-            files[f"csv/{source.archive_path}"] = (ds.root / source.archive_path).read_bytes()
-    files["csv/datapackage.json"] = dumps({**descriptor, "resources": resources}).encode("utf-8")
-    files["excel/README.txt"] = EXCEL_README.encode("utf-8")
+    facts = describe.about(descriptor, source)
+    files = data_files(ds, descriptor)
+    files.update({f"schema/{file}": text.encode("utf-8") for file, text in schema_files().items()})
+    files["LICENSE-DATA"] = licence_text(source)
+    files["CITATION.cff"] = citation.citation_cff().encode("utf-8")
+    files["data-dictionary.md"] = _data_dictionary()
     # Compact and one line: the C encoder (indent forces the pure-Python one) and a smaller download.
-    document = json.dumps(release_document(ds), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-    files[f"{name}.json"] = document.encode("utf-8")
-    files[f"{name}.sqlite"] = sqlite_bytes(ds)
+    document = json.dumps(release_document(ds, facts), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    files[f"{name}.json"] = (document + "\n").encode("utf-8")
+    files[describe.SQLITE] = sqlite_bytes(ds, facts)
+    files["metadata.json"] = dumps(describe.datasette_metadata(ds, facts)).encode("utf-8")
+    files["README.md"] = release_readme(ds, facts, name).encode("utf-8")
     files.update({f"site/{path}": data for path, data in site_files(ds).items()})
     files[f"{name}.zip"] = zip_bytes({f"{name}/{path}": data for path, data in files.items()})
     files["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
@@ -115,14 +113,96 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None
         target.write_bytes(data)
 
 
-def release_document(ds: Dataset) -> dict[str, Any]:
-    """The JSON release: every meeting as a bundle, plus the reference tables."""
+def data_files(ds: Dataset, descriptor: dict[str, Any]) -> dict[str, bytes]:
+    """csv/ (tables, codelists, archived texts, the descriptor with sizes and hashes) and excel/."""
+    texts = ds.to_csv_texts()
+    files: dict[str, bytes] = {}
+    resources = []
+    for resource in descriptor["resources"]:
+        table = resource["name"]
+        files[f"csv/{table}.csv"] = texts[table].encode("utf-8")
+        resources.append({**resource, "path": f"{table}.csv"})
+        files[f"excel/{table}.csv"] = excel_csv(texts[table])
+    files["csv/codelists.csv"] = codelists_csv().encode("utf-8")
+    resources.append(json.loads(json.dumps(CODELISTS_RESOURCE)))  # a copy: sizes and hashes are added below
+    for resource in resources:
+        data = files[f"csv/{resource['path']}"]
+        resource.update({"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()})
+    for source in ds.sources.values():
+        if source.archive_path and ds.root is not None:
+            files[f"csv/{source.archive_path}"] = (ds.root / source.archive_path).read_bytes()
+    files["csv/datapackage.json"] = dumps({**descriptor, "resources": resources}).encode("utf-8")
+    files["excel/README.txt"] = EXCEL_README.encode("utf-8")
+    return files
+
+
+#: The codelists as a resource of the release's data package.
+CODELISTS_RESOURCE: dict[str, Any] = {
+    "$schema": "https://datapackage.org/profiles/2.0/dataresource.json",
+    "name": package.RELEASE_EXTRAS[0], "path": "codelists.csv", "type": "table", "format": "csv", "mediatype": "text/csv",
+    "encoding": "utf-8",
+    "description": "Every code of every coded column, with its English and French labels and its definition.",
+    "dialect": {"delimiter": ",", "header": True, "lineTerminator": "\n", "quoteChar": '"'},
+    "schema": {
+        "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+        "fields": [
+            {"name": "codelist", "type": "string", "description": "The codelist's name, as the data dictionary "
+                                                                  "and schema/codelists.json give it.",
+             "constraints": {"required": True}},
+            {"name": "code", "type": "string", "description": "The code, as it appears in the tables.",
+             "constraints": {"required": True}},
+            {"name": "label", "type": "string", "description": "English label.", "constraints": {"required": True}},
+            {"name": "label_fr", "type": "string", "description": "French label."},
+            {"name": "definition", "type": "string", "description": "When the code applies.",
+             "constraints": {"required": True}},
+        ],
+        "missingValues": [""],
+        "primaryKey": ["codelist", "code"],
+    },
+}
+
+
+def codelists_csv() -> str:
+    """The codelists as canonical CSV: one row per code, sorted by codelist and code order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    fields = [f["name"] for f in CODELISTS_RESOURCE["schema"]["fields"]]
+    writer.writerow(fields)
+    for row in describe.codelist_rows():
+        writer.writerow([row[f] or "" for f in fields])
+    return buffer.getvalue()
+
+
+def licence_text(source: Path | None) -> bytes:
+    """The data licence's text: the dataset's own LICENSE-DATA, else the packaged one."""
+    for folder in (source, package.packaged_root()):
+        if folder is not None and (folder / "LICENSE-DATA").is_file():
+            return (folder / "LICENSE-DATA").read_bytes()
+    return f"{citation.LICENSE_TITLE} ({citation.LICENSE}): {citation.LICENSE_URL}\n".encode()
+
+
+def _data_dictionary() -> bytes:
+    from cbcf_data.publish.docs import data_dictionary
+
+    return data_dictionary().encode("utf-8")
+
+
+def release_document(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON release: its facts, the codelists, every meeting as a bundle, the reference tables
+    (rows of a hierarchy with their `ancestors`, nearest first, and `descendants`)."""
+    from cbcf_data.publish.schema import codelists_document
+
+    facts = facts or describe.about({}, None)
     rows = ds.to_rows()
     meeting_tables = {t: rows[t] for t in TABLES if t not in bundles.NEW_TABLES.values()}
-    document: dict[str, Any] = {"name": "cbcf-data", "version": __version__,
+    document: dict[str, Any] = {**facts, "codelists": codelists_document(),
                                 "meetings": bundles.all_bundles(meeting_tables)}
     for table in bundles.NEW_TABLES.values():
         document[table] = [{k: v for k, v in row.items() if v is not None} for row in rows[table]]
+        if table in describe.hierarchies():
+            tree = ds.table(table).tree
+            for row in document[table]:
+                row["ancestors"], row["descendants"] = tree.ancestors(row["id"]), tree.descendants(row["id"])
     return document
 
 
@@ -147,71 +227,6 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-VIEWS = {
-    "commitments_detail": """
-        SELECT c.id, c.meeting_id, m.start_date AS meeting_date, m.date_basis AS meeting_date_basis,
-               c.summary, c.modality, c.parties,
-               (SELECT group_concat(label, '; ') FROM (
-                    SELECT t.label FROM commitment_topics ct JOIN topics t ON t.id = ct.topic_id
-                    WHERE ct.commitment_id = c.id ORDER BY t.label)) AS topic_labels,
-               c.quote, c.source_id
-        FROM commitments c JOIN meetings m ON m.id = c.meeting_id""",
-    "attendance_detail": """
-        SELECT a.meeting_id, m.start_date AS meeting_date, a.person_id, p.name, a.role, a.capacity,
-               a.delegation, a.organization_id, o.name AS organization_name, a.status, a.source_id
-        FROM attendances a JOIN people p ON p.id = a.person_id JOIN meetings m ON m.id = a.meeting_id
-        LEFT JOIN organizations o ON o.id = a.organization_id""",
-}
-
-
-def _create_table(model: type[Any]) -> str:
-    """CREATE TABLE for a model, typed and constrained as its Table Schema says."""
-    columns = []
-    for field in table_schema(model)["fields"]:
-        kind = "INTEGER" if field["type"] == "integer" else "TEXT"
-        required = field.get("constraints", {}).get("required", False)
-        columns.append(f'"{field["name"]}" {kind}' + (" NOT NULL" if required else ""))
-    columns.append("PRIMARY KEY (" + ", ".join(f'"{f}"' for f in model.primary_key) + ")")
-    for field, table in model.foreign_keys.items():
-        columns.append(f'FOREIGN KEY ("{field}") REFERENCES "{table}" ("id")')
-    return f'CREATE TABLE "{model.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
-
-
-def sqlite_bytes(ds: Dataset) -> bytes:
-    """The dataset as an SQLite database file: tables with keys, an index per foreign key, views."""
-    with tempfile.TemporaryDirectory() as temp:
-        path = Path(temp) / "release.sqlite"
-        connection = sqlite3.connect(path)
-        try:
-            connection.execute("PRAGMA page_size = 4096")
-            with connection:
-                for model in MODELS:
-                    connection.execute(_create_table(model))
-                    for field in model.foreign_keys:
-                        connection.execute(f'CREATE INDEX "{model.table}_{field}" ON "{model.table}" ("{field}")')
-                    fields = list(model.model_fields)
-                    placeholders = ", ".join("?" for _ in fields)
-                    connection.executemany(
-                        f'INSERT INTO "{model.table}" VALUES ({placeholders})',
-                        ([getattr(record, f) for f in fields] for record in ds.table(model.table).values()),
-                    )
-                for view, query in VIEWS.items():
-                    connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
-            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
-            connection.execute("VACUUM")
-        finally:
-            connection.close()
-        return path.read_bytes()
-
-
 def verify_checksums(folder: Path) -> list[str]:
     """Paths in the folder's SHA256SUMS whose file is missing or differs (empty when all match)."""
-    bad = []
-    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-        digest, path = line.split("  ", 1)
-        file = folder / path
-        if not file.is_file() or hashlib.sha256(file.read_bytes()).hexdigest() != digest:
-            bad.append(path)
-    return bad
+    return package.verify_checksums(folder)

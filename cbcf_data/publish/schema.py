@@ -16,7 +16,7 @@ from cbcf_data._version import __version__
 from cbcf_data.model import codelists
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, Record
-from cbcf_data.publish import coverage, docs
+from cbcf_data.publish import citation, coverage, docs
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -93,16 +93,24 @@ def descriptor(current: dict[str, Any]) -> dict[str, Any]:
     return updated
 
 
+def schema_files() -> dict[str, str]:
+    """The files of schema/ by name: each table row's, the bundle's and the release's JSON Schema, the codelists."""
+    files = {f"{model.table}.schema.json": dumps(row_schema(model)) for model in MODELS}
+    files["bundle.schema.json"] = dumps(bundle_schema())
+    files["release.schema.json"] = dumps(release_schema())
+    files["codelists.json"] = dumps(codelists_document())
+    return files
+
+
 def generate(root: Path) -> dict[Path, str]:
     """Every generated file's expected text, by path under the repository root."""
-    files = {root / "schema" / f"{model.table}.schema.json": dumps(row_schema(model)) for model in MODELS}
-    files[root / "schema" / "bundle.schema.json"] = dumps(bundle_schema())
-    files[root / "schema" / "release.schema.json"] = dumps(release_schema())
-    files[root / "schema" / "codelists.json"] = dumps(codelists_document())
+    files = {root / "schema" / name: text for name, text in schema_files().items()}
     descriptor_file = root / "datapackage.json"
     current = json.loads(descriptor_file.read_text(encoding="utf-8")) if descriptor_file.exists() else {}
     files[descriptor_file] = dumps(descriptor(current))
     files[root / "docs" / "data-dictionary.md"] = docs.data_dictionary()
+    if (root / "CITATION.cff").exists() or (root / "pyproject.toml").exists():
+        files[root / "CITATION.cff"] = citation.citation_cff()
     guide = root / "CONTRIBUTING.md"
     if guide.exists():
         files[guide] = docs.contributing(guide.read_text(encoding="utf-8"), root)
@@ -110,7 +118,7 @@ def generate(root: Path) -> dict[Path, str]:
     if readme.exists():
         from cbcf_data.dataset import load
 
-        files[readme] = coverage.readme(readme.read_text(encoding="utf-8"), load(root))
+        files[readme] = citation.readme_block(coverage.readme(readme.read_text(encoding="utf-8"), load(root)))
     return files
 
 

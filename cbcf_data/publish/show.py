@@ -1,12 +1,13 @@
-"""A one-screen, plain-text summary of a meeting, for `cbcf-data show`."""
+"""One-screen, plain-text summaries for `cbcf-data show`: a meeting, a person, a topic, an
+instrument — or any other row by its ID."""
 
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.dataset import Dataset
-from cbcf_data.errors import UnusableInputError
+from cbcf_data.errors import UnusableInputError, nearest
 
 if TYPE_CHECKING:
     from cbcf_data.model.tables import Meeting
@@ -90,4 +91,96 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
     for s in sources:
         lines += _wrap(f"{s.id} — {s.reliability} reliability, {s.kind}" + (f": {s.url}" if s.url else " (archived text)"
                                                                              if s.archive_path else ""))
+    return "\n".join(lines) + "\n"
+
+
+#: Tables whose rows `show` finds by ID, in the order they are searched.
+SHOWN = ("meetings", "people", "topics", "instruments", "organizations", "sources", "commitments")
+
+
+def render(ds: Dataset, record_id: str) -> str:
+    """The summary of the meeting, person, topic, instrument, organization, source or commitment `record_id`."""
+    for table in SHOWN:
+        if record_id in ds.table(table):
+            renderer = {"meetings": render_meeting, "people": render_person, "topics": render_topic,
+                        "instruments": render_instrument}.get(table, render_row)
+            return renderer(ds, record_id)
+    every = [key for table in SHOWN for key in ds.table(table)]
+    near = nearest(record_id, every)
+    raise UnusableInputError(f"no meeting, person, topic, instrument, organization, source or commitment "
+                             f"{record_id!r}" + (f"; did you mean {near!r}?" if near else ""))
+
+
+def _meeting_line(ds: Dataset, meeting_id: str, detail: str = "") -> str:
+    meeting = ds.meetings[meeting_id]
+    place = meeting.city or "place unknown"
+    return f"  {meeting.id}  {meeting.start_date}  {place}" + (f" — {detail}" if detail else "")
+
+
+def render_person(ds: Dataset, person_id: str) -> str:
+    """A person: country and Wikidata item, then each meeting attended with role and capacity."""
+    person = ds.people[person_id]
+    lines = [f"{person.name} ({person.id}) — {person.country}"
+             + (f", Wikidata {person.wikidata_id}" if person.wikidata_id else "")]
+    if person.notes:
+        lines += _wrap("note: " + person.notes)
+    attendances = ds.related(person, "attendances")
+    lines.append(f"\nMeetings ({len(attendances)})")
+    for a in attendances:
+        organization = ds.organizations[a.organization_id].name if a.organization_id else ""
+        lines.append(_meeting_line(ds, a.meeting_id, f"{a.role} ({a.capacity}"
+                                   + ("" if a.status == "attended" else f", {a.status}") + ")"
+                                   + (f", {organization}" if organization else "")))
+    return "\n".join(lines) + "\n"
+
+
+def render_topic(ds: Dataset, topic_id: str) -> str:
+    """A topic: its place in the vocabulary, then the meetings and commitments on it or narrower topics."""
+    topic = ds.topics[topic_id]
+    broader = " > ".join(t.label for t in reversed(ds.ancestors(topic)))
+    lines = [f"{topic.label} ({topic.id}) — {topic.label_fr}"]
+    if broader:
+        lines.append(f"  under: {broader}")
+    narrower = ds.descendants(topic)
+    if narrower:
+        lines += _wrap("narrower: " + ", ".join(t.label for t in narrower))
+    lines += _wrap(topic.description)
+    meetings = ds.related(topic, "meetings")
+    lines.append(f"\nMeetings ({len(meetings)}, with narrower topics)")
+    lines += [_meeting_line(ds, m.id) for m in meetings]
+    commitments = ds.related(topic, "commitments")
+    lines.append(f"\nCommitments ({len(commitments)}, with narrower topics)")
+    for c in commitments:
+        lines += _wrap(f"{c.id} [{c.modality}, {c.parties}] {c.summary}")
+    return "\n".join(lines) + "\n"
+
+
+def render_instrument(ds: Dataset, instrument_id: str) -> str:
+    """An instrument: kind, jurisdiction and date, then what happened to it at each meeting."""
+    instrument = ds.instruments[instrument_id]
+    date = f"{instrument.date} ({instrument.date_precision})" if instrument.date else "date unknown"
+    lines = [f"{instrument.title} ({instrument.id})", f"  {instrument.kind}, {instrument.jurisdiction}, {date}"]
+    if instrument.notes:
+        lines += _wrap("note: " + instrument.notes)
+    mentions = ds.related(instrument, "instrument_mentions")
+    lines.append(f"\nAt meetings ({len(mentions)})")
+    for m in mentions:
+        lines.append(_meeting_line(ds, m.meeting_id, m.relation + (f", commitment {m.commitment_id}"
+                                                                    if m.commitment_id else "")))
+    return "\n".join(lines) + "\n"
+
+
+def render_row(ds: Dataset, record_id: str) -> str:
+    """Any other row: its filled fields, then how many rows of each related table name it."""
+    table = next(t for t in SHOWN if record_id in ds.table(t))
+    record: Any = ds.table(table)[record_id]
+    lines = [repr(record)]
+    for field, value in record.model_dump().items():
+        if value is not None:
+            lines += _wrap(f"{field}: {value}")
+    from cbcf_data.dataset.navigation import relations
+
+    counts = [f"{other} {len(ds.related(record, other))}" for other in relations(type(record))]
+    if counts:
+        lines += ["", *_wrap("related: " + ", ".join(counts))]
     return "\n".join(lines) + "\n"

@@ -26,14 +26,15 @@ class Archives:
 
     def _sources(self, source: Source, where: Any) -> None:
         self.source_ids.add(source.id)
-        self.texts[source.id] = None
-        if source.archive_path is None or self.tables_root is None:
+        if source.archive_path is None:
+            self.texts[source.id] = None  # no archived text: quoting it is wrong
+            return
+        if self.tables_root is None:  # the archived text is not at hand (a release's JSON alone): not judged
             return
         path = self.tables_root / source.archive_path
         try:
             data = path.read_bytes()
-        except OSError:
-            del self.texts[source.id]  # unknown text: quotes of it cannot be judged
+        except OSError:  # unknown text: quotes of it cannot be judged
             self.emit("archive-missing", f"the archived text {source.archive_path} is not in the dataset", where,
                       field="archive_path", record_id=source.id, value=source.archive_path,
                       hint=f"put the source's text at {source.archive_path} next to the tables, or empty archive_path and sha256")

@@ -1,0 +1,114 @@
+"""What a release says about itself: its facts (title, version, licence, citation, provenance), the
+codelists and topic hierarchy as rows, the README a downloader reads first, and the Datasette
+metadata that labels every table and column.
+
+Everything here is computed from the models, codelists, citation facts and data, so two builds of
+one commit are identical.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.dataset import Dataset
+from cbcf_data.dataset.hierarchy import parent_field
+from cbcf_data.model import codelists
+from cbcf_data.model.table_schema import codelists_of, table_schema
+from cbcf_data.model.tables import MODELS
+from cbcf_data.publish import citation
+
+#: The SQLite file's name: without dots, so that Datasette's links to rows resolve (it would
+#: tilde-encode `cbcf-data-1.0.0` in some links and not in others); the version is inside.
+SQLITE = "cbcf-data.sqlite"
+#: Views of the SQLite file, with what a row of each is.
+VIEW_DESCRIPTIONS = {
+    "commitments_detail": "Each commitment with its meeting's date and year, and its topics' labels.",
+    "attendance_detail": "Each attendance with the person's name and the organization's name.",
+    "meetings_detail": "Each meeting with its year and the first and last day its date may mean, for date arithmetic.",
+}
+
+
+def about(descriptor: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    """The release's facts: name, title, version, release day, licence, citation, URL, DOI, build."""
+    facts = citation.facts()
+    return {
+        "name": "cbcf-data", "title": facts["title"], "description": descriptor.get("description", citation.ABSTRACT),
+        "version": facts["version"], "released": facts["released"], "url": facts["url"], "doi": facts["doi"],
+        "license": {"name": citation.LICENSE, "path": citation.LICENSE_URL, "title": citation.LICENSE_TITLE},
+        "citation": citation.cite("text"), "build": build(folder),
+    }
+
+
+def build(folder: Path | None) -> dict[str, Any]:
+    """Where the release was built from: the git commit of the dataset's folder (None outside git),
+    and whether anything under that folder differs from the commit."""
+    if folder is None:
+        return {"commit": None, "modified": None}
+    try:
+        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=30)
+        if commit.returncode:
+            return {"commit": None, "modified": None}
+        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no", "--", "."],
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "modified": None}
+    return {"commit": commit.stdout.strip(), "modified": bool(status.stdout.strip()) if not status.returncode else None}
+
+
+def codelist_rows() -> list[dict[str, str | None]]:
+    """Every code of every codelist, as rows (codelist, code, label, label_fr, definition)."""
+    return [{"codelist": name, "code": code, "label": entry.label, "label_fr": entry.label_fr or None,
+             "definition": entry.definition}
+            for name, codelist in sorted(codelists.CODELISTS.items()) for code, entry in codelist.items()]
+
+
+def hierarchies() -> list[str]:
+    """The tables whose rows form a hierarchy (topics, organizations)."""
+    return [model.table for model in MODELS if parent_field(model) is not None]
+
+
+def closures(ds: Dataset) -> dict[str, list[tuple[str, str, int]]]:
+    """(ancestor, descendant, depth) of every table with a hierarchy, each row with itself at depth 0."""
+    return {table: ds.table(table).tree.closure(ds.table(table)) for table in hierarchies()}
+
+
+def column_description(model: Any, field: dict[str, Any]) -> str:
+    """A column's description, with its codes and labels when it is coded."""
+    codelist = codelists_of(model).get(field["name"])
+    text = field.get("description", "")
+    if codelist is not None:
+        codes = "; ".join(f"{code} = {entry.label}" for code, entry in codelists.CODELISTS[codelist].items())
+        text += f" Codes ({codelist}): {codes}."
+    return text
+
+
+def datasette_metadata(ds: Dataset, facts: dict[str, Any]) -> dict[str, Any]:
+    """Datasette's metadata.json: title, licence, source, and every table's and column's description."""
+    tables: dict[str, Any] = {}
+    for model in MODELS:
+        entry: dict[str, Any] = {"description": (model.__doc__ or "").strip(),
+                                 "columns": {f["name"]: column_description(model, f)
+                                             for f in table_schema(model)["fields"]}}
+        if "label" in model.model_fields and "name" not in model.model_fields:
+            entry["label_column"] = "label"
+        facets = [name for name in codelists_of(model) if name not in model.primary_key][:3]
+        if facets:
+            entry["facets"] = facets
+        tables[model.table] = entry
+    tables["codelists"] = {"description": "Every code of every coded column, with its English and French "
+                                          "labels and its definition.", "label_column": "label"}
+    for table in closures(ds):
+        tables[f"{table}_closure"] = {"description": f"Each {table} row with each of its broader rows "
+                                                     "(ancestor_id), itself at depth 0: join on descendant_id to "
+                                                     "include narrower rows."}
+    tables["metadata"] = {"description": "The release's facts: version, licence, citation, provenance."}
+    tables.update({view: {"description": text} for view, text in VIEW_DESCRIPTIONS.items()})
+    return {
+        "title": f"{facts['title']} ({facts['version']})", "description": facts["description"],
+        "license": facts["license"]["title"], "license_url": facts["license"]["path"],
+        "source": "cbcf-data", "source_url": facts["url"],
+        "databases": {SQLITE.removesuffix(".sqlite"): {"description": facts["citation"], "tables": tables}},
+    }

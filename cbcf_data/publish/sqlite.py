@@ -1,0 +1,118 @@
+"""The release's SQLite database: the tables with their keys, an index per foreign key, the
+codelists, the closure of every hierarchy, the release's facts, and views for analysts."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.dataset import Dataset
+from cbcf_data.errors import InvalidDataError
+from cbcf_data.model.table_schema import table_schema
+from cbcf_data.model.tables import MODELS
+from cbcf_data.publish import describe
+
+VIEWS = {
+    "commitments_detail": """
+        SELECT c.id, c.meeting_id, m.start_date AS meeting_date, CAST(substr(m.start_date, 1, 4) AS INTEGER)
+               AS meeting_year, m.date_basis AS meeting_date_basis, c.summary, c.modality, c.parties,
+               (SELECT group_concat(label, '; ') FROM (
+                    SELECT t.label FROM commitment_topics ct JOIN topics t ON t.id = ct.topic_id
+                    WHERE ct.commitment_id = c.id ORDER BY t.label)) AS topic_labels,
+               c.quote, c.source_id
+        FROM commitments c JOIN meetings m ON m.id = c.meeting_id""",
+    "attendance_detail": """
+        SELECT a.meeting_id, m.start_date AS meeting_date, a.person_id, p.name, a.role, a.capacity,
+               a.delegation, a.organization_id, o.name AS organization_name, a.status, a.source_id
+        FROM attendances a JOIN people p ON p.id = a.person_id JOIN meetings m ON m.id = a.meeting_id
+        LEFT JOIN organizations o ON o.id = a.organization_id""",
+    "meetings_detail": """
+        SELECT m.id, m.phase, m.sequence, CAST(substr(m.start_date, 1, 4) AS INTEGER) AS year, m.start_date,
+               m.end_date, m.date_precision, m.date_basis,
+               CASE m.date_precision WHEN 'day' THEN m.start_date WHEN 'month' THEN m.start_date || '-01'
+                    ELSE m.start_date || '-01-01' END AS earliest_date,
+               CASE m.date_precision WHEN 'day' THEN coalesce(m.end_date, m.start_date)
+                    WHEN 'month' THEN date(coalesce(m.end_date, m.start_date) || '-01', '+1 month', '-1 day')
+                    ELSE coalesce(m.end_date, m.start_date) || '-12-31' END AS latest_date,
+               m.city, m.subdivision, m.host_country,
+               (SELECT count(*) FROM attendances a WHERE a.meeting_id = m.id) AS attendances,
+               (SELECT count(*) FROM commitments c WHERE c.meeting_id = m.id) AS commitments
+        FROM meetings m""",
+}
+
+
+def _create_table(model: type[Any]) -> str:
+    """CREATE TABLE for a model, typed and constrained as its Table Schema says."""
+    columns = []
+    for field in table_schema(model)["fields"]:
+        kind = "INTEGER" if field["type"] == "integer" else "TEXT"
+        required = field.get("constraints", {}).get("required", False)
+        columns.append(f'"{field["name"]}" {kind}' + (" NOT NULL" if required else ""))
+    columns.append("PRIMARY KEY (" + ", ".join(f'"{f}"' for f in model.primary_key) + ")")
+    for field, table in model.foreign_keys.items():
+        columns.append(f'FOREIGN KEY ("{field}") REFERENCES "{table}" ("id")')
+    return f'CREATE TABLE "{model.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
+
+
+def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
+    for model in MODELS:
+        connection.execute(_create_table(model))
+        for field in model.foreign_keys:
+            connection.execute(f'CREATE INDEX "{model.table}_{field}" ON "{model.table}" ("{field}")')
+        fields = list(model.model_fields)
+        placeholders = ", ".join("?" for _ in fields)
+        connection.executemany(
+            f'INSERT INTO "{model.table}" VALUES ({placeholders})',
+            ([getattr(record, f) for f in fields] for record in ds.table(model.table).values()),
+        )
+
+
+def _add_descriptions(connection: sqlite3.Connection, ds: Dataset, facts: dict[str, Any]) -> None:
+    """The codelists, each hierarchy's closure and the release's facts, as tables."""
+    connection.execute('CREATE TABLE "codelists" ("codelist" TEXT NOT NULL, "code" TEXT NOT NULL, "label" TEXT NOT NULL, '
+                       '"label_fr" TEXT, "definition" TEXT NOT NULL, PRIMARY KEY ("codelist", "code"))')
+    connection.executemany('INSERT INTO "codelists" VALUES (:codelist, :code, :label, :label_fr, :definition)',
+                           describe.codelist_rows())
+    for table, rows in describe.closures(ds).items():
+        name = f"{table}_closure"
+        connection.execute(f'CREATE TABLE "{name}" ("ancestor_id" TEXT NOT NULL, "descendant_id" TEXT NOT NULL, '
+                           f'"depth" INTEGER NOT NULL, PRIMARY KEY ("ancestor_id", "descendant_id"), '
+                           f'FOREIGN KEY ("ancestor_id") REFERENCES "{table}" ("id"), '
+                           f'FOREIGN KEY ("descendant_id") REFERENCES "{table}" ("id"))')
+        connection.execute(f'CREATE INDEX "{name}_descendant_id" ON "{name}" ("descendant_id")')
+        connection.executemany(f'INSERT INTO "{name}" VALUES (?, ?, ?)', rows)
+    connection.execute('CREATE TABLE "metadata" ("key" TEXT PRIMARY KEY, "value" TEXT)')
+    connection.executemany('INSERT INTO "metadata" VALUES (?, ?)', metadata_rows(facts))
+
+
+def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The release's facts as (key, value) rows."""
+    return [("name", facts["name"]), ("title", facts["title"]), ("version", facts["version"]),
+            ("released", facts["released"]), ("description", facts["description"]),
+            ("license", facts["license"]["name"]), ("license_url", facts["license"]["path"]),
+            ("citation", facts["citation"]), ("url", facts["url"]), ("doi", facts["doi"]),
+            ("build_commit", facts["build"]["commit"]),
+            ("build_modified", None if facts["build"]["modified"] is None else str(facts["build"]["modified"]).lower())]
+
+
+def sqlite_bytes(ds: Dataset, facts: dict[str, Any]) -> bytes:
+    """The dataset as an SQLite database file."""
+    with tempfile.TemporaryDirectory() as temp:
+        path = Path(temp) / "release.sqlite"
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("PRAGMA page_size = 4096")
+            with connection:
+                _add_tables(connection, ds)
+                _add_descriptions(connection, ds, facts)
+                for view, query in VIEWS.items():
+                    connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
+            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
+        return path.read_bytes()

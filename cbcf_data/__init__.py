@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset, Table, load
+from cbcf_data.dataset.tables import RetiredIdWarning
 from cbcf_data.errors import CbcfDataError, InvalidDataError, NotFoundError, UnusableInputError
 from cbcf_data.model.dates import PartialDate
 
@@ -40,13 +41,14 @@ if TYPE_CHECKING:
         Organization,
         Person,
         Record,
+        RetiredId,
         Source,
         Topic,
     )
     from cbcf_data.publish.citation import cite
 
 _MODELS = ("Assessment", "Attendance", "Commitment", "CommitmentTopic", "Instrument", "InstrumentMention", "Meeting",
-           "MeetingSource", "MeetingTopic", "Organization", "Person", "Record", "Source", "Topic")
+           "MeetingSource", "MeetingTopic", "Organization", "Person", "Record", "RetiredId", "Source", "Topic")
 
 __all__ = [
     "Assessment",
@@ -68,6 +70,8 @@ __all__ = [
     "Person",
     "Record",
     "Report",
+    "RetiredId",
+    "RetiredIdWarning",
     "Source",
     "Table",
     "Topic",

@@ -58,13 +58,22 @@ def show(
     record_id: Annotated[str, typer.Argument(
         help="The ID of a meeting (cbcf-2024), person (merrick-garland), topic (fentanyl), instrument, "
              "organization, source or commitment.")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Show the dataset as it stood on this date (YYYY-MM-DD): rows known by then, "
+                        "each commitment's latest assessment on or before it.")] = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Print a one-screen summary of a meeting, person, topic, instrument or any other row, by its ID."""
     from cbcf_data.dataset import load
     from cbcf_data.publish.show import render
 
-    typer.echo(render(load(_dataset(dataset, writes=False)), record_id), nl=False)
+    ds = load(_dataset(dataset, writes=False))
+    if as_of is not None:
+        try:
+            ds = ds.as_of(as_of)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--as-of") from None
+    typer.echo(render(ds, record_id), nl=False)
 
 
 @app.command()

@@ -10,6 +10,10 @@ import typer
 from cbcf_data.cli.common import DatasetOption, _dataset, app
 from cbcf_data.errors import CbcfDataError, InvalidDataError
 
+#: Why IDs are taken out: the `reason` of their rows in retired_ids.csv.
+ReasonOption = Annotated[str | None, typer.Option(
+    "--reason", help="Why the IDs this takes out are retired (recorded in records/retired_ids.csv).")]
+
 
 @app.command("import")
 def import_(
@@ -18,6 +22,7 @@ def import_(
     replace: Annotated[
         bool, typer.Option("--replace", help="Correct a meeting already in the dataset: its rows become exactly the bundle's.")
     ] = False,
+    reason: ReasonOption = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
@@ -30,7 +35,7 @@ def import_(
         from cbcf_data.edit.replacing import replace_meeting
 
         refuse_non_bundle(bundle)
-        _print_change(lambda: replace_meeting(bundle, _dataset(dataset, writes=not dry_run), dry_run), dry_run)
+        _print_change(lambda: replace_meeting(bundle, _dataset(dataset, writes=not dry_run), dry_run, reason), dry_run)
         return
     try:
         result = import_bundle(bundle, dataset=_dataset(dataset, writes=not dry_run), dry_run=dry_run)
@@ -55,12 +60,13 @@ def import_(
 def remove(
     meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2008.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the rows that would be removed; write nothing.")] = False,
+    reason: ReasonOption = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Withdraw a meeting: its rows, and the people, sources… only it uses, in one all-or-nothing write."""
     from cbcf_data.edit.replacing import remove_meeting
 
-    _print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run), dry_run)
+    _print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run, reason), dry_run)
 
 
 def _print_change(work: Any, dry_run: bool) -> None:

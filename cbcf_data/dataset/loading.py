@@ -179,6 +179,7 @@ def _from_release_json(file: Path) -> Dataset:
     for table in NEW_TABLES.values():
         rows[table].extend({k: v for k, v in row.items() if k not in derived} if isinstance(row, dict) else row
                            for row in document.get(table) or [])
+    rows["retired_ids"].extend(document.get("retired_ids") or [])
     for meeting in document["meetings"]:
         for table, table_rows in to_rows(meeting)[0].items():
             rows[table].extend(table_rows)

@@ -5,6 +5,7 @@ cells costs no Pydantic until a record is asked for.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -29,11 +30,16 @@ if TYPE_CHECKING:
         Organization,
         Person,
         Record,
+        RetiredId,
         Source,
         Topic,
     )
 
 R = TypeVar("R", bound="Record")
+
+
+class RetiredIdWarning(UserWarning):
+    """A retired ID was looked up and resolved to the ID that replaced it (see `retired_ids`)."""
 
 
 class Table(Mapping[Any, R], Generic[R]):
@@ -47,6 +53,8 @@ class Table(Mapping[Any, R], Generic[R]):
         self._records: dict[Any, R] = {record.key: record for record in records}
         self._indexes: dict[str, dict[str, list[Any]]] = {}
         self._tree: Tree | None = None
+        #: Retired IDs of this table -> their registry row (set by `Dataset`).
+        self.retired: dict[Any, Mapping[str, Any]] = {}
 
     def _key_of(self, row: Mapping[str, Any]) -> Any:
         if len(self.primary_key) == 1:
@@ -65,9 +73,21 @@ class Table(Mapping[Any, R], Generic[R]):
         if record is None:
             row = self._rows.get(key)
             if row is None:
-                raise not_found("row", key, self._rows, within=self.name)
+                return self._retired(key)
             record = self._records[key] = typed_record(self.model, dict(row), f"{self.name} {key!r}")
         return record
+
+    def _retired(self, key: Any) -> R:
+        """The successor of a retired ID (with a RetiredIdWarning); NotFoundError saying why it is gone."""
+        entry = self.retired.get(key) if isinstance(key, str) else None
+        if entry is None:
+            raise not_found("row", key, self._rows, within=self.name)
+        successor = entry.get("replaced_by") or None
+        why = f"{key!r} was retired from {self.name} in version {entry['retired_in']}: {entry['reason']}"
+        if successor is None or successor not in self._rows:
+            raise NotFoundError(why + ("" if successor is None else f"; its successor {successor!r} is not here"))
+        warnings.warn(RetiredIdWarning(f"{why}; using its successor {successor!r}"), stacklevel=3)
+        return self[successor]
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -173,11 +193,15 @@ class Dataset:
     sources: Table[Source]
     meeting_sources: Table[MeetingSource]
     assessments: Table[Assessment]
+    retired_ids: Table[RetiredId]
 
     def __init__(self, tables: Mapping[str, Table[Any]], root: Path | None = None) -> None:
         self._tables = dict(tables)
         for name, table in self._tables.items():
             setattr(self, name, table)
+        for row in self._tables["retired_ids"]._rows.values() if "retired_ids" in self._tables else ():
+            if row["table_name"] in self._tables:
+                self._tables[row["table_name"]].retired[row["id"]] = row
         #: Folder holding the tables' CSV files and `sources/` (None when loaded from a zip or JSON).
         self.root = root
 
@@ -226,6 +250,15 @@ class Dataset:
         from cbcf_data.dataset.navigation import related
 
         return related(self, record, self.table(table).name, direct)
+
+    def as_of(self, date: Any) -> Dataset:
+        """The dataset as it stood on `date` ("2023-06-30", or a `datetime.date`): the meetings held
+        by then, their rows and commitments, each commitment's latest assessment on or before the
+        date per party, and the reference rows those use. A partial date counts as known by the
+        date only when its latest possible day is (`cbcf_data.dataset.asof` has the whole rule)."""
+        from cbcf_data.dataset.asof import as_of
+
+        return as_of(self, date)
 
     def ancestors(self, record: Record) -> list[Any]:
         """The broader rows of a topic or organization, nearest first."""

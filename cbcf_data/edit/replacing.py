@@ -72,8 +72,30 @@ def _by_id(model: Any, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
                       else c[model.primary_key[0]]): c for c in cells}
 
 
-def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: bool = False) -> Change:
-    """Take a meeting and the rows only it uses out of the dataset (nothing written with dry_run)."""
+def retire(before: Rows, after: Rows, version: str, reason: str) -> Rows:
+    """`after` plus a `retired_ids` row for each ID of a retirable table that `before` has and
+    `after` has not (rows that stay are never retired): the IDs are never to be used again."""
+    from cbcf_data.model.codelists import RETIRABLE_TABLE
+
+    registry = list(after.get("retired_ids", []))
+    known = {(row["table_name"], row["id"]) for row in registry}
+    for table in RETIRABLE_TABLE:
+        kept = {row["id"] for row in after.get(table, [])}
+        for row in before.get(table, []):
+            if row["id"] not in kept and (table, row["id"]) not in known:
+                registry.append({"table_name": table, "id": row["id"], "retired_in": version, "reason": reason,
+                                 "replaced_by": None})
+    return {**after, "retired_ids": sorted(registry, key=lambda r: (r["table_name"], r["id"]))}
+
+
+def _version(descriptor_file: Path) -> str:
+    return str(package.read_descriptor(descriptor_file).get("version") or "unversioned")
+
+
+def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: bool = False,
+                   reason: str | None = None) -> Change:
+    """Take a meeting and the rows only it uses out of the dataset (nothing written with dry_run);
+    every ID taken out is added to `retired_ids`, with `reason` (or a default naming the command)."""
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
     with writes.reading(root) if dry_run else writes.writing(root):
@@ -82,6 +104,8 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
             raise UnusableInputError(f"no meeting {meeting_id!r} in {root}; meetings are: {', '.join(ds.meetings)}")
         before = ds.to_rows()
         kept, _ = bundles.split_meeting(before, meeting_id)
+        kept = retire(before, kept, _version(descriptor_file),
+                      reason or f"Removed with its meeting {meeting_id} (`cbcf-data remove`).")
         change = row_changes(before, kept)
         change.archives_left = _archives_left(before, kept)
         if not dry_run:
@@ -89,9 +113,11 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
     return change
 
 
-def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run: bool = False) -> Change:
+def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run: bool = False,
+                    reason: str | None = None) -> Change:
     """Make the bundle's meeting exactly the bundle: its old rows out, the bundle's in, validated
-    against the rest of the dataset first. InvalidDataError (with the report) writes nothing."""
+    against the rest of the dataset first. InvalidDataError (with the report) writes nothing.
+    Every ID taken out and not brought back by the bundle is added to `retired_ids`."""
     path = Path(path)
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
@@ -109,7 +135,8 @@ def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run
         before = ds.to_rows()
         kept, _ = bundles.split_meeting(before, meeting_id)
         report = _validate_against(path, descriptor_file, ds.root or root, kept)
-        after = _with_bundle(kept, document, report)
+        after = retire(before, _with_bundle(kept, document, report), _version(descriptor_file),
+                       reason or f"Taken out when meeting {meeting_id} was replaced (`cbcf-data import --replace`).")
         change = row_changes(before, after)
         change.report = report
         change.archives_left = _archives_left(before, after)

@@ -28,6 +28,7 @@ from cbcf_data.model.tables import (
     Organization,
     Person,
     Record,
+    RetiredId,
     Source,
     Topic,
 )
@@ -202,6 +203,8 @@ class Release(BaseModel):
     """The instrument_parties table."""
     sources: list[Source]
     """The sources table."""
+    retired_ids: list[RetiredId] = []
+    """The retired-ID registry: IDs taken out of the dataset, never to be used again."""
 
     #: Fields of reference rows derived from the tables (dropped when the document is read back).
     DERIVED: ClassVar[tuple[str, ...]] = ("ancestors", "descendants")

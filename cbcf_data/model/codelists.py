@@ -242,6 +242,16 @@ ASSESSMENT_STATUS: Codelist = {
     ),
 }
 
+RETIRABLE_TABLE: Codelist = {
+    "meetings": Code("Meetings", "An ID of the meetings table.", "Réunions"),
+    "commitments": Code("Commitments", "An ID of the commitments table.", "Engagements"),
+    "people": Code("People", "An ID of the people table.", "Personnes"),
+    "organizations": Code("Organizations", "An ID of the organizations table.", "Organisations"),
+    "topics": Code("Topics", "An ID of the topics table.", "Thèmes"),
+    "instruments": Code("Instruments", "An ID of the instruments table.", "Instruments"),
+    "sources": Code("Sources", "An ID of the sources table.", "Sources"),
+}
+
 LANGUAGE: Codelist = {
     "en": Code("English", "ISO 639-1 code for English.", "Anglais"),
     "fr": Code("French", "ISO 639-1 code for French.", "Français"),
@@ -265,6 +275,7 @@ CODELISTS: dict[str, Codelist] = {
     "phase": PHASE,
     "relation": RELATION,
     "reliability": RELIABILITY,
+    "retirable_table": RETIRABLE_TABLE,
     "source_kind": SOURCE_KIND,
     "title_basis": TITLE_BASIS,
 }

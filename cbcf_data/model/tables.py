@@ -36,6 +36,7 @@ from cbcf_data.model.types import (
     PartyRole,
     Phase,
     Relation,
+    RetirableTable,
     Reliability,
     Sha256,
     ShortText,
@@ -611,6 +612,31 @@ class Assessment(Record):
         return self
 
 
+class RetiredId(Record):
+    """An ID taken out of the dataset, never to be used again: citations, joins and links that use
+    it are resolved to its successor (`replaced_by`) or told why it is gone."""
+
+    table = "retired_ids"
+    primary_key = ("table_name", "id")
+    example = {
+        "table_name": "commitments", "id": "cbcf-2022-c13", "retired_in": "1.0.0",
+        "reason": "Removed by `cbcf-data import --replace` of cbcf-2022: the corrected communique counts 12 commitments.",
+        "replaced_by": "cbcf-2022-c12",
+    }
+
+    table_name: RetirableTable
+    """The table whose row it identified (only tables keyed by one `id` field)."""
+    id: ShortText
+    """The retired ID."""
+    retired_in: ShortText
+    """The dataset version (datapackage.json `version`) when the ID was taken out: the last version
+    whose records held it; releases after that version do not."""
+    reason: Text
+    """Why the ID was taken out (the command that removed it, and why, in the dataset's words)."""
+    replaced_by: ShortText | None = None
+    """The ID, in the same table, of the row that took its place; empty when none did."""
+
+
 #: Every table in dependency order: a table references only tables before it (or itself).
 MODELS: tuple[type[Record], ...] = (
     Source,
@@ -627,5 +653,6 @@ MODELS: tuple[type[Record], ...] = (
     InstrumentMention,
     MeetingSource,
     Assessment,
+    RetiredId,
 )
 TABLES: dict[str, type[Record]] = {model.table: model for model in MODELS}

@@ -109,6 +109,7 @@ if TYPE_CHECKING:  # to a type checker a codelist value is a str; at run time a 
     Language = str
     TitleBasis = str
     PartyRole = str
+    RetirableTable = str
 else:
     Country = _codes("country")
     Parties = _codes("parties")
@@ -128,3 +129,4 @@ else:
     Language = _codes("language")
     TitleBasis = _codes("title_basis")
     PartyRole = _codes("party_role")
+    RetirableTable = _codes("retirable_table")

@@ -194,7 +194,7 @@ def release_document(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[s
 
     facts = facts or describe.about({}, None)
     rows = ds.to_rows()
-    meeting_tables = {t: rows[t] for t in TABLES if t not in bundles.NEW_TABLES.values()}
+    meeting_tables = {t: rows[t] for t in TABLES if t not in (*bundles.NEW_TABLES.values(), "retired_ids")}
     document: dict[str, Any] = {**facts, "codelists": codelists_document(),
                                 "meetings": bundles.all_bundles(meeting_tables)}
     for table in bundles.NEW_TABLES.values():
@@ -203,6 +203,7 @@ def release_document(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[s
             tree = ds.table(table).tree
             for row in document[table]:
                 row["ancestors"], row["descendants"] = tree.ancestors(row["id"]), tree.descendants(row["id"])
+    document["retired_ids"] = [{k: v for k, v in row.items() if v is not None} for row in rows["retired_ids"]]
     return document
 
 

@@ -105,6 +105,13 @@ def render(ds: Dataset, record_id: str) -> str:
             renderer = {"meetings": render_meeting, "people": render_person, "topics": render_topic,
                         "instruments": render_instrument}.get(table, render_row)
             return renderer(ds, record_id)
+    for table in SHOWN:
+        entry = ds.table(table).retired.get(record_id)
+        if entry is not None:
+            why = f"{record_id} was retired from {table} in version {entry['retired_in']}: {entry['reason']}"
+            if entry.get("replaced_by") and entry["replaced_by"] in ds.table(table):
+                return f"{why}\nShowing its successor, {entry['replaced_by']}.\n\n" + render(ds, entry["replaced_by"])
+            raise UnusableInputError(why)
     every = [key for table in SHOWN for key in ds.table(table)]
     near = nearest(record_id, every)
     raise UnusableInputError(f"no meeting, person, topic, instrument, organization, source or commitment "

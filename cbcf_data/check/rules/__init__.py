@@ -20,11 +20,12 @@ from cbcf_data.check.rules.archives import Archives
 from cbcf_data.check.rules.hierarchy import Hierarchy
 from cbcf_data.check.rules.meetings import Meetings
 from cbcf_data.check.rules.orphans import Orphans
+from cbcf_data.check.rules.retired import Retired
 
 Emit = Callable[..., None]
 Handler = Callable[[Any, Any], None]
 #: In the order their issues are reported, row by row and at the finish.
-GROUPS = (Meetings, Hierarchy, Orphans, Archives)
+GROUPS = (Meetings, Hierarchy, Orphans, Archives, Retired)
 #: Every check these rules run, by issue code.
 CHECKS = tuple(code for group in GROUPS for code in group.CHECKS)
 
@@ -33,7 +34,8 @@ class Rules:
     """Cross-table checks, fed one record at a time; `finish()` runs those that need everything."""
 
     def __init__(self, emit: Emit, tables_root: Path | None) -> None:
-        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root))
+        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root),
+                       Retired(emit))
 
     def feeder(self, table: str) -> Handler:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""

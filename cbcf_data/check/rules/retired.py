@@ -1,0 +1,50 @@
+"""Rules on the retired-ID registry (`retired_ids`): a retired ID is never used again in its
+table, and the successor a retired ID names is a row that exists (DESIGN principle 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from cbcf_data.model.codelists import RETIRABLE_TABLE
+
+
+class Retired:
+    """retired-id-reused, retired-successor-missing."""
+
+    CHECKS = ("retired-id-reused", "retired-successor-missing")
+
+    def __init__(self, emit: Callable[..., None]) -> None:
+        self.emit = emit
+        self.live: dict[str, dict[str, Any]] = {table: {} for table in RETIRABLE_TABLE}
+        self.retired: list[tuple[Any, Any]] = []
+
+    def handler(self, table: str) -> Callable[[Any, Any], None] | None:
+        """Note each live ID of a retirable table, and each registry row."""
+        if table == "retired_ids":
+            return lambda record, where: self.retired.append((record, where))
+        live = self.live.get(table)
+        if live is None:
+            return None
+
+        def feed(record: Any, where: Any) -> None:
+            live[record.id] = where
+
+        return feed
+
+    def finish(self, source_ids: Iterable[str] = ()) -> None:
+        """Report each retired ID in use again, and each successor that is not a live row."""
+        for record, where in self.retired:
+            live = self.live[record.table_name]
+            if record.id in live:
+                self.emit("retired-id-reused",
+                          f"{record.id} was retired from {record.table_name} in {record.retired_in} "
+                          f"({record.reason}) and is used again", live[record.id], field="id",
+                          record_id=record.id, value=record.id,
+                          hint="give the row a new ID: a retired ID is never reused (see retired_ids.csv)")
+            if record.replaced_by is not None and record.replaced_by not in live:
+                self.emit("retired-successor-missing",
+                          f"retired {record.table_name} ID {record.id} is replaced by {record.replaced_by}, "
+                          f"which is not a row of {record.table_name}", where, field="replaced_by",
+                          record_id=f"{record.table_name}/{record.id}", value=record.replaced_by,
+                          hint="name a row that exists, or leave replaced_by empty")

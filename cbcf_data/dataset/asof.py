@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from cbcf_data.dataset.tables import Dataset, Table
 from cbcf_data.model.dates import PartialDate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+# `Dataset` (dataset/tables.py) calls this module: it is passed in, never imported, so the two
+# modules make no cycle.
+Dataset = Any
 
 Rows = dict[str, list[dict[str, Any]]]
 #: Tables whose rows the kept rows use, and the one hanging on an instrument.
@@ -62,8 +65,8 @@ def as_of(ds: Dataset, date: str | dt.date) -> Dataset:
         elif table == "retired_ids":
             kept[table] = list(table_rows)
     kept.update(_used_references(ds, rows, kept))
-    tables = {name: Table(name, table.primary_key, kept.get(name, [])) for name, table in ds.tables().items()}
-    return Dataset(tables, root=ds.root)
+    tables = {name: type(table)(name, table.primary_key, kept.get(name, [])) for name, table in ds.tables().items()}
+    return type(ds)(tables, root=ds.root)
 
 
 def latest_assessments(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

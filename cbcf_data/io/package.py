@@ -11,7 +11,7 @@ from cbcf_data.errors import UnusableInputError
 
 DESCRIPTOR = "datapackage.json"
 #: Resources a release's descriptor adds beside the tables (not tables of the models).
-RELEASE_EXTRAS = ("codelists",)
+RELEASE_EXTRAS = ("codelists", "status_crosswalk")
 #: Folder of the tables inside the repository and the installed package.
 RECORDS = "records"
 

@@ -12,7 +12,7 @@ bundle) losslessly: a bundle's `new_*` rows are exactly those no other meeting u
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -161,6 +161,21 @@ ReleaseOrganization = _with_hierarchy(Organization)
 ReleaseTopic = _with_hierarchy(Topic)
 
 
+class CrosswalkRow(BaseModel):
+    """One assessment status on the G7 and OGP IRM scales (null: no equivalent; `note` says why)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    status: str
+    """An assessment_status code."""
+    g7_score: Literal[-1, 0, 1] | None
+    """G7 Research Group compliance score, or null."""
+    irm_completion: Literal["not started", "limited", "substantial", "complete"] | None
+    """OGP IRM level of completion, or null."""
+    note: str
+    """Why the status maps as it does, or does not."""
+
+
 class Release(BaseModel):
     """The whole dataset as one JSON document: the release's facts, the codelists, every meeting as a
     bundle, plus the reference tables."""
@@ -203,6 +218,10 @@ class Release(BaseModel):
     """The instrument_parties table."""
     sources: list[Source]
     """The sources table."""
+    latest_assessments: list[Assessment] = []
+    """Derived: the latest assessment of each commitment for each party (the SQLite view status_as_of)."""
+    status_crosswalk: list[CrosswalkRow] = []
+    """Each assessment status beside the G7 compliance score and the OGP IRM level of completion."""
     retired_ids: list[RetiredId] = []
     """The retired-ID registry: IDs taken out of the dataset, never to be used again."""
 

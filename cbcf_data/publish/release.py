@@ -125,6 +125,8 @@ def data_files(ds: Dataset, descriptor: dict[str, Any]) -> dict[str, bytes]:
         files[f"excel/{table}.csv"] = excel_csv(texts[table])
     files["csv/codelists.csv"] = codelists_csv().encode("utf-8")
     resources.append(json.loads(json.dumps(CODELISTS_RESOURCE)))  # a copy: sizes and hashes are added below
+    files["csv/status_crosswalk.csv"] = crosswalk_csv().encode("utf-8")
+    resources.append(json.loads(json.dumps(CROSSWALK_RESOURCE)))
     for resource in resources:
         data = files[f"csv/{resource['path']}"]
         resource.update({"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()})
@@ -173,6 +175,43 @@ def codelists_csv() -> str:
     return buffer.getvalue()
 
 
+#: The status crosswalk (model/crosswalks.py) as a resource of the release's data package.
+CROSSWALK_RESOURCE: dict[str, Any] = {
+    **{k: v for k, v in CODELISTS_RESOURCE.items() if k not in ("name", "path", "description", "schema")},
+    "name": package.RELEASE_EXTRAS[1], "path": "status_crosswalk.csv",
+    "description": "Each assessment status beside the G7 Research Group compliance score and the OGP IRM "
+                   "level of completion; empty where the status has no equivalent, and a note saying why.",
+    "schema": {
+        "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+        "fields": [
+            {"name": "status", "type": "string", "description": "An assessment_status code.",
+             "constraints": {"required": True}},
+            {"name": "g7_score", "type": "integer", "description": "G7 Research Group compliance score "
+             "(-1, 0 or +1); empty when the status has none.", "constraints": {"enum": [-1, 0, 1]}},
+            {"name": "irm_completion", "type": "string", "description": "OGP IRM level of completion; empty when "
+             "the status does not determine one.",
+             "constraints": {"enum": ["not started", "limited", "substantial", "complete"]}},
+            {"name": "note", "type": "string", "description": "Why the status maps as it does, or does not.",
+             "constraints": {"required": True}},
+        ],
+        "missingValues": [""],
+        "primaryKey": ["status"],
+    },
+}
+
+
+def crosswalk_csv() -> str:
+    """The status crosswalk as canonical CSV, in codelist order."""
+    from cbcf_data.model.crosswalks import FIELDS, rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for row in rows():
+        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+    return buffer.getvalue()
+
+
 def licence_text(source: Path | None) -> bytes:
     """The data licence's text: the dataset's own LICENSE-DATA, else the packaged one."""
     for folder in (source, package.packaged_root()):
@@ -190,6 +229,8 @@ def _data_dictionary() -> bytes:
 def release_document(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON release: its facts, the codelists, every meeting as a bundle, the reference tables
     (rows of a hierarchy with their `ancestors`, nearest first, and `descendants`)."""
+    from cbcf_data.dataset.asof import latest_assessments
+    from cbcf_data.model import crosswalks
     from cbcf_data.publish.schema import codelists_document
 
     facts = facts or describe.about({}, None)
@@ -203,6 +244,8 @@ def release_document(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[s
             tree = ds.table(table).tree
             for row in document[table]:
                 row["ancestors"], row["descendants"] = tree.ancestors(row["id"]), tree.descendants(row["id"])
+    document["latest_assessments"] = latest_assessments(rows["assessments"])
+    document["status_crosswalk"] = crosswalks.rows()
     document["retired_ids"] = [{k: v for k, v in row.items() if v is not None} for row in rows["retired_ids"]]
     return document
 

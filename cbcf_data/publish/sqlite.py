@@ -40,6 +40,22 @@ VIEWS = {
                (SELECT count(*) FROM attendances a WHERE a.meeting_id = m.id) AS attendances,
                (SELECT count(*) FROM commitments c WHERE c.meeting_id = m.id) AS commitments
         FROM meetings m""",
+    # Each assessment with the first and last day its as_of may mean (a partial date spans days).
+    "assessments_dated": """
+        SELECT a.*,
+               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN a.as_of || '-01' ELSE a.as_of || '-01-01' END
+                   AS earliest_date,
+               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN date(a.as_of || '-01', '+1 month', '-1 day')
+                   ELSE a.as_of || '-12-31' END AS latest_date
+        FROM assessments a""",
+    # The latest assessment of each commitment for each party (by latest, then earliest day); for a
+    # cut-off, the README's query adds `WHERE latest_date <= :date` on both sides.
+    "status_as_of": """
+        SELECT d.commitment_id, d.party, d.as_of, d.earliest_date, d.latest_date, d.status, d.source_id, d.note
+        FROM assessments_dated d
+        WHERE NOT EXISTS (SELECT 1 FROM assessments_dated e WHERE e.commitment_id = d.commitment_id
+                          AND e.party = d.party AND (e.latest_date > d.latest_date
+                              OR (e.latest_date = d.latest_date AND e.earliest_date > d.earliest_date)))""",
 }
 
 
@@ -70,7 +86,13 @@ def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
 
 
 def _add_descriptions(connection: sqlite3.Connection, ds: Dataset, facts: dict[str, Any]) -> None:
-    """The codelists, each hierarchy's closure and the release's facts, as tables."""
+    """The codelists, the status crosswalk, each hierarchy's closure and the release's facts, as tables."""
+    from cbcf_data.model import crosswalks
+
+    connection.execute('CREATE TABLE "status_crosswalk" ("status" TEXT PRIMARY KEY, "g7_score" INTEGER, '
+                       '"irm_completion" TEXT, "note" TEXT NOT NULL)')
+    connection.executemany('INSERT INTO "status_crosswalk" VALUES (:status, :g7_score, :irm_completion, :note)',
+                           crosswalks.rows())
     connection.execute('CREATE TABLE "codelists" ("codelist" TEXT NOT NULL, "code" TEXT NOT NULL, "label" TEXT NOT NULL, '
                        '"label_fr" TEXT, "definition" TEXT NOT NULL, PRIMARY KEY ("codelist", "code"))')
     connection.executemany('INSERT INTO "codelists" VALUES (:codelist, :code, :label, :label_fr, :definition)',

@@ -1,0 +1,148 @@
+"""Retired IDs: remove and --replace register every ID they take out, a retired ID is never used
+again, and looking one up resolves to its successor or says why it is gone."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cbcf_data
+from cbcf_data.dataset.tables import RetiredIdWarning
+from cbcf_data.edit.exporting import export_bundle
+from cbcf_data.edit.importing import import_bundle
+from cbcf_data.edit.replacing import remove_meeting, replace_meeting
+from cbcf_data.errors import InvalidDataError, NotFoundError
+from cbcf_data.model.codelists import RETIRABLE_TABLE
+
+
+def registry(root: Path) -> list[dict[str, str]]:
+    with (root / "records" / "retired_ids.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def write_registry(root: Path, rows: list[dict[str, str]]) -> None:
+    fields = ["table_name", "id", "retired_in", "reason", "replaced_by"]
+    with (root / "records" / "retired_ids.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sorted(rows, key=lambda r: (r["table_name"], r["id"])))
+
+
+def test_remove_registers_every_id_it_takes_out_and_none_that_stay(repo_copy):
+    before = cbcf_data.load(repo_copy)
+    meeting = min(before.meetings)
+    change = remove_meeting(meeting, repo_copy, reason="Test withdrawal.")
+    rows = registry(repo_copy)
+    retired = {(r["table_name"], r["id"]) for r in rows}
+    expected = {(t, i) for t, ids in change.removed.items() if t in RETIRABLE_TABLE for i in ids}
+    assert retired == expected and ("meetings", meeting) in retired
+    assert {r["reason"] for r in rows} == {"Test withdrawal."}
+    assert {r["retired_in"] for r in rows} == {json.loads((repo_copy / "datapackage.json").read_text())["version"]}
+    assert change.added == {"retired_ids": sorted(f"{t}/{i}" for t, i in retired)}
+    after = cbcf_data.load(repo_copy)
+    assert all(i not in after.table(t) for t, i in retired)  # none that stay
+    with pytest.raises(NotFoundError, match="retired from meetings in version .*Test withdrawal"):
+        after.meetings[meeting]
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    shown = run_cli("show", meeting, "--dataset", str(repo_copy))
+    assert shown.returncode != 0 and "retired" in shown.stderr + shown.stdout
+
+
+def test_a_retired_id_with_a_successor_resolves_to_it_with_a_warning(repo_copy):
+    ds = cbcf_data.load(repo_copy)
+    old, new = sorted(ds.meetings)[:2]
+    remove_meeting(old, repo_copy)
+    rows = registry(repo_copy)
+    for row in rows:
+        if row["id"] == old:
+            row["replaced_by"] = new
+    write_registry(repo_copy, rows)
+    after = cbcf_data.load(repo_copy)
+    with pytest.warns(RetiredIdWarning, match=f"using its successor '{new}'"):
+        assert after.meetings[old].id == new
+    assert old not in after.meetings and after.meetings.get(old) is None  # membership is of live rows only
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    shown = run_cli("show", old, "--dataset", str(repo_copy))
+    assert shown.returncode == 0 and f"Showing its successor, {new}" in shown.stdout
+
+
+def test_a_retired_id_used_again_and_a_missing_successor_fail_validation(repo_copy):
+    ds = cbcf_data.load(repo_copy)
+    live = sorted(ds.meetings)[0]
+    write_registry(repo_copy, [
+        {"table_name": "meetings", "id": live, "retired_in": "1.0.0", "reason": "Test.", "replaced_by": ""},
+        {"table_name": "topics", "id": "gone-topic", "retired_in": "1.0.0", "reason": "Test.", "replaced_by": "nope"},
+    ])
+    report = cbcf_data.validate(repo_copy)
+    codes = {issue.code for issue in report.issues}
+    assert {"retired-id-reused", "retired-successor-missing"} <= codes and not report.valid
+
+
+def test_reimporting_a_removed_meeting_is_refused(repo_copy):
+    meeting = max(cbcf_data.load(repo_copy).meetings)
+    bundle = repo_copy / "bundle.json"
+    bundle.write_text(json.dumps(export_bundle(meeting, repo_copy)), encoding="utf-8")
+    remove_meeting(meeting, repo_copy)
+    with pytest.raises(InvalidDataError) as caught:
+        import_bundle(bundle, dataset=repo_copy)
+    assert "retired-id-reused" in {issue.code for issue in caught.value.report.issues}
+
+
+# Any sequence of removes, replaces (dropping a commitment) and re-imports on a copy of the dataset.
+OPS = st.lists(st.tuples(st.sampled_from(["remove", "replace", "reimport"]), st.integers(0, 50)), min_size=1, max_size=3)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(ops=OPS)
+def test_any_sequence_of_changes_reuses_no_id_and_leaves_every_retired_id_resolvable(ops):
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        shutil.copy2(ROOT / "datapackage.json", root / "datapackage.json")
+        shutil.copytree(ROOT / "records", root / "records")
+        exported: dict[str, Path] = {}
+        for op, pick in ops:
+            _apply(root, op, pick, exported)
+            _check_invariants(root)
+
+
+def _apply(root: Path, op: str, pick: int, exported: dict[str, Path]) -> None:
+    meetings = sorted(cbcf_data.load(root).meetings)
+    meeting = meetings[pick % len(meetings)]
+    bundle = root / f"{meeting}.json"
+    document = export_bundle(meeting, root)
+    bundle.write_text(json.dumps(document), encoding="utf-8")
+    exported.setdefault(meeting, bundle)
+    if op == "remove":
+        remove_meeting(meeting, root)
+    elif op == "replace" and document.get("commitments"):
+        document["commitments"] = document["commitments"][:-1]
+        bundle.write_text(json.dumps(document), encoding="utf-8")
+        replace_meeting(bundle, root)
+    elif op == "reimport":
+        removed = [m for m in exported if m not in meetings]
+        if removed:  # a withdrawn meeting's bundle uses retired IDs: refused, nothing written
+            with pytest.raises(InvalidDataError):
+                import_bundle(exported[removed[0]], dataset=root)
+
+
+def _check_invariants(root: Path) -> None:
+    ds = cbcf_data.load(root)
+    for entry in ds.retired_ids.values():
+        table = ds.table(entry.table_name)
+        assert entry.id not in table, f"{entry.table_name} {entry.id} is retired and in use"
+        if entry.replaced_by:
+            with warnings.catch_warnings(record=True):
+                warnings.simplefilter("always")
+                assert table[entry.id].id == entry.replaced_by
+        else:
+            with pytest.raises(NotFoundError, match="was retired"):
+                table[entry.id]

@@ -73,6 +73,12 @@ def test_a_retired_id_with_a_successor_resolves_to_it_with_a_warning(repo_copy):
     assert run_cli("validate", str(repo_copy)).returncode == 0
     shown = run_cli("show", old, "--dataset", str(repo_copy))
     assert shown.returncode == 0 and f"Showing its successor, {new}" in shown.stdout
+    from cbcf_data.publish.site.render import retired_pages
+
+    pages = retired_pages(after, "fr")
+    assert f'url={new}.html"' in pages[f"fr/meetings/{old}.html"].decode()
+    gone = [r["id"] for r in rows if r["table_name"] == "commitments"]
+    assert not gone or "Il n'a pas été remplacé" in pages[f"fr/commitments/{gone[0]}.html"].decode()
 
 
 def test_a_retired_id_used_again_and_a_missing_successor_fail_validation(repo_copy):

@@ -93,6 +93,37 @@ def _language_pages(env: Any, ds: Dataset, lang: str, files: dict[str, bytes]) -
                                       archived=f"data/{record.archive_path}" if table == "sources"
                                       and record.archive_path and f"data/{record.archive_path}" in files else "",
                                       **pages.CONTEXTS[table](shown, record))
+    out.update(retired_pages(ds, lang))
+    return out
+
+
+_RETIRED = {"en": ("Retired identifier", "{id} was retired in version {version}: {reason}", "It was replaced by {link}.",
+                   "It was not replaced."),
+            "fr": ("Identifiant retiré", "{id} a été retiré dans la version {version} : {reason}",
+                   "Il a été remplacé par {link}.", "Il n'a pas été remplacé.")}
+
+
+def retired_pages(ds: Dataset, lang: str) -> dict[str, bytes]:
+    """A page at each retired ID's old address: it sends the reader on to its successor, or says
+    why the record is gone (the reason is the registry's, in English)."""
+    from markupsafe import escape
+
+    title, gone, replaced, alone = _RETIRED[lang]
+    out = {}
+    for entry in ds.retired_ids.values():
+        table = entry.table_name
+        if table not in views.RECORD_TABLES or entry.id in ds.table(table):
+            continue
+        successor = entry.replaced_by if entry.replaced_by in ds.table(table) else None
+        target = f"{escape(successor)}.html" if successor else ""
+        refresh = f'<meta http-equiv="refresh" content="0; url={target}">' if target else ""
+        link = f'<a href="{target}">{escape(successor)}</a>'
+        text = gone.format(id=escape(entry.id), version=escape(entry.retired_in), reason=escape(entry.reason))
+        html = (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{title}: '
+                f'{escape(entry.id)}</title>{refresh}<link rel="canonical" href="{target or "index.html"}"></head>'
+                f'<body><main><h1>{title}</h1><p>{text}</p><p>{replaced.format(link=link) if successor else alone}'
+                f'</p><p><a href="index.html">{escape(table)}</a></p></main></body></html>\n')
+        out[f"{lang}/{table}/{entry.id}.html"] = html.encode("utf-8")
     return out
 
 

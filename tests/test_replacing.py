@@ -28,7 +28,7 @@ def test_remove_takes_the_meeting_and_what_only_it_uses(repo_copy):
     assert dry.removed["meetings"] == [meeting] and not dry.written
     change = remove_meeting(meeting, repo_copy)
     after = cbcf_data.load(repo_copy)
-    assert meeting not in after.meetings and change.removed == dry.removed and not change.added
+    assert meeting not in after.meetings and change.removed == dry.removed and list(change.added) == ["retired_ids"]
     own = [c.id for c in before.related(before.meetings[meeting], "commitments")]
     assert change.removed.get("commitments", []) == sorted(own)
     assert not [c for c in after.commitments.values() if c.meeting_id == meeting]
@@ -61,7 +61,10 @@ def test_replace_makes_the_meeting_exactly_the_bundle(repo_copy, tmp_path):
     change = replace_meeting(path, repo_copy)
     assert change.changed["meetings"] == [meeting]
     assert dropped["id"] in change.removed["commitments"] and "commitments" not in change.added
+    assert change.added["retired_ids"] == [f"commitments/{dropped['id']}"]  # only what went, not what stayed
     ds = cbcf_data.load(repo_copy)
+    with pytest.raises(cbcf_data.NotFoundError, match="replaced"):
+        ds.commitments[dropped["id"]]
     assert ds.meetings[meeting].summary == "A corrected summary of the meeting." and dropped["id"] not in ds.commitments
     assert run_cli("validate", str(repo_copy)).returncode == 0
     again = run_cli("import", str(path), "--replace", "--dataset", str(repo_copy))

@@ -613,8 +613,7 @@ class Assessment(Record):
 
 
 class RetiredId(Record):
-    """An ID taken out of the dataset, never to be used again: citations, joins and links that use
-    it are resolved to its successor (`replaced_by`) or told why it is gone."""
+    """An ID taken out of the dataset, never to be used again; lookups lead to its successor."""
 
     table = "retired_ids"
     primary_key = ("table_name", "id")
@@ -629,8 +628,7 @@ class RetiredId(Record):
     id: ShortText
     """The retired ID."""
     retired_in: ShortText
-    """The dataset version (datapackage.json `version`) when the ID was taken out: the last version
-    whose records held it; releases after that version do not."""
+    """The dataset version when the ID was taken out: the last version whose records held it."""
     reason: Text
     """Why the ID was taken out (the command that removed it, and why, in the dataset's words)."""
     replaced_by: ShortText | None = None

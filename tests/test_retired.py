@@ -129,8 +129,8 @@ def _apply(root: Path, op: str, pick: int, exported: dict[str, Path]) -> None:
     exported.setdefault(meeting, bundle)
     if op == "remove":
         remove_meeting(meeting, root)
-    elif op == "replace" and document.get("commitments"):
-        document["commitments"] = document["commitments"][:-1]
+    elif op == "replace" and (droppable := _droppable(document)):
+        document["commitments"] = [c for c in document["commitments"] if c["id"] != droppable[-1]]
         bundle.write_text(json.dumps(document), encoding="utf-8")
         replace_meeting(bundle, root)
     elif op == "reimport":
@@ -138,6 +138,12 @@ def _apply(root: Path, op: str, pick: int, exported: dict[str, Path]) -> None:
         if removed:  # a withdrawn meeting's bundle uses retired IDs: refused, nothing written
             with pytest.raises(InvalidDataError):
                 import_bundle(exported[removed[0]], dataset=root)
+
+
+def _droppable(document: dict) -> list[str]:
+    """The bundle's commitments no mention names (dropping one leaves the bundle valid)."""
+    named = {m.get("commitment_id") for m in document.get("instrument_mentions", [])}
+    return [c["id"] for c in document.get("commitments", []) if c["id"] not in named]
 
 
 def _check_invariants(root: Path) -> None:

@@ -27,6 +27,9 @@ VIEW_DESCRIPTIONS = {
     "commitments_detail": "Each commitment with its meeting's date and year, and its topics' labels.",
     "attendance_detail": "Each attendance with the person's name and the organization's name.",
     "meetings_detail": "Each meeting with its year and the first and last day its date may mean, for date arithmetic.",
+    "assessments_dated": "Each assessment with the first and last day its as_of may mean.",
+    "status_as_of": "The latest assessment of each commitment for each party (by latest, then earliest day); "
+                    "the README gives the query for a cut-off date.",
 }
 
 
@@ -104,6 +107,9 @@ def datasette_metadata(ds: Dataset, facts: dict[str, Any]) -> dict[str, Any]:
         tables[f"{table}_closure"] = {"description": f"Each {table} row with each of its broader rows "
                                                      "(ancestor_id), itself at depth 0: join on descendant_id to "
                                                      "include narrower rows."}
+    tables["status_crosswalk"] = {"description": "Each assessment status beside the G7 Research Group compliance "
+                                                 "score and the OGP IRM level of completion (empty: no equivalent; "
+                                                 "note says why).", "label_column": "status"}
     tables["metadata"] = {"description": "The release's facts: version, licence, citation, provenance."}
     tables.update({view: {"description": text} for view, text in VIEW_DESCRIPTIONS.items()})
     return {

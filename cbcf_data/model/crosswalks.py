@@ -9,6 +9,11 @@
 A status with no honest equivalent maps to None, and the row says why: `no-evidence` is not a
 judgement, `superseded` is not measured by either scale, and `in-progress` or
 `partially-fulfilled` do not tell IRM's limited from substantial. Standard library only.
+
+The scales are written as the trackers publish them; the stored pages this project's facts come
+from show that both trackers score commitments this way (G7 Research Group compliance reports, the
+IRM's Results Reports) but not the methods' own wording, so check the mapping against the G7
+Research Group's compliance methodology and an IRM Results Report before relying on it.
 """
 
 from __future__ import annotations

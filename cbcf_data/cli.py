@@ -162,10 +162,11 @@ def fmt(
 ) -> None:
     """Rewrite records/*.csv in canonical form: sorted by primary key, one CSV dialect."""
     from cbcf_data.edit.formatting import fmt as run
+    from cbcf_data.model.text import escape
 
     diffs = run(dataset, check=check)
     for diff in diffs:
-        typer.echo(diff, nl=False)
+        typer.echo(escape(diff, lines=True), nl=False)  # a CR shows as \x0d
     if check and diffs:
         typer.echo(f"{len(diffs)} table(s) are not in canonical form: run `cbcf-data fmt`.", err=True)
         raise typer.Exit(1)
@@ -182,16 +183,16 @@ def export(
     import json
 
     from cbcf_data.edit.exporting import export_bundle
+    from cbcf_data.io.documents import dump_yaml
+    from cbcf_data.model.text import escape_json
 
     document = export_bundle(meeting_id, dataset)
     if format == "json":
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    elif format == "yaml":
-        import yaml
-
-        typer.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), nl=False)
+        typer.echo(escape_json(json.dumps(document, indent=2, ensure_ascii=False)))
+    elif format == "yaml":  # reads back as written, by YAML 1.2 (`import`) and YAML 1.1 readers alike
+        typer.echo(dump_yaml(document), nl=False)
     else:
-        raise CbcfDataError(f"unknown format {format!r}: use yaml or json")
+        raise CbcfDataError(f"unknown format {format[:20]!r}: use yaml or json")
 
 
 @app.command()
@@ -234,22 +235,26 @@ def diff(
     """Rows added, removed and changed per table, schema changes, and the version bump they require."""
     import json
 
+    from cbcf_data.model.text import escape_json
     from cbcf_data.publish.diff import diff as run
     from cbcf_data.publish.diff import to_markdown
 
     if format not in ("md", "json"):
-        raise CbcfDataError(f"unknown format {format!r}: use md or json")
+        raise CbcfDataError(f"unknown format {format[:20]!r}: use md or json")
     result = run(old, new)
-    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if format == "json" else to_markdown(result), nl=False)
+    typer.echo(escape_json(json.dumps(result, indent=2, ensure_ascii=False)) + "\n" if format == "json"
+               else to_markdown(result), nl=False)
 
 
 def main() -> None:
     """Entry point: run the app, turning library errors into a message and an exit status."""
+    from cbcf_data.model.text import escape
+
     try:
         app()
     except InvalidDataError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {escape(str(error))}", err=True)
         sys.exit(1)
     except CbcfDataError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {escape(str(error))}", err=True)
         sys.exit(2)

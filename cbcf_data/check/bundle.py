@@ -36,7 +36,7 @@ def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
     rows, pointers = bundles.to_rows(document)
     descriptor_file = package.descriptor_path(None) if dataset is None else package.descriptor_of(Path(dataset))
     paths = check_descriptor(run, descriptor_file)
-    run.rules = Rules(run.emit, paths["meetings"].parent if "meetings" in paths else None)
+    run.rules = Rules(run.emit, paths["meetings"].parent if "meetings" in paths else None, descriptor_file.parent)
     run.report.checks.update(CHECKS)
     for model in MODELS:
         feeds: list[tuple[str, Iterable[Row]]] = []

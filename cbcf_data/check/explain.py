@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from cbcf_data.model import text, types
 from cbcf_data.model.table_schema import field_schema
 from cbcf_data.model.tables import Record
 
@@ -17,7 +18,7 @@ PATTERN_HINTS = {
     "^(?:US|CA)-[A-Z0-9]{1,3}$": "an ISO 3166-2 code such as `US-DC` or `CA-ON`",
     "^Q[1-9][0-9]*$": "a Wikidata item ID such as `Q42`",
     "^[0-9a-f]{64}$": "64 lowercase hexadecimal digits (the output of `sha256sum`)",
-    "^https?://[^\\s]+$": "a web address starting with http:// or https://, without spaces",
+    types.URL_PATTERN: "a web address starting with http:// or https://, without spaces",
     "^sources/[a-z0-9]+(?:-[a-z0-9]+)*\\.txt$": "`sources/<source id>.txt`",
 }
 DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
@@ -64,6 +65,9 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
         hint = f"did you mean `{near}`? " if near else ""
         return ("not-in-codelist", f"{value!r} is not a {listname} code",
                 hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+    if kind == "string_unicode" or (kind == "string_pattern_mismatch" and isinstance(value, str)
+                                    and text.problem(value, prop.get("pattern") == text.TEXT_PATTERN)):
+        return text_issue(name, value, prop.get("pattern") == text.TEXT_PATTERN)
     if kind == "string_pattern_mismatch" or kind == "invalid-date":
         if field in DATE_FIELDS:
             return "invalid-date", f"{name} {value!r} is not a date", DATE_HINT
@@ -81,6 +85,16 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     if "-" in kind:  # the models' own row rules carry kebab-case codes
         return kind, message, _ROW_HINTS.get(kind)
     return kind.replace("_", "-"), f"{name}: {message}", None
+
+
+def text_issue(name: str, value: Any, multiline: bool) -> tuple[str, str, str | None]:
+    """(code, message, hint) for a value holding a character outside the text rule (`model.text`)."""
+    found = text.problem(value, multiline) if isinstance(value, str) else None
+    if found is None:  # Pydantic could not read it as text at all (a lone surrogate)
+        return ("invalid-character", f"{name} holds a character that is not Unicode text",
+                "remove it: it is not a character (a broken encoding, or a lone surrogate)")
+    code, position, what, hint = found
+    return code, f"{name} holds {what} at character {position + 1}", hint
 
 
 def nearest(value: str, allowed: list[str]) -> str | None:

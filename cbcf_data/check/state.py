@@ -8,9 +8,11 @@ state of its own between runs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Issue, Report, Where, truncate
+from cbcf_data.io import limits
 from cbcf_data.model.tables import TABLES
 
 if TYPE_CHECKING:
@@ -47,16 +49,24 @@ class Run:
         self.rules: Rules | None = None
         #: The frictionless verdict on the descriptor, where to report it, and at which issue position.
         self.judgement: tuple[Judgement, Where, int] | None = None
+        #: The dataset's folder: its files are opened below it, never through a link (`cbcf_data.io.files`).
+        self.root: Path | None = None
+        #: What the tables may still hold, in bytes and rows (VALIDATE_BYTES, VALIDATE_ROWS).
+        self.bytes_left = limits.VALIDATE_BYTES
+        self.rows_left = limits.VALIDATE_ROWS
 
     def emit(self, code: str, message: str, where: Where, *, field: str | None = None, record_id: str | None = None,
              value: Any = None, hint: str | None = None, severity: str = "error") -> None:
         """Add one issue to the report, located by `where` (and `field`, for a bundle's pointer)."""
         pointer = where.pointer
+        if field is not None and len(field) > limits.VALUE_CHARS:  # a header cell that is no field name
+            field = truncate(field)
         if pointer is not None and field is not None:
             pointer = field_pointer(where.table, pointer, field)
-        self.report.add(Issue(code=code, message=message, severity=severity, path=where.path,  # type: ignore[arg-type]
-                              table=where.table, line=where.line, pointer=pointer, field=field,
-                              record_id=record_id, value=truncate(value), hint=hint))
+        self.report.add(Issue(code=code, message=shorten(message), severity=severity,  # type: ignore[arg-type]
+                              path=where.path, table=where.table, line=where.line, pointer=pointer, field=field,
+                              record_id=truncate(record_id, limits.MESSAGE_CHARS), value=truncate(value),
+                              hint=shorten(hint) if hint else hint))
 
     def unusable(self, code: str, message: str, path: str | None, line: int | None = None,
                  hint: str | None = None) -> None:
@@ -68,6 +78,11 @@ class Run:
         """Whether this issue of `code` still gets a hint that needs a search (the first HINTED do)."""
         self.hinted[code] = self.hinted.get(code, 0) + 1
         return self.hinted[code] <= HINTED
+
+
+def shorten(text: str) -> str:
+    """A message or hint of at most MESSAGE_CHARS characters."""
+    return text if len(text) <= limits.MESSAGE_CHARS else text[: limits.MESSAGE_CHARS - 1] + "…"
 
 
 def record_id(key: Any) -> str:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import difflib
 import operator
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Row, Run
-from cbcf_data.io import csvfiles
+from cbcf_data.io import csvfiles, limits
 from cbcf_data.io.readers import ReadError, open_csv
 from cbcf_data.model.tables import Record
 
@@ -23,8 +24,9 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
     name, display = model.table, str(path)
     expected = list(model.model_fields)
     try:
-        records, file = open_csv(path)
+        records, file = open_csv(path, run.root)
         with file:
+            spend_bytes(run, os.fstat(file.fileno()).st_size)
             header = next(records, (1, None))[1]
             if not _header_ok(run, header, expected, Where(display, name, 1)):
                 return
@@ -34,7 +36,11 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
             key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
             previous: Any = "" if len(model.primary_key) == 1 else ()
             unsorted = False
+            last = run.rows_left + 1  # the last line that may be read: rows of all tables are limited
+            line = 1
             for line, cells in records:
+                if line > last:
+                    raise too_many_rows(line)
                 if len(cells) != width:
                     run.incomplete.add(name)
                     run.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
@@ -49,8 +55,23 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
                 previous = key
                 # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
                 yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
+            run.rows_left -= line - 1
     except ReadError as error:
         fail_table(run, name, display, error)
+
+
+def spend_bytes(run: Run, size: int) -> None:
+    """Count a table file's bytes against VALIDATE_BYTES for all tables; ReadError beyond."""
+    run.bytes_left -= size
+    if run.bytes_left < 0:
+        raise ReadError("dataset-too-large", f"the tables are more than {limits.VALIDATE_BYTES:,} bytes together; "
+                        "validation reads no more (see README, Limits)", 1)
+
+
+def too_many_rows(line: int) -> ReadError:
+    """The ReadError for the first line beyond VALIDATE_ROWS rows of all tables."""
+    return ReadError("too-many-rows", f"the tables hold more than {limits.VALIDATE_ROWS:,} rows together; "
+                     "validation reads no more (see README, Limits)", line)
 
 
 def _header_ok(run: Run, header: list[str] | None, expected: list[str], where: Where) -> bool:
@@ -80,14 +101,15 @@ def header_issue(run: Run, header: list[str], expected: list[str], where: Where)
     parts = []
     if missing:
         parts.append("missing " + ", ".join(missing))
-    if extra:
-        parts.append("unexpected " + ", ".join(repr(f) for f in extra))
+    if extra:  # a short, escaped excerpt of what the file holds, however long its first line
+        shown = ", ".join(repr(f[:40] + "…" if len(f) > 40 else f) for f in extra[:5])
+        parts.append("unexpected " + shown + (f" and {len(extra) - 5:,} more" if len(extra) > 5 else ""))
     if not parts:
         parts.append("the columns are out of order")
     hint = f"the header must be exactly: {','.join(expected)}"
     if extra and missing:
         near = difflib.get_close_matches(extra[0], missing, n=1)
         if near:
-            hint = f"did you mean `{near[0]}` for {extra[0]!r}? " + hint
+            hint = f"did you mean `{near[0]}` for {extra[0][:40]!r}? " + hint
     run.emit("header-mismatch", f"the header differs from the {where.table} schema: {'; '.join(parts)}", where,
              field=(missing or extra)[0] if missing or extra else None, value=",".join(header), hint=hint)

@@ -62,7 +62,7 @@ def check_dataset(run: Run, descriptor_file: Path) -> None:
     """Every layer over the tables the descriptor names."""
     paths = check_descriptor(run, descriptor_file)
     root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-    run.rules = Rules(run.emit, root)
+    run.rules = Rules(run.emit, root, descriptor_file.parent)
     run.report.checks.update(CHECKS)
     for model in MODELS:
         if model.table in paths:

@@ -6,8 +6,8 @@ import difflib
 from pathlib import Path
 
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package
-from cbcf_data.io.readers import ReadError, csv_rows
+from cbcf_data.io import csvfiles, limits, package
+from cbcf_data.io.readers import ReadError, csv_rows, read_text
 from cbcf_data.io.writes import write_tables
 from cbcf_data.model.tables import TABLES
 
@@ -27,8 +27,8 @@ def fmt(dataset: str | Path | None = None, check: bool = False) -> list[str]:
         if path is None or not path.is_file():
             raise UnusableInputError(f"{descriptor_file}: no file for table {table}")
         try:
-            rows = list(csv_rows(path))
-            current = path.read_text(encoding="utf-8")
+            rows = list(csv_rows(path, descriptor_file.parent, limits.LOAD_BYTES))
+            current = read_text(path, limits.LOAD_BYTES, descriptor_file.parent)  # line ends as they are: CRLF is not canonical
         except ReadError as error:
             raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
         header = rows[0][1] if rows else []

@@ -9,10 +9,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.model import codelists
+from cbcf_data.model import codelists, text, types
 from cbcf_data.model.tables import MODELS, Record
 
 START, END = "<!-- generated:codelists:start -->", "<!-- generated:codelists:end -->"
+
+
+#: The text rule's patterns, named rather than printed in every row (explained under "Text").
+TEXT_RULES = {text.TEXT_PATTERN: "[text](#text), may hold LF and TAB", text.LINE_PATTERN: "[text](#text), one line",
+              types.URL_PATTERN: "`http://` or `https://` address without whitespace, [text](#text)"}
+TEXT_SECTION = [
+    "## Text",
+    "",
+    "Every text field (names, titles, labels, summaries, notes, quotes, addresses) follows one rule,",
+    "so that a value reads back byte for byte from the CSV, JSON, YAML and SQLite forms and looks to",
+    "every reader as it is stored. A text holds no:",
+    "",
+    "- control character (`control-character`): U+0000–U+001F, U+007F–U+009F, U+2028, U+2029. Long",
+    "  texts (summary, notes, description, quote, note) may hold line feeds (LF) and tabs; one-line",
+    "  texts may not. A carriage return (CR) is never allowed: line breaks are LF;",
+    "- bidirectional control (`bidi-control`): U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069;",
+    "- invisible character (`invisible-character`): U+00AD, U+180E, U+200B–U+200D, U+2060–U+2064,",
+    "  U+206A–U+206F, U+FEFF, U+FFF9–U+FFFB;",
+    "- non-character (`invalid-character`): lone surrogates, U+FDD0–U+FDEF, U+FFFE, U+FFFF.",
+    "",
+    f"The schemas state it as the pattern `{text.TEXT_PATTERN}` (long texts) and",
+    f"`{text.LINE_PATTERN}` (one-line texts).",
+    "",
+]
 
 
 def _cell(text: Any) -> str:
@@ -23,7 +47,9 @@ def _constraints(prop: dict[str, Any]) -> str:
     parts = []
     if "codelist" in prop:
         parts.append(f"codelist [`{prop['codelist']}`](#{prop['codelist'].replace('_', '-')})")
-    if "pattern" in prop:
+    if prop.get("pattern") in TEXT_RULES:
+        parts.append(TEXT_RULES[prop["pattern"]])
+    elif "pattern" in prop:
         parts.append(f"pattern `{prop['pattern']}`")
     for key, label in (("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
         if key in prop:
@@ -75,6 +101,7 @@ def data_dictionary() -> str:
     ]
     for model in MODELS:
         lines += _table_section(model)
+    lines += TEXT_SECTION
     lines += ["## Codelists", ""]
     for name in codelists.CODELISTS:
         lines += _codelist_section(name)

@@ -28,7 +28,7 @@ from typing import Any
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset, load
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.io import package
+from cbcf_data.io import limits, package
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, TABLES
@@ -70,15 +70,15 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
     target = out / name
     with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:
         staging = Path(temp) / name
-        write_release(ds, descriptor, staging)
+        write_release(ds, descriptor, staging, descriptor_file.parent)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
     return target
 
 
-def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None:
-    """Write every release file of `ds` into `folder`."""
+def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, dataset_root: Path | None = None) -> None:
+    """Write every release file of `ds` into `folder` (archived texts read below `dataset_root`)."""
     name = release_name()
     texts = ds.to_csv_texts()
     files: dict[str, bytes] = {}
@@ -92,7 +92,8 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None
         files[f"excel/{table}.csv"] = excel_csv(texts[table])
     for source in ds.sources.values():
         if source.archive_path and ds.root is not None:
-            files[f"csv/{source.archive_path}"] = (ds.root / source.archive_path).read_bytes()
+            files[f"csv/{source.archive_path}"] = archived_text(ds.root / source.archive_path, source.sha256,
+                                                                dataset_root or ds.root)
     files["csv/datapackage.json"] = dumps({**descriptor, "resources": resources}).encode("utf-8")
     files["excel/README.txt"] = EXCEL_README.encode("utf-8")
     # Compact and one line: the C encoder (indent forces the pure-Python one) and a smaller download.
@@ -106,6 +107,21 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path) -> None
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def archived_text(path: Path, sha256: str | None, root: Path) -> bytes:
+    """An archived text's bytes for the release: a regular file inside the dataset (never through
+    a link), within ARCHIVE_BYTES, whose SHA-256 is the one its source row records."""
+    from cbcf_data.io.files import ReadError, read_bytes
+
+    try:
+        data = read_bytes(path, limits.ARCHIVE_BYTES, root)
+    except ReadError as error:
+        raise InvalidDataError(f"{path}: {error.message}; no release was built") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise InvalidDataError(f"{path}: its SHA-256 differs from the source's sha256 (it changed since it was "
+                               "validated); no release was built")
+    return data
 
 
 def release_document(ds: Dataset) -> dict[str, Any]:

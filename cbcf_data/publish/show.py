@@ -6,6 +6,7 @@ import textwrap
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import UnusableInputError
+from cbcf_data.model.text import escape
 
 WIDTH = 100
 ORDINAL = {1: "first", 2: "second", 3: "third"}
@@ -24,7 +25,7 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
 def render_meeting(ds: Dataset, meeting_id: str) -> str:
     """The meeting's date (with its basis), place, attendees, themes, commitments, instruments and sources."""
     if meeting_id not in ds.meetings:
-        raise UnusableInputError(f"no meeting {meeting_id!r}; meetings are: {', '.join(sorted(ds.meetings))}")
+        raise UnusableInputError(f"no meeting {meeting_id[:100]!r}; meetings are: {', '.join(sorted(ds.meetings)[:50])}")
     meeting = ds.meetings[meeting_id]
     if meeting.sequence is None:
         order = "ordinal unknown"
@@ -78,4 +79,5 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
     for s in sources:
         lines += _wrap(f"{s.id} — {s.reliability} reliability, {s.kind}" + (f": {s.url}" if s.url else " (archived text)"
                                                                              if s.archive_path else ""))
-    return "\n".join(lines) + "\n"
+    # Safe on a terminal whatever the data holds: ESC, CR, bidi controls… shown as escapes.
+    return escape("\n".join(lines), lines=True) + "\n"

@@ -4,11 +4,14 @@ each quote is exactly the text at its offsets; no archived file lacks its source
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from cbcf_data.check.report import Where
+from cbcf_data.io import limits
+from cbcf_data.io.files import ReadError, read_bytes, real_folder
 from cbcf_data.model.tables import Commitment, Source
 
 
@@ -17,12 +20,16 @@ class Archives:
 
     CHECKS = ("archive-missing", "hash-mismatch", "archive-unlisted", "quote-mismatch", "quote-without-archive")
 
-    def __init__(self, emit: Callable[..., None], tables_root: Path | None) -> None:
+    def __init__(self, emit: Callable[..., None], tables_root: Path | None, dataset_root: Path | None = None) -> None:
         self.emit = emit
         self.tables_root = tables_root
+        #: Archived texts are opened below this folder, never through a link (`cbcf_data.io.files`).
+        self.root = dataset_root or tables_root
         #: Source ID -> its archived text (None: the source has no archive).
         self.texts: dict[str, str | None] = {}
         self.source_ids: set[str] = set()
+        #: Bytes the texts kept for the quote checks may still take (ARCHIVES_BYTES).
+        self.bytes_left = limits.ARCHIVES_BYTES
 
     def _sources(self, source: Source, where: Any) -> None:
         self.source_ids.add(source.id)
@@ -30,20 +37,38 @@ class Archives:
         if source.archive_path is None or self.tables_root is None:
             return
         path = self.tables_root / source.archive_path
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data = self._read(path, source, where)
+        if data is None:
             del self.texts[source.id]  # unknown text: quotes of it cannot be judged
-            self.emit("archive-missing", f"the archived text {source.archive_path} is not in the dataset", where,
-                      field="archive_path", record_id=source.id, value=source.archive_path,
-                      hint=f"put the source's text at {source.archive_path} next to the tables, or empty archive_path and sha256")
             return
         digest = hashlib.sha256(data).hexdigest()
         if digest != source.sha256:
             self.emit("hash-mismatch", f"the SHA-256 of {source.archive_path} does not match sha256", where,
                       field="sha256", record_id=source.id, value=source.sha256,
                       hint=f"the file's SHA-256 is {digest}; if the file is right, record that hash")
+        self.bytes_left -= len(data)
+        if self.bytes_left < 0:
+            del self.texts[source.id]
+            self.emit("archives-too-large", f"the archived texts are more than {limits.ARCHIVES_BYTES:,} bytes together; "
+                      f"quotes of {source.id} are not judged (see README, Limits)", where, field="archive_path",
+                      record_id=source.id, value=source.archive_path)
+            return
         self.texts[source.id] = data.decode("utf-8", errors="replace")
+
+    def _read(self, path: Path, source: Source, where: Any) -> bytes | None:
+        """The archived file's bytes: a regular file inside the dataset, within ARCHIVE_BYTES; None
+        (with an issue) otherwise."""
+        if not os.path.lexists(path):
+            self.emit("archive-missing", f"the archived text {source.archive_path} is not in the dataset", where,
+                      field="archive_path", record_id=source.id, value=source.archive_path,
+                      hint=f"put the source's text at {source.archive_path} next to the tables, or empty archive_path and sha256")
+            return None
+        try:
+            return read_bytes(path, limits.ARCHIVE_BYTES, self.root)
+        except ReadError as error:
+            self.emit(error.code, f"the archived text {source.archive_path}: {error.message}", where,
+                      field="archive_path", record_id=source.id, value=source.archive_path, hint=error.hint)
+            return None
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
         quote = commitment.quote
@@ -72,8 +97,8 @@ class Archives:
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Warn about archived files that no source row names."""
         folder = self.tables_root / "sources" if self.tables_root else None
-        if folder is None or not folder.is_dir():
-            return
+        if folder is None or self.root is None or not real_folder(folder, self.root):
+            return  # no folder, or one reached through a link: nothing outside the dataset is listed
         listed = {f"sources/{key}.txt" for key in set(source_ids) | self.source_ids}
         for path in sorted(folder.iterdir()):
             if f"sources/{path.name}" not in listed:

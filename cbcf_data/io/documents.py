@@ -1,0 +1,201 @@
+"""Reading untrusted JSON and YAML documents (bundles, descriptors, release documents), and
+writing YAML that reads back as it was written.
+
+Before a document is parsed, its values are counted and its nesting measured (limits in
+`cbcf_data.io.limits`), so a small file cannot expand into gigabytes of objects. YAML is read by
+the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules: `010` is the integer 10 (not 8), `1:30`,
+`yes`, `on` and `2024-07-11` are text, and there are no aliases, merge keys or duplicate keys.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.io import limits
+from cbcf_data.io.files import ReadError, read_text
+
+#: A JSON string, escapes included.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def check_json_shape(text: str, nodes: int) -> None:
+    """ReadError when a JSON text holds more than `nodes` values or nests deeper than DEPTH.
+
+    Measured on the text, before parsing: strings are set aside, the values are counted by their
+    separators, and the nesting by how many times the innermost brackets can be removed.
+    """
+    bare = _STRING.sub("0", text)
+    count = bare.count(",") + bare.count("[") + bare.count("{") + 1
+    if count > nodes:
+        raise too_many(count, nodes)
+    brackets = _NOT_BRACKET.sub("", bare)
+    for _ in range(limits.DEPTH):
+        brackets, removed = _INNERMOST.subn("", brackets)
+        if not brackets or not removed:  # all levels removed, or unbalanced: the parser says where
+            return
+    if _INNERMOST.search(brackets):
+        raise too_deep()
+
+
+def too_many(count: int | str, nodes: int) -> ReadError:
+    """The ReadError for a document of too many values."""
+    return ReadError("too-many-values", f"the document holds {count:,} values or more; the limit is {nodes:,} "
+                     "(see README, Limits)" if isinstance(count, int) else
+                     f"the document holds more than {nodes:,} values (see README, Limits)")
+
+
+def too_deep() -> ReadError:
+    """The ReadError for a document nested too deeply."""
+    return ReadError("too-deep", f"the document is nested more than {limits.DEPTH} levels deep; a bundle needs 5")
+
+
+class _DuplicateKeys(list[str]):
+    """Keys seen twice in one JSON object while parsing."""
+
+
+def parse_json(text: str, nodes: int = limits.DOCUMENT_NODES) -> Any:
+    """A JSON document; duplicate keys, too many values, excessive nesting and syntax errors are ReadErrors."""
+    check_json_shape(text, nodes)
+    duplicates = _DuplicateKeys()
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                duplicates.append(key)
+            result[key] = value
+        return result
+
+    try:
+        document = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as error:
+        raise ReadError("json-syntax", f"not valid JSON: {error.msg} (column {error.colno})", error.lineno) from None
+    except RecursionError:
+        raise too_deep() from None
+    if duplicates:
+        raise ReadError(
+            "duplicate-json-key", f"the key {duplicates[0][:60]!r} appears twice in one object",
+            hint="keep one of the two entries: JSON readers silently drop the other",
+        )
+    return document
+
+
+#: The YAML 1.2 core schema's plain scalars (yaml.org/spec/1.2.2, 10.3.2): tag, pattern, first characters.
+CORE_SCALARS = (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                                r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$", list("-+.0123456789")),
+)
+
+
+def _core_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, pattern, firsts in CORE_SCALARS:
+        for first in firsts:
+            resolvers.setdefault(first, []).append((tag, re.compile(pattern)))
+    return resolvers
+
+
+def _core_int(loader: Any, node: Any) -> int:
+    value = loader.construct_scalar(node)
+    if value.startswith(("0o", "0x")):
+        return int(value[2:], 8 if value[1] == "o" else 16)
+    return int(value, 10)  # leading zeros are decimal in YAML 1.2: 010 is 10
+
+
+@functools.cache
+def _loader(nodes: int) -> Any:
+    """A SafeLoader reading the YAML 1.2 core schema, refusing aliases and duplicate keys, and
+    counting values and depth as it composes them."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        yaml_implicit_resolvers = _core_resolvers()
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.values, self.depth = 0, 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise ReadError("yaml-alias", "YAML aliases (*name) are not accepted in bundles", event.start_mark.line + 1)
+            self.values += 1
+            if self.values > nodes:
+                raise too_many("more", nodes)
+            self.depth += 1
+            if self.depth > limits.DEPTH:
+                raise too_deep()
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    repeated = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key (a list): the constructor reports it
+                    continue
+                if repeated:
+                    raise ReadError("duplicate-json-key", f"the key {str(key)[:60]!r} appears twice in one mapping",
+                                    key_node.start_mark.line + 1)
+            return super().construct_mapping(node, deep=deep)
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+    return StrictLoader
+
+
+def parse_yaml(text: str, nodes: int = limits.DOCUMENT_NODES) -> Any:
+    """A YAML document read by the YAML 1.2 core schema, in the safe subset (no aliases, no
+    duplicate keys, no Python tags), within the value and depth limits."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_loader(nodes))  # noqa: S506 - a SafeLoader subclass
+    except ReadError:
+        raise
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise ReadError("yaml-syntax", f"not valid YAML: {error.problem or error}", line) from None
+    except (yaml.YAMLError, ValueError) as error:
+        raise ReadError("yaml-syntax", f"not valid YAML: {error}") from None
+    except RecursionError:
+        raise too_deep() from None
+
+
+def read_document(path: Path) -> Any:
+    """A bundle file's document: YAML for .yaml/.yml, JSON otherwise (a regular file, within the limits)."""
+    text = read_text(path, limits.DOCUMENT_BYTES)
+    return parse_yaml(text) if path.suffix.lower() in (".yaml", ".yml") else parse_json(text)
+
+
+@functools.cache
+def _dumper() -> Any:
+    import yaml
+
+    class RoundTripDumper(yaml.SafeDumper):
+        """Quotes every string that YAML 1.1 or the 1.2 core schema would read as something else."""
+
+    for tag, pattern, firsts in CORE_SCALARS:
+        for first in firsts:
+            RoundTripDumper.add_implicit_resolver(tag, re.compile(pattern), [first])
+    return RoundTripDumper
+
+
+def dump_yaml(document: Any) -> str:
+    """YAML text of a document that `parse_yaml` (and any YAML 1.1 reader) reads back as it is."""
+    import yaml
+
+    return yaml.dump(document, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)

@@ -182,8 +182,8 @@ def release_rows(document: Any, label: str) -> dict[str, list[dict[str, Any]]]:
             raise UnusableInputError(f"{label}: `{table}` is not a list of objects")
         rows[table].extend(table_rows)
     for index, meeting in enumerate(document["meetings"]):
-        if not isinstance(meeting, dict):
-            raise UnusableInputError(f"{label}: meetings[{index}] is not a meeting bundle (an object)")
+        if not isinstance(meeting, dict) or not isinstance(meeting.get("meeting"), dict):
+            raise UnusableInputError(f"{label}: meetings[{index}] is not a meeting bundle (an object with a `meeting`)")
         for table, table_rows in to_rows(meeting)[0].items():
             rows[table].extend(table_rows)
     return rows

@@ -59,9 +59,10 @@ class _DuplicateKeys(list[str]):
     """Keys seen twice in one JSON object while parsing."""
 
 
-def parse_json(text: str, nodes: int = limits.DOCUMENT_NODES) -> Any:
-    """A JSON document; duplicate keys, too many values, excessive nesting and syntax errors are ReadErrors."""
-    check_json_shape(text, nodes)
+def parse_json(text: str, nodes: int | None = None) -> Any:
+    """A JSON document; duplicate keys, too many values (DOCUMENT_NODES unless given), excessive
+    nesting and syntax errors are ReadErrors."""
+    check_json_shape(text, limits.DOCUMENT_NODES if nodes is None else nodes)
     duplicates = _DuplicateKeys()
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -157,13 +158,13 @@ def _loader(nodes: int) -> Any:
     return StrictLoader
 
 
-def parse_yaml(text: str, nodes: int = limits.DOCUMENT_NODES) -> Any:
+def parse_yaml(text: str, nodes: int | None = None) -> Any:
     """A YAML document read by the YAML 1.2 core schema, in the safe subset (no aliases, no
-    duplicate keys, no Python tags), within the value and depth limits."""
+    duplicate keys, no Python tags), within the value (DOCUMENT_NODES unless given) and depth limits."""
     import yaml
 
     try:
-        return yaml.load(text, Loader=_loader(nodes))  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_loader(limits.DOCUMENT_NODES if nodes is None else nodes))  # noqa: S506
     except ReadError:
         raise
     except yaml.MarkedYAMLError as error:

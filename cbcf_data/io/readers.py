@@ -28,13 +28,14 @@ BOM = b"\xef\xbb\xbf"
 
 
 def open_csv(path: Path, root: Path | None = None,
-             limit: int = limits.VALIDATE_BYTES) -> tuple[Iterator[tuple[int, list[str]]], IO[str]]:
+             limit: int | None = None) -> tuple[Iterator[tuple[int, list[str]]], IO[str]]:
     """(records, open file) for a table file, after the file, size and byte-order-mark checks.
 
     Iterate the records inside `with file:`; they are (first line, cells), the header first, and
     reading them raises located ReadErrors. `root`: the dataset's folder, which path must be inside
     (see `cbcf_data.io.files`). `csv_rows` does both for callers that need no speed.
     """
+    limit = limits.VALIDATE_BYTES if limit is None else limit
     raw = open_file(path, root)
     try:
         size = os.fstat(raw.fileno()).st_size
@@ -162,8 +163,7 @@ def _locate_bad_byte(path: Path, root: Path | None) -> ReadError | None:
     return None
 
 
-def csv_rows(path: Path, root: Path | None = None,
-             limit: int = limits.VALIDATE_BYTES) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(path: Path, root: Path | None = None, limit: int | None = None) -> Iterator[tuple[int, list[str]]]:
     """Stream (first line, cells) of each CSV record of a file; the header is line 1.
 
     Raises ReadError where the file cannot be read: not a regular file, not UTF-8 (with the line
@@ -177,7 +177,9 @@ def csv_rows(path: Path, root: Path | None = None,
 class Budget:
     """What one reading of a whole dataset into memory may still spend: bytes of table files, and rows."""
 
-    def __init__(self, what: str = "load()", size: int = limits.LOAD_BYTES, rows: int = limits.LOAD_ROWS) -> None:
+    def __init__(self, what: str = "load()", size: int | None = None, rows: int | None = None) -> None:
+        size = limits.LOAD_BYTES if size is None else size
+        rows = limits.LOAD_ROWS if rows is None else rows
         self.what, self.size, self.rows = what, size, rows
         self.bytes_left, self.rows_left = size, rows
 

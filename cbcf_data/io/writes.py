@@ -15,7 +15,7 @@ def write_tables(tables_root: Path, texts: dict[str, str]) -> list[Path]:
     """
     targets = {tables_root / f"{table}.csv": text for table, text in texts.items()}
     changed = {path: text for path, text in targets.items()
-               if not path.exists() or path.read_text(encoding="utf-8") != text}
+               if not path.exists() or path.read_bytes() != text.encode("utf-8")}  # CRLF differs from LF
     originals = {path: path.read_bytes() if path.exists() else None for path in changed}
     staged: dict[Path, str] = {}
     replaced: list[Path] = []

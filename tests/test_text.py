@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ from cbcf_data.io.documents import dump_yaml, parse_json, parse_yaml
 from cbcf_data.io.readers import csv_records
 from cbcf_data.model import text, types
 from cbcf_data.model.tables import Meeting, Person
-from cbcf_data.publish.release import release_document
+from cbcf_data.publish.release import release_document, sqlite_bytes
 
 BASE = FIXTURES / "_base"
 LONG = TypeAdapter(types.Text)
@@ -131,7 +133,7 @@ _count = iter(range(10**9))
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(VALUES)
-def test_any_accepted_text_round_trips_through_load_release_and_yaml(tmp_path, value):
+def test_any_accepted_text_round_trips_through_load_fmt_release_and_yaml(tmp_path, value):
     if not accepted(LONG, value):
         return
     folder = tmp_path / f"d{next(_count)}"
@@ -150,6 +152,10 @@ def test_any_accepted_text_round_trips_through_load_release_and_yaml(tmp_path, v
     release.write_text(document, encoding="utf-8")
     assert _from_release_json(release).people[person].notes == value
     assert parse_json(document)["people"][0]["notes"] == value
+    database = folder / "release.sqlite"  # the release's SQLite
+    database.write_bytes(sqlite_bytes(ds))
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT notes FROM people WHERE id = ?", (person,)).fetchone() == (value,)
     bundle = export_bundle("cbcf-2024", folder)  # YAML, as `export` writes it and `import` reads it
     assert parse_yaml(dump_yaml(bundle)) == bundle
 

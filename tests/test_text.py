@@ -28,7 +28,7 @@ from cbcf_data.edit.importing import import_bundle
 from cbcf_data.errors import InvalidDataError
 from cbcf_data.io import csvfiles
 from cbcf_data.io.documents import dump_yaml, parse_json, parse_yaml
-from cbcf_data.io.readers import csv_records
+from cbcf_data.io.readers import ReadError, csv_records
 from cbcf_data.model import text, types
 from cbcf_data.model.tables import Meeting, Person
 from cbcf_data.publish.release import release_document, sqlite_bytes
@@ -224,26 +224,44 @@ def test_fmt_check_detects_line_endings_other_than_lf(tmp_path, change):
 # --- YAML 1.2 core schema -----------------------------------------------------------------
 
 
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_reader(request, monkeypatch):
+    """Each YAML test runs with libyaml's parser (when PyYAML has it) and with PyYAML's own."""
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml")
+    monkeypatch.setattr(yaml, "__with_libyaml__", request.param == "libyaml")
+
+
 @pytest.mark.parametrize("source, value", [
     ("010", 10), ("0o10", 8), ("0x1F", 31), ("-007", -7), ("+3", 3), ("1:30", "1:30"), ("190:20:30", "190:20:30"),
     ("yes", "yes"), ("No", "No"), ("on", "on"), ("y", "y"), ("true", True), ("FALSE", False), ("~", None),
     ("null", None), ("", None), ("2024-07-11", "2024-07-11"), ("1e3", 1000.0), ("1_000", "1_000"),
     ("0b11", "0b11"), (".inf", float("inf")), ("=", "="), ("'010'", "010"),
 ])
-def test_yaml_scalars_are_read_by_the_yaml_1_2_core_schema(source, value):
+def test_yaml_scalars_are_read_by_the_yaml_1_2_core_schema(yaml_reader, source, value):
     assert parse_yaml(f"v: {source}\n") == {"v": value}
 
 
-def test_yaml_merge_keys_are_plain_keys():
+def test_yaml_merge_keys_are_plain_keys(yaml_reader):
     assert parse_yaml("a: {x: 1}\nb:\n  <<: {y: 2}\n") == {"a": {"x": 1}, "b": {"<<": {"y": 2}}}
 
 
 @pytest.mark.parametrize("value", ["010", "1e3", "1:30", "yes", "null", "~", ".inf", "0x1F", "0o7", "True", "-1",
                                    "+1", "", "2024-07-11", "=", "<<", "1_000", ".5", "multi\nline", " padded "])
-def test_yaml_written_by_export_reads_back_as_written_in_1_1_and_1_2(value):
+def test_yaml_written_by_export_reads_back_as_written_in_1_1_and_1_2(yaml_reader, value):
     written = dump_yaml({"v": value})
     assert parse_yaml(written) == {"v": value}
     assert yaml.safe_load(written) == {"v": value}
+
+
+@pytest.mark.parametrize("document, code", [
+    ("a: &x [1]\nb: *x\n", "yaml-alias"), ("a: 1\na: 2\n", "duplicate-json-key"),
+    ("a: " + "[" * 40 + "]" * 40, "too-deep"), ("a: [1, 2", "yaml-syntax"),
+])
+def test_yaml_refusals_are_the_same_with_either_reader(yaml_reader, document, code):
+    with pytest.raises(ReadError) as refused:
+        parse_yaml(document)
+    assert refused.value.code == code
 
 
 def test_a_sequence_written_010_is_ten_in_a_bundle(tmp_path):

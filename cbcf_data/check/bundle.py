@@ -3,12 +3,12 @@ through the same layers as the dataset's, together with the dataset it would joi
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from cbcf_data.check.descriptor import check_descriptor
+from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
@@ -57,9 +57,9 @@ def check_shape(run: Run, document: dict[str, Any], path: str) -> None:
     for key, value in document.items():
         where = Where(path, None, None, f"/{escape(key)}")
         if key not in allowed:
-            near = difflib.get_close_matches(key, sorted(allowed), n=1)
-            run.emit("unknown-field", f"{key!r} is not a part of a bundle", where, value=key,
-                     hint=f"did you mean `{near[0]}`?" if near else f"bundle keys are: {', '.join(sorted(allowed))}")
+            near = close_match(str(key), sorted(allowed))
+            run.emit("unknown-field", f"{str(key)[:80]!r} is not a part of a bundle", where, value=key,
+                     hint=f"did you mean `{near}`?" if near else f"bundle keys are: {', '.join(sorted(allowed))}")
         elif key not in ("meeting", "$schema") and not isinstance(value, list):
             run.emit("not-a-list", f"{key} must be a list", where, value=value)
         elif isinstance(value, list) and key != "sources":

@@ -4,11 +4,11 @@ name this dataset's tables as safe local files; frictionless judges it against t
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Run, Stop
 from cbcf_data.io import limits, package
@@ -57,9 +57,9 @@ def _add_resource(run: Run, resource: Any, at: Where, root: Path, paths: dict[st
     """Add one resource's table file to `paths` when it is usable; False when its path is unsafe."""
     name = resource.get("name") if isinstance(resource, dict) else None
     if name not in TABLES:
-        near = difflib.get_close_matches(str(name), list(TABLES), n=1)
-        run.emit("unknown-resource", f"resource {name!r} is not a table of this dataset", at, value=name,
-                 hint=f"did you mean `{near[0]}`?" if near else None)
+        near = close_match(str(name), list(TABLES))
+        run.emit("unknown-resource", f"resource {str(name)[:80]!r} is not a table of this dataset", at, value=name,
+                 hint=f"did you mean `{near}`?" if near else None)
         return True
     if name in paths:
         run.emit("duplicate-resource", f"table {name} is described twice", at, value=name)

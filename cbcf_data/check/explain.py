@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from cbcf_data.model import text, types
@@ -53,9 +54,9 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     name = field or "the row"
     prop = properties(model).get(field or "", {})
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
-        return ("unknown-field", f"{field!r} is not a field of {model.table}",
-                f"did you mean `{close[0]}`?" if close else f"fields are: {', '.join(model.model_fields)}")
+        close = close_match(str(field), list(model.model_fields))
+        return ("unknown-field", f"{str(field)[:80]!r} is not a field of {model.table}",
+                f"did you mean `{close}`?" if close else f"fields are: {', '.join(model.model_fields)}")
     if kind == "missing" or (value is None and kind.endswith("_type")):
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
@@ -97,10 +98,22 @@ def text_issue(name: str, value: Any, multiline: bool) -> tuple[str, str, str | 
     return code, f"{name} holds {what} at character {position + 1}", hint
 
 
+#: Longest text for which a "did you mean" hint is searched (difflib indexes every character).
+HINT_CHARS = 200
+
+
+def close_match(word: str, possibilities: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The possibility closest to word (difflib), or None; none is searched for a long word, whose
+    index would cost memory in proportion to it (a hostile bundle's 20 MB key)."""
+    if len(word) > HINT_CHARS:
+        return None
+    near = difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
 def nearest(value: str, allowed: list[str]) -> str | None:
     """The allowed code closest to `value` (case and spaces aside), if any is close enough."""
     lowered = {a.lower(): a for a in allowed}
     if value.lower().strip() in lowered:
         return lowered[value.lower().strip()]
-    near = difflib.get_close_matches(value.lower(), allowed, n=1, cutoff=0.5)
-    return near[0] if near else None
+    return close_match(value.lower(), allowed, cutoff=0.5)

@@ -7,7 +7,6 @@ per row that it can avoid (see bench/README.md).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -17,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from cbcf_data.check.explain import explain
+from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
 from cbcf_data.model.tables import Record
@@ -150,9 +149,9 @@ def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Wh
     """Report a foreign key naming no row of `ref`, with the nearest ID that exists."""
     hint = f"add the {ref} row first, or correct {field_name}"
     if run.want_hint("foreign-key"):
-        near = difflib.get_close_matches(value, run.keys[ref].keys(), n=1) if len(run.keys[ref]) < 100_000 else []
+        near = close_match(value, run.keys[ref].keys()) if len(run.keys[ref]) < 100_000 else None
         if near:
-            hint = f"did you mean `{near[0]}`? " + hint
+            hint = f"did you mean `{near}`? " + hint
     run.emit("foreign-key", f"{field_name} {value!r} is not an id in {ref}", where, field=field_name,
              record_id=row_id, value=value, hint=hint)
 

@@ -58,6 +58,10 @@ class Run:
     def emit(self, code: str, message: str, where: Where, *, field: str | None = None, record_id: str | None = None,
              value: Any = None, hint: str | None = None, severity: str = "error") -> None:
         """Add one issue to the report, located by `where` (and `field`, for a bundle's pointer)."""
+        if len(self.report.issues) >= limits.ISSUES:  # full: count it, build nothing
+            self.report.omitted += 1
+            self.report.omitted_errors += severity == "error"
+            return
         pointer = where.pointer
         if field is not None and len(field) > limits.VALUE_CHARS:  # a header cell that is no field name
             field = truncate(field)

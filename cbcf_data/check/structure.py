@@ -4,13 +4,13 @@ row as wide as the header, rows sorted by primary key — feeding the rows on to
 
 from __future__ import annotations
 
-import difflib
 import operator
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Row, Run
 from cbcf_data.io import csvfiles, limits
@@ -108,8 +108,8 @@ def header_issue(run: Run, header: list[str], expected: list[str], where: Where)
         parts.append("the columns are out of order")
     hint = f"the header must be exactly: {','.join(expected)}"
     if extra and missing:
-        near = difflib.get_close_matches(extra[0], missing, n=1)
+        near = close_match(extra[0], missing)
         if near:
-            hint = f"did you mean `{near[0]}` for {extra[0][:40]!r}? " + hint
+            hint = f"did you mean `{near}` for {extra[0][:40]!r}? " + hint
     run.emit("header-mismatch", f"the header differs from the {where.table} schema: {'; '.join(parts)}", where,
              field=(missing or extra)[0] if missing or extra else None, value=",".join(header), hint=hint)

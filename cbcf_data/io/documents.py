@@ -202,6 +202,8 @@ def parse_yaml(text: str, nodes: int | None = None) -> Any:
     except ReadError:
         raise
     except yaml.MarkedYAMLError as error:
+        if "nesting depth" in str(error.problem):  # libyaml's own limit (1,000) met while scanning ahead
+            raise too_deep() from None
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise ReadError("yaml-syntax", f"not valid YAML: {str(error.problem or error)[:200]}", line) from None
     except (yaml.YAMLError, ValueError) as error:

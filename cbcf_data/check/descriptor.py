@@ -12,8 +12,8 @@ from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Run, Stop
 from cbcf_data.io import limits, package
-from cbcf_data.io.files import regular_size
-from cbcf_data.io.readers import ReadError, parse_json, read_text
+from cbcf_data.io.documents import parse_json
+from cbcf_data.io.files import ReadError, read_text, regular_size
 from cbcf_data.model.tables import TABLES
 
 KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource",

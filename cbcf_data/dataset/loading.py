@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cbcf_data.dataset.tables import Dataset, Table, typed_record
 from cbcf_data.errors import InvalidDataError, UnusableInputError
 from cbcf_data.io import csvfiles, limits, package
-from cbcf_data.io.readers import Budget, ReadError, csv_records, parse_json, read_table, read_text
+from cbcf_data.io.readers import Budget, ReadError, csv_records, read_table, read_text
 
 if TYPE_CHECKING:
     from cbcf_data.model.tables import Record
@@ -152,6 +152,7 @@ def _from_zip(file: Path) -> Dataset:
 
 def _from_release_json(file: Path) -> Dataset:
     """A dataset from a release's JSON document (meetings as bundles, plus reference tables)."""
+    from cbcf_data.io.documents import parse_json
     from cbcf_data.model.tables import TABLES
 
     try:

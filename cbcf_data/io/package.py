@@ -62,7 +62,8 @@ def classify(path: str | Path) -> tuple[str, Path]:
 def read_descriptor(path: Path) -> dict[str, Any]:
     """The descriptor's JSON object, or UnusableInputError naming what is wrong with it (a
     regular file inside its folder, within the document limits)."""
-    from cbcf_data.io.readers import ReadError, parse_json, read_text
+    from cbcf_data.io.documents import parse_json
+    from cbcf_data.io.files import ReadError, read_text
 
     try:
         descriptor = parse_json(read_text(path, limits.DOCUMENT_BYTES, path.parent))
@@ -124,8 +125,8 @@ def read_release_zip(file: Path, budget: Budget) -> tuple[dict[str, Any], dict[s
 
 
 def _read_package(archive: zipfile.ZipFile, budget: Budget) -> tuple[dict[str, Any], dict[str, str]]:
+    from cbcf_data.io.documents import parse_json
     from cbcf_data.io.files import ReadError
-    from cbcf_data.io.readers import parse_json
 
     members = {info.filename: info for info in archive.infolist()}
     if len(members) != len(archive.infolist()):

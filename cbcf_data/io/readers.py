@@ -15,16 +15,28 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from cbcf_data.io import limits
-from cbcf_data.io.documents import parse_json, parse_yaml, read_document
 from cbcf_data.io.files import ReadError, encoding_error, open_file, read_text, too_large
+
+if TYPE_CHECKING:
+    from cbcf_data.io.documents import parse_json, parse_yaml, read_document
 
 __all__ = ["Budget", "ReadError", "csv_records", "csv_rows", "open_csv", "parse_json", "parse_yaml", "read_document",
            "read_failure", "read_table", "read_text"]
 
 BOM = b"\xef\xbb\xbf"
+
+
+def __getattr__(name: str) -> Any:
+    """The JSON and YAML readers, from `cbcf_data.io.documents` when first asked for (so that
+    `import cbcf_data`, whose loader reads CSV, does not import them)."""
+    if name in ("parse_json", "parse_yaml", "read_document"):
+        from cbcf_data.io import documents
+
+        return getattr(documents, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_csv(path: Path, root: Path | None = None,

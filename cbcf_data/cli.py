@@ -64,9 +64,11 @@ def schema(
 
     top = _repo_root(root)
     if check:
+        from cbcf_data.model.text import escape
+
         diffs = generated.check(top)
         for diff in diffs:
-            typer.echo(diff, nl=False)
+            typer.echo(escape(diff, lines=True), nl=False)
         if diffs:
             typer.echo(f"{len(diffs)} generated file(s) are stale: run `cbcf-data schema` and commit the result.", err=True)
             raise typer.Exit(1)

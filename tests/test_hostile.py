@@ -188,6 +188,23 @@ def test_no_command_prints_an_outside_file_or_a_traceback(dataset, outside, tmp_
     assert SECRET not in result.stdout + result.stderr and "Traceback" not in result.stderr
 
 
+@needs_posix
+def test_a_single_table_given_as_a_link_or_fifo_is_refused(tmp_path, outside):
+    link = tmp_path / "people.csv"
+    link.symlink_to(outside)
+    assert codes(validate(link)) == [("symlink", "people")]
+    link.unlink()
+    os.mkfifo(link)
+    assert codes(validate(link)) == [("not-a-regular-file", "people")]
+
+
+@needs_posix
+def test_schema_check_prints_no_linked_file(repo_copy, outside):
+    relink(repo_copy / "CONTRIBUTING.md", outside)  # its diff against the generated block would be printed
+    result = cli("schema", "--check", "--root", repo_copy)
+    assert result.returncode == 2 and SECRET not in result.stdout + result.stderr and "symbolic link" in result.stderr
+
+
 # --- Release zips ---------------------------------------------------------------------------
 
 

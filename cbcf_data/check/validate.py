@@ -8,6 +8,7 @@ that depend on it; everything else is collected. Rows stream through once; recor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cbcf_data.check.bundle import check_bundle
@@ -79,7 +80,7 @@ def check_table_file(run: Run, path: Path) -> None:
         run.unusable("unknown-table", f"{path.name} is not one of the dataset's tables", str(path),
                      hint=f"name the file after its table: {', '.join(f'{t}.csv' for t in TABLES)}")
         raise Stop
-    if not path.is_file():
+    if not os.path.lexists(path):  # a link or a FIFO is there: refused, located, by its reader
         run.unusable("file-not-found", f"{path} does not exist", str(path))
         raise Stop
     run.report.checks.add("foreign-key-skipped")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +101,28 @@ def generate(root: Path) -> dict[Path, str]:
     files[root / "schema" / "release.schema.json"] = dumps(release_schema())
     files[root / "schema" / "codelists.json"] = dumps(codelists_document())
     descriptor_file = root / "datapackage.json"
-    current = json.loads(descriptor_file.read_text(encoding="utf-8")) if descriptor_file.exists() else {}
+    current = json.loads(committed(descriptor_file, root) or "{}")
     files[descriptor_file] = dumps(descriptor(current))
     files[root / "docs" / "data-dictionary.md"] = docs.data_dictionary()
     guide = root / "CONTRIBUTING.md"
     if guide.exists():
-        files[guide] = docs.contributing(guide.read_text(encoding="utf-8"), root)
+        files[guide] = docs.contributing(committed(guide, root), root)
     return files
+
+
+def committed(path: Path, root: Path) -> str:
+    """A generated file's committed text ("" when absent): a regular file inside the repository,
+    never read through a link (its diff is printed), within the document limit."""
+    from cbcf_data.errors import UnusableInputError
+    from cbcf_data.io import limits
+    from cbcf_data.io.files import ReadError, read_text
+
+    if not os.path.lexists(path):
+        return ""
+    try:
+        return read_text(path, limits.DOCUMENT_BYTES, root)
+    except ReadError as error:
+        raise UnusableInputError(f"{path}: {error.message}") from None
 
 
 def write(root: Path) -> list[Path]:
@@ -125,7 +141,7 @@ def check(root: Path) -> list[str]:
     """Unified diffs (committed → expected) of every stale generated file; empty when all agree."""
     diffs = []
     for path, text in generate(root).items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        current = committed(path, root)
         if current != text:
             name = str(path.relative_to(root))
             diffs.append("".join(difflib.unified_diff(

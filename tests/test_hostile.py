@@ -420,6 +420,28 @@ def test_validation_reads_no_more_rows_than_its_limit(dataset, monkeypatch):
     assert "too-many-rows" in {issue.code for issue in report.issues} and not report.valid
 
 
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="memory is measured on Linux only")
+def test_validation_stops_when_its_memory_grows_past_the_limit(dataset, monkeypatch):
+    # Topics in one long parent loop: the rows the cross-table rules keep most of (about 600 bytes each).
+    monkeypatch.setattr(limits, "VALIDATE_MEMORY", 8 * limits.MiB)
+    n = 60_000
+    topics = dataset / "records" / "topics.csv"
+    topics.write_text(topics.read_text().splitlines()[0] + "\n" + "".join(
+        f"t{i:06d},Label {i},Étiquette {i},t{(i + 1) % n:06d},A description.\n" for i in range(n)))
+    report = validate(dataset)
+    assert ("too-much-memory", "topics") in codes(report) and not report.valid
+
+
+def test_a_long_parent_chain_is_walked_once(tmp_path):
+    from cbcf_data.check.rules.hierarchy import cycle_members
+
+    n = 300_000  # walked once per key, this was 45 billion steps
+    chain = {f"t{i}": (f"t{i + 1}", None) for i in range(n)}
+    assert cycle_members(chain) == set()
+    chain[f"t{n - 1}"] = ("t0", None)
+    assert len(cycle_members(chain)) == n
+
+
 def test_validation_reads_no_more_bytes_than_its_limit(dataset, monkeypatch):
     monkeypatch.setattr(limits, "VALIDATE_BYTES", 4000)
     report = validate(dataset)

@@ -19,6 +19,7 @@ from pydantic_core import SchemaValidator
 from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.io import limits
 from cbcf_data.model.tables import Record
 
 
@@ -35,6 +36,8 @@ class _Table:
     feed_rules: Callable[[Any, Any], None] | None
     deferred: list[tuple[Where, str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str, str, Where]] = field(default_factory=list)
+    #: Duplicates beyond the ISSUES kept.
+    dropped: int = 0
     rows: int = 0
 
 
@@ -80,8 +83,10 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             key = record_id(key)
         if first is None:
             keys[key] = origin
-        else:
+        elif len(duplicates) < limits.ISSUES:
             duplicates.append((record_id(key), first, origin, where))
+        else:  # more than a report keeps: counted, not kept
+            table.dropped += 1
         for field_name, ref, known in references:
             value = cells.get(field_name)
             if value is not None:
@@ -106,6 +111,8 @@ def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
     # Reported once the table is read, so that the next free ID is free in the whole table.
     for duplicate_id, first, origin, where in table.duplicates:
         duplicate(run, model, duplicate_id, first, origin, where)
+    run.report.omitted += table.dropped
+    run.report.omitted_errors += table.dropped
     for where, field_name, value in table.deferred if name not in run.incomplete else ():
         if value not in keys:
             missing_reference(run, field_name, name, value, where, None)

@@ -7,6 +7,7 @@ state of its own between runs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,13 @@ class Run:
         #: What the tables may still hold, in bytes and rows (VALIDATE_BYTES, VALIDATE_ROWS).
         self.bytes_left = limits.VALIDATE_BYTES
         self.rows_left = limits.VALIDATE_ROWS
+        #: The process's resident memory when the run began (None where it cannot be read).
+        self.memory_at_start = resident_memory()
+
+    def memory_grown(self) -> int | None:
+        """Bytes of resident memory the process has gained since the run began, where known."""
+        now = resident_memory()
+        return None if now is None or self.memory_at_start is None else now - self.memory_at_start
 
     def emit(self, code: str, message: str, where: Where, *, field: str | None = None, record_id: str | None = None,
              value: Any = None, hint: str | None = None, severity: str = "error") -> None:
@@ -82,6 +90,15 @@ class Run:
         """Whether this issue of `code` still gets a hint that needs a search (the first HINTED do)."""
         self.hinted[code] = self.hinted.get(code, 0) + 1
         return self.hinted[code] <= HINTED
+
+
+def resident_memory() -> int | None:
+    """The process's resident memory in bytes, from /proc (Linux); None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
 
 
 def shorten(text: str) -> str:

@@ -36,11 +36,10 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
             key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
             previous: Any = "" if len(model.primary_key) == 1 else ()
             unsorted = False
-            last = run.rows_left + 1  # the last line that may be read: rows of all tables are limited
-            line = 1
+            checkpoint = line = 1  # rows and memory are checked every CHECK_EVERY lines (see `checked`)
             for line, cells in records:
-                if line > last:
-                    raise too_many_rows(line)
+                if line > checkpoint:
+                    checkpoint = checked(run, line)
                 if len(cells) != width:
                     run.incomplete.add(name)
                     run.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
@@ -58,6 +57,22 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
             run.rows_left -= line - 1
     except ReadError as error:
         fail_table(run, name, display, error)
+
+
+#: Lines between two checks of the rows read and the memory grown.
+CHECK_EVERY = 10_000
+
+
+def checked(run: Run, line: int) -> int:
+    """The next line at which to check again; ReadError when the rows of all tables pass
+    VALIDATE_ROWS, or the process has grown by more than VALIDATE_MEMORY since the run began."""
+    if line > run.rows_left + 1:
+        raise too_many_rows(line)
+    grown = run.memory_grown()
+    if grown is not None and grown > limits.VALIDATE_MEMORY:
+        raise ReadError("too-much-memory", f"validation has taken {grown // limits.MiB:,} MiB for the rows read so "
+                        f"far; it stops at {limits.VALIDATE_MEMORY // limits.MiB:,} MiB (see README, Limits)", line)
+    return min(line + CHECK_EVERY, run.rows_left + 1)
 
 
 def spend_bytes(run: Run, size: int) -> None:

@@ -14,6 +14,9 @@ from cbcf_data.io import limits
 from cbcf_data.io.files import ReadError, read_bytes, real_folder
 from cbcf_data.model.tables import Commitment, Source
 
+#: Wrong quotes whose text is searched for where they do occur (a search scans the whole text).
+HINTED = 50
+
 
 class Archives:
     """archive-missing, hash-mismatch, quote-mismatch, quote-without-archive, archive-unlisted."""
@@ -30,6 +33,8 @@ class Archives:
         self.source_ids: set[str] = set()
         #: Bytes the texts kept for the quote checks may still take (ARCHIVES_BYTES).
         self.bytes_left = limits.ARCHIVES_BYTES
+        #: Wrong quotes searched for in their text so far (for the hint of where they occur).
+        self.searched = 0
 
     def _sources(self, source: Source, where: Any) -> None:
         self.source_ids.add(source.id)
@@ -87,7 +92,8 @@ class Archives:
                           hint="quote only archived sources: empty quote, quote_start and quote_end, or archive the text")
             return
         found = text[commitment.quote_start:commitment.quote_end]
-        position = text.find(commitment.quote)  # type: ignore[arg-type]
+        self.searched += 1  # each search scans a whole text: only the first HINTED are searched
+        position = text.find(commitment.quote) if self.searched <= HINTED else -1  # type: ignore[arg-type]
         hint = (f"the quote occurs at quote_start={position}, quote_end={position + len(commitment.quote)}"  # type: ignore[arg-type]
                 if position >= 0 else "copy the quote character for character from the archived text")
         self.emit("quote-mismatch",

@@ -35,6 +35,9 @@ TEXT_SECTION = [
     "",
     f"The schemas state it as the pattern `{text.TEXT_PATTERN}` (long texts) and",
     f"`{text.LINE_PATTERN}` (one-line texts).",
+    "Characters beyond U+FFFF are outside it (JSON Schema's regular expressions cannot name them",
+    "alike in every engine); the tools' terminal output still escapes the invisible tag characters",
+    "U+E0000–U+E007F.",
     "",
 ]
 

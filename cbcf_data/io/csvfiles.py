@@ -84,15 +84,6 @@ def cells_of(fields: tuple[str, ...]) -> Callable[[Sequence[str]], dict[str, Cel
     return function
 
 
-def parse_csv_text(text: str) -> tuple[list[str], list[dict[str, Cell]]]:
-    """Header and rows of canonical CSV text; empty cells become None."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    fields = next(reader, [])
-    # Not cells_of(): compiling it costs more than it saves on the few hundred rows load() reads.
-    rows = [{name: (cell if cell != "" else None) for name, cell in zip(fields, row)} for row in reader]
-    return fields, rows
-
-
 def write_atomic(path: Path, text: str) -> None:
     """Write text to path through a temporary file in the same folder, so no half file is left."""
     import os

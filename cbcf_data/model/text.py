@@ -20,6 +20,7 @@ only: the loader of `import cbcf_data` may use `escape`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: Characters no text value holds, besides C0 controls (as escapes inside a regex character class).
@@ -32,15 +33,23 @@ LINE_PATTERN = r"^[^\x00-\x1f" + NOT_TEXT + r"]+$"
 #: The characters outside the rule in any value (LF and TAB included; classify them with `problem`).
 FORBIDDEN = r"\x00-\x1f" + NOT_TEXT + r"\ud800-\udfff"
 
-_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_INVISIBLE = re.compile(r"[\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]")
-_INVALID = re.compile(r"[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_IN_LINE = re.compile("[" + FORBIDDEN + "]")
-_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f" + NOT_TEXT + r"\ud800-\udfff]")
+# Regular expressions of the rule for Python, compiled on first use (`_regex`): importing the
+# models compiles none of them.
+_BIDI = r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_INVISIBLE = r"[\xad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]"
+_INVALID = r"[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+_IN_LINE = "[" + FORBIDDEN + "]"
+_IN_TEXT = r"[\x00-\x08\x0b-\x1f" + NOT_TEXT + r"\ud800-\udfff]"
 #: What a terminal must not receive raw: everything above, and tag characters (U+E0000–U+E007F).
-_UNSAFE_LINE = re.compile("[" + FORBIDDEN + r"\U000e0000-\U000e007f]")
-_UNSAFE_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f" + NOT_TEXT + r"\ud800-\udfff\U000e0000-\U000e007f]")
-_UNSAFE_JSON = re.compile("[" + NOT_TEXT + r"\ud800-\udfff\U000e0000-\U000e007f]")
+_UNSAFE_LINE = "[" + FORBIDDEN + r"\U000e0000-\U000e007f]"
+_UNSAFE_BLOCK = r"[\x00-\x08\x0b-\x1f" + NOT_TEXT + r"\ud800-\udfff\U000e0000-\U000e007f]"
+_UNSAFE_JSON = "[" + NOT_TEXT + r"\ud800-\udfff\U000e0000-\U000e007f]"
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
 
 _NAMES = {"\0": "NUL", "\t": "TAB", "\n": "LF (line feed)", "\r": "CR (carriage return)", "\x1b": "ESC",
           "\x7f": "DEL", "\x85": "NEL"}
@@ -65,11 +74,11 @@ def describe(char: str) -> str:
 
 def code_of(char: str) -> str:
     """The issue code for a character outside the rule."""
-    if _BIDI.match(char):
+    if _regex(_BIDI).match(char):
         return "bidi-control"
-    if _INVISIBLE.match(char):
+    if _regex(_INVISIBLE).match(char):
         return "invisible-character"
-    if _INVALID.match(char):
+    if _regex(_INVALID).match(char):
         return "invalid-character"
     return "control-character"
 
@@ -79,7 +88,7 @@ def problem(value: str, multiline: bool = False) -> tuple[str, int, str, str] | 
 
     `multiline`: the value is a long text, which may hold LF and TAB.
     """
-    found = (_IN_TEXT if multiline else _IN_LINE).search(value)
+    found = _regex(_IN_TEXT if multiline else _IN_LINE).search(value)
     if found is None:
         return None
     char = found.group()
@@ -103,7 +112,7 @@ def escape(text: str, lines: bool = False) -> str:
 
     `lines`: keep LF and TAB (the text is several lines); otherwise they are escaped too.
     """
-    return (_UNSAFE_BLOCK if lines else _UNSAFE_LINE).sub(_escaped, text)
+    return _regex(_UNSAFE_BLOCK if lines else _UNSAFE_LINE).sub(_escaped, text)
 
 
 def _json_escaped(found: re.Match[str]) -> str:
@@ -117,4 +126,4 @@ def _json_escaped(found: re.Match[str]) -> str:
 def escape_json(text: str) -> str:
     """JSON text (from `json.dumps`, which escapes C0 already) with every other character outside
     the text rule written as a `\\uXXXX` escape: the same JSON value, safe on a terminal."""
-    return _UNSAFE_JSON.sub(_json_escaped, text)
+    return _regex(_UNSAFE_JSON).sub(_json_escaped, text)

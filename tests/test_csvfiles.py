@@ -34,9 +34,3 @@ def test_cells_of_matches_the_plain_reading_for_any_header(case):
     # The compiled row reader must equal the obvious comprehension, whatever the header's text.
     fields, row = case
     assert csvfiles.cells_of(tuple(fields))(row) == {f: (c if c != "" else None) for f, c in zip(fields, row)}
-
-
-def test_parse_csv_text_keeps_short_rows_readable():
-    fields, rows = csvfiles.parse_csv_text("a,b,c\n1,,3\n4\n")
-    assert fields == ["a", "b", "c"]
-    assert rows == [{"a": "1", "b": None, "c": "3"}, {"a": "4"}]

@@ -23,7 +23,7 @@ def descriptor_of(path):
 @pytest.mark.parametrize("path", [ROOT / "datapackage.json", BROKEN], ids=["valid", "broken"])
 def test_child_and_in_process_verdicts_agree(path):
     here = profile.Judgement(descriptor_of(path))
-    child = profile.Judgement(descriptor_of(path), profile.spawn(path))
+    child = profile.Judgement(descriptor_of(path), profile.spawn(descriptor_of(path)))
     assert not here.in_child and child.in_child
     assert child.problems() == here.problems()
     assert bool(here.problems()) == (path == BROKEN)
@@ -66,7 +66,7 @@ def test_frictionless_counts_as_loaded_once_imported():
 def test_when_a_child_judges(monkeypatch, table_bytes, cpus, loaded, in_child):
     monkeypatch.setattr(profile, "_cpus", lambda: cpus)
     monkeypatch.setattr(profile, "_frictionless_loaded", lambda: loaded)
-    judgement = profile.start(descriptor_of(BROKEN), BROKEN, table_bytes)
+    judgement = profile.start(descriptor_of(BROKEN), table_bytes)
     assert judgement.in_child == in_child
     assert judgement.problems() == profile.judge(descriptor_of(BROKEN))
 

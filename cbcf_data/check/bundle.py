@@ -3,21 +3,21 @@ through the same layers as the dataset's, together with the dataset it would joi
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cbcf_data.check.descriptor import check_descriptor
+from cbcf_data.check.explain import close_match
 from cbcf_data.check.recovery import reading_dataset
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Row, Run, Stop, escape, record_id
 from cbcf_data.check.structure import csv_feed
-from cbcf_data.io import package, positions
-from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_document, read_text
+from cbcf_data.io import limits, package, positions
+from cbcf_data.io.readers import ReadError, parse_json, read_document, read_text
 from cbcf_data.model.tables import MODELS, Record
 
 
@@ -30,7 +30,7 @@ def read_bundle(run: Run, path: Path) -> Any:
     """The document of a bundle file (or of a release's JSON); unusable input stops the run."""
     try:
         if path.suffix.lower() == ".json":  # a release's JSON may be as large as the loader takes
-            return parse_json(read_text(path, 16 * DOCUMENT_LIMIT))
+            return parse_json(read_text(path, limits.RELEASE_DOCUMENT_BYTES), limits.RELEASE_DOCUMENT_NODES)
         return read_document(path)
     except ReadError as error:
         run.unusable(error.code, error.message, str(path), error.line, error.hint, error.column, error.excerpt)
@@ -50,7 +50,8 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
     descriptor_file = package.descriptor_path(None) if dataset is None else package.descriptor_of(Path(dataset))
     with reading_dataset(run, descriptor_file):
         paths = check_descriptor(run, descriptor_file)
-        run.rules = Rules(run.emit, paths["meetings"].parent if "meetings" in paths else None)
+        run.rules = Rules(run.emit, paths["meetings"].parent if "meetings" in paths else None,
+                          descriptor_file.parent)
         run.report.checks.update(CHECKS)
         for model in MODELS:
             feeds: list[tuple[str, Iterable[Row]]] = []
@@ -72,7 +73,7 @@ def place_issues(run: Run, path: Path) -> None:
     if not placed:
         return
     try:
-        found = positions.pointer_positions(read_text(path, DOCUMENT_LIMIT))
+        found = positions.pointer_positions(read_text(path, limits.DOCUMENT_BYTES))
     except ReadError:
         return
     for index in placed:
@@ -90,9 +91,9 @@ def check_shape(run: Run, document: dict[str, Any], path: str) -> None:
     for key, value in document.items():
         where = Where(path, None, None, f"/{escape(key)}")
         if key not in allowed:
-            near = difflib.get_close_matches(key, sorted(allowed), n=1)
-            run.emit("unknown-field", f"{key!r} is not a part of a bundle", where, value=key,
-                     hint=f"did you mean `{near[0]}`?" if near else f"bundle keys are: {', '.join(sorted(allowed))}")
+            near = close_match(str(key), sorted(allowed))
+            run.emit("unknown-field", f"{str(key)[:80]!r} is not a part of a bundle", where, value=key,
+                     hint=f"did you mean `{near}`?" if near else f"bundle keys are: {', '.join(sorted(allowed))}")
         elif key not in ("meeting", "$schema") and not isinstance(value, list):
             run.emit("not-a-list", f"{key} must be a list", where, value=value)
         elif isinstance(value, list) and key != "sources":

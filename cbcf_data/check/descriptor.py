@@ -4,14 +4,16 @@ name this dataset's tables as safe local files; frictionless judges it against t
 
 from __future__ import annotations
 
-import difflib
+import os
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Run, Stop
-from cbcf_data.io import package
-from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
+from cbcf_data.io import limits, package
+from cbcf_data.io.documents import parse_json
+from cbcf_data.io.files import ReadError, read_text, regular_size
 from cbcf_data.model.tables import TABLES
 
 KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource",
@@ -20,10 +22,15 @@ KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabu
 
 
 def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
-    """The CSV file of each table the descriptor names safely; issues for everything else."""
+    """The CSV file of each table the descriptor names safely; issues for everything else.
+
+    The descriptor's folder becomes the run's root: every file of the dataset is opened below it,
+    never through a link (`cbcf_data.io.files`).
+    """
     where = Where(str(descriptor_file), None)
+    run.root = descriptor_file.parent
     try:
-        descriptor = parse_json(read_text(descriptor_file, DOCUMENT_LIMIT))
+        descriptor = parse_json(read_text(descriptor_file, limits.DOCUMENT_BYTES, run.root))
     except ReadError as error:
         run.unusable(error.code, error.message, str(descriptor_file), error.line, error.hint)
         raise Stop from None
@@ -42,7 +49,7 @@ def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
             run.emit("missing-table", f"the data package has no resource for table {name}", where, value=name,
                      hint=f"add a resource named {name} with path records/{name}.csv (run `cbcf-data schema`)")
     if safe:
-        start_profile(run, descriptor, descriptor_file, paths, where)
+        start_profile(run, descriptor, paths, where)
     return paths
 
 
@@ -55,9 +62,9 @@ def _add_resource(run: Run, resource: Any, at: Where, root: Path, paths: dict[st
             check_integrity(run, resource, root / resource["path"], at)
         return reason is None
     if name not in TABLES:
-        near = difflib.get_close_matches(str(name), list(TABLES), n=1)
-        run.emit("unknown-resource", f"resource {name!r} is not a table of this dataset", at, value=name,
-                 hint=f"did you mean `{near[0]}`?" if near else None)
+        near = close_match(str(name), list(TABLES))
+        run.emit("unknown-resource", f"resource {str(name)[:80]!r} is not a table of this dataset", at, value=name,
+                 hint=f"did you mean `{near}`?" if near else None)
         return True
     if name in paths:
         run.emit("duplicate-resource", f"table {name} is described twice", at, value=name)
@@ -68,7 +75,7 @@ def _add_resource(run: Run, resource: Any, at: Where, root: Path, paths: dict[st
                  hint=f"use a relative path inside the dataset, e.g. records/{name}.csv")
         return False
     file = root / resource["path"]
-    if not file.is_file():
+    if not os.path.lexists(file):  # a link or another non-file is refused, located, when it is read
         run.emit("missing-file", f"{name}: the file {resource['path']} does not exist", at, field="path",
                  value=resource["path"])
         return True
@@ -114,18 +121,14 @@ def profile_inputs_safe(run: Run, descriptor: dict[str, Any], where: Where) -> b
     return safe
 
 
-def start_profile(run: Run, descriptor: dict[str, Any], descriptor_file: Path, paths: dict[str, Path],
-                  where: Where) -> None:
+def start_profile(run: Run, descriptor: dict[str, Any], paths: dict[str, Path], where: Where) -> None:
     """The descriptor against the Data Package profile, judged by frictionless (in a child
     process while the rows are checked, when there are many: see `cbcf_data.check.profile`)."""
     from cbcf_data.check import profile
 
     run.report.checks.add("data-package-profile")
-    try:
-        table_bytes = sum(path.stat().st_size for path in paths.values())
-    except OSError:
-        table_bytes = 0
-    run.judgement = (profile.start(descriptor, descriptor_file, table_bytes), where, len(run.report.issues))
+    table_bytes = sum(regular_size(path) or 0 for path in paths.values())
+    run.judgement = (profile.start(descriptor, table_bytes), where, len(run.report.issues))
 
 
 def finish_profile(run: Run) -> None:

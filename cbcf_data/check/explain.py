@@ -6,9 +6,11 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from cbcf_data.errors import nearest as nearest_choice
+from cbcf_data.model import text, types
 from cbcf_data.model.table_schema import codelist_of, field_schema
 from cbcf_data.model.tables import Record
 
@@ -20,7 +22,7 @@ PATTERN_HINTS = {
     "^(?:US|CA)-[A-Z0-9]{1,3}$": "an ISO 3166-2 code such as `US-DC` or `CA-ON`",
     "^Q[1-9][0-9]*$": "a Wikidata item ID such as `Q42`",
     "^[0-9a-f]{64}$": "64 lowercase hexadecimal digits (the output of `sha256sum`)",
-    "^https?://[^\\s]+$": "a web address starting with http:// or https://, without spaces",
+    types.URL_PATTERN: "a web address starting with http:// or https://, without spaces",
     "^sources/[a-z0-9]+(?:-[a-z0-9]+)*\\.txt$": "`sources/<source id>.txt`",
 }
 DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
@@ -64,9 +66,9 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     name = field or "the row"
     prop = properties(model).get(field or "", {})
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
-        return ("unknown-field", f"{field!r} is not a field of {model.table}",
-                f"did you mean `{close[0]}`?" if close else f"fields are: {', '.join(model.model_fields)}")
+        close = close_match(str(field), list(model.model_fields))
+        return ("unknown-field", f"{str(field)[:80]!r} is not a field of {model.table}",
+                f"did you mean `{close}`?" if close else f"fields are: {', '.join(model.model_fields)}")
     if kind == "missing" or (value is None and kind.endswith("_type")):
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
@@ -76,6 +78,9 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
         hint = f"did you mean `{near}`? " if near else ""
         return ("not-in-codelist", f"{value!r} is not a {listname} code",
                 hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+    if kind == "string_unicode" or (kind == "string_pattern_mismatch" and isinstance(value, str)
+                                    and text.problem(value, prop.get("pattern") == text.TEXT_PATTERN)):
+        return text_issue(name, value, prop.get("pattern") == text.TEXT_PATTERN)
     if kind == "invalid-date":
         return "invalid-date", f"{name} {value!r} is not a day of the calendar", _calendar_hint(str(value))
     if kind == "string_pattern_mismatch":
@@ -112,6 +117,31 @@ def _calendar_hint(value: str) -> str:
     return DATE_HINT
 
 
+def text_issue(name: str, value: Any, multiline: bool) -> tuple[str, str, str | None]:
+    """(code, message, hint) for a value holding a character outside the text rule (`model.text`)."""
+    found = text.problem(value, multiline) if isinstance(value, str) else None
+    if found is None:  # Pydantic could not read it as text at all (a lone surrogate)
+        return ("invalid-character", f"{name} holds a character that is not Unicode text",
+                "remove it: it is not a character (a broken encoding, or a lone surrogate)")
+    code, position, what, hint = found
+    return code, f"{name} holds {what} at character {position + 1}", hint
+
+
+#: Longest text for which a "did you mean" hint is searched (difflib indexes every character).
+HINT_CHARS = 200
+
+
+def close_match(word: str, possibilities: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The possibility closest to word (difflib), or None; none is searched for a long word, whose
+    index would cost memory in proportion to it (a hostile bundle's 20 MB key)."""
+    if len(word) > HINT_CHARS:
+        return None
+    near = difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
 def nearest(value: str, allowed: list[str]) -> str | None:
     """The allowed code closest to `value` (case and spaces aside), if any is close enough."""
+    if len(value) > HINT_CHARS:
+        return None
     return nearest_choice(value, allowed, cutoff=0.5)

@@ -8,7 +8,7 @@ processes that have frictionless loaded already (a test suite, a notebook) are j
 Whatever goes wrong with the child (it cannot start, fails, or answers nonsense), the judgement is
 made in this process instead: the verdict never depends on how it was obtained.
 
-    python -m cbcf_data.check.profile DATAPACKAGE_JSON    # what the child does: print the problems as JSON
+    python -m cbcf_data.check.profile < DATAPACKAGE_JSON    # what the child does: print the problems as JSON
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 #: Datasets whose tables are smaller than this in all are judged in-process (about 7,000 rows).
@@ -92,12 +91,12 @@ class Judgement:
         return judge(self.descriptor)
 
 
-def start(descriptor: dict[str, Any], descriptor_file: Path, table_bytes: int) -> Judgement:
-    """Begin judging the descriptor (read from descriptor_file), in a child when that pays off."""
+def start(descriptor: dict[str, Any], table_bytes: int) -> Judgement:
+    """Begin judging the descriptor, in a child when that pays off."""
     if table_bytes < CHILD_FROM_BYTES or _frictionless_loaded() or not sys.executable or _cpus() < 2:
         return Judgement(descriptor)
     try:
-        return Judgement(descriptor, spawn(descriptor_file))
+        return Judgement(descriptor, spawn(descriptor))
     except OSError:
         return Judgement(descriptor)
 
@@ -108,12 +107,26 @@ CHILD = ("import importlib.util, sys; spec = importlib.util.spec_from_file_locat
          "sys.exit(module.main(sys.argv[2:]))")
 
 
-def spawn(descriptor_file: Path) -> subprocess.Popen[bytes]:
-    """A child process judging the descriptor file and printing its problems as JSON."""
-    return subprocess.Popen(
-        [sys.executable, "-c", CHILD, __file__, str(descriptor_file)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+def spawn(descriptor: dict[str, Any]) -> subprocess.Popen[bytes]:
+    """A child process judging the descriptor and printing its problems as JSON.
+
+    The descriptor already read (and checked) is handed over on the child's stdin: the child
+    reads no file, so it cannot read one that changed or was swapped for a link since.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, __file__],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
+    assert child.stdin is not None
+    try:
+        child.stdin.write(json.dumps(descriptor).encode("utf-8"))
+        child.stdin.close()
+        child.stdin = None  # handed over: communicate() has nothing more to send
+    except OSError:  # the child died at once: judged here instead
+        child.kill()
+        child.wait()
+        raise
+    return child
 
 
 def _frictionless_loaded() -> bool:
@@ -130,8 +143,8 @@ def _cpus() -> int:
 
 
 def main(argv: list[str]) -> int:
-    """The child's side: judge the descriptor file named in argv, print the problems as JSON."""
-    descriptor = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    """The child's side: judge the descriptor read from stdin, print the problems as JSON."""
+    descriptor = json.loads(sys.stdin.buffer.read())
     print(json.dumps(judge(descriptor)))
     return 0
 

@@ -15,8 +15,8 @@ from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Row, Run, Stop
-from cbcf_data.io import package
-from cbcf_data.io.readers import TABLE_LIMIT
+from cbcf_data.io import limits, package
+from cbcf_data.io.files import ReadError
 from cbcf_data.model.tables import MODELS
 
 CheckDataset = Callable[[Run, Path], None]
@@ -73,16 +73,20 @@ def _renamed(issue: Any, temp: str, file: Path) -> Any:
 def _unpack(run: Run, file: Path, folder: Path) -> Path:
     """Unpack a release zip safely into folder; the descriptor of its data package (csv/ preferred)."""
     try:
-        with zipfile.ZipFile(file) as archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
-            if sum(info.file_size for info in members) > TABLE_LIMIT:
-                run.unusable("file-too-large", "the zip unpacks to more than the size limit", str(file))
-                raise Stop
-            for info in members:
-                if package.unsafe_reason(info.filename) is None:
-                    target = folder / info.filename
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(info))
+        with file.open("rb") as handle:
+            package.check_zip_directory(handle)  # before zipfile reads the entry list into memory
+            with zipfile.ZipFile(handle) as archive:
+                left = limits.VALIDATE_BYTES  # decompressed bytes counted as they come, whatever headers say
+                for info in (i for i in archive.infolist() if not i.is_dir()):
+                    if package.unsafe_reason(info.filename) is None:
+                        data = package.member_bytes(archive, info, left)
+                        left -= len(data)
+                        target = folder / info.filename
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(data)
+    except ReadError as error:
+        run.unusable(error.code, error.message, str(file), hint=error.hint)
+        raise Stop from None
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         run.unusable("not-a-zip", f"not a readable zip ({error})", str(file))
         raise Stop from None

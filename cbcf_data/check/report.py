@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NamedTuple
+
+from cbcf_data.io import limits
+from cbcf_data.model.text import escape, escape_json
 
 Severity = Literal["error", "warning"]
 
 #: How much of an offending value an issue keeps.
-VALUE_LIMIT = 80
+VALUE_LIMIT = limits.VALUE_CHARS
 #: How many examples the text output shows for each code.
 EXAMPLES = 5
 
 
-def truncate(value: Any) -> str | None:
-    """The offending value as short text: `None` stays `None`, long values end in `…`."""
+def truncate(value: Any, limit: int = VALUE_LIMIT) -> str | None:
+    """The offending value as short text: `None` stays `None`, long values end in `…`. A large
+    value (a whole list from a bundle) is cut before it is turned into text."""
     if value is None:
         return None
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= VALUE_LIMIT else text[: VALUE_LIMIT - 1] + "…"
+    if isinstance(value, str):
+        text = value
+    else:
+        if isinstance(value, list | dict) and len(value) > limit:
+            value = value[:limit] if isinstance(value, list) else dict(list(value.items())[:limit])
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (ValueError, RecursionError):  # a value nested too deeply to be shown
+            text = type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Where(NamedTuple):
@@ -78,20 +89,27 @@ class Report:
     usable: bool = True
     #: For a bundle: the record IDs of its rows already in the dataset, identical, by table.
     present: dict[str, list[str]] = field(default_factory=dict)
+    #: Issues found beyond the ISSUES kept (see README, Limits): counted, not kept; and the errors among them.
+    omitted: int = 0
+    omitted_errors: int = 0
 
     def add(self, issue: Issue) -> None:
-        """Record one issue."""
-        self.issues.append(issue)
+        """Record one issue (beyond the limit, only count it)."""
+        if len(self.issues) < limits.ISSUES:
+            self.issues.append(issue)
+        else:
+            self.omitted += 1
+            self.omitted_errors += issue.severity == "error"
 
     @property
     def errors(self) -> list[Issue]:
-        """Issues of severity error."""
+        """Issues of severity error (of those kept)."""
         return [issue for issue in self.issues if issue.severity == "error"]
 
     @property
     def valid(self) -> bool:
         """True when something was checked and no error was found."""
-        return self.usable and self.tables > 0 and not self.errors
+        return self.usable and self.tables > 0 and not self.errors and not self.omitted_errors
 
     @property
     def exit_status(self) -> int:
@@ -108,31 +126,41 @@ class Report:
             "valid": self.valid,
             "checked": {"tables": self.tables, "rows": self.rows, "checks": len(self.checks)},
             "issues": [asdict(issue) for issue in self.issues],
+            "omitted": self.omitted,
         }
         if self.present:
             result["already_present"] = self.present
         return result
 
     def to_json(self) -> str:
-        """The JSON form as text."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """The JSON form as text (characters a terminal would act on are `\\u` escapes)."""
+        return escape_json(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
     def to_text(self) -> str:
-        """A summary for people: issues grouped by code with counts and the first examples."""
+        """A summary for people: issues grouped by code with counts and the first examples.
+
+        Safe on a terminal: control characters (ESC, CR…), bidi controls and invisible characters
+        in paths, messages and hints are shown as `\\x1b`-style escapes.
+        """
         lines = []
-        counts = Counter(issue.code for issue in self.issues)
-        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            group = [issue for issue in self.issues if issue.code == code]
-            lines.append(f"{group[0].severity} {code} ({count}):")
+        groups: dict[str, list[Issue]] = {}
+        for issue in self.issues:
+            groups.setdefault(issue.code, []).append(issue)
+        for code, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+            lines.append(escape(f"{group[0].severity} {code} ({len(group)}):"))
             for issue in group[:EXAMPLES]:
-                lines.append(f"  {issue.location}: {issue.message}")
+                lines.append("  " + escape(f"{issue.location}: {issue.message}"))
                 if issue.excerpt:
                     lines.extend(f"      {part}" for part in issue.excerpt.splitlines())
                 if issue.hint:
-                    lines.append(f"    hint: {issue.hint}")
-            if count > EXAMPLES:
-                lines.append(f"  … and {count - EXAMPLES} more")
-        errors, warnings = len(self.errors), len(self.issues) - len(self.errors)
+                    lines.append("    hint: " + escape(issue.hint))
+            if len(group) > EXAMPLES:
+                lines.append(f"  … and {len(group) - EXAMPLES} more")
+        if self.omitted:
+            lines.append(f"… and {self.omitted:,} more issue(s) not kept: a report keeps {limits.ISSUES:,} "
+                         "(see README, Limits)")
+        errors = len(self.errors) + self.omitted_errors
+        warnings = len(self.issues) + self.omitted - errors
         verdict = "valid" if self.valid else "unusable input" if not self.usable else "invalid"
         if self.usable and self.tables == 0:
             verdict += " (nothing was checked)"

@@ -7,7 +7,6 @@ per row that it can avoid (see bench/README.md).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -17,9 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from cbcf_data.check.explain import explain
+from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where, truncate
 from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
 from cbcf_data.model.bundle import NEW_TABLES
 from cbcf_data.model.tables import Record
@@ -41,6 +41,8 @@ class _Table:
     feed_rules: Callable[[Any, Any], None] | None
     deferred: list[tuple[Where, str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str, str, Where, dict[str, Any]]] = field(default_factory=list)
+    #: Duplicates beyond the ISSUES kept.
+    dropped: int = 0
     rows: int = 0
 
 
@@ -86,8 +88,10 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             key = record_id(key)
         if first is None:
             keys[key] = origin
-        else:
+        elif len(duplicates) < limits.ISSUES:
             duplicates.append((record_id(key), first, origin, where, cells))
+        else:  # more than a report keeps: counted, not kept
+            table.dropped += 1
         for field_name, ref, known in references:
             value = cells.get(field_name)
             if value is not None:
@@ -112,6 +116,8 @@ def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
     # Reported once the table is read, so that the next free ID is free in the whole table.
     for duplicate_id, first, origin, where, cells in table.duplicates:
         duplicate(run, model, duplicate_id, first, origin, where, cells)
+    run.report.omitted += table.dropped
+    run.report.omitted_errors += table.dropped
     for where, field_name, value in table.deferred if name not in run.incomplete else ():
         if value not in keys:
             missing_reference(run, field_name, name, value, where, None)
@@ -179,9 +185,9 @@ def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Wh
     if where.pointer is not None and ref in NEW_SECTIONS:  # a bundle: new rows go in its new_* section
         hint = f"add it under `{NEW_SECTIONS[ref]}` in the bundle, or correct {field_name}"
     if run.want_hint("foreign-key"):
-        near = difflib.get_close_matches(value, run.keys[ref].keys(), n=1) if len(run.keys[ref]) < 100_000 else []
+        near = close_match(value, run.keys[ref].keys()) if len(run.keys[ref]) < 100_000 else None
         if near:
-            hint = f"did you mean `{near[0]}`? " + hint
+            hint = f"did you mean `{near}`? " + hint
     run.emit("foreign-key", f"{field_name} {value!r} is not an id in {ref}", where, field=field_name,
              record_id=row_id, value=value, hint=hint)
 

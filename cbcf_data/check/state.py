@@ -7,10 +7,13 @@ state of its own between runs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Issue, Report, Where, truncate
+from cbcf_data.io import limits
 from cbcf_data.model.tables import TABLES
 
 if TYPE_CHECKING:
@@ -51,20 +54,39 @@ class Run:
         self.existing: dict[str, dict[str, dict[str, Any]]] = {}
         #: Issues already reported at one bundle location (code, pointer): a cascade is told once.
         self.told: set[tuple[str, str]] = set()
+        #: The dataset's folder: its files are opened below it, never through a link (`cbcf_data.io.files`).
+        self.root: Path | None = None
+        #: What the tables may still hold, in bytes and rows (VALIDATE_BYTES, VALIDATE_ROWS).
+        self.bytes_left = limits.VALIDATE_BYTES
+        self.rows_left = limits.VALIDATE_ROWS
+        #: The process's resident memory when the run began (None where it cannot be read).
+        self.memory_at_start = resident_memory()
+
+    def memory_grown(self) -> int | None:
+        """Bytes of resident memory the process has gained since the run began, where known."""
+        now = resident_memory()
+        return None if now is None or self.memory_at_start is None else now - self.memory_at_start
 
     def emit(self, code: str, message: str, where: Where, *, field: str | None = None, record_id: str | None = None,
              value: Any = None, hint: str | None = None, severity: str = "error") -> None:
         """Add one issue to the report, located by `where` (and `field`, for a bundle's pointer)."""
+        if len(self.report.issues) >= limits.ISSUES:  # full: count it, build nothing
+            self.report.omitted += 1
+            self.report.omitted_errors += severity == "error"
+            return
         pointer = where.pointer
+        if field is not None and len(field) > limits.VALUE_CHARS:  # a header cell that is no field name
+            field = truncate(field)
         if pointer is not None:
             if field is not None:
                 pointer = field_pointer(where.table, pointer, field)
             if (code, pointer) in self.told:
                 return
             self.told.add((code, pointer))
-        self.report.add(Issue(code=code, message=message, severity=severity, path=where.path,  # type: ignore[arg-type]
-                              table=where.table, line=where.line, pointer=pointer, field=field,
-                              record_id=record_id, value=truncate(value), hint=hint))
+        self.report.add(Issue(code=code, message=shorten(message), severity=severity,  # type: ignore[arg-type]
+                              path=where.path, table=where.table, line=where.line, pointer=pointer, field=field,
+                              record_id=truncate(record_id, limits.MESSAGE_CHARS), value=truncate(value),
+                              hint=shorten(hint) if hint else hint))
 
     def unusable(self, code: str, message: str, path: str | None, line: int | None = None,
                  hint: str | None = None, column: int | None = None, excerpt: str | None = None) -> None:
@@ -77,6 +99,20 @@ class Run:
         """Whether this issue of `code` still gets a hint that needs a search (the first HINTED do)."""
         self.hinted[code] = self.hinted.get(code, 0) + 1
         return self.hinted[code] <= HINTED
+
+
+def resident_memory() -> int | None:
+    """The process's resident memory in bytes, from /proc (Linux); None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def shorten(text: str) -> str:
+    """A message or hint of at most MESSAGE_CHARS characters."""
+    return text if len(text) <= limits.MESSAGE_CHARS else text[: limits.MESSAGE_CHARS - 1] + "…"
 
 
 def record_id(key: Any) -> str:

@@ -4,15 +4,16 @@ row as wide as the header, rows sorted by primary key — feeding the rows on to
 
 from __future__ import annotations
 
-import difflib
 import operator
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Row, Run
-from cbcf_data.io import csvfiles
+from cbcf_data.io import csvfiles, limits
 from cbcf_data.io.readers import ReadError, open_csv
 from cbcf_data.model.tables import Record
 
@@ -23,8 +24,9 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
     name, display = model.table, str(path)
     expected = list(model.model_fields)
     try:
-        records, file = open_csv(path)
+        records, file = open_csv(path, run.root)
         with file:
+            spend_bytes(run, os.fstat(file.fileno()).st_size)
             header = next(records, (1, None))[1]
             if not _header_ok(run, header, expected, Where(display, name, 1)):
                 return
@@ -34,7 +36,10 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
             key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
             previous: Any = "" if len(model.primary_key) == 1 else ()
             unsorted = False
+            checkpoint = line = 1  # rows and memory are checked every CHECK_EVERY lines (see `checked`)
             for line, cells in records:
+                if line > checkpoint:
+                    checkpoint = checked(run, line)
                 if len(cells) != width:
                     run.incomplete.add(name)
                     run.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
@@ -49,8 +54,39 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
                 previous = key
                 # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
                 yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
+            run.rows_left -= line - 1
     except ReadError as error:
         fail_table(run, name, display, error)
+
+
+#: Lines between two checks of the rows read and the memory grown.
+CHECK_EVERY = 10_000
+
+
+def checked(run: Run, line: int) -> int:
+    """The next line at which to check again; ReadError when the rows of all tables pass
+    VALIDATE_ROWS, or the process has grown by more than VALIDATE_MEMORY since the run began."""
+    if line > run.rows_left + 1:
+        raise too_many_rows(line)
+    grown = run.memory_grown()
+    if grown is not None and grown > limits.VALIDATE_MEMORY:
+        raise ReadError("too-much-memory", f"validation has taken {grown // limits.MiB:,} MiB for the rows read so "
+                        f"far; it stops at {limits.VALIDATE_MEMORY // limits.MiB:,} MiB (see README, Limits)", line)
+    return min(line + CHECK_EVERY, run.rows_left + 1)
+
+
+def spend_bytes(run: Run, size: int) -> None:
+    """Count a table file's bytes against VALIDATE_BYTES for all tables; ReadError beyond."""
+    run.bytes_left -= size
+    if run.bytes_left < 0:
+        raise ReadError("dataset-too-large", f"the tables are more than {limits.VALIDATE_BYTES:,} bytes together; "
+                        "validation reads no more (see README, Limits)", 1)
+
+
+def too_many_rows(line: int) -> ReadError:
+    """The ReadError for the first line beyond VALIDATE_ROWS rows of all tables."""
+    return ReadError("too-many-rows", f"the tables hold more than {limits.VALIDATE_ROWS:,} rows together; "
+                     "validation reads no more (see README, Limits)", line)
 
 
 def _header_ok(run: Run, header: list[str] | None, expected: list[str], where: Where) -> bool:
@@ -80,14 +116,15 @@ def header_issue(run: Run, header: list[str], expected: list[str], where: Where)
     parts = []
     if missing:
         parts.append("missing " + ", ".join(missing))
-    if extra:
-        parts.append("unexpected " + ", ".join(repr(f) for f in extra))
+    if extra:  # a short, escaped excerpt of what the file holds, however long its first line
+        shown = ", ".join(repr(f[:40] + "…" if len(f) > 40 else f) for f in extra[:5])
+        parts.append("unexpected " + shown + (f" and {len(extra) - 5:,} more" if len(extra) > 5 else ""))
     if not parts:
         parts.append("the columns are out of order")
     hint = f"the header must be exactly: {','.join(expected)}"
     if extra and missing:
-        near = difflib.get_close_matches(extra[0], missing, n=1)
+        near = close_match(extra[0], missing)
         if near:
-            hint = f"did you mean `{near[0]}` for {extra[0]!r}? " + hint
+            hint = f"did you mean `{near}` for {extra[0][:40]!r}? " + hint
     run.emit("header-mismatch", f"the header differs from the {where.table} schema: {'; '.join(parts)}", where,
              field=(missing or extra)[0] if missing or extra else None, value=",".join(header), hint=hint)

@@ -8,6 +8,7 @@ that depend on it; everything else is collected. Rows stream through once; recor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cbcf_data.check import release
@@ -79,7 +80,7 @@ def check_dataset(run: Run, descriptor_file: Path) -> None:
         paths = check_descriptor(run, descriptor_file)
         report_leftovers(run, descriptor_file.parent, paths.values())
         root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-        run.rules = Rules(run.emit, root)
+        run.rules = Rules(run.emit, root, descriptor_file.parent)
         run.report.checks.update(CHECKS)
         for model in MODELS:
             if model.table in paths:
@@ -96,7 +97,7 @@ def check_table_file(run: Run, path: Path) -> None:
         run.unusable("unknown-table", f"{path.name} is not one of the dataset's tables", str(path),
                      hint=f"name the file after its table: {', '.join(f'{t}.csv' for t in TABLES)}")
         raise Stop
-    if not path.is_file():
+    if not os.path.lexists(path):  # a link or a FIFO is there: refused, located, by its reader
         run.unusable("file-not-found", f"{path} does not exist", str(path))
         raise Stop
     run.report.checks.add("foreign-key-skipped")

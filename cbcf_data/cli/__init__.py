@@ -20,6 +20,7 @@ import typer
 from cbcf_data.cli import checking, editing, publishing  # noqa: F401 - each module registers its commands
 from cbcf_data.cli.common import app
 from cbcf_data.errors import CbcfDataError, DatasetBusyError, InvalidDataError
+from cbcf_data.model.text import escape
 
 __all__ = ["app", "main"]
 
@@ -32,16 +33,16 @@ def main() -> None:
     try:
         app()
     except DatasetBusyError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {escape(str(error))}", err=True)
         sys.exit(3)
     except InvalidDataError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {escape(str(error))}", err=True)
         sys.exit(1)
     except CbcfDataError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {escape(str(error))}", err=True)
         sys.exit(2)
     except OSError as error:
-        typer.echo(f"error: {os_error_line(error)}", err=True)
+        typer.echo(f"error: {escape(os_error_line(error))}", err=True)
         sys.exit(2)
 
 

@@ -73,7 +73,10 @@ def show(
             ds = ds.as_of(as_of)
         except ValueError as error:
             raise typer.BadParameter(str(error), param_hint="--as-of") from None
-    typer.echo(render(ds, record_id), nl=False)
+    from cbcf_data.model.text import escape
+
+    # Safe on a terminal whatever the data holds: ESC, CR, bidi controls… shown as escapes.
+    typer.echo(escape(render(ds, record_id).rstrip("\n"), lines=True))
 
 
 @app.command()
@@ -89,6 +92,9 @@ def diff(
     from cbcf_data.publish.diff import to_markdown
 
     if format not in ("md", "json"):
-        raise CbcfDataError(f"unknown format {format!r}: use md or json")
+        raise CbcfDataError(f"unknown format {format[:20]!r}: use md or json")
     result = run(old, new)
-    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if format == "json" else to_markdown(result), nl=False)
+    from cbcf_data.model.text import escape_json
+
+    typer.echo(escape_json(json.dumps(result, indent=2, ensure_ascii=False)) + "\n" if format == "json"
+               else to_markdown(result), nl=False)

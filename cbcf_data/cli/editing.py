@@ -96,8 +96,10 @@ def fmt(
     from cbcf_data.edit.formatting import fmt as run
 
     diffs = run(_dataset(dataset, writes=not check), check=check)
+    from cbcf_data.model.text import escape
+
     for diff in diffs:
-        typer.echo(diff, nl=False)
+        typer.echo(escape(diff, lines=True), nl=False)  # a CR shows as \x0d
     if check and diffs:
         typer.echo(f"{len(diffs)} table(s) are not in canonical form: run `cbcf-data fmt`.", err=True)
         raise typer.Exit(1)
@@ -117,10 +119,12 @@ def export(
 
     document = export_bundle(meeting_id, _dataset(dataset, writes=False))
     if format == "json":
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    elif format == "yaml":
-        import yaml
+        from cbcf_data.model.text import escape_json
 
-        typer.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), nl=False)
+        typer.echo(escape_json(json.dumps(document, indent=2, ensure_ascii=False)))
+    elif format == "yaml":  # reads back as written, by YAML 1.2 (`import`) and YAML 1.1 readers alike
+        from cbcf_data.io.documents import dump_yaml
+
+        typer.echo(dump_yaml(document), nl=False)
     else:
-        raise CbcfDataError(f"unknown format {format!r}: use yaml or json")
+        raise CbcfDataError(f"unknown format {format[:20]!r}: use yaml or json")

@@ -22,8 +22,10 @@ def schema(
     top = _repo_root(root)
     if check:
         diffs = generated.check(top)
+        from cbcf_data.model.text import escape
+
         for diff in diffs:
-            typer.echo(diff, nl=False)
+            typer.echo(escape(diff, lines=True), nl=False)
         if diffs:
             typer.echo(f"{len(diffs)} generated file(s) are stale: run `cbcf-data schema` and commit the result.", err=True)
             raise typer.Exit(1)

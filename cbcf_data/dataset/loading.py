@@ -7,6 +7,7 @@ validated row by row as it loads, so a bad row is reported with its file and lin
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cbcf_data.dataset.tables import Dataset, Table, typed_record
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package
+from cbcf_data.io import csvfiles, limits, package
+from cbcf_data.io.readers import Budget, ReadError, csv_records, read_table, read_text
 
 if TYPE_CHECKING:
     from cbcf_data.model.tables import Record
@@ -22,21 +24,34 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound="Record")
 
 
-def parse_table(model: type[R], path: Path) -> list[R]:
-    """Typed records of one table's CSV file; InvalidDataError names the first bad row."""
+def parse_table(model: type[R], path: Path, budget: Budget | None = None, root: Path | None = None) -> list[R]:
+    """Typed records of one table's CSV file (below `root`, the dataset's folder, when given);
+    InvalidDataError names the first bad row, UnusableInputError a file that cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UnusableInputError(f"{path}: cannot read ({error})") from None
-    return parse_table_text(model, text, str(path))
+        header, records = read_table(path, root, budget or Budget())
+    except ReadError as error:
+        raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
+    return typed_rows(model, header, records, str(path))
 
 
-def parse_table_text(model: type[R], text: str, label: str) -> list[R]:
+def parse_table_text(model: type[R], text: str, label: str, budget: Budget | None = None) -> list[R]:
     """Typed records of a table's CSV text; `label` names it in errors."""
-    fields, rows = csvfiles.parse_csv_text(text)
-    if fields != csvfiles.header(model):
+    budget = budget or Budget()
+    try:
+        records = list(csv_records(io.StringIO(text, newline=""), Path(label)))
+        budget.spend_rows(len(records) - 1)
+    except ReadError as error:
+        raise UnusableInputError(f"{label}:{error.line or 1}: {error.message}") from None
+    header = records[0][1] if records else []
+    return typed_rows(model, header, records[1:], label)
+
+
+def typed_rows(model: type[R], header: list[str], records: list[tuple[int, list[str]]], label: str) -> list[R]:
+    """Typed records of a table's (first line, cells) under its header; empty cells are null."""
+    if header != csvfiles.header(model):
         raise InvalidDataError(f"{label}:1: header differs from the {model.table} schema; run `cbcf-data validate`")
-    return [typed_record(model, row, f"{label}:{line}") for line, row in enumerate(rows, start=2)]
+    return [typed_record(model, {name: (cell if cell != "" else None) for name, cell in zip(header, cells)},
+                         f"{label}:{line}") for line, cells in records]
 
 
 _cache: dict[tuple[Any, ...], Dataset] = {}
@@ -80,7 +95,9 @@ def load(path: str | Path | None = None) -> Dataset:
             if Path(path).is_dir():
                 _check_checksums(Path(path))
             _check_integrity(descriptor_file)
-            tables = {name: parse_table(model, paths[name]) for name, model in TABLES.items()}
+            budget = Budget()
+            tables = {name: parse_table(model, paths[name], budget, descriptor_file.parent)
+                      for name, model in TABLES.items()}
             return Dataset.from_records(tables, root=paths["meetings"].parent)
 
         return _cached(signature, build)
@@ -119,13 +136,28 @@ def _table_paths(descriptor_file: Path) -> dict[str, Path]:
 
 def _lazy(descriptor_file: Path) -> Dataset:
     """The packaged dataset as cells; records are typed on first access (see `Table`)."""
+    root = descriptor_file.parent
     descriptor = package.read_descriptor(descriptor_file)
+    paths = package.resource_paths(descriptor, root)
+    budget = Budget()
     tables: dict[str, Table[Any]] = {}
     for resource in descriptor["resources"]:
-        path = descriptor_file.parent / resource["path"]
-        _, rows = csvfiles.parse_csv_text(path.read_text(encoding="utf-8"))
-        tables[resource["name"]] = Table(resource["name"], resource["schema"]["primaryKey"], rows)
-    return Dataset(tables, root=(descriptor_file.parent / descriptor["resources"][0]["path"]).parent)
+        name, schema = resource.get("name"), resource.get("schema")
+        key = schema.get("primaryKey") if isinstance(schema, dict) else None
+        if name not in paths or not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+            raise UnusableInputError(f"{descriptor_file}: resource {str(name)[:60]!r} needs a safe path and a "
+                                     "primaryKey; run `cbcf-data validate`")
+        try:
+            header, records = read_table(paths[name], root, budget)
+        except ReadError as error:
+            raise UnusableInputError(f"{paths[name]}:{error.line or 1}: {error.message}") from None
+        if not set(key) <= set(header) or any(len(cells) != len(header) for _, cells in records):
+            raise InvalidDataError(f"{paths[name]}: the table is not readable as its schema says; run `cbcf-data validate`")
+        rows = [{field: (cell if cell != "" else None) for field, cell in zip(header, cells)} for _, cells in records]
+        tables[name] = Table(name, key, rows)
+    return Dataset(tables, root=paths["meetings"].parent if "meetings" in paths else root)
+
+
 def _cached(signature: tuple[Any, ...], build: Callable[[], Dataset]) -> Dataset:
     with _lock:
         cached = _cache.get(signature)
@@ -148,7 +180,8 @@ def _from_zip(file: Path) -> Dataset:
     """A dataset from a release zip: the data package under its csv/ folder."""
     from cbcf_data.model.tables import TABLES
 
-    descriptor, texts = package.read_release_zip(file)
+    budget = Budget()
+    descriptor, texts = package.read_release_zip(file, budget)
     for resource in descriptor.get("resources", []):
         problem = package.bytes_integrity(resource, texts[resource["name"]].encode("utf-8"))
         if problem is not None:
@@ -157,32 +190,47 @@ def _from_zip(file: Path) -> Dataset:
     missing = [name for name in TABLES if name not in texts]
     if missing:
         raise UnusableInputError(f"{file}: no file for table(s) {', '.join(missing)}")
-    tables = {name: parse_table_text(model, texts[name], f"{file}!{name}") for name, model in TABLES.items()}
+    tables = {name: parse_table_text(model, texts[name], f"{file}!{name}", budget) for name, model in TABLES.items()}
     return Dataset.from_records(tables)
 
 
 def _from_release_json(file: Path) -> Dataset:
     """A dataset from a release's JSON document (meetings as bundles, plus reference tables)."""
-    from cbcf_data.io.readers import DOCUMENT_LIMIT, ReadError, parse_json, read_text
-    from cbcf_data.model.bundle import NEW_TABLES, to_rows
+    from cbcf_data.io.documents import parse_json
     from cbcf_data.model.tables import TABLES
 
     _check_checksums(file.parent, {file.name})
     try:
-        document = parse_json(read_text(file, 16 * DOCUMENT_LIMIT))
+        document = parse_json(read_text(file, limits.RELEASE_DOCUMENT_BYTES), limits.RELEASE_DOCUMENT_NODES)
     except ReadError as error:
         raise UnusableInputError(f"{file}: {error.message}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("meetings"), list):
-        raise UnusableInputError(f"{file}: not a cbcf-data release document (no `meetings` list)")
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
-    derived = ("ancestors", "descendants")  # listed beside a hierarchy's rows; parent_id holds the same
-    for table in NEW_TABLES.values():
-        rows[table].extend({k: v for k, v in row.items() if k not in derived} if isinstance(row, dict) else row
-                           for row in document.get(table) or [])
-    rows["retired_ids"].extend(document.get("retired_ids") or [])
-    for meeting in document["meetings"]:
-        for table, table_rows in to_rows(meeting)[0].items():
-            rows[table].extend(table_rows)
+    rows = release_rows(document, str(file))
+    try:
+        Budget().spend_rows(sum(len(table_rows) for table_rows in rows.values()))
+    except ReadError as error:
+        raise UnusableInputError(f"{file}: {error.message}") from None
     tables = {name: [typed_record(TABLES[name], row, f"{file}: {name}[{i}]") for i, row in enumerate(rows[name])]
               for name in TABLES}
     return Dataset.from_records(tables)
+
+
+def release_rows(document: Any, label: str) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows of a release's JSON document; UnusableInputError where its shape is wrong."""
+    from cbcf_data.model.bundle import NEW_TABLES, to_rows
+    from cbcf_data.model.tables import TABLES
+
+    if not isinstance(document, dict) or not isinstance(document.get("meetings"), list):
+        raise UnusableInputError(f"{label}: not a cbcf-data release document (no `meetings` list)")
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    derived = ("ancestors", "descendants")  # listed beside a hierarchy's rows; parent_id holds the same
+    for table in (*NEW_TABLES.values(), "retired_ids"):
+        table_rows = document.get(table) or []
+        if not isinstance(table_rows, list) or not all(isinstance(row, dict) for row in table_rows):
+            raise UnusableInputError(f"{label}: `{table}` is not a list of objects")
+        rows[table].extend({k: v for k, v in row.items() if k not in derived} for row in table_rows)
+    for index, meeting in enumerate(document["meetings"]):
+        if not isinstance(meeting, dict) or not isinstance(meeting.get("meeting"), dict):
+            raise UnusableInputError(f"{label}: meetings[{index}] is not a meeting bundle (an object with a `meeting`)")
+        for table, table_rows in to_rows(meeting)[0].items():
+            rows[table].extend(table_rows)
+    return rows

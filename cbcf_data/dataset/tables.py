@@ -308,4 +308,18 @@ def typed_record(model: type[R], row: dict[str, Any], where: str) -> R:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or first.get("ctx", {}).get("field", "")
-        raise InvalidDataError(f"{where}: {field}: {first['msg']}; run `cbcf-data validate`") from None
+        raise InvalidDataError(f"{where}: {field}: {_message(first)}; run `cbcf-data validate`") from None
+
+
+def _message(problem: Any) -> str:
+    """Pydantic's message, or the text rule's words for a character outside it (`model.text`)."""
+    from cbcf_data.model import text
+
+    value = problem.get("input")
+    if problem["type"] in ("string_pattern_mismatch", "string_unicode") and isinstance(value, str):
+        multiline = (problem.get("ctx") or {}).get("pattern") == text.TEXT_PATTERN
+        found = text.problem(value, multiline)
+        if found is not None:
+            code, position, what, _ = found
+            return f"holds {what} at character {position + 1} ({code})"
+    return str(problem["msg"])[:200]

@@ -6,8 +6,8 @@ import difflib
 from pathlib import Path
 
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package, writes
-from cbcf_data.io.readers import ReadError, csv_rows
+from cbcf_data.io import csvfiles, limits, package, writes
+from cbcf_data.io.readers import ReadError, csv_rows, read_text
 from cbcf_data.model.tables import TABLES, Record
 
 
@@ -28,7 +28,7 @@ def fmt(dataset: str | Path | None = None, check: bool = False) -> list[str]:
             path = paths.get(table)
             if path is None or not path.is_file():
                 raise UnusableInputError(f"{descriptor_file}: no file for table {table}")
-            current, text = _canonical(path, model)
+            current, text = _canonical(path, model, root)
             if text != current:
                 texts[path] = text
                 name = path.relative_to(root).as_posix()
@@ -40,11 +40,11 @@ def fmt(dataset: str | Path | None = None, check: bool = False) -> list[str]:
     return diffs
 
 
-def _canonical(path: Path, model: type[Record]) -> tuple[str, str]:
+def _canonical(path: Path, model: type[Record], root: Path) -> tuple[str, str]:
     """A table file's text as it is, and in canonical form."""
     try:
-        rows = list(csv_rows(path))
-        current = path.read_text(encoding="utf-8")
+        rows = list(csv_rows(path, root, limits.LOAD_BYTES))
+        current = read_text(path, limits.LOAD_BYTES, root)  # line ends as they are: CRLF is not canonical
     except ReadError as error:
         raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
     header = rows[0][1] if rows else []

@@ -36,14 +36,31 @@ def sort_key(model: type[Record], row: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def to_csv_text(model: type[Record], rows: Iterable[Mapping[str, Any]]) -> str:
-    """Canonical CSV text for rows (records' dumps or raw cells), sorted by primary key."""
+    """Canonical CSV text for rows (records' dumps or raw cells), sorted by primary key.
+
+    Every cell reads back as it was written. Valid text holds no CR (see `cbcf_data.model.text`),
+    but `fmt` also tidies invalid tables: the csv module leaves a cell holding a lone CR unquoted
+    (its line terminator is LF), which would split the row, so such cells are quoted here.
+    """
     fields = header(model)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
-    for row in sorted(rows, key=lambda r: sort_key(model, r)):
+    ordered = sorted(rows, key=lambda r: sort_key(model, r))
+    for row in ordered:
         writer.writerow([to_cell(row.get(name)) for name in fields])
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    if "\r" not in text:
+        return text
+    lines = [",".join(_quoted(cell) for cell in [to_cell(row.get(name)) for name in fields]) for row in ordered]
+    return "\n".join([",".join(fields), *lines]) + "\n"
+
+
+def _quoted(cell: str) -> str:
+    """A cell as the csv module writes it, and quoted also when it holds a CR."""
+    if any(char in cell for char in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def records_to_csv_text(model: type[Record], records: Iterable[Record]) -> str:
@@ -65,12 +82,4 @@ def cells_of(fields: tuple[str, ...]) -> Callable[[Sequence[str]], dict[str, Cel
     function: Callable[[Sequence[str]], dict[str, Cell]] = namespace["cells"]
     return function
 
-
-def parse_csv_text(text: str) -> tuple[list[str], list[dict[str, Cell]]]:
-    """Header and rows of canonical CSV text; empty cells become None."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    fields = next(reader, [])
-    # Not cells_of(): compiling it costs more than it saves on the few hundred rows load() reads.
-    rows = [{name: (cell if cell != "" else None) for name, cell in zip(fields, row)} for row in reader]
-    return fields, rows
 

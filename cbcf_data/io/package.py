@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.errors import UnusableInputError
+from cbcf_data.io import limits
+
+if TYPE_CHECKING:
+    import zipfile
+
+    from cbcf_data.io.readers import Budget
 
 DESCRIPTOR = "datapackage.json"
 #: Resources a release's descriptor adds beside the tables (not tables of the models).
@@ -47,7 +52,7 @@ def descriptor_path(path: str | Path | None) -> Path:
     path = Path(path)
     if path.is_dir():
         path = path / DESCRIPTOR
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else that is there (a link, a FIFO) is refused by its reader
         raise UnusableInputError(f"{path}: no such file; give a dataset folder or its {DESCRIPTOR}")
     return path
 
@@ -61,21 +66,26 @@ def classify(path: str | Path) -> tuple[str, Path]:
     """What a dataset path is: ("zip", file), ("json", release document) or ("package", folder or
     descriptor) — a release folder is resolved to the data package in its csv/ folder."""
     file = Path(path)
-    if file.is_file() and file.suffix.lower() == ".zip":
-        return "zip", file
-    if file.is_file() and file.suffix.lower() == ".json" and file.name != DESCRIPTOR:
-        return "json", file
+    if not file.is_dir() and os.path.lexists(file):  # links and other non-files are refused by the readers
+        if file.suffix.lower() == ".zip":
+            return "zip", file
+        if file.suffix.lower() == ".json" and file.name != DESCRIPTOR:
+            return "json", file
     if file.is_dir() and not (file / DESCRIPTOR).exists() and (file / "csv" / DESCRIPTOR).exists():
         return "package", file / "csv"
     return "package", file
 
 
 def read_descriptor(path: Path) -> dict[str, Any]:
-    """The descriptor's JSON object, or UnusableInputError naming what is wrong with it."""
+    """The descriptor's JSON object, or UnusableInputError naming what is wrong with it (a
+    regular file inside its folder, within the document limits)."""
+    from cbcf_data.io.documents import parse_json
+    from cbcf_data.io.files import ReadError, read_text
+
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise UnusableInputError(f"{path}: not a readable JSON data package descriptor ({error})") from None
+        descriptor = parse_json(read_text(path, limits.DOCUMENT_BYTES, path.parent))
+    except ReadError as error:
+        raise UnusableInputError(f"{path}: not a readable JSON data package descriptor ({error.message})") from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise UnusableInputError(f"{path}: not a data package: it has no 'resources' list")
     return descriptor
@@ -107,29 +117,53 @@ def resource_paths(descriptor: dict[str, Any], root: Path) -> dict[str, Path]:
     return paths
 
 
-def read_release_zip(file: Path) -> tuple[dict[str, Any], dict[str, str]]:
+def read_release_zip(file: Path, budget: Budget) -> tuple[dict[str, Any], dict[str, str]]:
     """(descriptor, table name -> CSV text) of the data package inside a release zip.
 
-    The package under a `csv/` folder is preferred; every resource must name a safe member.
+    The package under a `csv/` folder is preferred; every resource must name a safe member. The zip
+    must be a regular file of at most ZIP_MEMBERS entries; members that are links or encrypted are
+    refused, and each is decompressed only up to what `budget` still allows.
     """
     import zipfile
+    import zlib
+
+    from cbcf_data.io.files import ReadError, open_file
 
     try:
-        with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-            found = sorted((n for n in names if n.endswith(DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
-            if not found:
-                raise UnusableInputError(f"{file}: the zip holds no {DESCRIPTOR}")
-            base = found[0][: -len(DESCRIPTOR)]
-            descriptor = json.loads(archive.read(found[0]))
-            texts = {}
-            for resource in descriptor.get("resources", []):
-                member = resource.get("path") if isinstance(resource, dict) else None
-                if not isinstance(member, str) or unsafe_reason(member) or base + member not in names:
-                    raise UnusableInputError(f"{file}: no file for resource {resource!r:.60}")
-                texts[resource["name"]] = archive.read(base + member).decode("utf-8")
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError, KeyError) as error:
-        raise UnusableInputError(f"{file}: not a readable release zip ({error})") from None
+        with open_file(file) as handle:
+            check_zip_directory(handle)
+            with zipfile.ZipFile(handle) as archive:
+                return _read_package(archive, budget)
+    except ReadError as error:
+        raise UnusableInputError(f"{file}: {error.message}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            UnicodeDecodeError, ValueError, KeyError, zlib.error) as error:
+        raise UnusableInputError(f"{file}: not a readable release zip ({str(error)[:200]})") from None
+
+
+def _read_package(archive: zipfile.ZipFile, budget: Budget) -> tuple[dict[str, Any], dict[str, str]]:
+    from cbcf_data.io.documents import parse_json
+    from cbcf_data.io.files import ReadError
+
+    members = {info.filename: info for info in archive.infolist()}
+    if len(members) != len(archive.infolist()):
+        raise ReadError("zip-duplicate-member", "the zip names one file twice")
+    found = sorted((n for n in members if n.endswith(DESCRIPTOR)), key=lambda n: ("/csv/" not in n, n))
+    if not found:
+        raise ReadError("zip-no-package", f"the zip holds no {DESCRIPTOR}")
+    base = found[0][: -len(DESCRIPTOR)]
+    descriptor = parse_json(member_bytes(archive, members[found[0]], limits.DOCUMENT_BYTES).decode("utf-8"))
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise ReadError("not-a-data-package", f"the zip's {DESCRIPTOR} has no 'resources' list")
+    texts = {}
+    for resource in descriptor["resources"]:
+        name = resource.get("name") if isinstance(resource, dict) else None
+        member = resource.get("path") if isinstance(resource, dict) else None
+        if not isinstance(name, str) or not isinstance(member, str) or unsafe_reason(member) or base + member not in members:
+            raise ReadError("zip-missing-member", f"no file for resource {str(name)[:60]!r}")
+        data = member_bytes(archive, members[base + member], max(budget.bytes_left, 0))
+        budget.spend_bytes(len(data))
+        texts[name] = data.decode("utf-8")
     return descriptor, texts
 
 
@@ -196,3 +230,50 @@ def verify_checksums(folder: Path, only: set[str] | None = None) -> list[str]:
         if not file.is_file() or hashlib.sha256(file.read_bytes()).hexdigest() != digest.strip().lower():
             bad.append(name)
     return bad
+def member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A zip member's bytes, decompressed no further than `limit` (whatever its header says)."""
+    import stat
+
+    from cbcf_data.io.files import ReadError, refusal
+
+    if info.flag_bits & 0x1:
+        raise ReadError("zip-encrypted", f"{info.filename[:100]} is encrypted")
+    mode = info.external_attr >> 16
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode):  # no type at all: a zip made on Windows
+        raise refusal(info.filename[:100], mode)
+    with archive.open(info) as member:
+        data = member.read(limit + 1)
+    if len(data) > limit:
+        raise ReadError("file-too-large", f"{info.filename[:100]} decompresses to more than {limit:,} bytes "
+                        "(see README, Limits)")
+    return data
+
+
+def check_zip_directory(handle: Any) -> None:
+    """ReadError when a zip's end record announces more than ZIP_MEMBERS entries or a central
+    directory over ZIP_DIRECTORY_BYTES: checked before zipfile reads the directory into memory."""
+    import struct
+
+    from cbcf_data.io.files import ReadError
+
+    size = handle.seek(0, os.SEEK_END)
+    tail_size = min(size, 22 + 65535 + 20)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        raise ReadError("not-a-zip", "not a zip file (no end of central directory)")
+    entries, directory = struct.unpack("<HI", tail[at + 10:at + 16])
+    if (entries == 0xFFFF or directory == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        (offset,) = struct.unpack("<Q", tail[at - 12:at - 4])  # a zip64 end record holds the real counts
+        handle.seek(offset)
+        record = handle.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            entries, directory = struct.unpack("<QQ", record[32:48])
+    handle.seek(0)
+    if entries > limits.ZIP_MEMBERS:
+        raise ReadError("zip-too-many-members", f"the zip holds {entries:,} entries; the limit is "
+                        f"{limits.ZIP_MEMBERS:,} (see README, Limits)")
+    if directory > limits.ZIP_DIRECTORY_BYTES:
+        raise ReadError("zip-too-many-members", f"the zip's list of entries is {directory:,} bytes; the limit is "
+                        f"{limits.ZIP_DIRECTORY_BYTES:,} (see README, Limits)")

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
 from cbcf_data.model.dates import PartialDate
+from cbcf_data.model.text import LINE_PATTERN, NOT_TEXT, TEXT_PATTERN
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
@@ -27,7 +28,8 @@ FULL_DATE_PATTERN = (r"^[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01]
 SUBDIVISION_PATTERN = r"^(?:US|CA)-[A-Z0-9]{1,3}$"
 WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-URL_PATTERN = r"^https?://[^\s]+$"
+#: No whitespace, and nothing outside the text rule (`cbcf_data.model.text`).
+URL_PATTERN = r"^https?://[^\s\x00-\x1f" + NOT_TEXT + r"]+$"
 ARCHIVE_PATH_PATTERN = r"^sources/[a-z0-9]+(?:-[a-z0-9]+)*\.txt$"
 
 _PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
@@ -84,8 +86,11 @@ WikidataId = Annotated[str, Field(pattern=WIKIDATA_PATTERN)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
 Url = Annotated[str, Field(pattern=URL_PATTERN, max_length=2000)]
 ArchivePath = Annotated[str, Field(pattern=ARCHIVE_PATH_PATTERN)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+#: A long text (summary, notes, description, quote): may hold LF and TAB, nothing else outside the
+#: text rule of `cbcf_data.model.text` (no CR, control, bidi or invisible character).
+Text = Annotated[str, Field(min_length=1, max_length=4000, pattern=TEXT_PATTERN)]
+#: A one-line text (name, title, label, role, city): no line break, TAB or other character outside the text rule.
+ShortText = Annotated[str, Field(min_length=1, max_length=300, pattern=LINE_PATTERN)]
 Abbreviation = Annotated[str, Field(pattern=r"^[A-Za-z0-9&.-]{1,20}$")]
 Offset = Annotated[int, Field(ge=0)]
 Ordinal = Annotated[int, Field(ge=1, le=99)]

@@ -7,15 +7,17 @@ schemas can be compared: a folder or datapackage.json, a release folder, its zip
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cbcf_data.errors import UnusableInputError
 from cbcf_data.io import package
+from cbcf_data.io.readers import Budget, ReadError, csv_records, read_table
+from cbcf_data.model.text import escape
 
 LEVELS = ("none", "patch", "minor", "major")
 Key = tuple[str, ...]
@@ -31,30 +33,43 @@ class Side:
 
 
 def read_side(path: str | Path) -> Side:
-    """A dataset for comparison; `none` is the empty dataset with the current schema."""
+    """A dataset for comparison; `none` is the empty dataset with the current schema.
+
+    Each side is read within the limits of `load()` (LOAD_BYTES, LOAD_ROWS), its files as
+    `cbcf_data.io.files` allows (regular files inside the dataset, never through a link).
+    """
     from cbcf_data.model.table_schema import table_schema
     from cbcf_data.model.tables import MODELS
 
     if str(path) == "none":
         return Side("none", {m.table: table_schema(m) for m in MODELS}, {m.table: {} for m in MODELS})
     kind, file = package.classify(path)
+    budget = Budget("each side of diff")
     if kind == "zip":
-        return _side_from_zip(file)
+        descriptor, texts = package.read_release_zip(file, budget)
+        return _side(str(file), descriptor, lambda name, _: _records_of_text(texts[name], f"{file}!{name}", budget))
     if kind == "json":
         return _side_from_dataset(file)
     descriptor_file = package.descriptor_path(file)
     descriptor = package.read_descriptor(descriptor_file)
+    root = descriptor_file.parent
 
-    def read(name: str) -> str:
-        path = next(r["path"] for r in descriptor["resources"] if r.get("name") == name)
-        return (descriptor_file.parent / path).read_text(encoding="utf-8")
+    def read(name: str, resource_path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        try:
+            return read_table(root / resource_path, root, budget)
+        except ReadError as error:
+            raise UnusableInputError(f"{root / resource_path}:{error.line or 1}: {error.message}") from None
 
     return _side(str(path), descriptor, read)
 
 
-def _side_from_zip(file: Path) -> Side:
-    descriptor, texts = package.read_release_zip(file)
-    return _side(str(file), descriptor, texts.__getitem__)
+def _records_of_text(text: str, label: str, budget: Budget) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        records = list(csv_records(io.StringIO(text, newline=""), Path(label)))
+        budget.spend_rows(len(records) - 1)
+    except ReadError as error:
+        raise UnusableInputError(f"{label}:{error.line or 1}: {error.message}") from None
+    return (records[0][1] if records else []), records[1:]
 
 
 def _side_from_dataset(file: Path) -> Side:
@@ -73,21 +88,43 @@ def _side_from_dataset(file: Path) -> Side:
     return side
 
 
-def _side(label: str, descriptor: dict[str, Any], read: Any) -> Side:
-    """A side from a descriptor and `read(table name) -> CSV text`."""
+Reader = Callable[[str, str], tuple[list[str], list[tuple[int, list[str]]]]]
+
+
+def _side(label: str, descriptor: dict[str, Any], read: Reader) -> Side:
+    """A side from a descriptor and `read(table name, resource path) -> (header, records)`."""
     side = Side(label)
     for resource in descriptor.get("resources", []):
-        name, path, schema = resource.get("name"), resource.get("path"), resource.get("schema")
-        if name in package.RELEASE_EXTRAS:  # a release's codelists: generated from the code, not a table
-            continue
-        if not isinstance(schema, dict) or package.unsafe_reason(path):
-            raise UnusableInputError(f"{label}: resource {name!r} needs a local path and an inline schema")
+        if isinstance(resource, dict) and resource.get("name") in package.RELEASE_EXTRAS:
+            continue  # a release's codelists and crosswalk: generated from the code, not tables
+        name, path, schema = _resource_parts(label, resource)
         side.schemas[name] = schema
-        reader = csv.DictReader(io.StringIO(read(name), newline=""))
-        key_fields = schema.get("primaryKey") or [f["name"] for f in schema.get("fields", [])]
-        side.rows[name] = {tuple(row.get(f) or "" for f in key_fields): {k: v or "" for k, v in row.items()}
-                           for row in reader}
+        header, records = read(name, path)
+        key_fields = schema.get("primaryKey") or [f["name"] for f in schema["fields"]]
+        rows: dict[Key, dict[str, str]] = {}
+        for line, cells in records:
+            if len(cells) != len(header):
+                raise UnusableInputError(f"{label}: {name} line {line}: the row has {len(cells)} cells and the header "
+                                         f"{len(header)}; run `cbcf-data validate`")
+            row = dict(zip(header, cells))
+            rows[tuple(row.get(f) or "" for f in key_fields)] = row
+        side.rows[name] = rows
     return side
+
+
+def _resource_parts(label: str, resource: Any) -> tuple[str, str, dict[str, Any]]:
+    """(name, path, schema) of a resource; UnusableInputError unless it is a table diff can read."""
+    name = resource.get("name") if isinstance(resource, dict) else None
+    path = resource.get("path") if isinstance(resource, dict) else None
+    schema = resource.get("schema") if isinstance(resource, dict) else None
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    key = schema.get("primaryKey", []) if isinstance(schema, dict) else None
+    if (not isinstance(name, str) or not isinstance(path, str) or package.unsafe_reason(path)
+            or not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+            or not isinstance(key, list) or not all(isinstance(k, str) for k in key)):
+        raise UnusableInputError(f"{label}: resource {str(name)[:60]!r} needs a local path and an inline schema "
+                                 "with named fields")
+    return name, path, schema  # type: ignore[return-value]
 
 
 def _bump(level: str, to: str) -> str:
@@ -172,7 +209,10 @@ def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
         elif table not in old.schemas:
             entry["schema"].append({"table": table, "change": "table-added", "field": None, "level": "minor", "detail": ""})
         else:
-            entry["schema"] = _field_changes(table, old.schemas[table], new.schemas[table])
+            try:
+                entry["schema"] = _field_changes(table, old.schemas[table], new.schemas[table])
+            except (TypeError, ValueError, AttributeError, KeyError) as error:  # constraints of unusual shape
+                raise UnusableInputError(f"{table}: the table schemas cannot be compared ({str(error)[:100]})") from None
         before, after = old.rows.get(table, {}), new.rows.get(table, {})
         entry["added"] = [after[k] for k in sorted(after.keys() - before.keys())]
         entry["removed"] = [before[k] for k in sorted(before.keys() - after.keys())]
@@ -220,4 +260,4 @@ def to_markdown(result: dict[str, Any], limit: int = 20) -> str:
                 details.append(f"- changed {'/'.join(change['key'])} `{name}`: {values['old']!r} → {values['new']!r}")
         if details:
             lines += ["", f"### {table}", *details]
-    return "\n".join(lines) + "\n"
+    return escape("\n".join(lines), lines=True) + "\n"  # nothing a terminal would act on

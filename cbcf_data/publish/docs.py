@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.model import codelists, types
+from cbcf_data.model import codelists, text, types
 from cbcf_data.model.tables import MODELS, Record
 
 _DATE_FORMS = {
@@ -17,6 +17,33 @@ _DATE_FORMS = {
     types.FULL_DATE_PATTERN: "a real calendar date: `YYYY-MM-DD`",
 }
 START, END = "<!-- generated:codelists:start -->", "<!-- generated:codelists:end -->"
+
+
+#: The text rule's patterns, named rather than printed in every row (explained under "Text").
+TEXT_RULES = {text.TEXT_PATTERN: "[text](#text), may hold LF and TAB", text.LINE_PATTERN: "[text](#text), one line",
+              types.URL_PATTERN: "`http://` or `https://` address without whitespace, [text](#text)"}
+TEXT_SECTION = [
+    "## Text",
+    "",
+    "Every text field (names, titles, labels, summaries, notes, quotes, addresses) follows one rule,",
+    "so that a value reads back byte for byte from the CSV, JSON, YAML and SQLite forms and looks to",
+    "every reader as it is stored. A text holds no:",
+    "",
+    "- control character (`control-character`): U+0000–U+001F, U+007F–U+009F, U+2028, U+2029. Long",
+    "  texts (summary, notes, description, quote, note) may hold line feeds (LF) and tabs; one-line",
+    "  texts may not. A carriage return (CR) is never allowed: line breaks are LF;",
+    "- bidirectional control (`bidi-control`): U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069;",
+    "- invisible character (`invisible-character`): U+00AD, U+180E, U+200B–U+200D, U+2060–U+2064,",
+    "  U+206A–U+206F, U+FEFF, U+FFF9–U+FFFB;",
+    "- non-character (`invalid-character`): lone surrogates, U+FDD0–U+FDEF, U+FFFE, U+FFFF.",
+    "",
+    f"The schemas state it as the pattern `{text.TEXT_PATTERN}` (long texts) and",
+    f"`{text.LINE_PATTERN}` (one-line texts).",
+    "Characters beyond U+FFFF are outside it (JSON Schema's regular expressions cannot name them",
+    "alike in every engine); the tools' terminal output still escapes the invisible tag characters",
+    "U+E0000–U+E007F.",
+    "",
+]
 
 
 def _cell(text: Any) -> str:
@@ -29,6 +56,8 @@ def _constraints(prop: dict[str, Any]) -> str:
         parts.append(f"codelist [`{prop['codelist']}`](#{prop['codelist'].replace('_', '-')})")
     if prop.get("pattern") in _DATE_FORMS:  # the calendar pattern is long: say what it admits
         parts.append(_DATE_FORMS[prop["pattern"]])
+    elif prop.get("pattern") in TEXT_RULES:
+        parts.append(TEXT_RULES[prop["pattern"]])
     elif "pattern" in prop:
         parts.append(f"pattern `{prop['pattern']}`")
     for key, label in (("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
@@ -82,6 +111,7 @@ def data_dictionary() -> str:
     ]
     for model in MODELS:
         lines += _table_section(model)
+    lines += TEXT_SECTION
     lines += ["## Codelists", ""]
     for name in codelists.CODELISTS:
         lines += _codelist_section(name)
@@ -90,12 +120,14 @@ def data_dictionary() -> str:
 
 def contributing_codelists(dataset_root: Path) -> str:
     """The generated block of CONTRIBUTING.md: modalities with examples, then the other codelists."""
-    from cbcf_data.io import csvfiles, package
+    from cbcf_data.io import limits, package
+    from cbcf_data.io.readers import csv_rows
 
     # The commitments file is read directly (not through load()), so that the docs can be
     # regenerated while datapackage.json itself is stale, e.g. when a table is added.
     path = dataset_root / package.RECORDS / "commitments.csv"
-    rows = csvfiles.parse_csv_text(path.read_text(encoding="utf-8"))[1] if path.is_file() else []
+    records = [cells for _, cells in csv_rows(path, dataset_root, limits.LOAD_BYTES)] if path.is_file() else []
+    rows = [dict(zip(records[0], cells)) for cells in records[1:]] if records else []
     examples: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r.get("id") or ""):
         modality, quote = row.get("modality"), row.get("quote")

@@ -32,7 +32,7 @@ from typing import Any
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset, load
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.io import package
+from cbcf_data.io import limits, package
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
 from cbcf_data.publish import citation, describe, versioning
@@ -113,6 +113,21 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source:
         target.write_bytes(data)
 
 
+def archived_text(path: Path, sha256: str | None, root: Path) -> bytes:
+    """An archived text's bytes for the release: a regular file inside the dataset (never through
+    a link), within ARCHIVE_BYTES, whose SHA-256 is the one its source row records."""
+    from cbcf_data.io.files import ReadError, read_bytes
+
+    try:
+        data = read_bytes(path, limits.ARCHIVE_BYTES, root)
+    except ReadError as error:
+        raise InvalidDataError(f"{path}: {error.message}; no release was built") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise InvalidDataError(f"{path}: its SHA-256 differs from the source's sha256 (it changed since it was "
+                               "validated); no release was built")
+    return data
+
+
 def data_files(ds: Dataset, descriptor: dict[str, Any]) -> dict[str, bytes]:
     """csv/ (tables, codelists, archived texts, the descriptor with sizes and hashes) and excel/."""
     texts = ds.to_csv_texts()
@@ -132,7 +147,7 @@ def data_files(ds: Dataset, descriptor: dict[str, Any]) -> dict[str, bytes]:
         resource.update({"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()})
     for source in ds.sources.values():
         if source.archive_path and ds.root is not None:
-            files[f"csv/{source.archive_path}"] = (ds.root / source.archive_path).read_bytes()
+            files[f"csv/{source.archive_path}"] = archived_text(ds.root / source.archive_path, source.sha256, ds.root)
     files["csv/datapackage.json"] = dumps({**descriptor, "resources": resources}).encode("utf-8")
     files["excel/README.txt"] = EXCEL_README.encode("utf-8")
     return files

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -106,20 +107,35 @@ def generate(root: Path) -> dict[Path, str]:
     """Every generated file's expected text, by path under the repository root."""
     files = {root / "schema" / name: text for name, text in schema_files().items()}
     descriptor_file = root / "datapackage.json"
-    current = json.loads(descriptor_file.read_text(encoding="utf-8")) if descriptor_file.exists() else {}
+    current = json.loads(committed(descriptor_file, root) or "{}")
     files[descriptor_file] = dumps(descriptor(current))
     files[root / "docs" / "data-dictionary.md"] = docs.data_dictionary()
     if (root / "CITATION.cff").exists() or (root / "pyproject.toml").exists():
         files[root / "CITATION.cff"] = citation.citation_cff()
     guide = root / "CONTRIBUTING.md"
     if guide.exists():
-        files[guide] = docs.contributing(guide.read_text(encoding="utf-8"), root)
+        files[guide] = docs.contributing(committed(guide, root), root)
     readme = root / "README.md"
     if readme.exists():
         from cbcf_data.dataset import load
 
-        files[readme] = citation.readme_block(coverage.readme(readme.read_text(encoding="utf-8"), load(root)))
+        files[readme] = citation.readme_block(coverage.readme(committed(readme, root), load(root)))
     return files
+
+
+def committed(path: Path, root: Path) -> str:
+    """A generated file's committed text ("" when absent): a regular file inside the repository,
+    never read through a link (its diff is printed), within the document limit."""
+    from cbcf_data.errors import UnusableInputError
+    from cbcf_data.io import limits
+    from cbcf_data.io.files import ReadError, read_text
+
+    if not os.path.lexists(path):
+        return ""
+    try:
+        return read_text(path, limits.DOCUMENT_BYTES, root)
+    except ReadError as error:
+        raise UnusableInputError(f"{path}: {error.message}") from None
 
 
 def write(root: Path) -> list[Path]:
@@ -147,7 +163,7 @@ def check(root: Path) -> list[str]:
     diffs = []
     with writes.reading(root):  # no half-written change is compared
         for path, text in generate(root).items():
-            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            current = committed(path, root)
             if current != text:
                 name = str(path.relative_to(root))
                 diffs.append("".join(difflib.unified_diff(

@@ -33,8 +33,10 @@ CHECKS = tuple(code for group in GROUPS for code in group.CHECKS)
 class Rules:
     """Cross-table checks, fed one record at a time; `finish()` runs those that need everything."""
 
-    def __init__(self, emit: Emit, tables_root: Path | None) -> None:
-        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root),
+    def __init__(self, emit: Emit, tables_root: Path | None, dataset_root: Path | None = None) -> None:
+        """`tables_root`: the folder of the tables (archived texts are under it); `dataset_root`: the
+        dataset's folder, below which files are opened without following links."""
+        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root, dataset_root),
                        Retired(emit))
 
     def feeder(self, table: str) -> Handler:

@@ -28,22 +28,27 @@ class Hierarchy:
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Report each member of a parent loop."""
         for table, parents in self.parents.items():
+            members = cycle_members(parents)
             for start, (_, where) in parents.items():
-                if in_cycle(start, parents):
+                if start in members:
                     self.emit("parent-cycle", f"{table} {start} is its own ancestor through parent_id", where,
                               field="parent_id", record_id=start, value=parents[start][0],
                               hint="break the loop: one entry of the chain must have no parent or another one")
 
 
-def in_cycle(start: str, parents: dict[str, tuple[str, Any]]) -> bool:
-    """Whether following parent_id from `start` comes back to `start`."""
-    seen = {start}
-    current = parents[start][0]
-    while current in parents:
-        if current == start:
-            return True
-        if current in seen:
-            return False  # a loop further up: reported at its own members
-        seen.add(current)
-        current = parents[current][0]
-    return current == start
+def cycle_members(parents: dict[str, tuple[str, Any]]) -> set[str]:
+    """Every key that is its own ancestor through `parents`, in time linear in their number:
+    each key is walked once (a chain of a million parents must not cost a million walks)."""
+    walked: dict[str, int] = {}  # key -> the walk that first reached it
+    members: set[str] = set()
+    for walk, start in enumerate(parents):
+        path = []
+        current = start
+        while current in parents and current not in walked:
+            walked[current] = walk
+            path.append(current)
+            current = parents[current][0]
+        if current in parents and walked[current] == walk:  # back on this walk's own path: a loop
+            members.update(path[path.index(current):])
+    return members
+

@@ -381,3 +381,11 @@ def test_a_yaml_syntax_error_is_shown_with_its_line_and_a_caret(tmp_path):
     assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 3, 12) and report.exit_status == 2
     text = report.to_text()
     assert f"{path}:3:12: not valid YAML" in text and '      summary: "open\n                 ^' in text
+
+
+def test_a_padded_value_in_a_bundle_is_an_issue(tmp_path):
+    issues = bundle_issues(tmp_path, lambda d: d["meeting"].update(city=" Ottawa"))
+    (issue,) = [i for i in issues if i.code == "padded-value"]
+    assert (issue.pointer, issue.field, issue.value) == ("/meeting/city", "city", " Ottawa")
+    assert issue.line is not None and "remove the spaces" in issue.hint
+    assert not [i for i in bundle_issues(tmp_path, lambda d: None) if i.code == "padded-value"]

@@ -47,6 +47,7 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
         raise Stop
     check_shape(run, document, str(path))
     rows, pointers = bundles.to_rows(document)
+    check_padding(run, path, rows, pointers)
     descriptor_file = package.descriptor_path(None) if dataset is None else package.descriptor_of(Path(dataset))
     with reading_dataset(run, descriptor_file):
         paths = check_descriptor(run, descriptor_file)
@@ -65,6 +66,20 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
             check_table(run, model, feeds)
         run.rules.finish(run.keys["sources"])
     place_issues(run, path)
+
+
+def check_padding(run: Run, path: Path, rows: dict[str, list[dict[str, Any]]],
+                  pointers: dict[tuple[str, int], str]) -> None:
+    """A text value that starts or ends with a space or a line break (`padded-value`): a bundle is
+    typed by hand, and " Ottawa" would silently differ from "Ottawa" everywhere it is compared."""
+    run.report.checks.add("padded-value")
+    for table, table_rows in rows.items():
+        for index, row in enumerate(table_rows):
+            for name, value in row.items():
+                if isinstance(value, str) and value and value != value.strip():
+                    run.emit("padded-value", f"{name} starts or ends with a space or a line break",
+                             Where(str(path), table, None, pointers[(table, index)]), field=name, value=value,
+                             hint="remove the spaces or line breaks at its start and end")
 
 
 def place_issues(run: Run, path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
+from collections.abc import Callable
 from typing import Any
 
 from cbcf_data.errors import nearest as nearest_choice
@@ -59,22 +60,27 @@ def properties(model: type[Record]) -> dict[str, Any]:
 
 
 def explain(model: type[Record], kind: str, field: str | None, value: Any,
-            message: str) -> tuple[str, str, str | None]:
-    """(code, message, hint) for one Pydantic error, in words a contributor can act on."""
+            message: str, searched: Callable[[str], bool] | None = None) -> tuple[str, str, str | None]:
+    """(code, message, hint) for one Pydantic error, in words a contributor can act on.
+
+    `searched(code)`, when given, says whether this issue of `code` gets a hint that needs a
+    search (nearest code or field name); when it says no, the hint is None and nothing is searched
+    (`Run.want_hint`: only the first `HINTED` issues of a code get one)."""
     name = field or "the row"
     prop = properties(model).get(field or "", {})
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
-        return ("unknown-field", f"{field!r} is not a field of {model.table}",
-                f"did you mean `{close[0]}`?" if close else f"fields are: {', '.join(model.model_fields)}")
+        return _unknown_field(model, field, searched)
     if kind == "missing" or (value is None and kind.endswith("_type")):
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
         allowed: list[str] = prop.get("enum", [])
         listname = codelist_of(model, field or "") or field
+        text = f"{value!r} is not a {listname} code"
+        if searched is not None and not searched("not-in-codelist"):
+            return "not-in-codelist", text, None
         near = nearest(str(value), allowed)
         hint = f"did you mean `{near}`? " if near else ""
-        return ("not-in-codelist", f"{value!r} is not a {listname} code",
+        return ("not-in-codelist", text,
                 hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
     if kind == "invalid-date":
         return "invalid-date", f"{name} {value!r} is not a day of the calendar", _calendar_hint(str(value))
@@ -98,6 +104,16 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     if "-" in kind:  # the models' own row rules carry kebab-case codes
         return kind, message, _ROW_HINTS.get(kind)
     return kind.replace("_", "-"), f"{name}: {message}", None
+
+
+def _unknown_field(model: type[Record], field: str | None,
+                   searched: Callable[[str], bool] | None) -> tuple[str, str, str | None]:
+    text = f"{field!r} is not a field of {model.table}"
+    if searched is not None and not searched("unknown-field"):
+        return "unknown-field", text, None
+    close = difflib.get_close_matches(str(field), list(model.model_fields), n=1)
+    return ("unknown-field", text,
+            f"did you mean `{close[0]}`?" if close else f"fields are: {', '.join(model.model_fields)}")
 
 
 def _calendar_hint(value: str) -> str:

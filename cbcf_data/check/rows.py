@@ -194,9 +194,8 @@ def row_issues(run: Run, model: type[Record], error: ValidationError, cells: dic
         context = problem.get("ctx") or {}
         field_name = str(loc[0]) if loc else context.get("field")
         value = problem.get("input") if loc else cells.get(field_name) if field_name else None
-        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"])
-        if code in ("not-in-codelist", "unknown-field") and not run.want_hint(code):
-            hint = None
+        # The nearest-code search runs only for the issues whose hint is shown (Run.want_hint).
+        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"], run.want_hint)
         run.emit(code, message, where, field=field_name, record_id=row_id, value=value, hint=hint)
 
 

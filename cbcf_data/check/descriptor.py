@@ -23,7 +23,8 @@ def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
     """The CSV file of each table the descriptor names safely; issues for everything else."""
     where = Where(str(descriptor_file), None)
     try:
-        descriptor = parse_json(read_text(descriptor_file, DOCUMENT_LIMIT))
+        text = read_text(descriptor_file, DOCUMENT_LIMIT)
+        descriptor = parse_json(text)
     except ReadError as error:
         run.unusable(error.code, error.message, str(descriptor_file), error.line, error.hint)
         raise Stop from None
@@ -42,7 +43,7 @@ def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
             run.emit("missing-table", f"the data package has no resource for table {name}", where, value=name,
                      hint=f"add a resource named {name} with path records/{name}.csv (run `cbcf-data schema`)")
     if safe:
-        start_profile(run, descriptor, descriptor_file, paths, where)
+        start_profile(run, descriptor, descriptor_file, paths, where, text)
     return paths
 
 
@@ -115,9 +116,10 @@ def profile_inputs_safe(run: Run, descriptor: dict[str, Any], where: Where) -> b
 
 
 def start_profile(run: Run, descriptor: dict[str, Any], descriptor_file: Path, paths: dict[str, Path],
-                  where: Where) -> None:
+                  where: Where, text: str | None = None) -> None:
     """The descriptor against the Data Package profile, judged by frictionless (in a child
-    process while the rows are checked, when there are many: see `cbcf_data.check.profile`)."""
+    process while the rows are checked, when there are many; a verdict on the same descriptor
+    `text` kept from an earlier run: see `cbcf_data.check.profile`)."""
     from cbcf_data.check import profile
 
     run.report.checks.add("data-package-profile")
@@ -125,7 +127,7 @@ def start_profile(run: Run, descriptor: dict[str, Any], descriptor_file: Path, p
         table_bytes = sum(path.stat().st_size for path in paths.values())
     except OSError:
         table_bytes = 0
-    run.judgement = (profile.start(descriptor, descriptor_file, table_bytes), where, len(run.report.issues))
+    run.judgement = (profile.start(descriptor, descriptor_file, table_bytes, text), where, len(run.report.issues))
 
 
 def finish_profile(run: Run) -> None:

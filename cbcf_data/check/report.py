@@ -122,7 +122,9 @@ class Report:
         head = {"valid": self.valid, "checked": {"tables": self.tables, "rows": self.rows, "checks": len(self.checks)}}
         parts = [json.dumps(head, indent=2, ensure_ascii=False)[:-2], ',\n  "issues": ']
         if self.issues:
-            parts.append("[\n    {\n" + _issues_json(self.issues) + "\n    }\n  ]")
+            issues = self.issues
+            chunks = (_issues_json(issues[start:start + CHUNK]) for start in range(0, len(issues), CHUNK))
+            parts.append("[\n    {\n" + _BETWEEN.join(chunks) + "\n    }\n  ]")
         else:
             parts.append("[]")
         if self.present:
@@ -162,6 +164,9 @@ class Report:
 
 #: The fields of an Issue, in order.
 ISSUE_FIELDS = tuple(f.name for f in fields(Issue))
+#: Issues encoded in one call: few enough that their intermediate values stay small.
+CHUNK = 2048
+_BETWEEN = "\n    },\n    {\n"
 #: One issue inside the report's indented JSON, without its braces: each field's key, then its value.
 _ISSUE_TEMPLATE = ",\n".join(f"      {json.dumps(name)}: %s" for name in ISSUE_FIELDS)
 
@@ -178,5 +183,5 @@ def _issues_json(issues: list[Issue]) -> str:
     values = itemgetter(*ISSUE_FIELDS)
     flat = [value for issue in issues for value in values(issue.__dict__)]
     encoded = json.dumps(flat, ensure_ascii=False, separators=("\n", ":"))[1:-1].split("\n")
-    template = "\n    },\n    {\n".join([_ISSUE_TEMPLATE] * len(issues))
+    template = _BETWEEN.join([_ISSUE_TEMPLATE] * len(issues))
     return template % tuple(encoded)

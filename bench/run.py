@@ -97,6 +97,32 @@ def dataset(n: int) -> Path:
     return folder
 
 
+def all_invalid(n: int) -> Path:
+    """The n-commitment dataset with every commitment's modality a near miss (`comit`): one
+    not-in-codelist issue per commitment, the rest of the dataset valid."""
+    import csv
+
+    folder = HERE / "results" / "data" / f"{n}-invalid"
+    if not (folder / "datapackage.json").exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(dataset(n), folder)
+        path = folder / "records" / "commitments.csv"
+        with path.open(encoding="utf-8", newline="") as file:
+            rows = list(csv.reader(file))
+        column = rows[0].index("modality")
+        for line in rows[1:]:
+            line[column] = "comit"
+        with path.open("w", encoding="utf-8", newline="") as file:
+            csv.writer(file, lineterminator="\n").writerows(rows)
+    return folder
+
+
+def spread(values: list[float]) -> str:
+    """min–max of some figures, in ms."""
+    return f"{min(values) * 1000:.0f}-{max(values) * 1000:.0f} ms"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -157,6 +183,26 @@ def main() -> None:
     for small, large in zip(sizes, sizes[1:]):
         a, b = results["validate"][small], results["validate"][large]
         print(f"scaling {small:,} → {large:,}: time × {b['cbcf'] / a['cbcf']:.1f} for rows × {b['rows'] / a['rows']:.1f}")
+
+    # 3b. the error path: an all-invalid dataset against the valid run beside it
+    if 100_000 in args.sizes:
+        valid, invalid = str(dataset(100_000)), str(all_invalid(100_000))
+        times = runs({"valid": [cli, "validate", valid], "text": [cli, "validate", invalid],
+                      "json": [cli, "validate", "--format", "json", invalid]}, args.repeat)
+        for name in ("text", "json"):
+            pairs = sorted(a / b for a, b in zip(times[name], times["valid"]))
+            row(f"validate 100,000 all-invalid ({name} report)", statistics.median(times[name]),
+                spread=spread(times[name]), ratio_to_valid=round(statistics.median(pairs), 2),
+                pair_ratios=f"{pairs[0]:.2f}-{pairs[-1]:.2f}",
+                peak_rss_mib=round(rss_of([cli, "validate", "--format", name, invalid]) / 1024))
+        row("validate 100,000 valid (beside the above)", statistics.median(times["valid"]), spread=spread(times["valid"]))
+
+    # 3c. start-up on the real dataset: the verdict cache warm (a first run fills it), beside the interpreter
+    subprocess.run([cli, "validate"], stdout=subprocess.DEVNULL, cwd=ROOT, env=env())
+    times = runs({"validate": [cli, "validate"], "show": [cli, "show", "cbcf-2024"], "python": [python, "-c", "pass"]}, max(args.repeat, 9))
+    for name, what in (("validate", "`cbcf-data validate` of the real dataset (verdict cached)"),
+                       ("show", "`cbcf-data show cbcf-2024`"), ("python", "`python -c pass` beside them")):
+        row(what, statistics.median(times[name]), spread=spread(times[name]))
 
     # 4. release
     with tempfile.TemporaryDirectory() as temp:

@@ -12,6 +12,9 @@ import pytest
 
 import cbcf_data
 
+# Frictionless verdicts are kept in a cache of the test run, never in the user's.
+os.environ.setdefault("CBCF_DATA_CACHE_DIR", str(Path(__import__("tempfile").mkdtemp(prefix="cbcf-data-cache-"))))
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The dataset the data tests (marked `records`) check: the repository's, or the one named by
 #: CBCF_TEST_DATASET (test_contribution.py runs them on a copy with a contributed meeting added).

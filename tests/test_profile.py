@@ -77,6 +77,7 @@ def test_validate_reports_the_childs_verdict_in_the_descriptors_place(monkeypatc
     people = dataset / "records" / "people.csv"
     lines = people.read_text().splitlines(keepends=True)
     people.write_text("".join(lines[:1] + [lines[1].replace(",US,", ",XX,").replace(",CA,", ",XX,")] + lines[2:]))
+    monkeypatch.setenv("CBCF_DATA_CACHE_DIR", "off")  # else the second run takes the first one's verdict
     in_process = flat(validate(source))
     monkeypatch.setattr(profile, "CHILD_FROM_BYTES", 0)
     monkeypatch.setattr(profile, "_cpus", lambda: 2)
@@ -85,3 +86,38 @@ def test_validate_reports_the_childs_verdict_in_the_descriptors_place(monkeypatc
     monkeypatch.setattr(profile, "spawn", lambda path, spawn=profile.spawn: spawned.append(path) or spawn(path))
     assert flat(validate(source)) == in_process
     assert spawned and in_process[0][0] == "descriptor-profile" and in_process[1][0] == "not-in-codelist"
+
+
+def test_cached_verdict_equals_the_fresh_one_and_a_changed_descriptor_is_rejudged(tmp_path, monkeypatch):
+    monkeypatch.setenv("CBCF_DATA_CACHE_DIR", str(tmp_path / "cache"))
+    judged = []
+    real = profile.judge
+    monkeypatch.setattr(profile, "judge", lambda descriptor: judged.append(1) or real(descriptor))
+    for path in (ROOT / "datapackage.json", BROKEN):
+        text = path.read_text(encoding="utf-8")
+        fresh = profile.start(descriptor_of(path), path, 0, text)
+        again = profile.start(descriptor_of(path), path, 0, text)
+        assert not fresh.cached and again.cached and again.problems() == fresh.problems()
+    assert len(judged) == 2
+    changed = BROKEN.read_text(encoding="utf-8").replace("{", '{"x-changed": 1, ', 1)
+    rejudged = profile.start(json.loads(changed), BROKEN, 0, changed)
+    assert not rejudged.cached and len(judged) == 3
+
+
+def test_a_tampered_or_unreadable_cache_entry_is_rejudged(tmp_path, monkeypatch):
+    monkeypatch.setenv("CBCF_DATA_CACHE_DIR", str(tmp_path / "cache"))
+    text = BROKEN.read_text(encoding="utf-8")
+    fresh = profile.start(descriptor_of(BROKEN), BROKEN, 0, text).problems()
+    entry = tmp_path / "cache" / "profile" / f"{profile.cache_key(text)}.json"
+    entry.write_text('{"not": "a verdict"}', encoding="utf-8")
+    judgement = profile.start(descriptor_of(BROKEN), BROKEN, 0, text)
+    assert not judgement.cached and judgement.problems() == fresh
+
+
+def test_validate_reports_the_same_with_and_without_the_cache(tmp_path, monkeypatch):
+    expected, source, dataset = materialize("descriptor-profile", tmp_path / "data")
+    monkeypatch.setenv("CBCF_DATA_CACHE_DIR", "off")
+    off = validate(source, dataset=dataset).flatten(("code", "message"))
+    monkeypatch.setenv("CBCF_DATA_CACHE_DIR", str(tmp_path / "cache"))
+    first, second = (validate(source, dataset=dataset).flatten(("code", "message")) for _ in range(2))
+    assert off == first == second and ("descriptor-profile" in {code for code, _ in off})

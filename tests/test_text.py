@@ -26,12 +26,14 @@ from cbcf_data.edit.exporting import export_bundle
 from cbcf_data.edit.formatting import fmt
 from cbcf_data.edit.importing import import_bundle
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.io import csvfiles
+from cbcf_data.io import csvfiles, package
 from cbcf_data.io.documents import dump_yaml, parse_json, parse_yaml
 from cbcf_data.io.readers import ReadError, csv_records
 from cbcf_data.model import text, types
 from cbcf_data.model.tables import Meeting, Person
-from cbcf_data.publish.release import release_document, sqlite_bytes
+from cbcf_data.publish import describe
+from cbcf_data.publish.release import release_document
+from cbcf_data.publish.sqlite import sqlite_bytes
 
 BASE = FIXTURES / "_base"
 LONG = TypeAdapter(types.Text)
@@ -148,13 +150,14 @@ def test_any_accepted_text_round_trips_through_load_fmt_release_and_yaml(tmp_pat
     assert ds.people[person].notes == value
     assert fmt(folder, check=True) == []  # written canonically: nothing for fmt to change
     assert read_back(ds.to_csv_texts()["people"])[1][4] == value  # the release's CSV
-    document = json.dumps(release_document(ds), ensure_ascii=False)  # the release's JSON
+    facts = describe.about(package.read_descriptor(folder / package.DESCRIPTOR), folder)
+    document = json.dumps(release_document(ds, facts), ensure_ascii=False)  # the release's JSON
     release = folder / "release.json"
     release.write_text(document, encoding="utf-8")
     assert _from_release_json(release).people[person].notes == value
     assert parse_json(document)["people"][0]["notes"] == value
     database = folder / "release.sqlite"  # the release's SQLite
-    database.write_bytes(sqlite_bytes(ds))
+    database.write_bytes(sqlite_bytes(ds, facts))
     with closing(sqlite3.connect(database)) as connection:
         assert connection.execute("SELECT notes FROM people WHERE id = ?", (person,)).fetchone() == (value,)
     bundle = export_bundle("cbcf-2024", folder)  # YAML, as `export` writes it and `import` reads it

@@ -30,7 +30,8 @@ def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
     where = Where(str(descriptor_file), None)
     run.root = descriptor_file.parent
     try:
-        descriptor = parse_json(read_text(descriptor_file, limits.DOCUMENT_BYTES, run.root))
+        text = read_text(descriptor_file, limits.DOCUMENT_BYTES, run.root)
+        descriptor = parse_json(text)
     except ReadError as error:
         run.unusable(error.code, error.message, str(descriptor_file), error.line, error.hint)
         raise Stop from None
@@ -49,7 +50,7 @@ def check_descriptor(run: Run, descriptor_file: Path) -> dict[str, Path]:
             run.emit("missing-table", f"the data package has no resource for table {name}", where, value=name,
                      hint=f"add a resource named {name} with path records/{name}.csv (run `cbcf-data schema`)")
     if safe:
-        start_profile(run, descriptor, paths, where)
+        start_profile(run, descriptor, paths, where, text)
     return paths
 
 
@@ -121,14 +122,16 @@ def profile_inputs_safe(run: Run, descriptor: dict[str, Any], where: Where) -> b
     return safe
 
 
-def start_profile(run: Run, descriptor: dict[str, Any], paths: dict[str, Path], where: Where) -> None:
+def start_profile(run: Run, descriptor: dict[str, Any], paths: dict[str, Path], where: Where,
+                  text: str | None = None) -> None:
     """The descriptor against the Data Package profile, judged by frictionless (in a child
-    process while the rows are checked, when there are many: see `cbcf_data.check.profile`)."""
+    process while the rows are checked, when there are many; a verdict on the same descriptor
+    `text` kept from an earlier run: see `cbcf_data.check.profile`)."""
     from cbcf_data.check import profile
 
     run.report.checks.add("data-package-profile")
     table_bytes = sum(regular_size(path) or 0 for path in paths.values())
-    run.judgement = (profile.start(descriptor, table_bytes), where, len(run.report.issues))
+    run.judgement = (profile.start(descriptor, table_bytes, text), where, len(run.report.issues))
 
 
 def finish_profile(run: Run) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cbcf_data.errors import nearest as nearest_choice
@@ -61,23 +61,20 @@ def properties(model: type[Record]) -> dict[str, Any]:
 
 
 def explain(model: type[Record], kind: str, field: str | None, value: Any,
-            message: str) -> tuple[str, str, str | None]:
-    """(code, message, hint) for one Pydantic error, in words a contributor can act on."""
+            message: str, searched: Callable[[str], bool] | None = None) -> tuple[str, str, str | None]:
+    """(code, message, hint) for one Pydantic error, in words a contributor can act on.
+
+    `searched(code)`, when given, says whether this issue of `code` gets a hint that needs a
+    search (nearest code or field name); when it says no, the hint is None and nothing is searched
+    (`Run.want_hint`: only the first `HINTED` issues of a code get one)."""
     name = field or "the row"
     prop = properties(model).get(field or "", {})
     if kind == "extra_forbidden":
-        close = close_match(str(field), list(model.model_fields))
-        return ("unknown-field", f"{str(field)[:80]!r} is not a field of {model.table}",
-                f"did you mean `{close}`?" if close else f"fields are: {', '.join(model.model_fields)}")
+        return _unknown_field(model, field, searched)
     if kind == "missing" or (value is None and kind.endswith("_type")):
         return "required", f"{name} is required but empty", None
     if kind == "literal_error":
-        allowed: list[str] = prop.get("enum", [])
-        listname = codelist_of(model, field or "") or field
-        near = nearest(str(value), allowed)
-        hint = f"did you mean `{near}`? " if near else ""
-        return ("not-in-codelist", f"{value!r} is not a {listname} code",
-                hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+        return _not_in_codelist(model, field, value, prop, searched)
     if kind == "string_unicode" or (kind == "string_pattern_mismatch" and isinstance(value, str)
                                     and text.problem(value, prop.get("pattern") == text.TEXT_PATTERN)):
         return text_issue(name, value, prop.get("pattern") == text.TEXT_PATTERN)
@@ -103,6 +100,30 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     if "-" in kind:  # the models' own row rules carry kebab-case codes
         return kind, message, _ROW_HINTS.get(kind)
     return kind.replace("_", "-"), f"{name}: {message}", None
+
+
+def _not_in_codelist(model: type[Record], field: str | None, value: Any, prop: dict[str, Any],
+                     searched: Callable[[str], bool] | None) -> tuple[str, str, str | None]:
+    """A value that is not a code of its codelist, with the nearest code (for the issues that show one)."""
+    allowed: list[str] = prop.get("enum", [])
+    listname = codelist_of(model, field or "") or field
+    said = f"{value!r} is not a {listname} code"
+    if searched is not None and not searched("not-in-codelist"):
+        return "not-in-codelist", said, None
+    near = nearest(str(value), allowed)
+    hint = f"did you mean `{near}`? " if near else ""
+    return ("not-in-codelist", said,
+            hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+
+
+def _unknown_field(model: type[Record], field: str | None,
+                   searched: Callable[[str], bool] | None) -> tuple[str, str, str | None]:
+    text = f"{str(field)[:80]!r} is not a field of {model.table}"
+    if searched is not None and not searched("unknown-field"):
+        return "unknown-field", text, None
+    close = close_match(str(field), list(model.model_fields))
+    return ("unknown-field", text,
+            f"did you mean `{close}`?" if close else f"fields are: {', '.join(model.model_fields)}")
 
 
 def _calendar_hint(value: str) -> str:

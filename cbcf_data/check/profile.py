@@ -8,21 +8,31 @@ processes that have frictionless loaded already (a test suite, a notebook) are j
 Whatever goes wrong with the child (it cannot start, fails, or answers nonsense), the judgement is
 made in this process instead: the verdict never depends on how it was obtained.
 
+A verdict is kept in the user's cache (`$CBCF_DATA_CACHE_DIR`, else `$XDG_CACHE_HOME/cbcf-data`, else
+`~/.cache/cbcf-data`; `CBCF_DATA_CACHE_DIR=off` keeps none) under the SHA-256 of the descriptor's
+text, the installed frictionless version and `VERDICT_FORMAT`: the same descriptor is not judged
+twice, and any change to it (or to frictionless) is judged afresh. The cache is as trusted as the
+user's home: a file there that is not a list of sentences is ignored and the descriptor re-judged.
+
     python -m cbcf_data.check.profile < DATAPACKAGE_JSON    # what the child does: print the problems as JSON
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 #: Datasets whose tables are smaller than this in all are judged in-process (about 7,000 rows).
 CHILD_FROM_BYTES = 1024 * 1024
 #: Seconds to wait for the child's verdict before judging in-process instead.
 CHILD_TIMEOUT = 300
+#: Part of every cache key: raise it when `judge` changes what it reports.
+VERDICT_FORMAT = "1"
 
 
 def judge(descriptor: dict[str, Any]) -> list[str]:
@@ -58,10 +68,16 @@ def _as_v1_self_references(descriptor: dict[str, Any]) -> dict[str, Any]:
 class Judgement:
     """A verdict on one descriptor: made already, or being made by a child process."""
 
-    def __init__(self, descriptor: dict[str, Any], child: subprocess.Popen[bytes] | None = None) -> None:
+    def __init__(self, descriptor: dict[str, Any], child: subprocess.Popen[bytes] | None = None,
+                 cached: list[str] | None = None, key: str | None = None) -> None:
         self.descriptor = descriptor
         self.child = child
-        self._problems: list[str] | None = None if child is not None else judge(descriptor)
+        #: Where the verdict is kept once made (None: not kept).
+        self.key = key
+        self.cached = cached is not None
+        self._problems: list[str] | None = cached if cached is not None else None if child is not None else judge(descriptor)
+        if child is None and not self.cached:
+            _keep(key, self._problems)
 
     @property
     def in_child(self) -> bool:
@@ -72,6 +88,7 @@ class Judgement:
         """The verdict, waiting for the child if it is still judging."""
         if self._problems is None:
             self._problems = self._from_child()
+            _keep(self.key, self._problems)
         return self._problems
 
     def _from_child(self) -> list[str]:
@@ -91,14 +108,69 @@ class Judgement:
         return judge(self.descriptor)
 
 
-def start(descriptor: dict[str, Any], table_bytes: int) -> Judgement:
-    """Begin judging the descriptor, in a child when that pays off."""
+def start(descriptor: dict[str, Any], table_bytes: int, text: str | None = None) -> Judgement:
+    """Begin judging the descriptor (read as `text`): the verdict kept for
+    this text if there is one, else in a child when that pays off, else here."""
+    key = cache_key(text) if text is not None else None
+    cached = _kept(key)
+    if cached is not None:
+        return Judgement(descriptor, cached=cached, key=key)
     if table_bytes < CHILD_FROM_BYTES or _frictionless_loaded() or not sys.executable or _cpus() < 2:
-        return Judgement(descriptor)
+        return Judgement(descriptor, key=key)
     try:
-        return Judgement(descriptor, spawn(descriptor))
+        return Judgement(descriptor, spawn(descriptor), key=key)
     except OSError:
-        return Judgement(descriptor)
+        return Judgement(descriptor, key=key)
+
+
+def cache_dir() -> Path | None:
+    """Where verdicts are kept; None when caching is off."""
+    given = os.environ.get("CBCF_DATA_CACHE_DIR")
+    if given:
+        return None if given == "off" else Path(given) / "profile"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cbcf-data" / "profile"
+
+
+def cache_key(text: str) -> str | None:
+    """The SHA-256 naming the verdict on this descriptor text by this frictionless; None without one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        judge_version = version("frictionless")
+    except PackageNotFoundError:
+        return None
+    digest = hashlib.sha256(f"{VERDICT_FORMAT}\0{judge_version}\0".encode())
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _kept(key: str | None) -> list[str] | None:
+    """The verdict kept under key, if there is a readable one."""
+    folder = cache_dir()
+    if key is None or folder is None:
+        return None
+    try:
+        answer = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(answer, list) and all(isinstance(item, str) for item in answer):
+        return answer
+    return None
+
+
+def _keep(key: str | None, problems: list[str] | None) -> None:
+    """Keep a verdict under key (written whole, then renamed); a cache that cannot be written is skipped."""
+    folder = cache_dir()
+    if key is None or folder is None or problems is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{key}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(problems), encoding="utf-8")
+        os.replace(temporary, folder / f"{key}.json")
+    except OSError:
+        pass
 
 
 #: The child's program: this file, loaded by its path (no sys.path games), then `main()`.

@@ -21,11 +21,7 @@ from cbcf_data.check.report import Where, truncate
 from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
-from cbcf_data.model.bundle import NEW_TABLES
 from cbcf_data.model.tables import Record
-
-#: Table -> the bundle section where a contributor adds its new rows.
-NEW_SECTIONS = {table: key for key, table in NEW_TABLES.items()}
 
 
 @dataclass
@@ -182,8 +178,10 @@ def next_free(run: Run, table: str, taken: str, meeting_id: Any = None) -> str:
 def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Where, row_id: str | None) -> None:
     """Report a foreign key naming no row of `ref`, with the nearest ID that exists."""
     hint = f"add the {ref} row first, or correct {field_name}"
-    if where.pointer is not None and ref in NEW_SECTIONS:  # a bundle: new rows go in its new_* section
-        hint = f"add it under `{NEW_SECTIONS[ref]}` in the bundle, or correct {field_name}"
+    if where.pointer is not None:  # a bundle: new rows go in its new_* section
+        sections = new_sections()
+        if ref in sections:
+            hint = f"add it under `{sections[ref]}` in the bundle, or correct {field_name}"
     if run.want_hint("foreign-key"):
         near = close_match(value, run.keys[ref].keys()) if len(run.keys[ref]) < 100_000 else None
         if near:
@@ -200,10 +198,18 @@ def row_issues(run: Run, model: type[Record], error: ValidationError, cells: dic
         context = problem.get("ctx") or {}
         field_name = str(loc[0]) if loc else context.get("field")
         value = problem.get("input") if loc else cells.get(field_name) if field_name else None
-        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"])
-        if code in ("not-in-codelist", "unknown-field") and not run.want_hint(code):
-            hint = None
+        # The nearest-code search runs only for the issues whose hint is shown (Run.want_hint).
+        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"], run.want_hint)
         run.emit(code, message, where, field=field_name, record_id=row_id, value=value, hint=hint)
+
+
+@functools.cache
+def new_sections() -> dict[str, str]:
+    """Table -> the bundle section where a contributor adds its new rows. Imported when a bundle
+    needs it: the bundle models cost a dataset's validation a sixth of a second to build."""
+    from cbcf_data.model.bundle import NEW_TABLES
+
+    return {table: key for key, table in NEW_TABLES.items()}
 
 
 @functools.cache

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import UnusableInputError, nearest
+from cbcf_data.model.text import escape
 
 if TYPE_CHECKING:
     from cbcf_data.model.tables import Meeting
@@ -91,7 +92,8 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
     for s in sources:
         lines += _wrap(f"{s.id} — {s.reliability} reliability, {s.kind}" + (f": {s.url}" if s.url else " (archived text)"
                                                                              if s.archive_path else ""))
-    return "\n".join(lines) + "\n"
+    # Safe on a terminal whatever the data holds: ESC, CR, bidi controls… shown as escapes.
+    return escape("\n".join(lines), lines=True) + "\n"
 
 
 #: Tables whose rows `show` finds by ID, in the order they are searched.
@@ -104,7 +106,7 @@ def render(ds: Dataset, record_id: str) -> str:
         if record_id in ds.table(table):
             renderer = {"meetings": render_meeting, "people": render_person, "topics": render_topic,
                         "instruments": render_instrument}.get(table, render_row)
-            return renderer(ds, record_id)
+            return escape(renderer(ds, record_id).rstrip("\n"), lines=True) + "\n"
     for table in SHOWN:
         entry = ds.table(table).retired.get(record_id)
         if entry is not None:

@@ -1,0 +1,89 @@
+"""The report of many issues: hints that need a search only where they are shown, and a JSON form
+byte for byte the standard library's indented dump (written faster; the speed is in bench/)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict
+
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cbcf_data.check import explain as explain_module
+from cbcf_data.check.report import Issue, Report
+from cbcf_data.check.state import HINTED
+from cbcf_data.check.validate import validate
+from cbcf_data.model.text import escape_json
+
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
+
+N = 2 * HINTED + 7
+
+
+def all_invalid(tmp_path, value: str = "comit"):
+    """A synthetic dataset whose every commitment has `value` as its modality."""
+    synth.write(N, tmp_path)
+    path = tmp_path / "records" / "commitments.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    column = rows[0].index("modality")
+    for row in rows[1:]:
+        row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, lineterminator="\n").writerows(rows)
+    return tmp_path
+
+
+def test_codelist_hints_on_the_first_issues_only_and_searched_only_there(tmp_path, monkeypatch):
+    searches = []
+    real = explain_module.nearest
+    monkeypatch.setattr(explain_module, "nearest", lambda value, allowed: searches.append(value) or real(value, allowed))
+    report = validate(all_invalid(tmp_path))
+    issues = [issue for issue in report.issues if issue.code == "not-in-codelist"]
+    assert len(issues) == len(report.issues) == N
+    assert [issue.line for issue in issues] == list(range(2, N + 2))  # file order
+    assert all(issue.hint.startswith("did you mean `commit`? allowed: ") for issue in issues[:HINTED])
+    assert all(issue.hint is None for issue in issues[HINTED:])
+    assert len(searches) == HINTED  # not one search for an issue whose hint is not shown
+    assert {issue.message for issue in issues} == {"'comit' is not a modality code"}
+
+
+def test_unknown_field_hint_searched_for_the_first_issues_only(tmp_path):
+    from cbcf_data.check.explain import explain
+    from cbcf_data.model.tables import TABLES
+
+    model = TABLES["commitments"]
+    asked = []
+    full = explain(model, "extra_forbidden", "modalty", "x", "")
+    assert full == ("unknown-field", "'modalty' is not a field of commitments", "did you mean `modality`?")
+    assert explain(model, "extra_forbidden", "modalty", "x", "", lambda code: asked.append(code) or False) \
+        == (*full[:2], None)
+    assert explain(model, "extra_forbidden", "modalty", "x", "", lambda code: True) == full
+    assert asked == ["unknown-field"]
+
+
+def test_json_of_an_all_invalid_dataset_is_the_standard_indented_dump(tmp_path):
+    report = validate(all_invalid(tmp_path))
+    assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+    assert report.to_dict()["issues"] == [asdict(issue) for issue in report.issues]
+
+
+text = st.text(st.characters(codec="utf-8"), max_size=12)
+issues = st.builds(Issue, code=text, message=text, severity=st.sampled_from(["error", "warning"]),
+                   path=st.none() | text, table=st.none() | text, line=st.none() | st.integers(0, 10**9),
+                   pointer=st.none() | text, field=st.none() | text, record_id=st.none() | text,
+                   value=st.none() | text, hint=st.none() | text, column=st.none() | st.integers(0, 99),
+                   excerpt=st.none() | text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(found=st.lists(issues, max_size=5), usable=st.booleans(), tables=st.integers(0, 14),
+       present=st.dictionaries(text, st.lists(text, max_size=3), max_size=2))
+def test_json_is_the_standard_indented_dump(found, usable, tables, present):
+    report = Report(issues=found, tables=tables, rows=3, checks={"row-types"}, usable=usable, present=present)
+    assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+    assert report.to_dict()["issues"] == [asdict(issue) for issue in found]

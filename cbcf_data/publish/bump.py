@@ -111,10 +111,11 @@ def changelog_entry(result: dict[str, Any], old: str, new: str, day: date) -> st
 
 
 def _ids(rows: list[dict[str, str]], result: dict[str, Any], table: str, limit: int = 8) -> str:
-    keys = ["/".join(v for k, v in row.items() if k in ("id", "meeting_id", "person_id", "topic_id",
-                                                            "commitment_id", "source_id", "instrument_id",
-                                                            "relation", "party", "as_of"))
-            for row in rows]
+    """The rows' record IDs (their primary keys, parts joined by `/`), the first `limit` of them."""
+    from cbcf_data.model.tables import TABLES
+
+    primary_key = TABLES[table].primary_key if table in TABLES else ("id",)
+    keys = ["/".join(row.get(name) or "" for name in primary_key) for row in rows]
     shown = ", ".join(keys[:limit])
     return shown + (f", and {len(keys) - limit} more" if len(keys) > limit else "")
 

@@ -24,6 +24,11 @@ from cbcf_data.model.text import escape
 
 __all__ = ["app", "main"]
 
+#: The exit status of each kind of error, the most specific first (README, "Command line").
+EXIT_STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (DatasetBusyError, 3), (InvalidDataError, 1), (CbcfDataError, 2), (OSError, 2),
+)
+
 
 def main() -> None:
     """Entry point: run the app, turning library and operating-system errors into one line on
@@ -32,18 +37,10 @@ def main() -> None:
     _stop_cleanly_on_sigterm()
     try:
         app()
-    except DatasetBusyError as error:
-        typer.echo(f"error: {escape(str(error))}", err=True)
-        sys.exit(3)
-    except InvalidDataError as error:
-        typer.echo(f"error: {escape(str(error))}", err=True)
-        sys.exit(1)
-    except CbcfDataError as error:
-        typer.echo(f"error: {escape(str(error))}", err=True)
-        sys.exit(2)
-    except OSError as error:
-        typer.echo(f"error: {escape(os_error_line(error))}", err=True)
-        sys.exit(2)
+    except (CbcfDataError, OSError) as error:
+        line = os_error_line(error) if isinstance(error, OSError) else str(error)
+        typer.echo(f"error: {escape(line)}", err=True)
+        sys.exit(next(status for kind, status in EXIT_STATUS if isinstance(error, kind)))
 
 
 def os_error_line(error: OSError) -> str:

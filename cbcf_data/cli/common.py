@@ -3,13 +3,15 @@ the dataset or repository it works on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cbcf_data.errors import CbcfDataError, UnusableInputError
+from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
 
 app = typer.Typer(
     name="cbcf-data",
@@ -89,3 +91,14 @@ def _dataset(given: Path | None, writes: bool) -> Path:
     typer.echo(f"cbcf-data: no dataset in this folder or above; using the copy installed with the package ({root})",
                err=True)
     return root
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Print the validation report an InvalidDataError carries before it ends the command."""
+    try:
+        yield
+    except InvalidDataError as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+        raise

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cbcf_data.cli.common import DatasetOption, RootOption, _dataset, _repo_root, app
-from cbcf_data.errors import InvalidDataError
+from cbcf_data.cli.common import DatasetOption, RootOption, _dataset, _repo_root, app, reporting
 
 
 @app.command()
@@ -45,12 +44,8 @@ def release(
     """Validate the dataset, then build its CSV, JSON, SQLite and Excel-flavoured release with checksums."""
     from cbcf_data.publish.release import build_release
 
-    try:
+    with reporting():
         folder = build_release(out, _dataset(dataset, writes=False))
-    except InvalidDataError as error:
-        if error.report is not None:
-            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
-        raise
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         typer.echo(f"{path}  ({path.stat().st_size:,} bytes)")
     typer.echo(f"built {folder}")
@@ -64,12 +59,8 @@ def site(
     """Validate the dataset, then build its static bilingual website (offline; open index.html)."""
     from cbcf_data.publish.site.build import build_site
 
-    try:
+    with reporting():
         folder = build_site(out, _dataset(dataset, writes=False))
-    except InvalidDataError as error:
-        if error.report is not None:
-            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
-        raise
     pages = sum(1 for _ in folder.rglob("*.html"))
     typer.echo(f"built {folder}: {pages} pages; open {folder / 'index.html'}")
 

@@ -125,8 +125,6 @@ def _join(items: list[str], mark: str = "") -> str:
 
 def readme(current: str, ds: Dataset) -> str:
     """README.md with its generated coverage section brought up to date."""
-    if START not in current or END not in current:
-        return current
-    before, rest = current.split(START, 1)
-    _, after = rest.split(END, 1)
-    return before + coverage_block(ds) + after
+    from cbcf_data.publish.docs import replace_block
+
+    return replace_block(current, START, END, lambda: coverage_block(ds))

@@ -6,6 +6,7 @@ cannot drift: `cbcf-data schema` writes them and `cbcf-data schema --check` comp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +148,14 @@ def contributing_codelists(dataset_root: Path) -> str:
 
 def contributing(current: str, dataset_root: Path) -> str:
     """CONTRIBUTING.md with its generated block brought up to date."""
-    if START not in current or END not in current:
+    return replace_block(current, START, END, lambda: contributing_codelists(dataset_root))
+
+
+def replace_block(current: str, start: str, end: str, block: Callable[[], str]) -> str:
+    """`current` with the text from marker `start` to marker `end` replaced by `block()` (which
+    includes the markers); unchanged when a marker is missing."""
+    if start not in current or end not in current:
         return current
-    before, rest = current.split(START, 1)
-    _, after = rest.split(END, 1)
-    return before + contributing_codelists(dataset_root) + after
+    before, rest = current.split(start, 1)
+    _, after = rest.split(end, 1)
+    return before + block() + after

@@ -95,22 +95,22 @@ def test_cached_verdict_equals_the_fresh_one_and_a_changed_descriptor_is_rejudge
     monkeypatch.setattr(profile, "judge", lambda descriptor: judged.append(1) or real(descriptor))
     for path in (ROOT / "datapackage.json", BROKEN):
         text = path.read_text(encoding="utf-8")
-        fresh = profile.start(descriptor_of(path), path, 0, text)
-        again = profile.start(descriptor_of(path), path, 0, text)
+        fresh = profile.start(descriptor_of(path), 0, text)
+        again = profile.start(descriptor_of(path), 0, text)
         assert not fresh.cached and again.cached and again.problems() == fresh.problems()
     assert len(judged) == 2
     changed = BROKEN.read_text(encoding="utf-8").replace("{", '{"x-changed": 1, ', 1)
-    rejudged = profile.start(json.loads(changed), BROKEN, 0, changed)
+    rejudged = profile.start(json.loads(changed), 0, changed)
     assert not rejudged.cached and len(judged) == 3
 
 
 def test_a_tampered_or_unreadable_cache_entry_is_rejudged(tmp_path, monkeypatch):
     monkeypatch.setenv("CBCF_DATA_CACHE_DIR", str(tmp_path / "cache"))
     text = BROKEN.read_text(encoding="utf-8")
-    fresh = profile.start(descriptor_of(BROKEN), BROKEN, 0, text).problems()
+    fresh = profile.start(descriptor_of(BROKEN), 0, text).problems()
     entry = tmp_path / "cache" / "profile" / f"{profile.cache_key(text)}.json"
     entry.write_text('{"not": "a verdict"}', encoding="utf-8")
-    judgement = profile.start(descriptor_of(BROKEN), BROKEN, 0, text)
+    judgement = profile.start(descriptor_of(BROKEN), 0, text)
     assert not judgement.cached and judgement.problems() == fresh
 
 

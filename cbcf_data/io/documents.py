@@ -237,6 +237,8 @@ def yaml_error(text: str, error: Any) -> ReadError:
         mark = error.context_mark
         hint = f"the {str(error.context).replace('while scanning a ', '')[:60]} opened here is never closed: close it"
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    if hint is None and line is not None and "\t" in (text.splitlines()[line - 1:line] or [""])[0]:
+        hint = YAML_HINTS[0][1]  # libyaml does not name the tab it stopped at
     excerpt = positions.excerpt(text, line, column) if line is not None else None
     where = f" (line {line}, column {column})" if line is not None else ""
     return ReadError("yaml-syntax", f"not valid YAML: {problem}{where}", line, hint, column, excerpt)

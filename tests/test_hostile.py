@@ -57,7 +57,13 @@ def codes(report) -> list[tuple[str, str | None]]:
 
 def peak_memory_mb(program: str) -> tuple[int, str]:
     """(peak RSS in MB, output) of a child Python process running `program`."""
-    script = program + "\nimport resource; print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    # VmHWM is this process's own high-water mark; ru_maxrss would also count the parent's memory
+    # at fork time (Linux keeps it across exec), which a long pytest run makes large.
+    script = program + (
+        "\nimport os, resource\n"
+        "hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')] "
+        "if os.path.exists('/proc/self/status') else []\n"
+        "print('PEAK', (hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) // 1024)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     peak = int(result.stdout.rsplit("PEAK", 1)[1])

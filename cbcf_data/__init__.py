@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         CommitmentTopic,
         Instrument,
         InstrumentMention,
+        InstrumentParty,
         Meeting,
         MeetingSource,
         MeetingTopic,
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
     )
     from cbcf_data.publish.citation import cite
 
-_MODELS = ("Assessment", "Attendance", "Commitment", "CommitmentTopic", "Instrument", "InstrumentMention", "Meeting",
-           "MeetingSource", "MeetingTopic", "Organization", "Person", "Record", "RetiredId", "Source", "Topic")
+_MODELS = ("Assessment", "Attendance", "Commitment", "CommitmentTopic", "Instrument", "InstrumentMention",
+           "InstrumentParty", "Meeting", "MeetingSource", "MeetingTopic", "Organization", "Person", "Record",
+           "RetiredId", "Source", "Topic")
 
 __all__ = [
     "Assessment",
@@ -59,6 +61,7 @@ __all__ = [
     "Dataset",
     "Instrument",
     "InstrumentMention",
+    "InstrumentParty",
     "InvalidDataError",
     "Issue",
     "Meeting",

@@ -52,3 +52,13 @@ def repo_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "docs", target / "docs")
     shutil.copy2(ROOT / "CONTRIBUTING.md", target / "CONTRIBUTING.md")
     return target
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The website of the repository's dataset, built once for the site and browser tests."""
+    from cbcf_data.publish.site.build import site_files, write_files
+
+    folder = tmp_path_factory.mktemp("site")
+    write_files(site_files(cbcf_data.load()), folder)
+    return folder

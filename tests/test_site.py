@@ -19,7 +19,7 @@ from conftest import BIN, RECORDS, run_cli
 
 from cbcf_data.dataset import load
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.publish.site.build import build_site, site_files, write_files
+from cbcf_data.publish.site.build import build_site, site_files
 from cbcf_data.publish.site.views import RECORD_TABLES
 
 
@@ -78,13 +78,6 @@ class Page(HTMLParser):
             self._table = None
         elif tag == "svg":
             self._svg = None
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("site")
-    write_files(site_files(load()), folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

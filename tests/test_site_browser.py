@@ -16,20 +16,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from cdp import Browser, Tab, find_chromium
 
-from cbcf_data.dataset import load
-from cbcf_data.publish.site.build import site_files, write_files
-
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "site"
 PHONE = (375, 740)
 #: Pages loaded at once: a page load waits mostly on the browser, not on a core.
 TABS = 4
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("site")
-    write_files(site_files(load()), folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ app as before, with the same output and exit status either way.
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ def main() -> None:
     stderr and an exit status (never a traceback)."""
     _messages_to_stderr()
     _stop_cleanly_on_sigterm()
+    # Pydantic's plugins are off in this command, unless the user's environment names which to
+    # turn off (empty: none): looking for them reads every installed package's entry points.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         if not _run_plain(sys.argv[1:]):
             _typer_app()()

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from cbcf_data.cli import reading
 from cbcf_data.cli.base import AS_OF, RECORD_ID, SOURCE, BadParameter
 from cbcf_data.cli.common import DatasetOption, Format, FormatOption, app
+from cbcf_data.cli.reading import show as show_record
+from cbcf_data.cli.reading import validate as validate_source
 from cbcf_data.errors import CbcfDataError
 
 
@@ -20,7 +21,7 @@ def validate(
     dataset: DatasetOption = None,
 ) -> None:
     """Check a dataset, a table or a bundle and report every problem with where and how to fix it."""
-    raise typer.Exit(reading.validate(source, format, dataset))
+    raise typer.Exit(validate_source(source, format, dataset))
 
 
 @app.command()
@@ -31,7 +32,7 @@ def show(
 ) -> None:
     """Print a one-screen summary of a meeting, person, topic, instrument or any other row, by its ID."""
     try:
-        reading.show(record_id, as_of, dataset)
+        show_record(record_id, as_of, dataset)
     except BadParameter as error:
         raise typer.BadParameter(str(error), param_hint=error.param_hint) from None
 

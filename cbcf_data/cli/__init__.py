@@ -12,6 +12,10 @@ the copy installed with the package, and says so on stderr.
 Typer, rich or anything else they do not use: that is most of their start-up time. Anything
 else — `--help`, an argument Typer would refuse, every other command — goes through the Typer
 app as before, with the same output and exit status either way.
+
+Pydantic's plugins (found through every installed package's entry points) are off in this
+command unless `PYDANTIC_DISABLE_PLUGINS` is set: set it empty to have them all, or to the names
+of those to leave off.
 """
 
 from __future__ import annotations

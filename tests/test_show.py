@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import run_cli
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, run_cli
 
 
 def show(record_id: str) -> str:
@@ -36,3 +40,58 @@ def test_any_other_row():
 def test_an_unknown_id_names_the_nearest():
     result = run_cli("show", "merrick-garlnd")
     assert result.returncode == 2 and "did you mean 'merrick-garland'?" in result.stderr
+
+
+# -- printed from cells (publish/cells.py) ------------------------------------------------
+
+def summaries(ds, typed: bool) -> dict[str, str]:
+    from cbcf_data.errors import CbcfDataError
+    from cbcf_data.publish.show import SHOWN, render
+
+    ids = [key for table in SHOWN for key in ds.table(table)]
+    ids += [row["id"] for row in ds.retired_ids._rows.values()] + ["cbcf-2024-c99", "merrick-garlnd"]
+    shown = {}
+    for record_id in ids:
+        try:
+            shown[record_id] = render(ds, record_id, typed=typed)
+        except CbcfDataError as error:
+            shown[record_id] = f"{type(error).__name__}: {error}"
+    return shown
+
+
+@pytest.mark.parametrize("how", ["load()", "load(DIR)", "as_of"])
+def test_every_summary_from_cells_is_the_typed_one(how):
+    import cbcf_data
+
+    ds = {"load()": cbcf_data.load, "load(DIR)": lambda: cbcf_data.load(ROOT),
+          "as_of": lambda: cbcf_data.load().as_of("2023-06-30")}[how]()
+    cells, typed = summaries(ds, typed=False), summaries(ds, typed=True)
+    assert len(cells) > 200 or how == "as_of"
+    assert cells == typed
+
+
+def test_cells_know_what_the_models_declare():
+    import json
+
+    from cbcf_data.model.tables import MODELS
+    from cbcf_data.publish.cells import TABLES
+
+    assert list(TABLES) == [model.table for model in MODELS]
+    resources = {r["name"]: r for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
+    for model in MODELS:
+        name, integers, foreign_keys = TABLES[model.table]
+        assert name == model.__name__
+        assert list(foreign_keys.items()) == list(model.foreign_keys.items())
+        fields = resources[model.table]["schema"]["fields"]
+        assert integers == tuple(f["name"] for f in fields if f["type"] == "integer")
+        assert [f["name"] for f in fields] == list(model.model_fields)
+
+
+def test_a_summary_from_cells_imports_no_pydantic():
+    code = ("import sys, cbcf_data; from cbcf_data.publish.show import render\n"
+            "ds = cbcf_data.load()\n"
+            "out = ''.join(render(ds, i) for i in ('cbcf-2024', 'merrick-garland', 'fentanyl', 'us-fara', 'us-doj'))\n"
+            "print(len(out), sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 1)[1].strip() == "[]"

@@ -7,18 +7,26 @@ being changed by another process (the lock was not released in time).
 With no --dataset, a command works on the dataset of the checkout it runs in (the nearest folder
 upwards holding datapackage.json and records/); only a command that writes nothing falls back to
 the copy installed with the package, and says so on stderr.
+
+`validate` and `show` with plain arguments (see `base.plain_arguments`) run without importing
+Typer, rich or anything else they do not use: that is most of their start-up time. Anything
+else — `--help`, an argument Typer would refuse, every other command — goes through the Typer
+app as before, with the same output and exit status either way.
+
+Pydantic's plugins (found through every installed package's entry points) are off in this
+command unless `PYDANTIC_DISABLE_PLUGINS` is set: set it empty to have them all, or to the names
+of those to leave off.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-import typer
-
-from cbcf_data.cli import checking, editing, publishing  # noqa: F401 - each module registers its commands
-from cbcf_data.cli.common import app
+from cbcf_data.cli.base import echo, plain_arguments, plain_environment
 from cbcf_data.errors import CbcfDataError, DatasetBusyError, InvalidDataError
 from cbcf_data.model.text import escape
 
@@ -35,12 +43,73 @@ def main() -> None:
     stderr and an exit status (never a traceback)."""
     _messages_to_stderr()
     _stop_cleanly_on_sigterm()
+    # Pydantic's plugins are off in this command, unless the user's environment names which to
+    # turn off (empty: none): looking for them reads every installed package's entry points.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        app()
+        if not _run_plain(sys.argv[1:]):
+            _typer_app()()
     except (CbcfDataError, OSError) as error:
         line = os_error_line(error) if isinstance(error, OSError) else str(error)
-        typer.echo(f"error: {escape(line)}", err=True)
+        echo(f"error: {escape(line)}", err=True)
         sys.exit(next(status for kind, status in EXIT_STATUS if isinstance(error, kind)))
+
+
+#: Whether `main` may run `validate` and `show` without Typer (tests compare both ways).
+PLAIN = True
+
+
+def _run_plain(args: list[str]) -> bool:
+    """Run `validate` or `show` without Typer when its arguments are plain; False when Typer has to.
+    Ends as Typer's own run ends: a SystemExit with the command's status, 130 on Ctrl-C, 1 on a
+    closed pipe."""
+    values = plain_arguments(args[0], args[1:]) if PLAIN and args and plain_environment() else None
+    if values is None:
+        return False
+    from cbcf_data.cli import reading
+
+    command = reading.validate if args[0] == "validate" else reading.show
+    try:
+        status = command(**values)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except OSError as error:
+        if error.errno != errno.EPIPE:
+            raise
+        sys.stdout, sys.stderr = _Pacified(sys.stdout), _Pacified(sys.stderr)
+        sys.exit(1)
+    sys.exit(status or 0)
+
+
+class _Pacified:
+    """A stream whose flush ignores a closed pipe, as Click leaves stdout and stderr after EPIPE."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as error:
+            if error.errno != errno.EPIPE:
+                raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _typer_app() -> Any:
+    """The Typer app, with every command registered (imported only when it is needed)."""
+    from cbcf_data.cli import checking, editing, publishing  # noqa: F401 - each module registers its commands
+    from cbcf_data.cli.common import app
+
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _typer_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def os_error_line(error: OSError) -> str:

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
 from cbcf_data.model.display import Display
+from cbcf_data.model.docstrings import read_once
 from cbcf_data.model.types import (
     Abbreviation,
     ArchivePath,
@@ -49,6 +50,9 @@ from cbcf_data.model.types import (
     WikidataId,
     date_precision_of,
 )
+
+#: The fields' descriptions (their docstrings) read with one parse of this file (`model.docstrings`).
+_restore_docstrings = read_once(__name__)
 
 
 class Record(Display, BaseModel):  # type: ignore[misc]  # Display retires BaseModel's v1 names
@@ -634,6 +638,7 @@ class RetiredId(Record):
     replaced_by: ShortText | None = None
     """The ID, in the same table, of the row that took its place; empty when none did."""
 
+_restore_docstrings()
 
 #: Every table in dependency order: a table references only tables before it (or itself).
 MODELS: tuple[type[Record], ...] = (

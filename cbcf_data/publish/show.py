@@ -1,17 +1,23 @@
 """One-screen, plain-text summaries for `cbcf-data show`: a meeting, a person, a topic, an
-instrument — or any other row by its ID."""
+instrument — or any other row by its ID.
+
+`render` prints from the dataset's cells (`publish.cells`): no record is typed, so Pydantic is not
+imported for it. Each summary reads a dataset through what `Dataset` and `Cells` both offer, so it
+prints the same from typed records (`typed=True`, the reference a test holds the cells to).
+"""
 
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import UnusableInputError, nearest
 from cbcf_data.model.text import escape
+from cbcf_data.publish.cells import Cells
 
-if TYPE_CHECKING:
-    from cbcf_data.model.tables import Meeting
+#: A dataset as the summaries read it: a `Dataset`, or `Cells` over one.
+View = Any
 
 WIDTH = 100
 ORDINAL = {1: "first", 2: "second", 3: "third"}
@@ -27,7 +33,7 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [indent]
 
 
-def _heading(meeting: Meeting) -> list[str]:
+def _heading(meeting: Any) -> list[str]:
     """The meeting's ordinal, phase, date (with its basis) and place."""
     if meeting.sequence is None:
         order = "ordinal unknown"
@@ -50,7 +56,7 @@ def _heading(meeting: Meeting) -> list[str]:
     ]
 
 
-def render_meeting(ds: Dataset, meeting_id: str) -> str:
+def render_meeting(ds: View, meeting_id: str) -> str:
     """The meeting's date (with its basis), place, attendees, themes, commitments, instruments and sources."""
     if meeting_id not in ds.meetings:
         raise UnusableInputError(f"no meeting {meeting_id!r}; meetings are: {', '.join(sorted(ds.meetings))}")
@@ -100,8 +106,13 @@ def render_meeting(ds: Dataset, meeting_id: str) -> str:
 SHOWN = ("meetings", "people", "topics", "instruments", "organizations", "sources", "commitments")
 
 
-def render(ds: Dataset, record_id: str) -> str:
-    """The summary of the meeting, person, topic, instrument, organization, source or commitment `record_id`."""
+def render(ds: Dataset, record_id: str, typed: bool = False) -> str:
+    """The summary of the meeting, person, topic, instrument, organization, source or commitment
+    `record_id`, printed from the dataset's cells (from its typed records when `typed`)."""
+    return _render(ds if typed else Cells(ds), record_id)
+
+
+def _render(ds: View, record_id: str) -> str:
     for table in SHOWN:
         if record_id in ds.table(table):
             renderer = {"meetings": render_meeting, "people": render_person, "topics": render_topic,
@@ -112,7 +123,7 @@ def render(ds: Dataset, record_id: str) -> str:
         if entry is not None:
             why = f"{record_id} was retired from {table} in version {entry['retired_in']}: {entry['reason']}"
             if entry.get("replaced_by") and entry["replaced_by"] in ds.table(table):
-                return f"{why}\nShowing its successor, {entry['replaced_by']}.\n\n" + render(ds, entry["replaced_by"])
+                return f"{why}\nShowing its successor, {entry['replaced_by']}.\n\n" + _render(ds, entry["replaced_by"])
             raise UnusableInputError(why)
     every = [key for table in SHOWN for key in ds.table(table)]
     near = nearest(record_id, every)
@@ -120,13 +131,13 @@ def render(ds: Dataset, record_id: str) -> str:
                              f"{record_id!r}" + (f"; did you mean {near!r}?" if near else ""))
 
 
-def _meeting_line(ds: Dataset, meeting_id: str, detail: str = "") -> str:
+def _meeting_line(ds: View, meeting_id: str, detail: str = "") -> str:
     meeting = ds.meetings[meeting_id]
     place = meeting.city or "place unknown"
     return f"  {meeting.id}  {meeting.start_date}  {place}" + (f" — {detail}" if detail else "")
 
 
-def render_person(ds: Dataset, person_id: str) -> str:
+def render_person(ds: View, person_id: str) -> str:
     """A person: country and Wikidata item, then each meeting attended with role and capacity."""
     person = ds.people[person_id]
     lines = [f"{person.name} ({person.id}) — {person.country}"
@@ -143,7 +154,7 @@ def render_person(ds: Dataset, person_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_topic(ds: Dataset, topic_id: str) -> str:
+def render_topic(ds: View, topic_id: str) -> str:
     """A topic: its place in the vocabulary, then the meetings and commitments on it or narrower topics."""
     topic = ds.topics[topic_id]
     broader = " > ".join(t.label for t in reversed(ds.ancestors(topic)))
@@ -164,7 +175,7 @@ def render_topic(ds: Dataset, topic_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_instrument(ds: Dataset, instrument_id: str) -> str:
+def render_instrument(ds: View, instrument_id: str) -> str:
     """An instrument: kind, jurisdiction and date, then what happened to it at each meeting."""
     instrument = ds.instruments[instrument_id]
     date = f"{instrument.date} ({instrument.date_precision})" if instrument.date else "date unknown"
@@ -179,7 +190,7 @@ def render_instrument(ds: Dataset, instrument_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_row(ds: Dataset, record_id: str) -> str:
+def render_row(ds: View, record_id: str) -> str:
     """Any other row: its filled fields, then how many rows of each related table name it."""
     table = next(t for t in SHOWN if record_id in ds.table(t))
     record: Any = ds.table(table)[record_id]
@@ -187,9 +198,13 @@ def render_row(ds: Dataset, record_id: str) -> str:
     for field, value in record.model_dump().items():
         if value is not None:
             lines += _wrap(f"{field}: {value}")
-    from cbcf_data.dataset.navigation import relations
+    if isinstance(ds, Cells):
+        tables = ds.relations(record)
+    else:
+        from cbcf_data.dataset.navigation import relations
 
-    counts = [f"{other} {len(ds.related(record, other))}" for other in relations(type(record))]
+        tables = relations(type(record))
+    counts = [f"{other} {len(ds.related(record, other))}" for other in tables]
     if counts:
         lines += ["", *_wrap("related: " + ", ".join(counts))]
     return "\n".join(lines) + "\n"

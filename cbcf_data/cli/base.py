@@ -1,0 +1,204 @@
+"""What the `cbcf-data` commands share without Typer: the options `validate` and `show` take (one
+table, from which Typer declares them and the plain-argument path parses them), how a command
+finds its dataset, and how it prints.
+
+Importing this module costs no Typer, rich or Pydantic: `validate` and `show` called with plain
+arguments run from here (see `cbcf_data.cli.main`), and Typer is imported only for everything
+else (help, errors in the arguments, every other command).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
+
+
+class Format(StrEnum):
+    """Output formats of reporting commands."""
+
+    text = "text"
+    json = "json"
+
+
+class BadParameter(Exception):
+    """A parameter's value the command cannot use: the Typer command reports it as Typer reports
+    its own (`typer.BadParameter`, with the usage line; exit status 2)."""
+
+    def __init__(self, message: str, param_hint: str) -> None:
+        super().__init__(message)
+        self.param_hint = param_hint
+
+
+class Param(NamedTuple):
+    """One parameter of a command: its Python name, its command-line names (none for an
+    argument), its help text, how a plain value becomes the parameter's value (None when the
+    value is not plain, so Typer has to judge it), and its default (`REQUIRED` for none)."""
+
+    name: str
+    decls: tuple[str, ...]
+    help: str
+    convert: Callable[[str], Any]
+    default: Any = None
+
+
+#: The default of a parameter that has to be given.
+REQUIRED = ...
+
+
+def _path(value: str) -> Path | None:
+    return Path(value) if value else None
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def _format(value: str) -> Format | None:
+    return next((member for member in Format if member.value == value), None)
+
+
+def _date(value: str) -> str | None:
+    """The cut-off of --as-of, when it is a date `Dataset.as_of` takes (else Typer reports it)."""
+    from cbcf_data.dataset.asof import cutoff_day
+
+    try:
+        cutoff_day(value)
+    except ValueError:
+        return None
+    return value
+
+
+FORMAT = Param("format", ("--format", "-f"), "text for people, json for programs.", _format, Format.text)
+DATASET = Param("dataset", ("--dataset", "-d"), "Dataset folder or datapackage.json (default: the checkout around the "
+                "current folder; for commands that write nothing, else the installed copy).", _path)
+SOURCE = Param("source", (), "Dataset folder, datapackage.json, one table's .csv, or a meeting bundle (.json/.yaml).",
+               _path)
+RECORD_ID = Param("record_id", (), "The ID of a meeting (cbcf-2024), person (merrick-garland), topic (fentanyl), "
+                  "instrument, organization, source or commitment.", _text, REQUIRED)
+AS_OF = Param("as_of", ("--as-of",), "Show the dataset as it stood on this date (YYYY-MM-DD): rows known by then, "
+              "each commitment's latest assessment on or before it.", _date)
+
+#: The parameters of the commands that run without Typer when their arguments are plain, in the
+#: order of the command's signature (the Typer commands declare exactly these: a test holds it).
+PLAIN: dict[str, tuple[Param, ...]] = {
+    "validate": (SOURCE, FORMAT, DATASET),
+    "show": (RECORD_ID, AS_OF, DATASET),
+}
+
+
+def plain_arguments(command: str, args: list[str]) -> dict[str, Any] | None:
+    """The values of `command`'s parameters from `args` when every one is plain: known options,
+    each once, with a value that does not start with `-`, and as many arguments as the command
+    takes; None for anything else (help, an unknown or repeated option, `--`, a value Typer
+    would refuse), which Typer then handles as it always did."""
+    params = PLAIN.get(command)
+    if params is None:
+        return None
+    options = {decl: param for param in params for decl in param.decls}
+    arguments = [param for param in params if not param.decls]
+    values: dict[str, Any] = {}
+    given: list[str] = []
+    rest = iter(args)
+    for token in rest:
+        if not token.startswith("-"):
+            given.append(token)
+            continue
+        name, equals, value = token.partition("=") if token.startswith("--") else (token, "", "")
+        param = options.get(name)
+        if not equals:
+            value = next(rest, "-")
+        if param is None or param.name in values or value.startswith("-"):
+            return None
+        values[param.name] = param.convert(value)
+        if values[param.name] is None:
+            return None
+    if len(given) > len(arguments) or any(param.default is REQUIRED for param in arguments[len(given):]):
+        return None
+    for param, token in zip(arguments, given):
+        values[param.name] = param.convert(token)
+        if values[param.name] is None:
+            return None
+    return {param.name: values.get(param.name, param.default) for param in params}
+
+
+def plain_environment() -> bool:
+    """Whether the environment is one where printing needs nothing of Click's: a POSIX system,
+    standard streams in an encoding other than ASCII, no shell-completion request."""
+    if os.name == "nt" or any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return False
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            if codecs.lookup(encoding).name == "ascii":
+                return False
+        except LookupError:
+            return False
+    return True
+
+
+#: ANSI escape sequences, which Click's `echo` takes out of what does not go to a terminal.
+_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
+
+
+def echo(message: str = "", nl: bool = True, err: bool = False) -> None:
+    """Print as `typer.echo` does (its output, byte for byte, in a `plain_environment`): to stdout
+    or stderr, flushed, ANSI escapes taken out when the stream is not a terminal."""
+    stream = sys.stderr if err else sys.stdout
+    out = message + "\n" if nl else message
+    if out:
+        try:
+            terminal = stream.isatty()
+        except Exception:  # as Click: a stream that cannot say is not a terminal
+            terminal = False
+        stream.write(out if terminal else _ANSI.sub("", out))
+    stream.flush()
+
+
+def _repo_root(root: Path | None) -> Path:
+    from cbcf_data.io.package import DESCRIPTOR, enclosing_dataset
+
+    found = root if root is not None else enclosing_dataset(Path.cwd())
+    if found is None or not (found / DESCRIPTOR).is_file():
+        raise CbcfDataError(f"{found or Path.cwd()}: no {DESCRIPTOR} here; run from a cbcf-data checkout or pass --root")
+    return found
+
+
+def _dataset(given: Path | None, writes: bool) -> Path:
+    """The dataset a command works on: the one given, else the checkout around the current
+    folder; else, for a command that writes nothing, the installed copy (said on stderr)."""
+    from cbcf_data.io.package import enclosing_dataset, packaged_root
+
+    if given is not None:
+        return given
+    found = enclosing_dataset(Path.cwd())
+    if found is not None:
+        return found
+    if writes:
+        raise UnusableInputError(
+            f"no dataset in {Path.cwd()} or above (a folder holding datapackage.json and records/): run inside a "
+            "checkout of cbcf-data or pass --dataset; the copy installed with the package is read-only")
+    root = packaged_root()
+    echo(f"cbcf-data: no dataset in this folder or above; using the copy installed with the package ({root})",
+         err=True)
+    return root
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Print the validation report an InvalidDataError carries before it ends the command."""
+    try:
+        yield
+    except InvalidDataError as error:
+        if error.report is not None:
+            echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
+        raise

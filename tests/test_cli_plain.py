@@ -1,0 +1,144 @@
+"""`validate` and `show` with plain arguments run without Typer (`cli.base.plain_arguments`):
+the same parameters, output, exit status and messages as through the Typer app, and none of
+the modules they do not use."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, run_cli
+
+from cbcf_data import cli
+from cbcf_data.cli import base
+from cbcf_data.cli.base import PLAIN, REQUIRED, Format, plain_arguments
+
+BASE = FIXTURES / "_base"
+
+
+def test_typer_declares_exactly_the_plain_table():
+    """One table: the Typer commands take the parameters `plain_arguments` parses, with the same
+    names, option names, help texts and defaults."""
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    for command, params in PLAIN.items():
+        declared = [p for p in group.commands[command].params if p.name != "help"]  # type: ignore[attr-defined]
+        assert [p.name for p in declared] == [p.name for p in params]
+        for click_param, param in zip(declared, params):
+            assert tuple(click_param.opts) + tuple(click_param.secondary_opts) == (param.decls or (param.name,)), param
+            assert click_param.required == (param.default is REQUIRED), param
+            assert (click_param.param_type_name == "argument") == (not param.decls), param
+            assert getattr(click_param, "help", param.help) == param.help
+            if param.default is not REQUIRED:
+                assert click_param.default == param.default, param
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["-h"], ["--format"], ["-f", "xml"], ["--format=xml"], ["-fjson"], ["--format", "json", "-f", "text"],
+    ["--", "x"], ["-"], ["a", "b"], ["--dataset", ""], ["--dataset="], ["--dataset", "--format"], ["--nope"],
+    [""], ["--format", "-"],
+])
+def test_validate_arguments_that_are_not_plain(args):
+    assert plain_arguments("validate", args) is None
+
+
+@pytest.mark.parametrize("args", [
+    [], ["x", "y"], ["--as-of", "2024-13-01", "x"], ["x", "--as-of", "soon"], ["--as-of", "x"], [""], ["x", "--help"],
+])
+def test_show_arguments_that_are_not_plain(args):
+    assert plain_arguments("show", args) is None
+
+
+def test_plain_arguments_with_their_defaults():
+    assert plain_arguments("validate", []) == {"source": None, "format": Format.text, "dataset": None}
+    assert plain_arguments("validate", ["-f", "json", "d/x.yaml", "--dataset=d"]) == {
+        "source": Path("d/x.yaml"), "format": Format.json, "dataset": Path("d")}
+    assert plain_arguments("show", ["--as-of", "2023-06", "cbcf-2023", "-d", "x"]) == {
+        "record_id": "cbcf-2023", "as_of": "2023-06", "dataset": Path("x")}
+    assert plain_arguments("diff", ["a", "b"]) is None
+
+
+def run_main(monkeypatch, capsys, args: list[str], plain: bool) -> tuple[str, str, object]:
+    monkeypatch.setattr(cli, "PLAIN", plain)
+    monkeypatch.setattr(sys, "argv", ["cbcf-data", *args])
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    out, err = capsys.readouterr()
+    return out, err, ended.value.code
+
+
+def invalid_dataset(tmp_path: Path) -> Path:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_fixtures import materialize
+
+    return materialize("not-in-codelist", tmp_path)[2]
+
+
+CASES = [
+    ["validate"], ["validate", "--format", "json"], ["validate", "-f", "json", "{base}"], ["validate", "--format=text", "{base}"],
+    ["validate", "{invalid}"], ["validate", "{invalid}", "-f", "json"], ["validate", "{missing}"],
+    ["validate", "{bundle}", "--dataset", "{base}"], ["validate", "{base}/records/people.csv"],
+    ["validate", "--format", "xml"], ["validate", "--help"], ["validate", "{base}", "{base}"],
+    ["show", "cbcf-2024"], ["show", "merrick-garland", "--dataset", "{root}"], ["show", "us-doj"], ["show", "fentanyl"],
+    ["show", "merrick-garlnd"], ["show", "cbcf-2024", "--as-of", "2020-12"], ["show", "cbcf-2023", "--as-of=2023-12-31"],
+    ["show", "cbcf-2024", "--as-of", "2020-13"], ["show"], ["show", "--dataset", "{missing}", "cbcf-2024"],
+    ["show", "--help"],
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[" ".join(case) for case in CASES])
+def test_plain_and_typer_runs_are_identical(case, tmp_path, monkeypatch, capsys):
+    names = {"base": str(BASE), "root": str(ROOT), "missing": str(tmp_path / "nope"),
+             "bundle": str(FIXTURES / "bundle-valid" / "bundle.yaml")}
+    if "{invalid}" in case:
+        names["invalid"] = str(invalid_dataset(tmp_path))
+    args = [arg.format(**names) for arg in case]
+    monkeypatch.chdir(tmp_path)  # no checkout around: the installed copy, said on stderr
+    typer_run = run_main(monkeypatch, capsys, args, plain=False)
+    plain_run = run_main(monkeypatch, capsys, args, plain=True)
+    assert plain_run == typer_run
+    assert typer_run[0] or typer_run[1]
+
+
+def test_echo_prints_as_typer_does(monkeypatch):
+    import typer
+
+    class Stream(io.StringIO):
+        terminal = False
+
+        def isatty(self) -> bool:
+            return self.terminal
+
+    for terminal in (False, True):
+        for text, nl in (("plain", True), ("\x1b[31mred\x1b[0m and é", False), ("", True), ("", False)):
+            printed = []
+            for say in (typer.echo, base.echo):
+                stream = Stream()
+                stream.terminal = terminal
+                monkeypatch.setattr(sys, "stdout", stream)
+                say(text, nl=nl)
+                printed.append(stream.getvalue())
+            assert printed[0] == printed[1], (terminal, text)
+
+
+def modules_after(*args: str) -> set[str]:
+    """The top-level modules loaded by the end of a `cbcf-data` run in a fresh process."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr))\n"
+            "from cbcf_data.cli import main\nsys.argv = ['cbcf-data', *sys.argv[1:]]\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return set(result.stderr.split("\n")[-2].split())
+
+
+def test_plain_runs_import_no_typer_rich_or_click():
+    run_cli("validate")  # the descriptor's verdict is cached from here on
+    for args in (["validate"], ["show", "cbcf-2024"], ["validate", "--format", "json"]):
+        loaded = modules_after(*args)
+        assert not loaded & {"typer", "rich", "click", "frictionless", "yaml", "jsonschema"}, (args, loaded)
+    assert "typer" in modules_after("show", "cbcf-2024", "--help")

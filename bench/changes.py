@@ -18,8 +18,17 @@ def bundle_of(b: Bench, full: Path, meeting: str, n: int) -> tuple[Path, int]:
     bundle = b.data.work / f"{n}-{meeting}.json"
     text = b.quiet([b.cli, "export", meeting, "--dataset", str(full), "--format", "json"])
     bundle.write_text(text, encoding="utf-8")
-    document = json.loads(text)
-    return bundle, sum(len(part) if isinstance(part, list) else 1 for part in document.values())
+    return bundle, sum(rows_in(part) for part in json.loads(text).values() if isinstance(part, dict | list))
+
+
+def rows_in(value: object) -> int:
+    """Rows a part of a bundle stands for: a record is one, plus those of the lists it holds (a
+    commitment's assessments); a list, its items'; an ID in a list (a commitment's topics), one."""
+    if isinstance(value, dict):
+        return 1 + sum(rows_in(v) for v in value.values() if isinstance(v, list))
+    if isinstance(value, list):
+        return sum(rows_in(item) for item in value)
+    return 1
 
 
 def editing(b: Bench, n: int) -> None:

@@ -129,3 +129,13 @@ def test_bench_modules_keep_the_size_rules(path):
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             assert node.end_lineno - node.lineno + 1 <= 60, f"{path.name}: {node.name} is over 60 lines"
+
+
+def test_a_bundles_rows_are_counted_as_the_tables_hold_them():
+    import changes
+
+    bundle = {"meeting": {"id": "m"}, "attendances": [{"person_id": "p"}, {"person_id": "q"}],
+              "commitments": [{"id": "c1", "topics": ["t1", "t2"], "assessments": [{"party": "both"}]}],
+              "new_people": []}
+    # meeting 1, attendances 2, commitment 1 with 2 topics and 1 assessment
+    assert sum(changes.rows_in(part) for part in bundle.values()) == 7

@@ -1,17 +1,22 @@
 """Running commands side by side and turning their runs into rows of figures.
 
 Every run is a whole command in a fresh process. Its wall time is taken around it, and its peak
-resident memory from the kernel's accounting of that child alone (`os.wait4`'s ru_maxrss, which
-counts the descendants it waited for). Commands measured together run interleaved — one run of
-each, in turn, `repeat` times — so that noise from a shared machine hits them alike; each run of
-a command is also divided by its floor's run of the same round ("pair ratios").
+resident memory from the kernel's accounting of that command alone (ru_maxrss from `os.wait4`,
+taken by GNU time — see `run_once` — and counting the descendants it waited for). Commands
+measured together run interleaved — one run of each, in turn, `repeat` times — so that noise
+from a shared machine hits them alike; each run of a command is also divided by its floor's run
+of the same round ("pair ratios").
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 Prepared = tuple[list[str], Callable[[], None]]
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for each command's own peak RSS
 
 
 def env() -> dict[str, str]:
@@ -56,19 +62,40 @@ class Runs:
 
 
 def run_once(argv: list[str], cwd: Path, timeout: float | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS KiB, exit status) of one run; infinite seconds when it timed out."""
-    start = time.perf_counter()
-    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=env(), cwd=cwd)
-    timer = threading.Timer(timeout, process.kill) if timeout else None
-    if timer is not None:
-        timer.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if timer is not None:
-        timer.cancel()
-    process.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return (float("inf") if code == -9 and timer is not None else seconds), usage.ru_maxrss, code
+    """(wall seconds, peak RSS KiB, exit status) of one run; infinite seconds when it timed out.
+
+    Linux carries a parent's resident size into its child's ru_maxrss across fork and exec, so a
+    child of this (Python) process would count at least this process's own peak. The command is
+    therefore started by GNU time, a small C program, which reports the ru_maxrss (os.wait4) of
+    its own child; without it, the child's ru_maxrss from os.wait4 here, an upper bound.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-rss-") as temp:
+        note = Path(temp) / "rss"
+        wrapped = [TIME, "-f", "%M", "-o", str(note), *argv] if TIME else argv
+        fired: list[bool] = []
+        start = time.perf_counter()
+        process = subprocess.Popen(wrapped, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, env=env(), cwd=cwd, start_new_session=True)
+        timer = threading.Timer(timeout, _kill, (process.pid, fired)) if timeout else None
+        if timer is not None:
+            timer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        if timer is not None:
+            timer.cancel()
+        process.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        rss = usage.ru_maxrss
+        reported = note.read_text(encoding="utf-8").split() if note.is_file() else []
+        if reported and reported[-1].isdigit():
+            rss = int(reported[-1])
+    return (float("inf") if fired else seconds), rss, code
+
+
+def _kill(pid: int, fired: list[bool]) -> None:
+    """Stop a run that took too long: its whole process group (GNU time and the command)."""
+    fired.append(True)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def interleaved(jobs: dict[str, Job], repeat: int, cwd: Path) -> dict[str, Runs]:

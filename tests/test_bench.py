@@ -139,3 +139,12 @@ def test_a_bundles_rows_are_counted_as_the_tables_hold_them():
               "new_people": []}
     # meeting 1, attendances 2, commitment 1 with 2 topics and 1 assessment
     assert sum(changes.rows_in(part) for part in bundle.values()) == 7
+
+
+@pytest.mark.skipif(measure.TIME is None, reason="no GNU time: peak RSS is then this process's child's, an upper bound")
+def test_a_small_commands_peak_memory_is_its_own_not_the_harness(tmp_path):
+    ballast = bytearray(256 << 20)  # this process now holds 256 MiB more than any small child needs
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    found = measure.interleaved({"ok": measure.Job([sys.executable, "-c", "pass"])}, 1, tmp_path)
+    assert found["ok"].rss[0] < 128 * 1024
+    del ballast

@@ -93,7 +93,7 @@ def mid(sizes: list[int]) -> int:
 
 
 def plan(args: argparse.Namespace) -> list[tuple[str, Any]]:
-    """(section, what runs it) in the order of the run: cheap and small first."""
+    """(section, what runs it) in the order of the run; each size ascending within a section."""
     sizes = sorted(args.sizes)
     steps: list[tuple[str, Any]] = [("startup", sections.startup)]
     steps += [("validate", lambda b, n=n: sections.validation(b, n)) for n in sizes]

@@ -62,7 +62,8 @@ def test_every_import_is_declared_and_every_dependency_imported():
 def test_the_tests_import_only_declared_test_tools():
     extras = requirement_names(project()["optional-dependencies"]["test"])
     declared = requirement_names(project()["dependencies"]) | extras
-    local = {path.stem for path in (ROOT / "tests").glob("*.py")} | {"external_tools", "synth", "cbcf_data", "run"}
+    local = ({path.stem for path in (ROOT / "tests").glob("*.py")} | {path.stem for path in (ROOT / "bench").glob("*.py")}
+             | {"external_tools", "cbcf_data"})
     used = distributions(imported(sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "bench").glob("*.py"))) - local)
     optional = {"datasette"}  # used when installed, skipped (saying so) when not
     assert used - optional <= declared, sorted(used - optional - declared)

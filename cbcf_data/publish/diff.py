@@ -18,6 +18,8 @@ from cbcf_data.errors import CbcfDataError, UnusableInputError
 from cbcf_data.io import package
 from cbcf_data.io.readers import Budget, ReadError, csv_records, read_table
 from cbcf_data.model.text import escape
+from cbcf_data.publish import diffstream
+from cbcf_data.publish.diffstream import resource_parts
 
 LEVELS = ("none", "patch", "minor", "major")
 Key = tuple[str, ...]
@@ -112,21 +114,6 @@ def _side(label: str, descriptor: dict[str, Any], read: Reader) -> Side:
     return side
 
 
-def resource_parts(label: str, resource: Any) -> tuple[str, str, dict[str, Any]]:
-    """(name, path, schema) of a resource; UnusableInputError unless it is a table diff can read."""
-    name = resource.get("name") if isinstance(resource, dict) else None
-    path = resource.get("path") if isinstance(resource, dict) else None
-    schema = resource.get("schema") if isinstance(resource, dict) else None
-    fields = schema.get("fields") if isinstance(schema, dict) else None
-    key = schema.get("primaryKey", []) if isinstance(schema, dict) else None
-    if (not isinstance(name, str) or not isinstance(path, str) or package.unsafe_reason(path)
-            or not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
-            or not isinstance(key, list) or not all(isinstance(k, str) for k in key)):
-        raise UnusableInputError(f"{label}: resource {str(name)[:60]!r} needs a local path and an inline schema "
-                                 "with named fields")
-    return name, path, schema  # type: ignore[return-value]
-
-
 def _bump(level: str, to: str) -> str:
     return to if LEVELS.index(to) > LEVELS.index(level) else level
 
@@ -207,8 +194,6 @@ def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
     read whole into memory: the result is the same, and so is every error and the order in which
     errors are found (the old side is read whole before the new one).
     """
-    from cbcf_data.publish import diffstream
-
     try:
         streamed = diffstream.open_sides(old_path, new_path)
         if streamed is not None:

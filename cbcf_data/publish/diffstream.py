@@ -19,6 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.errors import UnusableInputError
 from cbcf_data.io import package
 from cbcf_data.io.readers import Budget, csv_records, open_csv
 
@@ -51,8 +52,6 @@ def open_sides(old_path: str | Path, new_path: str | Path) -> tuple[Tables, Tabl
 
 
 def _open_side(path: str | Path) -> Tables | None:
-    from cbcf_data.publish.diff import resource_parts
-
     if str(path) == "none":
         from cbcf_data.model.table_schema import table_schema
         from cbcf_data.model.tables import MODELS
@@ -78,6 +77,21 @@ def _open_side(path: str | Path) -> Tables | None:
             raise Unsorted(f"{side.label} names the table {name!r} twice")
         side.schemas[name], side.paths[name] = schema, resource_path
     return side
+
+
+def resource_parts(label: str, resource: Any) -> tuple[str, str, dict[str, Any]]:
+    """(name, path, schema) of a resource; UnusableInputError unless it is a table diff can read."""
+    name = resource.get("name") if isinstance(resource, dict) else None
+    path = resource.get("path") if isinstance(resource, dict) else None
+    schema = resource.get("schema") if isinstance(resource, dict) else None
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    key = schema.get("primaryKey", []) if isinstance(schema, dict) else None
+    if (not isinstance(name, str) or not isinstance(path, str) or package.unsafe_reason(path)
+            or not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+            or not isinstance(key, list) or not all(isinstance(k, str) for k in key)):
+        raise UnusableInputError(f"{label}: resource {str(name)[:60]!r} needs a local path and an inline schema "
+                                 "with named fields")
+    return name, path, schema  # type: ignore[return-value]
 
 
 @contextmanager

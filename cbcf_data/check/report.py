@@ -135,23 +135,29 @@ class Report:
 
     def to_json(self) -> str:
         """The JSON form as text: exactly `json.dumps(self.to_dict(), indent=2, ensure_ascii=False)`
-        and a newline, with the characters a terminal would act on as `\\u` escapes (tested), written without the standard library's pure-Python indenting
-        encoder, which took a third of an all-invalid run. Issues are flat, so each is written
-        with its values encoded by the C encoder in one call."""
+        and a newline, with the characters a terminal would act on as `\\u` escapes (`escape_json`;
+        tested), written without the standard library's pure-Python indenting encoder, which took
+        a third of an all-invalid run: the issues go to the C encoder a chunk at a time (see
+        `_issues_json`), and only the chunks that hold a character `escape_json` may change are
+        scanned by it."""
         head = {"valid": self.valid, "checked": {"tables": self.tables, "rows": self.rows, "checks": len(self.checks)}}
-        parts = [json.dumps(head, indent=2, ensure_ascii=False)[:-2], ',\n  "issues": ']
+        parts = [escape_json(json.dumps(head, indent=2, ensure_ascii=False)[:-2]), ',\n  "issues": ']
         if self.issues:
             issues = self.issues
-            chunks = (_issues_json(issues[start:start + CHUNK]) for start in range(0, len(issues), CHUNK))
-            parts.append("[\n    {\n" + _BETWEEN.join(chunks) + "\n    }\n  ]")
+            parts.append("[\n    {\n      ")
+            for start in range(0, len(issues), CHUNK):
+                if start:
+                    parts.append(_BETWEEN)
+                parts.append(_escaped(_issues_json(issues[start:start + CHUNK])))
+            parts.append("\n    }\n  ]")
         else:
             parts.append("[]")
         parts.append(f',\n  "omitted": {self.omitted}')
         if self.present:
             present = json.dumps(self.present, indent=2, ensure_ascii=False)
-            parts.append(',\n  "already_present": ' + present.replace("\n", "\n  "))  # JSON text has no raw newline
-        parts.append("\n}")
-        return escape_json("".join(parts)) + "\n"
+            parts.append(escape_json(',\n  "already_present": ' + present.replace("\n", "\n  ")))  # JSON text has no raw newline
+        parts.append("\n}\n")
+        return "".join(parts)
 
     def to_text(self) -> str:
         """A summary for people: issues grouped by code with counts and the first examples.
@@ -195,9 +201,10 @@ class Report:
 ISSUE_FIELDS = tuple(f.name for f in fields(Issue))
 #: Issues encoded in one call: few enough that their intermediate values stay small.
 CHUNK = 2048
-_BETWEEN = "\n    },\n    {\n"
+#: Between two issues in the report's indented JSON.
+_BETWEEN = "\n    },\n    {\n      "
 #: One issue inside the report's indented JSON, without its braces: each field's key, then its value.
-_ISSUE_TEMPLATE = ",\n".join(f"      {json.dumps(name)}: %s" for name in ISSUE_FIELDS)
+_ISSUE_TEMPLATE = ",\n".join(f"      {json.dumps(name)}: %s" for name in ISSUE_FIELDS)[6:]
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -206,11 +213,17 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
 
 
 def _issues_json(issues: list[Issue]) -> str:
-    """The issues as the report's indented JSON writes them, joined by `},{` lines. Every value is
-    encoded in one call of the C encoder, separated by raw newlines (which JSON text never holds
-    inside a value), then put under its key."""
+    """The issues as the report's indented JSON writes them, from the first field of the first to
+    the last value of the last. Every value is encoded in one call of the C encoder, separated by
+    raw newlines (which JSON text never holds inside a value), then put under its key."""
     values = itemgetter(*ISSUE_FIELDS)
     flat = [value for issue in issues for value in values(issue.__dict__)]
     encoded = json.dumps(flat, ensure_ascii=False, separators=("\n", ":"))[1:-1].split("\n")
     template = _BETWEEN.join([_ISSUE_TEMPLATE] * len(issues))
     return template % tuple(encoded)
+
+
+def _escaped(text: str) -> str:
+    """`escape_json(text)`, without its scan when text is ASCII without DEL: the only ASCII
+    character it escapes (json.dumps escapes the C0 controls itself; a test holds both)."""
+    return text if text.isascii() and "\x7f" not in text else escape_json(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
@@ -203,8 +204,10 @@ ISSUE_FIELDS = tuple(f.name for f in fields(Issue))
 CHUNK = 2048
 #: Between two issues in the report's indented JSON.
 _BETWEEN = "\n    },\n    {\n      "
-#: One issue inside the report's indented JSON, without its braces: each field's key, then its value.
-_ISSUE_TEMPLATE = ",\n".join(f"      {json.dumps(name)}: %s" for name in ISSUE_FIELDS)[6:]
+#: Between two fields of an issue in the report's indented JSON.
+_FIELD_SEPARATOR = ",\n      "
+#: Each field's key as the report writes it.
+_KEYS = tuple(f"{json.dumps(name)}: " for name in ISSUE_FIELDS)
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -214,13 +217,28 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
 
 def _issues_json(issues: list[Issue]) -> str:
     """The issues as the report's indented JSON writes them, from the first field of the first to
-    the last value of the last. Every value is encoded in one call of the C encoder, separated by
-    raw newlines (which JSON text never holds inside a value), then put under its key."""
-    values = itemgetter(*ISSUE_FIELDS)
-    flat = [value for issue in issues for value in values(issue.__dict__)]
-    encoded = json.dumps(flat, ensure_ascii=False, separators=("\n", ":"))[1:-1].split("\n")
-    template = _BETWEEN.join([_ISSUE_TEMPLATE] * len(issues))
-    return template % tuple(encoded)
+    the last value of the last. A field whose value is the same in every issue of the chunk (the
+    code, message and hint of a thousand alike issues) is encoded once, into the template of an
+    issue; the others are encoded a field at a time in one call of the C encoder each, separated
+    by raw newlines (which JSON text never holds inside a value), then put under their keys."""
+    fields_of = [issue.__dict__ for issue in issues]
+    template, varying = [], []
+    for name, key in zip(ISSUE_FIELDS, _KEYS):
+        column = list(map(itemgetter(name), fields_of))
+        if _same(column):
+            template.append(key + json.dumps(column[0], ensure_ascii=False).replace("%", "%%"))
+        else:
+            template.append(key + "%s")
+            varying.append(json.dumps(column, ensure_ascii=False, separators=("\n", ":"))[1:-1].split("\n"))
+    return _BETWEEN.join([_FIELD_SEPARATOR.join(template)] * len(issues)) % tuple(chain.from_iterable(zip(*varying)))
+
+
+def _same(column: list[Any]) -> bool:
+    """True when every value of the column is one value of one type (so one encoding)."""
+    try:
+        return len(set(column)) == 1 and len(set(map(type, column))) == 1
+    except TypeError:  # an unhashable value
+        return False
 
 
 def _escaped(text: str) -> str:

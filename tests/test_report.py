@@ -9,6 +9,7 @@ import sys
 from dataclasses import asdict, replace
 from unittest import mock
 
+import pytest
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,3 +113,13 @@ def test_json_in_many_chunks_is_the_standard_indented_dump(found, ascii_only):
 def ascii_issue(issue: Issue) -> Issue:
     """The issue with its text fields made ASCII (DEL kept)."""
     return replace(issue, **{f: v.encode("ascii", "replace").decode() for f, v in asdict(issue).items() if isinstance(v, str)})
+
+
+@pytest.mark.parametrize("found", [
+    [Issue("c", "100% %s %%d", hint="%(x)s")] * 3,  # every field alike: the template alone, its % kept
+    [Issue("c", "m", line=1), Issue("c", "m", line=True), Issue("c", "m", line=1.0)],  # equal, encoded apart
+    [Issue("c", "m", value="a"), Issue("c", "m", value=None)],
+], ids=["all alike", "equal values of other types", "some alike"])
+def test_json_of_alike_issues_is_the_standard_indented_dump(found):
+    report = Report(issues=found, tables=1, rows=3)
+    assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"

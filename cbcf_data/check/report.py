@@ -234,11 +234,12 @@ def _issues_json(issues: list[Issue]) -> str:
 
 
 def _same(column: list[Any]) -> bool:
-    """True when every value of the column is one value of one type (so one encoding)."""
-    try:
-        return len(set(column)) == 1 and len(set(map(type, column))) == 1
-    except TypeError:  # an unhashable value
+    """True when every value of the column is one value of one type (so one encoding): a text or
+    None equals only its like; an int may equal a bool or a float, so their types are compared."""
+    first = column[0]
+    if column.count(first) != len(column):
         return False
+    return type(first) is str or first is None or len(set(map(type, column))) == 1
 
 
 def _escaped(text: str) -> str:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from unittest import mock
 
+import pytest
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cbcf_data.check import explain as explain_module
+from cbcf_data.check import report as report_module
 from cbcf_data.check.report import Issue, Report
 from cbcf_data.check.state import HINTED
 from cbcf_data.check.validate import validate
@@ -87,3 +90,36 @@ def test_json_is_the_standard_indented_dump(found, usable, tables, present):
     report = Report(issues=found, tables=tables, rows=3, checks={"row-types"}, usable=usable, present=present)
     assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
     assert report.to_dict()["issues"] == [asdict(issue) for issue in found]
+
+
+def test_del_is_the_only_ascii_character_escape_json_changes_in_json_text():
+    """What `to_json` relies on to skip escape_json for chunks of ASCII text without DEL."""
+    changed = [chr(c) for c in range(128)
+               if escape_json(json.dumps(chr(c), ensure_ascii=False)) != json.dumps(chr(c), ensure_ascii=False)]
+    assert changed == ["\x7f"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(found=st.lists(issues, min_size=1, max_size=9), ascii_only=st.lists(st.booleans(), min_size=9, max_size=9))
+def test_json_in_many_chunks_is_the_standard_indented_dump(found, ascii_only):
+    """Chunks of ASCII text and chunks of any text, side by side: each escaped as the whole would be."""
+    found = [ascii_issue(issue) if plain else issue for issue, plain in zip(found, ascii_only)]
+    found.append(Issue("x", "DEL \x7f in ASCII text", value="\x7f"))
+    report = Report(issues=found, tables=1, rows=3)
+    with mock.patch.object(report_module, "CHUNK", 2):
+        assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+
+
+def ascii_issue(issue: Issue) -> Issue:
+    """The issue with its text fields made ASCII (DEL kept)."""
+    return replace(issue, **{f: v.encode("ascii", "replace").decode() for f, v in asdict(issue).items() if isinstance(v, str)})
+
+
+@pytest.mark.parametrize("found", [
+    [Issue("c", "100% %s %%d", hint="%(x)s")] * 3,  # every field alike: the template alone, its % kept
+    [Issue("c", "m", line=1), Issue("c", "m", line=True), Issue("c", "m", line=1.0)],  # equal, encoded apart
+    [Issue("c", "m", value="a"), Issue("c", "m", value=None)],
+], ids=["all alike", "equal values of other types", "some alike"])
+def test_json_of_alike_issues_is_the_standard_indented_dump(found):
+    report = Report(issues=found, tables=1, rows=3)
+    assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
@@ -135,23 +136,29 @@ class Report:
 
     def to_json(self) -> str:
         """The JSON form as text: exactly `json.dumps(self.to_dict(), indent=2, ensure_ascii=False)`
-        and a newline, with the characters a terminal would act on as `\\u` escapes (tested), written without the standard library's pure-Python indenting
-        encoder, which took a third of an all-invalid run. Issues are flat, so each is written
-        with its values encoded by the C encoder in one call."""
+        and a newline, with the characters a terminal would act on as `\\u` escapes (`escape_json`;
+        tested), written without the standard library's pure-Python indenting encoder, which took
+        a third of an all-invalid run: the issues go to the C encoder a chunk at a time (see
+        `_issues_json`), and only the chunks that hold a character `escape_json` may change are
+        scanned by it."""
         head = {"valid": self.valid, "checked": {"tables": self.tables, "rows": self.rows, "checks": len(self.checks)}}
-        parts = [json.dumps(head, indent=2, ensure_ascii=False)[:-2], ',\n  "issues": ']
+        parts = [escape_json(json.dumps(head, indent=2, ensure_ascii=False)[:-2]), ',\n  "issues": ']
         if self.issues:
             issues = self.issues
-            chunks = (_issues_json(issues[start:start + CHUNK]) for start in range(0, len(issues), CHUNK))
-            parts.append("[\n    {\n" + _BETWEEN.join(chunks) + "\n    }\n  ]")
+            parts.append("[\n    {\n      ")
+            for start in range(0, len(issues), CHUNK):
+                if start:
+                    parts.append(_BETWEEN)
+                parts.append(_escaped(_issues_json(issues[start:start + CHUNK])))
+            parts.append("\n    }\n  ]")
         else:
             parts.append("[]")
         parts.append(f',\n  "omitted": {self.omitted}')
         if self.present:
             present = json.dumps(self.present, indent=2, ensure_ascii=False)
-            parts.append(',\n  "already_present": ' + present.replace("\n", "\n  "))  # JSON text has no raw newline
-        parts.append("\n}")
-        return escape_json("".join(parts)) + "\n"
+            parts.append(escape_json(',\n  "already_present": ' + present.replace("\n", "\n  ")))  # JSON text has no raw newline
+        parts.append("\n}\n")
+        return "".join(parts)
 
     def to_text(self) -> str:
         """A summary for people: issues grouped by code with counts and the first examples.
@@ -195,9 +202,12 @@ class Report:
 ISSUE_FIELDS = tuple(f.name for f in fields(Issue))
 #: Issues encoded in one call: few enough that their intermediate values stay small.
 CHUNK = 2048
-_BETWEEN = "\n    },\n    {\n"
-#: One issue inside the report's indented JSON, without its braces: each field's key, then its value.
-_ISSUE_TEMPLATE = ",\n".join(f"      {json.dumps(name)}: %s" for name in ISSUE_FIELDS)
+#: Between two issues in the report's indented JSON.
+_BETWEEN = "\n    },\n    {\n      "
+#: Between two fields of an issue in the report's indented JSON.
+_FIELD_SEPARATOR = ",\n      "
+#: Each field's key as the report writes it.
+_KEYS = tuple(f"{json.dumps(name)}: " for name in ISSUE_FIELDS)
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -206,11 +216,33 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
 
 
 def _issues_json(issues: list[Issue]) -> str:
-    """The issues as the report's indented JSON writes them, joined by `},{` lines. Every value is
-    encoded in one call of the C encoder, separated by raw newlines (which JSON text never holds
-    inside a value), then put under its key."""
-    values = itemgetter(*ISSUE_FIELDS)
-    flat = [value for issue in issues for value in values(issue.__dict__)]
-    encoded = json.dumps(flat, ensure_ascii=False, separators=("\n", ":"))[1:-1].split("\n")
-    template = _BETWEEN.join([_ISSUE_TEMPLATE] * len(issues))
-    return template % tuple(encoded)
+    """The issues as the report's indented JSON writes them, from the first field of the first to
+    the last value of the last. A field whose value is the same in every issue of the chunk (the
+    code, message and hint of a thousand alike issues) is encoded once, into the template of an
+    issue; the others are encoded a field at a time in one call of the C encoder each, separated
+    by raw newlines (which JSON text never holds inside a value), then put under their keys."""
+    fields_of = [issue.__dict__ for issue in issues]
+    template, varying = [], []
+    for name, key in zip(ISSUE_FIELDS, _KEYS):
+        column = list(map(itemgetter(name), fields_of))
+        if _same(column):
+            template.append(key + json.dumps(column[0], ensure_ascii=False).replace("%", "%%"))
+        else:
+            template.append(key + "%s")
+            varying.append(json.dumps(column, ensure_ascii=False, separators=("\n", ":"))[1:-1].split("\n"))
+    return _BETWEEN.join([_FIELD_SEPARATOR.join(template)] * len(issues)) % tuple(chain.from_iterable(zip(*varying)))
+
+
+def _same(column: list[Any]) -> bool:
+    """True when every value of the column is one value of one type (so one encoding): a text or
+    None equals only its like; an int may equal a bool or a float, so their types are compared."""
+    first = column[0]
+    if column.count(first) != len(column):
+        return False
+    return type(first) is str or first is None or len(set(map(type, column))) == 1
+
+
+def _escaped(text: str) -> str:
+    """`escape_json(text)`, without its scan when text is ASCII without DEL: the only ASCII
+    character it escapes (json.dumps escapes the C0 controls itself; a test holds both)."""
+    return text if text.isascii() and "\x7f" not in text else escape_json(text)

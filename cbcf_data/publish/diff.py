@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.errors import UnusableInputError
+from cbcf_data.errors import CbcfDataError, UnusableInputError
 from cbcf_data.io import package
 from cbcf_data.io.readers import Budget, ReadError, csv_records, read_table
 from cbcf_data.model.text import escape
+from cbcf_data.publish import diffstream
+from cbcf_data.publish.diffstream import resource_parts
 
 LEVELS = ("none", "patch", "minor", "major")
 Key = tuple[str, ...]
@@ -97,7 +99,7 @@ def _side(label: str, descriptor: dict[str, Any], read: Reader) -> Side:
     for resource in descriptor.get("resources", []):
         if isinstance(resource, dict) and resource.get("name") in package.RELEASE_EXTRAS:
             continue  # a release's codelists and crosswalk: generated from the code, not tables
-        name, path, schema = _resource_parts(label, resource)
+        name, path, schema = resource_parts(label, resource)
         side.schemas[name] = schema
         header, records = read(name, path)
         key_fields = schema.get("primaryKey") or [f["name"] for f in schema["fields"]]
@@ -110,21 +112,6 @@ def _side(label: str, descriptor: dict[str, Any], read: Reader) -> Side:
             rows[tuple(row.get(f) or "" for f in key_fields)] = row
         side.rows[name] = rows
     return side
-
-
-def _resource_parts(label: str, resource: Any) -> tuple[str, str, dict[str, Any]]:
-    """(name, path, schema) of a resource; UnusableInputError unless it is a table diff can read."""
-    name = resource.get("name") if isinstance(resource, dict) else None
-    path = resource.get("path") if isinstance(resource, dict) else None
-    schema = resource.get("schema") if isinstance(resource, dict) else None
-    fields = schema.get("fields") if isinstance(schema, dict) else None
-    key = schema.get("primaryKey", []) if isinstance(schema, dict) else None
-    if (not isinstance(name, str) or not isinstance(path, str) or package.unsafe_reason(path)
-            or not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
-            or not isinstance(key, list) or not all(isinstance(k, str) for k in key)):
-        raise UnusableInputError(f"{label}: resource {str(name)[:60]!r} needs a local path and an inline schema "
-                                 "with named fields")
-    return name, path, schema  # type: ignore[return-value]
 
 
 def _bump(level: str, to: str) -> str:
@@ -198,37 +185,73 @@ def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[
 
 
 def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
-    """Changes from `old` to `new`: schema changes, rows added, removed and changed per table, the bump."""
+    """Changes from `old` to `new`: schema changes, rows added, removed and changed per table, the bump.
+
+    Tables of folders, descriptors and zips are compared as they stream, each a merge of the two
+    sides in primary-key order (the order `validate` holds tables to and `fmt` writes), so memory
+    grows with the changes, not the rows. A side that is a release's JSON, a table that is not
+    strictly sorted by its key, or any input that cannot be read is compared as before, each side
+    read whole into memory: the result is the same, and so is every error and the order in which
+    errors are found (the old side is read whole before the new one).
+    """
+    try:
+        streamed = diffstream.open_sides(old_path, new_path)
+        if streamed is not None:
+            old, new = streamed
+            return _compare(old.label, new.label, old.schemas, new.schemas, lambda table: diffstream.rows(old, new, table))
+    except (diffstream.Unsorted, CbcfDataError, ReadError):
+        pass  # compared in memory below, which reports the first error exactly as it always has
+    return diff_in_memory(old_path, new_path)
+
+
+def diff_in_memory(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
+    """`diff`, each side read whole into dicts of rows by primary key."""
     old, new = read_side(old_path), read_side(new_path)
+    return _compare(old.label, new.label, old.schemas, new.schemas,
+                    lambda table: _compare_dicts(old.rows.get(table, {}), new.rows.get(table, {})))
+
+
+Rows = tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, Any]]]
+
+
+def _compare_dicts(before: dict[Key, dict[str, str]], after: dict[Key, dict[str, str]]) -> Rows:
+    """(added, removed, changed) rows of one table, from each side's rows by key."""
+    added = [after[k] for k in sorted(after.keys() - before.keys())]
+    removed = [before[k] for k in sorted(before.keys() - after.keys())]
+    changed = []
+    for key in sorted(before.keys() & after.keys()):
+        fields = {f: {"old": before[key].get(f), "new": after[key].get(f)}
+                  for f in sorted(before[key].keys() & after[key].keys()) if before[key].get(f) != after[key].get(f)}
+        if fields:
+            changed.append({"key": list(key), "fields": fields})
+    return added, removed, changed
+
+
+def _compare(old_label: str, new_label: str, old_schemas: dict[str, dict[str, Any]],
+             new_schemas: dict[str, dict[str, Any]], rows_of: Callable[[str], Rows]) -> dict[str, Any]:
+    """The diff of two sides, given their schemas and `rows_of(table) -> (added, removed, changed)`."""
     level = "none"
-    result: dict[str, Any] = {"old": old.label, "new": new.label, "tables": {}, "breaking": []}
-    for table in sorted(old.schemas.keys() | new.schemas.keys()):
+    result: dict[str, Any] = {"old": old_label, "new": new_label, "tables": {}, "breaking": []}
+    for table in sorted(old_schemas.keys() | new_schemas.keys()):
         entry: dict[str, Any] = {"schema": [], "added": [], "removed": [], "changed": []}
-        if table not in new.schemas:
+        if table not in new_schemas:
             entry["schema"].append({"table": table, "change": "table-removed", "field": None, "level": "major", "detail": ""})
-        elif table not in old.schemas:
+        elif table not in old_schemas:
             entry["schema"].append({"table": table, "change": "table-added", "field": None, "level": "minor", "detail": ""})
         else:
             try:
-                entry["schema"] = _field_changes(table, old.schemas[table], new.schemas[table])
+                entry["schema"] = _field_changes(table, old_schemas[table], new_schemas[table])
             except (TypeError, ValueError, AttributeError, KeyError) as error:  # constraints of unusual shape
                 raise UnusableInputError(f"{table}: the table schemas cannot be compared ({str(error)[:100]})") from None
-        before, after = old.rows.get(table, {}), new.rows.get(table, {})
-        entry["added"] = [after[k] for k in sorted(after.keys() - before.keys())]
-        entry["removed"] = [before[k] for k in sorted(before.keys() - after.keys())]
-        for key in sorted(before.keys() & after.keys()):
-            fields = {f: {"old": before[key].get(f), "new": after[key].get(f)}
-                      for f in sorted(before[key].keys() & after[key].keys()) if before[key].get(f) != after[key].get(f)}
-            if fields:
-                entry["changed"].append({"key": list(key), "fields": fields})
+        entry["added"], entry["removed"], entry["changed"] = rows_of(table)
         for change in entry["schema"]:
             level = _bump(level, change["level"])
             if change["level"] == "major":
                 result["breaking"].append(f"{table}: {change['change']} {change['field'] or ''} {change['detail']}".strip())
         if entry["removed"]:
             level = _bump(level, "major")
+            pk = new_schemas.get(table, old_schemas[table]).get("primaryKey", [])
             for row in entry["removed"]:
-                pk = new.schemas.get(table, old.schemas[table]).get("primaryKey", [])
                 result["breaking"].append(f"{table}: {'/'.join(row.get(f, '') for f in pk)} disappeared")
         if entry["added"]:
             level = _bump(level, "minor")

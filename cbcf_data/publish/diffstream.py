@@ -1,0 +1,209 @@
+"""`diff`'s rows compared as they stream: each table of the two sides merged in primary-key order.
+
+Tables on disk are canonical, sorted by primary key (`validate` warns `not-sorted` otherwise and
+`fmt` sorts them), so one pass over both files finds every added, removed and changed row while
+holding one row of each side: memory grows with the changes, not with the rows. A table that is
+not strictly increasing by its key (unsorted, or a key twice) raises `Unsorted`, and `diff`
+compares in memory instead. So does any row or file that cannot be read: `diff` then reports
+the error exactly as its in-memory reading always has.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.errors import UnusableInputError
+from cbcf_data.io import package
+from cbcf_data.io.readers import Budget, csv_records, open_csv
+
+Records = Iterator[tuple[int, list[str]]]
+#: One table as read: its header and its records, (first line, cells) each.
+Opener = Callable[[str], Any]  # a context manager yielding (header, records)
+
+
+class Unsorted(Exception):
+    """A table cannot be merged: its rows are not strictly increasing by key, a row is not as wide
+    as the header, the key names a column the header lacks, or the side names a table twice."""
+
+
+@dataclass
+class Tables:
+    """One side of a diff as streamed: each table's schema, and `open(name)` for its rows."""
+
+    label: str
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    open: Opener | None = None
+    budget: Budget = field(default_factory=lambda: Budget("each side of diff"))
+
+
+def open_sides(old_path: str | Path, new_path: str | Path) -> tuple[Tables, Tables] | None:
+    """Both sides ready to stream; None when either is a release's JSON (compared in memory)."""
+    old = _open_side(old_path)
+    new = _open_side(new_path) if old is not None else None
+    return (old, new) if old is not None and new is not None else None
+
+
+def _open_side(path: str | Path) -> Tables | None:
+    if str(path) == "none":
+        from cbcf_data.model.table_schema import table_schema
+        from cbcf_data.model.tables import MODELS
+
+        return Tables("none", {m.table: table_schema(m) for m in MODELS})
+    kind, file = package.classify(path)
+    if kind == "json":
+        return None
+    side = Tables(str(file) if kind == "zip" else str(path))
+    if kind == "zip":
+        descriptor, texts = package.read_release_zip(file, side.budget)
+        side.open = lambda name: _text_table(texts[name], f"{file}!{name}")
+    else:
+        descriptor_file = package.descriptor_path(file)
+        descriptor = package.read_descriptor(descriptor_file)
+        root = descriptor_file.parent
+        side.open = lambda name: _file_table(root / side.paths[name], root, side.budget)
+    for resource in descriptor.get("resources", []):
+        if isinstance(resource, dict) and resource.get("name") in package.RELEASE_EXTRAS:
+            continue  # a release's codelists and crosswalk: generated from the code, not tables
+        name, resource_path, schema = resource_parts(side.label, resource)
+        if name in side.schemas:
+            raise Unsorted(f"{side.label} names the table {name!r} twice")
+        side.schemas[name], side.paths[name] = schema, resource_path
+    return side
+
+
+def resource_parts(label: str, resource: Any) -> tuple[str, str, dict[str, Any]]:
+    """(name, path, schema) of a resource; UnusableInputError unless it is a table diff can read."""
+    name = resource.get("name") if isinstance(resource, dict) else None
+    path = resource.get("path") if isinstance(resource, dict) else None
+    schema = resource.get("schema") if isinstance(resource, dict) else None
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    key = schema.get("primaryKey", []) if isinstance(schema, dict) else None
+    if (not isinstance(name, str) or not isinstance(path, str) or package.unsafe_reason(path)
+            or not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+            or not isinstance(key, list) or not all(isinstance(k, str) for k in key)):
+        raise UnusableInputError(f"{label}: resource {str(name)[:60]!r} needs a local path and an inline schema "
+                                 "with named fields")
+    return name, path, schema  # type: ignore[return-value]
+
+
+@contextmanager
+def _file_table(path: Path, root: Path, budget: Budget) -> Iterator[tuple[list[str], Records]]:
+    records, file = open_csv(path, root)
+    with file:
+        budget.spend_bytes(os.fstat(file.fileno()).st_size)
+        yield next(records, (1, []))[1], records
+
+
+@contextmanager
+def _text_table(text: str, label: str) -> Iterator[tuple[list[str], Records]]:
+    records = csv_records(io.StringIO(text, newline=""), Path(label))
+    yield next(records, (1, []))[1], records
+
+
+@contextmanager
+def _no_table() -> Iterator[tuple[list[str], Records]]:
+    yield [], iter(())
+
+
+def rows(old: Tables, new: Tables, table: str) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, Any]]]:
+    """(added, removed, changed) rows of one table, as `diff` reports them, in one merge of both sides."""
+    key_fields = _key_fields(new.schemas.get(table) or old.schemas[table], old.schemas.get(table))
+    with _opened(old, table) as (old_header, old_records), _opened(new, table) as (new_header, new_records):
+        single = len(key_fields) == 1
+        added, removed, changed = merge(_keyed(old_records, old_header, old.schemas.get(table), old.budget),
+                                        _keyed(new_records, new_header, new.schemas.get(table), new.budget))
+        old_at, new_at = _positions(old_header), _positions(new_header)
+        common = [(f, old_at[f], new_at[f]) for f in sorted(old_at.keys() & new_at.keys())]
+        changes = []
+        for key, old_cells, new_cells in changed:
+            fields = {f: {"old": old_cells[i], "new": new_cells[j]} for f, i, j in common if old_cells[i] != new_cells[j]}
+            if fields:
+                changes.append({"key": [key] if single else list(key), "fields": fields})
+        return ([dict(zip(new_header, cells)) for _, cells in added],
+                [dict(zip(old_header, cells)) for _, cells in removed], changes)
+
+
+def _key_fields(schema: dict[str, Any], other: dict[str, Any] | None) -> list[str]:
+    """The key both sides are merged by: each side's own (as its rows are keyed in memory); they
+    must agree, else the merge orders cannot match."""
+    own = schema.get("primaryKey") or [f["name"] for f in schema["fields"]]
+    if other is not None and (other.get("primaryKey") or [f["name"] for f in other["fields"]]) != own:
+        raise Unsorted("the two sides key the table differently")
+    return own
+
+
+def _positions(header: list[str]) -> dict[str, int]:
+    """Each column's position; for a name given twice, the last (as `dict(zip(header, cells))` keeps)."""
+    return {name: i for i, name in enumerate(header)}
+
+
+@contextmanager
+def _opened(side: Tables, table: str) -> Iterator[tuple[list[str], Records]]:
+    if table not in side.schemas or side.open is None:
+        with _no_table() as opened:
+            yield opened
+    else:
+        with side.open(table) as opened:
+            yield opened
+
+
+def _keyed(records: Records, header: list[str], schema: dict[str, Any] | None,
+           budget: Budget) -> Iterator[tuple[Any, list[str]]]:
+    """(key, cells) of each record, checked strictly increasing by key; the rows spent from budget."""
+    if schema is None:
+        return
+    key_fields = schema.get("primaryKey") or [f["name"] for f in schema["fields"]]
+    at = _positions(header)
+    if not key_fields or any(f not in at for f in key_fields):
+        raise Unsorted("the key names a column the header lacks")
+    key_of = itemgetter(*[at[f] for f in key_fields])
+    width, left, count = len(header), budget.rows_left, 0
+    previous: Any = "" if len(key_fields) == 1 else ()
+    for _line, cells in records:
+        count += 1
+        if len(cells) != width or count > left:
+            raise Unsorted("a row is not as wide as the header, or over the budget")
+        key = key_of(cells)
+        if key <= previous:
+            raise Unsorted("the rows are not strictly increasing by key")
+        previous = key
+        yield key, cells
+    budget.spend_rows(count)
+
+
+Keyed = Iterator[tuple[Any, list[str]]]
+
+
+def merge(old: Keyed, new: Keyed) -> tuple[list[tuple[Any, list[str]]], list[tuple[Any, list[str]]],
+                                           list[tuple[Any, list[str], list[str]]]]:
+    """(added, removed, changed) of two streams of (key, cells) increasing by key: the new side's
+    rows whose key the old lacks, the old side's the new lacks, and (key, old cells, new cells)
+    where the cells differ. Reads one row ahead of each side, no more."""
+    added, removed, changed = [], [], []
+    a, b = next(old, None), next(new, None)
+    while a is not None and b is not None:
+        if a[0] == b[0]:
+            if a[1] != b[1]:
+                changed.append((a[0], a[1], b[1]))
+            a, b = next(old, None), next(new, None)
+        elif a[0] < b[0]:
+            removed.append(a)
+            a = next(old, None)
+        else:
+            added.append(b)
+            b = next(new, None)
+    if a is not None:
+        removed.append(a)
+        removed.extend(old)
+    if b is not None:
+        added.append(b)
+        added.extend(new)
+    return added, removed, changed

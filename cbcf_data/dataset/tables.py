@@ -56,10 +56,10 @@ class Table(Mapping[Any, R], Generic[R]):
                  records: Iterable[R] = ()) -> None:
         self.name = name
         self.primary_key = tuple(primary_key)
-        #: Each row by key: a mapping, or (first line, cells) under `_header` for a table read as cells.
-        self._rows: dict[Any, Any] = {self._key_of(row): row for row in rows}
-        self._records: dict[Any, R] = {record.key: record for record in records}
         self._header: tuple[str, ...] | None = None
+        #: Each row by key: a mapping, or (first line, cells) under `_header` for a table read as cells.
+        self._rows: dict[Any, Any] = {self.key_of(row): row for row in rows}
+        self._records: dict[Any, R] = {record.key: record for record in records}
         self._label = name
         self._indexes: dict[str, dict[str, list[Any]]] = {}
         self._tree: Tree | None = None
@@ -106,7 +106,10 @@ class Table(Mapping[Any, R], Generic[R]):
         records), in the table's order, without typing a record."""
         return (self._row(key) for key in self._rows)
 
-    def _key_of(self, row: Mapping[str, Any]) -> Any:
+    def key_of(self, row: Mapping[str, Any]) -> Any:
+        """The key a row of this table (as `rows()` gives it) is found under."""
+        if self._header is not None:
+            row = {name: csvfiles.to_cell(row.get(name)) for name in self.primary_key}
         if len(self.primary_key) == 1:
             return row[self.primary_key[0]]
         return tuple(row[name] for name in self.primary_key)

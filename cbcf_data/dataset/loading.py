@@ -62,10 +62,15 @@ def load(path: str | Path | None = None) -> Dataset:
     """Load a dataset: the packaged one by default, or a dataset folder or its datapackage.json,
     a release folder, a release zip, or a release's JSON document.
 
-    Parsed once per process for each unchanged input. The packaged dataset (validated before
-    it ships) makes its typed records on first use; any other is validated as it loads. A release
-    is checked against the sizes and hashes it carries (its descriptor's, its SHA256SUMS): a changed
-    or damaged file is an InvalidDataError, never a silently different dataset.
+    Parsed once per process for each unchanged input. A dataset folder (the packaged one too) is
+    read as cells: `load()` checks that every table is readable within the load limits, that its
+    header is the fields its descriptor declares, that each row has that many cells and that no
+    two rows share a key. Each record is typed the first time it is asked for; a row that does not
+    make a valid record raises InvalidDataError naming its file and line then (iterating a table
+    types all its rows). The rules between tables are `cbcf-data validate`'s, not `load()`'s. A
+    release zip or JSON document is typed as it loads. A release is checked against the sizes and
+    hashes it carries (its descriptor's, its SHA256SUMS): a changed or damaged file is an
+    InvalidDataError, never a silently different dataset.
     """
     if path is None:
         descriptor_file = package.descriptor_path(None)

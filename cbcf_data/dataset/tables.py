@@ -104,7 +104,9 @@ class Table(Mapping[Any, R], Generic[R]):
     def rows(self) -> Iterator[Mapping[str, Any]]:
         """Every row as field -> cell (None for an empty cell; typed values for a table built from
         records), in the table's order, without typing a record."""
-        return (self._row(key) for key in self._rows)
+        if self._header is None:
+            return iter(self._rows.values())
+        return map(csvfiles.cells_of(self._header), map(operator.itemgetter(1), self._rows.values()))
 
     def key_of(self, row: Mapping[str, Any]) -> Any:
         """The key a row of this table (as `rows()` gives it) is found under."""

@@ -27,7 +27,7 @@ Key = tuple[str, ...]
 
 def table_rows(ds: Dataset) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows as field -> cell text (None for an empty cell), none typed (`Table.rows`)."""
-    return {name: [dict(row) for row in table.rows()] for name, table in ds.tables().items()}
+    return {name: [row if type(row) is dict else dict(row) for row in table.rows()] for name, table in ds.tables().items()}
 
 
 def splice_file(model: type[Record], path: Path, root: Path, remove: Collection[Key],

@@ -124,3 +124,25 @@ def test_first_record_access_loads_pydantic():
     probe = "import cbcf_data, sys; cbcf_data.load().meetings['cbcf-2024']; print('pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+def test_load_pauses_the_garbage_collector_and_restores_it(repo_copy, monkeypatch):
+    # Reading tables makes no reference cycles: the collector's passes over a growing heap are skipped.
+    import gc
+
+    from cbcf_data.dataset.tables import Table
+
+    seen = []
+    original = Table.from_cells.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Table, "from_cells", classmethod(lambda cls, *a: seen.append(gc.isenabled()) or original(cls, *a)))
+    assert gc.isenabled()
+    cbcf_data.load(repo_copy)
+    assert seen and not any(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        cbcf_data.load(repo_copy / "records" / ".." / "datapackage.json")  # (cached: nothing read)
+        (repo_copy / "records" / "people.csv").write_text((repo_copy / "records" / "people.csv").read_text())
+        cbcf_data.load(repo_copy)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.dataset import load
-from cbcf_data.edit.splicing import table_rows
+from cbcf_data.edit.splicing import split_rows
 from cbcf_data.errors import UnusableInputError
 from cbcf_data.model import bundle as bundles
 
@@ -17,7 +17,7 @@ def export_bundle(meeting_id: str, dataset: str | Path | None = None) -> dict[st
     ds = load(dataset)
     if meeting_id not in ds.meetings:
         raise UnusableInputError(f"no meeting {meeting_id!r}; meetings are: {', '.join(ds.meetings)}")
-    _, taken = bundles.split_meeting(table_rows(ds), meeting_id)
+    _, _, taken = split_rows(ds, meeting_id)
     # Only the meeting's rows are typed (a bad one raises InvalidDataError naming its file and line).
     typed = {name: [ds.table(name)[ds.table(name).key_of(row)].model_dump() for row in rows]
              for name, rows in taken.items()}

@@ -19,7 +19,7 @@ from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
-from cbcf_data.edit.splicing import splice_file, table_rows
+from cbcf_data.edit.splicing import splice_file, split_rows
 from cbcf_data.errors import InvalidDataError, UnusableInputError
 from cbcf_data.io import csvfiles, files, limits, package, writes
 from cbcf_data.io.readers import ReadError, read_document
@@ -112,8 +112,7 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
         ds = load(descriptor_file)
         if meeting_id not in ds.meetings:
             raise UnusableInputError(f"no meeting {meeting_id!r} in {root}; meetings are: {', '.join(ds.meetings)}")
-        before = table_rows(ds)
-        kept, _ = bundles.split_meeting(before, meeting_id)
+        before, kept, _ = split_rows(ds, meeting_id)
         kept = retire(before, kept, _version(descriptor_file),
                       reason or f"Removed with its meeting {meeting_id} (`cbcf-data remove`).")
         change = row_changes(before, kept)
@@ -142,8 +141,7 @@ def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run
         if not isinstance(meeting_id, str) or meeting_id not in ds.meetings:
             raise UnusableInputError(f"{path}: its meeting {meeting_id!r} is not in the dataset: add it with "
                                      "`cbcf-data import` (without --replace)")
-        before = table_rows(ds)
-        kept, _ = bundles.split_meeting(before, meeting_id)
+        before, kept, _ = split_rows(ds, meeting_id)
         report = _validate_against(path, descriptor_file, ds.root or root, before, kept)
         after = retire(before, _with_bundle(kept, document, report), _version(descriptor_file),
                        reason or f"Taken out when meeting {meeting_id} was replaced (`cbcf-data import --replace`).")

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.dataset.loading import gc_paused
 from cbcf_data.dataset.tables import Dataset
 from cbcf_data.errors import UnusableInputError
 from cbcf_data.io import csvfiles, limits
@@ -23,11 +24,22 @@ from cbcf_data.io.readers import ReadError, csv_records, read_text
 from cbcf_data.model.tables import Record
 
 Key = tuple[str, ...]
+Rows = dict[str, list[dict[str, Any]]]
 
 
-def table_rows(ds: Dataset) -> dict[str, list[dict[str, Any]]]:
+def table_rows(ds: Dataset) -> Rows:
     """Every table's rows as field -> cell text (None for an empty cell), none typed (`Table.rows`)."""
     return {name: [row if type(row) is dict else dict(row) for row in table.rows()] for name, table in ds.tables().items()}
+
+
+def split_rows(ds: Dataset, meeting_id: str) -> tuple[Rows, Rows, Rows]:
+    """(every table's rows, those without the meeting, the meeting's own: `model.bundle.split_meeting`),
+    as cells; the garbage collector paused meanwhile (these rows make no cycles)."""
+    from cbcf_data.model.bundle import split_meeting
+
+    with gc_paused():
+        rows = table_rows(ds)
+        return (rows, *split_meeting(rows, meeting_id))
 
 
 def splice_file(model: type[Record], path: Path, root: Path, remove: Collection[Key],

@@ -6,6 +6,7 @@ import pytest
 
 import cbcf_data
 from cbcf_data.errors import InvalidDataError, UnusableInputError
+from cbcf_data.model.tables import TABLES
 
 
 def test_load_packaged_is_cached_per_process():
@@ -64,9 +65,36 @@ def test_missing_dataset_is_unusable(tmp_path):
 
 def test_bad_row_names_file_and_line(repo_copy):
     path = repo_copy / "records" / "meetings.csv"
-    path.write_text(path.read_text().replace(",US-DC,US,", ",US-DC,XX,", 1))  # cbcf-2022, line 12
+    path.write_text(path.read_text().replace(",US-DC,US,", ",US-DC,XX,", 1))  # cbcf-2010, line 12
+    ds = cbcf_data.load(repo_copy)  # rows are typed on access: the bad one is reported then, located
+    assert ds.meetings["cbcf-1997"].id == "cbcf-1997"
     with pytest.raises(InvalidDataError, match=r"meetings\.csv:12: host_country"):
+        ds.meetings["cbcf-2010"]
+    with pytest.raises(InvalidDataError, match=r"meetings\.csv:12: host_country"):
+        list(ds.meetings.values())
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda text: text.replace("\n", "\n" + text.splitlines()[1] + "\n", 1), r"meetings\.csv:3: the key 'cbcf-1997' "
+                                                                               r"is also the key of line 2"),
+    (lambda text: text.replace(",US-DC,US,", ",US-DC,US,,", 1), r"meetings\.csv:12: 16 cells under a header of 15"),
+    (lambda text: text.replace("host_country", "host", 1), r"meetings\.csv:1: header differs"),
+])
+def test_load_refuses_a_table_it_cannot_key(repo_copy, change, message):
+    # What load() checks before any row is typed: the header, each row's width, unique keys.
+    path = repo_copy / "records" / "meetings.csv"
+    path.write_text(change(path.read_text()))
+    with pytest.raises(InvalidDataError, match=message):
         cbcf_data.load(repo_copy)
+
+
+def test_folder_loads_as_cells_and_types_on_access(repo_copy):
+    ds = cbcf_data.load(repo_copy)
+    table = ds.commitments
+    assert table._records == {}  # nothing typed by load()
+    first = next(iter(table))
+    assert table[first].id == first and list(table._records) == [first]
+    assert ds.tables().keys() == set(TABLES)
 
 
 def test_version_is_exposed():
@@ -96,3 +124,25 @@ def test_first_record_access_loads_pydantic():
     probe = "import cbcf_data, sys; cbcf_data.load().meetings['cbcf-2024']; print('pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+def test_load_pauses_the_garbage_collector_and_restores_it(repo_copy, monkeypatch):
+    # Reading tables makes no reference cycles: the collector's passes over a growing heap are skipped.
+    import gc
+
+    from cbcf_data.dataset.tables import Table
+
+    seen = []
+    original = Table.from_cells.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Table, "from_cells", classmethod(lambda cls, *a: seen.append(gc.isenabled()) or original(cls, *a)))
+    assert gc.isenabled()
+    cbcf_data.load(repo_copy)
+    assert seen and not any(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        cbcf_data.load(repo_copy / "records" / ".." / "datapackage.json")  # (cached: nothing read)
+        (repo_copy / "records" / "people.csv").write_text((repo_copy / "records" / "people.csv").read_text())
+        cbcf_data.load(repo_copy)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

@@ -101,3 +101,55 @@ def test_row_changes_compares_cells():
     change = row_changes(before, after)
     assert (change.added, change.removed, change.changed) == ({"people": ["c"]}, {}, {"people": ["b"]})
     assert change.lines() == ["people: 1 added (c)", "people: 1 changed (b)"]
+
+
+def test_export_types_only_the_meetings_rows_and_matches_a_full_typing(repo_copy):
+    from cbcf_data.model import bundle as bundles
+
+    full = cbcf_data.load(repo_copy).to_rows()
+    for meeting in list(cbcf_data.load(repo_copy).meetings):
+        assert export_bundle(meeting, repo_copy) == bundles.from_rows(meeting, bundles.split_meeting(full, meeting)[1])
+    cbcf_data.load.__globals__["_cache"].clear()
+    meeting = latest_meeting(repo_copy)
+    cbcf_data.load.__globals__["_cache"].clear()
+    export_bundle(meeting, repo_copy)
+    typed = cbcf_data.load(repo_copy).commitments._records
+    assert typed and all(record.meeting_id == meeting for record in typed.values())
+
+
+def test_remove_then_import_give_back_the_same_bytes_copying_untouched_lines(repo_copy, tmp_path):
+    # A line of another meeting quoted where no canonical writer would: validate accepts it, and
+    # neither remove nor import rewrites it (only the rows they change are written).
+    meeting = latest_meeting(repo_copy)
+    path = repo_copy / "records" / "commitments.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    other = next(i for i, line in enumerate(lines) if i and f",{meeting}," not in line and '"' not in line)
+    cells = lines[other].split(",", 3)
+    lines[other] = ",".join([*cells[:2], f'"{cells[2]}"', cells[3]])
+    path.write_text("".join(lines))
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    before = snapshot(repo_copy)
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text(yaml.safe_dump(export_bundle(meeting, repo_copy), allow_unicode=True))
+    change = remove_meeting(meeting, repo_copy)
+    assert change.removed["meetings"] == [meeting]
+    assert path.read_text().splitlines(keepends=True)[other] == lines[other]
+    retired = repo_copy / "records" / "retired_ids.csv"
+    retired.write_bytes(before[retired.relative_to(repo_copy)])  # forget the retirement, to import it again
+    result = run_cli("import", str(bundle), "--dataset", str(repo_copy))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert snapshot(repo_copy) == before
+
+
+def test_import_into_an_invalid_dataset_is_refused_and_writes_nothing(repo_copy, tmp_path):
+    meeting = latest_meeting(repo_copy)
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text(yaml.safe_dump(export_bundle(meeting, repo_copy), allow_unicode=True))
+    remove_meeting(meeting, repo_copy)
+    (repo_copy / "records" / "retired_ids.csv").write_text("table_name,id,retired_in,reason,replaced_by\n")
+    path = repo_copy / "records" / "meetings.csv"
+    path.write_text(path.read_text().replace(",US-DC,US,", ",US-DC,XX,", 1))  # a row no import touches
+    before = snapshot(repo_copy)
+    result = run_cli("import", str(bundle), "--dataset", str(repo_copy))
+    assert result.returncode == 1 and "not-in-codelist" in result.stdout and "meetings.csv:12" in result.stdout
+    assert snapshot(repo_copy) == before

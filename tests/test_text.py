@@ -188,12 +188,13 @@ def test_import_then_fmt_then_load_keeps_a_value(tmp_path, value):
 # --- Line endings -----------------------------------------------------------------------------
 
 
-def test_crlf_inside_a_cell_is_refused_by_load_not_silently_changed(tmp_path):
+def test_crlf_inside_a_cell_is_refused_by_load_on_access_not_silently_changed(tmp_path):
     shutil.copytree(BASE, tmp_path / "d")
     people = tmp_path / "d" / "records" / "people.csv"
     people.write_bytes(people.read_bytes().replace(b"Arif Virani,CA,,", b'Arif Virani,CA,,"Minister\r\nof Justice"'))
-    with pytest.raises(InvalidDataError, match="CR"):
-        cbcf_data.load(tmp_path / "d")
+    people_table = cbcf_data.load(tmp_path / "d").people  # typed on access: refused then, located
+    with pytest.raises(InvalidDataError, match=r"people\.csv:\d+: notes: .*CR"):
+        list(people_table.values())
     assert ("control-character", "people", "notes") in validate(tmp_path / "d").flatten(("code", "table", "field"))
 
 

@@ -122,10 +122,19 @@ def check_shape(run: Run, document: dict[str, Any], path: str) -> None:
 
 
 def _capture(feed: Iterable[Row], wanted: set[str], store: dict[str, dict[str, Any]]) -> Iterator[Row]:
-    """The dataset's rows, keeping the cells of those the bundle also holds (to compare them)."""
+    """The dataset's rows, keeping the cells of those the bundle also holds (to compare them).
+
+    A row's ID (`record_id`) is only built when its key could be one of `wanted`: its key, or a
+    composite key's first part, is the start of a wanted ID (or holds a `/` itself)."""
+    if not wanted:
+        yield from feed
+        return
+    firsts = {name.split("/", 1)[0] for name in wanted}
     for row in feed:
-        if wanted and record_id(row[1]) in wanted:
-            store[record_id(row[1])] = row[2]
+        key = row[1]
+        first = key if type(key) is str else key[0] if key else ""
+        if (first in firsts or "/" in first) and record_id(key) in wanted:
+            store[record_id(key)] = row[2]
         yield row
 
 

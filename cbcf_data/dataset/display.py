@@ -25,7 +25,7 @@ def table_html(table: Any) -> str:
 
     fields = header(table.model)
     head = "".join(f"<th>{html.escape(f)}</th>" for f in fields)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(table._rows[key].get(f))}</td>" for f in fields) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{_cell(table._value(key, f))}</td>" for f in fields) + "</tr>"
                    for key in list(table)[:ROWS])
     more = f"<p>… and {len(table) - ROWS:,} more rows</p>" if len(table) > ROWS else ""
     return (f"<div><strong>{html.escape(table.name)}</strong>: {len(table):,} rows"

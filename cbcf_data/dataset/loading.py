@@ -7,13 +7,15 @@ validated row by row as it loads, so a bad row is reported with its file and lin
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cbcf_data.dataset.tables import Dataset, Table, typed_record
+from cbcf_data.dataset.tables import TABLE_NAMES, Dataset, Table, typed_record
 from cbcf_data.errors import InvalidDataError, UnusableInputError
 from cbcf_data.io import csvfiles, limits, package
 from cbcf_data.io.readers import Budget, ReadError, csv_records, read_table, read_text
@@ -62,19 +64,24 @@ def load(path: str | Path | None = None) -> Dataset:
     """Load a dataset: the packaged one by default, or a dataset folder or its datapackage.json,
     a release folder, a release zip, or a release's JSON document.
 
-    Parsed once per process for each unchanged input. The packaged dataset (validated before
-    it ships) makes its typed records on first use; any other is validated as it loads. A release
-    is checked against the sizes and hashes it carries (its descriptor's, its SHA256SUMS): a changed
-    or damaged file is an InvalidDataError, never a silently different dataset.
+    Parsed once per process for each unchanged input. A dataset folder (the packaged one too) is
+    read as cells: `load()` checks that every table is readable within the load limits, that its
+    header is the fields its descriptor declares, that each row has that many cells and that no
+    two rows share a key. Each record is typed the first time it is asked for; a row that does not
+    make a valid record raises InvalidDataError naming its file and line then (iterating a table
+    types all its rows). The rules between tables are `cbcf-data validate`'s, not `load()`'s. A
+    release zip or JSON document is typed as it loads. A release is checked against the sizes and
+    hashes it carries (its descriptor's, its SHA256SUMS): a changed or damaged file is an
+    InvalidDataError, never a silently different dataset.
     """
     if path is None:
         descriptor_file = package.descriptor_path(None)
         if package.inside_package(descriptor_file):  # the wheel's copy: nothing writes there, no lock
-            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
+            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy_paused(descriptor_file))
         from cbcf_data.io import writes
 
         with writes.reading(descriptor_file.parent):  # a checkout's copy may be being changed
-            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy(descriptor_file))
+            return _cached(("packaged", *_signature(descriptor_file)), lambda: _lazy_paused(descriptor_file))
     kind, file = package.classify(path)
     if kind == "zip":
         return _cached(("zip", *_signature(file)), lambda: _from_zip(file))
@@ -90,17 +97,27 @@ def load(path: str | Path | None = None) -> Dataset:
         signature = ("package", str(descriptor_file.resolve()), *(_signature(p) for p in paths.values()))
 
         def build() -> Dataset:
-            from cbcf_data.model.tables import TABLES
-
             if Path(path).is_dir():
                 _check_checksums(Path(path))
             _check_integrity(descriptor_file)
-            budget = Budget()
-            tables = {name: parse_table(model, paths[name], budget, descriptor_file.parent)
-                      for name, model in TABLES.items()}
-            return Dataset.from_records(tables, root=paths["meetings"].parent)
+            with gc_paused():
+                return _lazy(descriptor_file)
 
         return _cached(signature, build)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for the block: reading a table makes a few container
+    objects per row and no cycles, and the collector's passes over a heap that only grows would
+    take as long as the reading itself (half of `load()` at 100k rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check_integrity(descriptor_file: Path) -> None:
@@ -125,37 +142,48 @@ def _check_checksums(folder: Path, only: set[str] | None = None) -> None:
 
 
 def _table_paths(descriptor_file: Path) -> dict[str, Path]:
-    from cbcf_data.model.tables import TABLES
-
     paths = package.resource_paths(package.read_descriptor(descriptor_file), descriptor_file.parent)
-    missing = [name for name in TABLES if name not in paths]
+    missing = [name for name in TABLE_NAMES if name not in paths]
     if missing:
         raise UnusableInputError(f"{descriptor_file}: no resource for table(s) {', '.join(missing)}")
-    return {name: paths[name] for name in TABLES}
+    return {name: paths[name] for name in TABLE_NAMES}
+
+
+def _lazy_paused(descriptor_file: Path) -> Dataset:
+    with gc_paused():
+        return _lazy(descriptor_file)
 
 
 def _lazy(descriptor_file: Path) -> Dataset:
-    """The packaged dataset as cells; records are typed on first access (see `Table`)."""
+    """A dataset folder's tables as cells; each record is typed on first access (see `Table`).
+
+    What is checked here: every table file is readable within the load budget, its header is the
+    fields its descriptor declares, each row has that many cells, and no two rows share a key. A
+    row whose cells do not make a valid record raises InvalidDataError (file:line) when it is
+    first accessed; `cbcf-data validate` checks every row and every rule between tables at once.
+    """
     root = descriptor_file.parent
     descriptor = package.read_descriptor(descriptor_file)
-    paths = package.resource_paths(descriptor, root)
+    paths = _table_paths(descriptor_file)
     budget = Budget()
     tables: dict[str, Table[Any]] = {}
     for resource in descriptor["resources"]:
         name, schema = resource.get("name"), resource.get("schema")
+        if name not in TABLE_NAMES:
+            continue
         key = schema.get("primaryKey") if isinstance(schema, dict) else None
-        if name not in paths or not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        fields = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)] if isinstance(schema, dict) else []
+        if not isinstance(key, list) or not all(isinstance(k, str) for k in key) or not set(key) <= set(fields):
             raise UnusableInputError(f"{descriptor_file}: resource {str(name)[:60]!r} needs a safe path and a "
-                                     "primaryKey; run `cbcf-data validate`")
+                                     "primaryKey among its fields; run `cbcf-data validate`")
         try:
             header, records = read_table(paths[name], root, budget)
         except ReadError as error:
             raise UnusableInputError(f"{paths[name]}:{error.line or 1}: {error.message}") from None
-        if not set(key) <= set(header) or any(len(cells) != len(header) for _, cells in records):
-            raise InvalidDataError(f"{paths[name]}: the table is not readable as its schema says; run `cbcf-data validate`")
-        rows = [{field: (cell if cell != "" else None) for field, cell in zip(header, cells)} for _, cells in records]
-        tables[name] = Table(name, key, rows)
-    return Dataset(tables, root=paths["meetings"].parent if "meetings" in paths else root)
+        if header != fields:
+            raise InvalidDataError(f"{paths[name]}:1: header differs from the {name} schema; run `cbcf-data validate`")
+        tables[name] = Table.from_cells(name, key, header, records, str(paths[name]))
+    return Dataset({name: tables[name] for name in TABLE_NAMES}, root=paths["meetings"].parent)
 
 
 def _cached(signature: tuple[Any, ...], build: Callable[[], Dataset]) -> Dataset:

@@ -5,6 +5,7 @@ cells costs no Pydantic until a record is asked for.
 
 from __future__ import annotations
 
+import operator
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -37,6 +38,12 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound="Record")
 
+#: The tables of a dataset in dependency order: `model.tables.TABLES`' keys, without importing
+#: Pydantic (a test holds them equal).
+TABLE_NAMES = ("sources", "meetings", "people", "organizations", "topics", "attendances", "meeting_topics",
+               "commitments", "commitment_topics", "instruments", "instrument_parties", "instrument_mentions",
+               "meeting_sources", "assessments", "retired_ids")
+
 
 class RetiredIdWarning(UserWarning):
     """A retired ID was looked up and resolved to the ID that replaced it (see `retired_ids`)."""
@@ -49,14 +56,63 @@ class Table(Mapping[Any, R], Generic[R]):
                  records: Iterable[R] = ()) -> None:
         self.name = name
         self.primary_key = tuple(primary_key)
-        self._rows: dict[Any, Mapping[str, Any]] = {self._key_of(row): row for row in rows}
+        self._header: tuple[str, ...] | None = None
+        #: Each row by key: a mapping, or (first line, cells) under `_header` for a table read as cells.
+        self._rows: dict[Any, Any] = {self.key_of(row): row for row in rows}
         self._records: dict[Any, R] = {record.key: record for record in records}
+        self._label = name
         self._indexes: dict[str, dict[str, list[Any]]] = {}
         self._tree: Tree | None = None
         #: Retired IDs of this table -> their registry row (set by `Dataset`).
         self.retired: dict[Any, Mapping[str, Any]] = {}
 
-    def _key_of(self, row: Mapping[str, Any]) -> Any:
+    @classmethod
+    def from_cells(cls, name: str, primary_key: Iterable[str], header: Iterable[str],
+                   records: Iterable[tuple[int, list[str]]], label: str) -> Table[Any]:
+        """A table of CSV records, (first line, cells) under `header`, as read from the file `label`
+        names: nothing is typed until asked for. InvalidDataError (file:line) for a record whose cell
+        count differs from the header's or whose key another record already has."""
+        table: Table[Any] = cls(name, primary_key, ())
+        table._header, table._label = tuple(header), label
+        width, at = len(table._header), [table._header.index(field) for field in table.primary_key]
+        records = records if isinstance(records, list) else list(records)
+        bad = next((record for record in records if len(record[1]) != width), None)
+        if bad is not None:
+            raise InvalidDataError(f"{label}:{bad[0]}: {len(bad[1])} cells under a header of {width}; "
+                                   "run `cbcf-data validate`")
+        key = operator.itemgetter(*at)
+        table._rows = rows = {key(record[1]): record for record in records}
+        if len(rows) != len(records):
+            seen: dict[Any, int] = {}
+            for line, cells in records:
+                first = seen.setdefault(key(cells), line)
+                if first != line:
+                    raise InvalidDataError(f"{label}:{line}: the key {key(cells)!r} is also the key of line "
+                                           f"{first}; run `cbcf-data validate`")
+        return table
+
+    def row(self, key: Any) -> Mapping[str, Any]:
+        """The row of `key` as field -> cell (None for an empty cell), or as it was given, without
+        typing it; KeyError when there is none."""
+        row = self._rows[key]
+        return row if self._header is None else csvfiles.cells_of(self._header)(row[1])
+
+    def _value(self, key: Any, field: str) -> Any:
+        if self._header is None:
+            return self._rows[key].get(field)
+        return self._rows[key][1][self._header.index(field)] or None if field in self._header else None
+
+    def rows(self) -> Iterator[Mapping[str, Any]]:
+        """Every row as field -> cell (None for an empty cell; typed values for a table built from
+        records), in the table's order, without typing a record."""
+        if self._header is None:
+            return iter(self._rows.values())
+        return map(csvfiles.cells_of(self._header), map(operator.itemgetter(1), self._rows.values()))
+
+    def key_of(self, row: Mapping[str, Any]) -> Any:
+        """The key a row of this table (as `rows()` gives it) is found under."""
+        if self._header is not None:
+            row = {name: csvfiles.to_cell(row.get(name)) for name in self.primary_key}
         if len(self.primary_key) == 1:
             return row[self.primary_key[0]]
         return tuple(row[name] for name in self.primary_key)
@@ -74,7 +130,8 @@ class Table(Mapping[Any, R], Generic[R]):
             row = self._rows.get(key)
             if row is None:
                 return self._retired(key)
-            record = self._records[key] = typed_record(self.model, dict(row), f"{self.name} {key!r}")
+            where = f"{self._label}:{row[0]}" if self._header is not None else f"{self.name} {key!r}"
+            record = self._records[key] = typed_record(self.model, dict(self.row(key)), where)
         return record
 
     def _retired(self, key: Any) -> R:
@@ -123,7 +180,7 @@ class Table(Mapping[Any, R], Generic[R]):
                 raise not_found("field", field, self.model.model_fields, within=self.name)
             index = {}
             for key in sorted(self._rows, key=_sortable):
-                index.setdefault(csvfiles.to_cell(self._rows[key].get(field)), []).append(key)
+                index.setdefault(csvfiles.to_cell(self._value(key, field)), []).append(key)
             self._indexes[field] = index
         keys = index.get(csvfiles.to_cell(value))
         if keys is None and value is not None:
@@ -144,7 +201,7 @@ class Table(Mapping[Any, R], Generic[R]):
             field = parent_field(self.model)
             if field is None:
                 raise NotFoundError(f"{self.name} has no hierarchy: no field of it names another of its rows")
-            self._tree = Tree({key: row.get(field) for key, row in self._rows.items()})
+            self._tree = Tree({key: self._value(key, field) for key in self._rows})
         return self._tree
 
     def ancestors(self, item: Any) -> list[R]:
@@ -199,7 +256,7 @@ class Dataset:
         self._tables = dict(tables)
         for name, table in self._tables.items():
             setattr(self, name, table)
-        for row in self._tables["retired_ids"]._rows.values() if "retired_ids" in self._tables else ():
+        for row in self._tables["retired_ids"].rows() if "retired_ids" in self._tables else ():
             if row["table_name"] in self._tables:
                 self._tables[row["table_name"]].retired[row["id"]] = row
         #: Folder holding the tables' CSV files and `sources/` (None when loaded from a zip or JSON).

@@ -9,9 +9,9 @@ from typing import Any
 from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
-from cbcf_data.dataset import load
+from cbcf_data.edit.splicing import splice_file
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package, writes
+from cbcf_data.io import package, writes
 from cbcf_data.io.readers import ReadError, read_document
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
@@ -40,7 +40,8 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     The whole read-validate-write runs under the dataset's lock, so two imports at once both
     land (the second waits for the first). Raises UnusableInputError when `path` is not a
     bundle; InvalidDataError (with the report) when the bundle does not validate; nothing is
-    written then, nor with `dry_run`.
+    written then, nor with `dry_run`. The new rows are put into each table's text where their
+    keys sort; the lines already there are copied as they are (`edit.splicing`).
     """
     path = Path(path)
     refuse_non_bundle(path)
@@ -55,7 +56,6 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
         except ReadError as error:  # the file changed since it was validated
             raise UnusableInputError(f"{path}: {error.message}") from None
         added, _ = bundles.to_rows(document)
-        ds = load(descriptor_file)
         paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
         texts: dict[Path, str] = {}
         typed: Rows = {}
@@ -67,7 +67,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
             if not records:
                 continue
             typed[table] = [record.model_dump() for record in records]
-            texts[paths[table]] = csvfiles.records_to_csv_text(model, [*ds.table(table).values(), *records])
+            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table])
         result = ImportResult(report=report, added=typed)
         if not dry_run:
             result.written = writes.replace_files(root, texts)

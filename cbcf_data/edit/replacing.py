@@ -19,13 +19,15 @@ from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
+from cbcf_data.edit.splicing import splice_file, split_rows
 from cbcf_data.errors import InvalidDataError, UnusableInputError
-from cbcf_data.io import csvfiles, package, writes
+from cbcf_data.io import csvfiles, files, limits, package, writes
 from cbcf_data.io.readers import ReadError, read_document
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
 
 Rows = dict[str, list[dict[str, Any]]]
+KeyedRows = dict[tuple[str, ...], dict[str, Any]]
 
 
 @dataclass
@@ -55,21 +57,29 @@ class Change:
 
 
 def row_changes(before: Rows, after: Rows) -> Change:
-    """Rows added, removed and changed between two sets of table rows, compared as CSV cells."""
+    """Rows added, removed and changed between two sets of table rows, compared as CSV cells
+    (a row that is the same object in both is unchanged, and not compared)."""
     change = Change()
     for table, model in TABLES.items():
-        old, new = _by_id(model, before.get(table, [])), _by_id(model, after.get(table, []))
+        old, new = _delta(model, before.get(table, []), after.get(table, []))
         for kind, ids in (("added", [k for k in new if k not in old]), ("removed", [k for k in old if k not in new]),
-                          ("changed", [k for k in new if k in old and new[k] != old[k]])):
+                          ("changed", [k for k in new if k in old and _cells(model, new[k]) != _cells(model, old[k])])):
             if ids:
-                getattr(change, kind)[table] = sorted(ids)
+                getattr(change, kind)[table] = sorted(record_id(key if len(key) > 1 else key[0]) for key in ids)
     return change
 
 
-def _by_id(model: Any, rows: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    cells = ({name: csvfiles.to_cell(row.get(name)) for name in model.model_fields} for row in rows)
-    return {record_id(tuple(c[f] for f in model.primary_key) if len(model.primary_key) > 1
-                      else c[model.primary_key[0]]): c for c in cells}
+def _delta(model: Any, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[KeyedRows, KeyedRows]:
+    """The rows of `before` and of `after` that are not one object in both, by key (its cells)."""
+    if len(before) == len(after) and list(map(id, before)) == list(map(id, after)):
+        return {}, {}  # (the same rows: a table the change leaves alone)
+    shared = {id(row) for row in before} & {id(row) for row in after}
+    return ({csvfiles.sort_key(model, row): row for row in before if id(row) not in shared},
+            {csvfiles.sort_key(model, row): row for row in after if id(row) not in shared})
+
+
+def _cells(model: Any, row: dict[str, Any]) -> list[str]:
+    return [csvfiles.to_cell(row.get(name)) for name in model.model_fields]
 
 
 def retire(before: Rows, after: Rows, version: str, reason: str) -> Rows:
@@ -102,14 +112,13 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
         ds = load(descriptor_file)
         if meeting_id not in ds.meetings:
             raise UnusableInputError(f"no meeting {meeting_id!r} in {root}; meetings are: {', '.join(ds.meetings)}")
-        before = ds.to_rows()
-        kept, _ = bundles.split_meeting(before, meeting_id)
+        before, kept, _ = split_rows(ds, meeting_id)
         kept = retire(before, kept, _version(descriptor_file),
                       reason or f"Removed with its meeting {meeting_id} (`cbcf-data remove`).")
         change = row_changes(before, kept)
         change.archives_left = _archives_left(before, kept)
         if not dry_run:
-            change.written = _write(root, descriptor_file, kept, change)
+            change.written = _write(root, descriptor_file, before, kept)
     return change
 
 
@@ -132,30 +141,36 @@ def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run
         if not isinstance(meeting_id, str) or meeting_id not in ds.meetings:
             raise UnusableInputError(f"{path}: its meeting {meeting_id!r} is not in the dataset: add it with "
                                      "`cbcf-data import` (without --replace)")
-        before = ds.to_rows()
-        kept, _ = bundles.split_meeting(before, meeting_id)
-        report = _validate_against(path, descriptor_file, ds.root or root, kept)
+        before, kept, _ = split_rows(ds, meeting_id)
+        report = _validate_against(path, descriptor_file, ds.root or root, before, kept)
         after = retire(before, _with_bundle(kept, document, report), _version(descriptor_file),
                        reason or f"Taken out when meeting {meeting_id} was replaced (`cbcf-data import --replace`).")
         change = row_changes(before, after)
         change.report = report
         change.archives_left = _archives_left(before, after)
         if change and not dry_run:
-            change.written = _write(root, descriptor_file, after, change)
+            change.written = _write(root, descriptor_file, before, after)
     return change
 
 
-def _validate_against(path: Path, descriptor_file: Path, tables_root: Path, rows: Rows) -> Report:
-    """The bundle validated against a scratch copy of the dataset holding `rows`."""
+def _validate_against(path: Path, descriptor_file: Path, tables_root: Path, before: Rows, rows: Rows) -> Report:
+    """The bundle validated against a scratch copy of the dataset holding `rows` (each table's
+    file copied, or spliced where `rows` differs from `before`)."""
     descriptor = package.read_descriptor(descriptor_file)
-    paths = package.resource_paths(descriptor, descriptor_file.parent)
+    root = descriptor_file.parent
+    paths = package.resource_paths(descriptor, root)
     with tempfile.TemporaryDirectory(prefix="cbcf-replace-") as temp:
         scratch = Path(temp)
         shutil.copyfile(descriptor_file, scratch / package.DESCRIPTOR)
         for table, target in paths.items():
-            copy = scratch / target.relative_to(descriptor_file.parent)
+            copy = scratch / target.relative_to(root)
             copy.parent.mkdir(parents=True, exist_ok=True)
-            copy.write_text(csvfiles.to_csv_text(TABLES[table], rows.get(table, [])), encoding="utf-8", newline="")
+            old, new = _delta(TABLES[table], before.get(table, []), rows.get(table, []))
+            if old or new:
+                text = splice_file(TABLES[table], target, root, old, new.values())
+                copy.write_text(text, encoding="utf-8", newline="")
+            else:
+                copy.write_bytes(_read(target, root))
         archives = tables_root / "sources"
         if archives.is_dir():
             folder = scratch / paths["meetings"].parent.relative_to(descriptor_file.parent) / "sources"
@@ -168,6 +183,13 @@ def _validate_against(path: Path, descriptor_file: Path, tables_root: Path, rows
         raise InvalidDataError(f"{path}: the bundle does not validate against the rest of the dataset; "
                                "nothing was changed", report)
     return report
+
+
+def _read(path: Path, root: Path) -> bytes:
+    try:
+        return files.read_bytes(path, limits.LOAD_BYTES, root)
+    except ReadError as error:
+        raise UnusableInputError(f"{path}: {error.message}") from None
 
 
 def _with_bundle(kept: Rows, document: dict[str, Any], report: Report) -> Rows:
@@ -190,9 +212,15 @@ def _archives_left(before: Rows, after: Rows) -> list[str]:
     return sorted(path for row in before.get("sources", []) if (path := row.get("archive_path")) and path not in kept)
 
 
-def _write(root: Path, descriptor_file: Path, rows: Rows, change: Change) -> list[Path]:
-    """Write every table the change touches, canonical, in one all-or-nothing replacement."""
+def _write(root: Path, descriptor_file: Path, before: Rows, after: Rows) -> list[Path]:
+    """Write every table the change touches in one all-or-nothing replacement: its rows taken out
+    or changed dropped from its text, the new ones put in, the other lines as they are."""
     paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
-    touched = {*change.added, *change.removed, *change.changed}
-    texts = {paths[table]: csvfiles.to_csv_text(TABLES[table], rows.get(table, [])) for table in sorted(touched)}
+    texts = {}
+    for table, model in TABLES.items():
+        old, new = _delta(model, before.get(table, []), after.get(table, []))
+        gone = [key for key, row in old.items() if key not in new or _cells(model, new[key]) != _cells(model, row)]
+        added = [row for key, row in new.items() if key not in old or key in gone]
+        if gone or added:
+            texts[paths[table]] = splice_file(model, paths[table], root, gone, added)
     return writes.replace_files(root, texts)

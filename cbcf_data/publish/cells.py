@@ -11,7 +11,7 @@ one printed from typed records, and `TABLES` equal to what the models declare.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from cbcf_data.dataset.hierarchy import Tree
@@ -72,6 +72,25 @@ def parent_field(table: str) -> str | None:
     return next((field for field, other in TABLES[table][2].items() if other == table), None)
 
 
+class _RowView(Mapping[Any, Mapping[str, Any]]):
+    """A table's rows by key as field -> cell, each made when asked for (`Table.row`)."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def __getitem__(self, key: Any) -> Mapping[str, Any]:
+        return self._table.row(key)  # type: ignore[no-any-return]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 class Rows:
     """One table's rows by key, read from its cells (a `Table`'s, typed or not)."""
 
@@ -79,7 +98,7 @@ class Rows:
         self.name: str = table.name
         self.primary_key: tuple[str, ...] = table.primary_key
         self.retired = table.retired
-        self._cells: dict[Any, Any] = table._rows
+        self._cells: Mapping[Any, Mapping[str, Any]] = _RowView(table)
         name, integers, _ = TABLES[self.name]
         self.row = type(name, (Row,), {"table": self.name, "primary_key": self.primary_key, "integers": integers,
                                        "__module__": __name__})

@@ -38,6 +38,7 @@ from cbcf_data.io import csvfiles, limits, package
 from cbcf_data.publish import citation, describe, versioning
 from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
 from cbcf_data.publish.document import write_document
+from cbcf_data.publish.output import ZIP_DATE as ZIP_DATE  # part of this module's interface
 from cbcf_data.publish.output import HashingFile, Output, zip_entry, zip_files
 from cbcf_data.publish.readme import release_readme
 from cbcf_data.publish.schema import dumps, schema_files

@@ -15,6 +15,12 @@ self-describing (`publish/readme.py` lists and explains every file).
 
 Nothing carries a timestamp; the zip's entries are sorted with a fixed date, so two builds of the
 same data are identical.
+
+The dataset is parsed once: validation hands its rows on (`RowsTee`), and they become a `Dataset`
+whose records are typed on access. Every file is written to disk as it is made and hashed on the
+way (`output.Output`); tables are written in batches of rows, the JSON document member by member,
+the site page by page; the zip is then streamed from the files on disk and SHA256SUMS comes from
+the hashes taken while writing. Nothing holds the whole release in memory.
 """
 
 from __future__ import annotations

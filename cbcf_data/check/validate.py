@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cbcf_data.check import release
 from cbcf_data.check.bundle import check_bundle_document, read_bundle
@@ -24,21 +25,32 @@ from cbcf_data.errors import DatasetBusyError
 from cbcf_data.io import package
 from cbcf_data.model.tables import MODELS, TABLES
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from cbcf_data.check.state import Row
+    from cbcf_data.model.tables import Record
+
+    #: Wraps one table's rows (where, key, cells) and yields them on: see `validate`.
+    Tee = Callable[[type[Record], Iterator[Row]], Iterator[Row]]
+
 
 def validate(source: str | Path | None = None, dataset: str | Path | None = None,
-             progress: Progress | None = None) -> Report:
+             progress: Progress | None = None, tee: Tee | None = None) -> Report:
     """Validate a dataset folder or datapackage.json (default: the packaged dataset), one table's
     CSV, a meeting bundle (.json/.yaml/.yml) — a bundle also against `dataset` (default: packaged) —
     or a release: its folder, its zip or its JSON document, with the sizes and hashes they carry.
 
     `progress(table, rows_so_far, finished)` is called as tables are read, for progress bars.
+    `tee(model, rows)` wraps each table's stream of rows of a dataset (not of a release or a
+    bundle) and yields them on unchanged, so that a caller sees the rows of this one parse.
     Never raises for bad input: every problem is an issue in the returned Report. Raises
     DatasetBusyError when another process keeps the dataset locked for longer than we wait.
     """
     run = Run(progress)
     try:
         try:
-            _dispatch(run, None if source is None else Path(source), dataset)
+            _dispatch(run, None if source is None else Path(source), dataset, tee)
         finally:
             finish_profile(run)
     except Stop:
@@ -51,12 +63,12 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
     return run.report
 
 
-def _dispatch(run: Run, path: Path | None, dataset: str | Path | None) -> None:
+def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee | None = None) -> None:
     """Check `path` as what it is: a dataset, a table's CSV, a bundle, or a release (folder, zip, JSON)."""
     if path is not None and release.is_release_folder(path):
         release.check_release_folder(run, path, check_dataset)
     elif path is None or path.is_dir() or path.name == package.DESCRIPTOR:
-        check_dataset(run, package.descriptor_path(None) if path is None else package.descriptor_of(path))
+        check_dataset(run, package.descriptor_path(None) if path is None else package.descriptor_of(path), tee)
     elif path.suffix.lower() == ".csv":
         check_table_file(run, path)
     elif path.suffix.lower() == ".zip" and path.is_file():
@@ -74,8 +86,9 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None) -> None:
                      "a meeting bundle (.json, .yaml, .yml), or a release (its folder, .zip or .json)", str(path))
 
 
-def check_dataset(run: Run, descriptor_file: Path) -> None:
-    """Every layer over the tables the descriptor names, read under the dataset's lock."""
+def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None) -> None:
+    """Every layer over the tables the descriptor names, read under the dataset's lock; `tee`
+    (see `validate`) sees each table's rows as they are checked."""
     with reading_dataset(run, descriptor_file):
         paths = check_descriptor(run, descriptor_file)
         report_leftovers(run, descriptor_file.parent, paths.values())
@@ -84,7 +97,8 @@ def check_dataset(run: Run, descriptor_file: Path) -> None:
         run.report.checks.update(CHECKS)
         for model in MODELS:
             if model.table in paths:
-                check_table(run, model, [("dataset", csv_feed(run, model, paths[model.table]))])
+                feed = csv_feed(run, model, paths[model.table])
+                check_table(run, model, [("dataset", feed if tee is None else tee(model, feed))])
             else:
                 run.broken.add(model.table)
         run.rules.finish(run.keys["sources"])

@@ -15,6 +15,12 @@ self-describing (`publish/readme.py` lists and explains every file).
 
 Nothing carries a timestamp; the zip's entries are sorted with a fixed date, so two builds of the
 same data are identical.
+
+The dataset is parsed once: validation hands its rows on (`RowsTee`), and they become a `Dataset`
+whose records are typed on access. Every file is written to disk as it is made and hashed on the
+way (`output.Output`); tables are written in batches of rows, the JSON document member by member,
+the site page by page; the zip is then streamed from the files on disk and SHA256SUMS comes from
+the hashes taken while writing. Nothing holds the whole release in memory.
 """
 
 from __future__ import annotations
@@ -22,26 +28,28 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cbcf_data._version import __version__
-from cbcf_data.dataset import Dataset, load
+from cbcf_data.dataset import Dataset
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.io import limits, package
-from cbcf_data.model import bundle as bundles
-from cbcf_data.model.tables import TABLES
+from cbcf_data.io import csvfiles, limits, package
 from cbcf_data.publish import citation, describe, versioning
+from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
+from cbcf_data.publish.document import write_document
+from cbcf_data.publish.output import ZIP_DATE as ZIP_DATE  # part of this module's interface
+from cbcf_data.publish.output import HashingFile, Output, zip_entry, zip_files
 from cbcf_data.publish.readme import release_readme
 from cbcf_data.publish.schema import dumps, schema_files
-from cbcf_data.publish.site.build import site_files
-from cbcf_data.publish.sqlite import sqlite_bytes
+from cbcf_data.publish.sqlite import write_sqlite
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 #: A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_README = """These CSV files are the cbcf-data tables in a spreadsheet-friendly flavour:
@@ -60,6 +68,7 @@ def release_name(version: str = __version__) -> str:
 def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -> Path:
     """Validate the dataset, then write its release folder under `out`; return the folder.
 
+    The dataset is parsed once: the release is made from the rows validation read (`RowsTee`).
     Raises InvalidDataError (carrying the report) and writes nothing when the dataset is invalid.
     The folder appears complete or not at all: it is built beside its place, then moved in.
     """
@@ -68,12 +77,14 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
 
     descriptor_file = package.descriptor_path(dataset)
     with writes.reading(descriptor_file.parent):  # no change between the validation and the release
-        report = validate(dataset)
+        rows = RowsTee()
+        report = validate(dataset, tee=rows)
         if not report.valid:
             raise InvalidDataError("the dataset does not validate; no release was built", report)
         versioning.check_release(descriptor_file)
-        ds = load(dataset)
         descriptor = package.read_descriptor(descriptor_file)
+        paths = package.resource_paths(descriptor, descriptor_file.parent)
+        ds = rows.dataset(paths["meetings"].parent if "meetings" in paths else descriptor_file.parent)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         name = release_name()
@@ -87,30 +98,66 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
     return target
 
 
+class RowsTee:
+    """Keeps the cells of every row validation reads (a `validate` tee), for one parse of the
+    dataset: `dataset()` then holds them as a `Dataset` whose records are typed on access."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, model: type[Any], feed: Iterator[Any]) -> Iterator[Any]:
+        kept = self.rows.setdefault(model.table, [])
+        for row in feed:
+            kept.append(row[2])
+            yield row
+
+    def dataset(self, root: Path | None) -> Dataset:
+        """The rows seen, as a dataset (every table of the models; one not seen is empty)."""
+        from cbcf_data.dataset.tables import Table
+        from cbcf_data.model.tables import MODELS
+
+        tables: dict[str, Table[Any]] = {model.table: Table(model.table, model.primary_key, self.rows.pop(model.table, []))
+                  for model in MODELS}
+        return Dataset(tables, root=root)
+
+
 def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source: Path | None = None) -> None:
-    """Write every release file of `ds` into `folder`; `source` is the dataset's folder (for its
-    licence text and its git commit)."""
+    """Write every release file of `ds` into `folder`, each as it is made and hashed on the way;
+    then the zip, from the files on disk, and SHA256SUMS. `source` is the dataset's folder (for
+    its licence text and its git commit)."""
     name = release_name()
     facts = describe.about(descriptor, source)
-    files = data_files(ds, descriptor)
-    files.update({f"schema/{file}": text.encode("utf-8") for file, text in schema_files().items()})
-    files["LICENSE-DATA"] = licence_text(source)
-    files["CITATION.cff"] = citation.citation_cff().encode("utf-8")
-    files["data-dictionary.md"] = _data_dictionary()
-    # Compact and one line: the C encoder (indent forces the pure-Python one) and a smaller download.
-    document = json.dumps(release_document(ds, facts), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    files[f"{name}.json"] = (document + "\n").encode("utf-8")
-    files[describe.SQLITE] = sqlite_bytes(ds, facts)
-    files["metadata.json"] = dumps(describe.datasette_metadata(ds, facts)).encode("utf-8")
-    files["README.md"] = release_readme(ds, facts, name).encode("utf-8")
-    files.update({f"site/{path}": data for path, data in site_files(ds).items()})
-    files[f"{name}.zip"] = zip_bytes({f"{name}/{path}": data for path, data in files.items()})
-    files["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
-                                  for path, data in sorted(files.items())).encode("utf-8")
-    for path, data in files.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    out = Output(folder)
+    carried = write_data(out, ds, descriptor)
+    for schema, text in schema_files().items():
+        out.write(f"schema/{schema}", text.encode("utf-8"))
+    out.write("LICENSE-DATA", licence_text(source))
+    out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
+    out.write("data-dictionary.md", _data_dictionary())
+    with out.open(f"{name}.json") as file:
+        write_document(file, ds, facts)
+    write_sqlite(folder / describe.SQLITE, ds, facts)
+    out.add(describe.SQLITE)
+    out.write("metadata.json", dumps(describe.datasette_metadata(ds, facts)).encode("utf-8"))
+    out.write("README.md", release_readme(ds, facts, name).encode("utf-8"))
+    write_site(out, ds, carried)
+    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/")
+    out.add(f"{name}.zip")
+    out.write("SHA256SUMS", out.checksums())
+
+
+def write_site(out: Output, ds: Dataset, carried: list[str]) -> None:
+    """site/: its data files are copies of the `carried` csv/ files (the same bytes: the tables
+    and archived texts), its pages are written one by one as they are rendered."""
+    from cbcf_data.publish.site.render import iter_site_files
+
+    data: dict[str, tuple[int, str]] = {}
+    for path in carried:
+        inside = path[len("csv/"):]
+        out.copy(f"site/data/{inside}", path)
+        data[f"data/{inside}"] = (out.sizes[path], out.hashes[path])
+    for path, content in iter_site_files(ds, data):
+        out.write(f"site/{path}", content)
 
 
 def archived_text(path: Path, sha256: str | None, root: Path) -> bytes:
@@ -128,29 +175,70 @@ def archived_text(path: Path, sha256: str | None, root: Path) -> bytes:
     return data
 
 
-def data_files(ds: Dataset, descriptor: dict[str, Any]) -> dict[str, bytes]:
-    """csv/ (tables, codelists, archived texts, the descriptor with sizes and hashes) and excel/."""
-    texts = ds.to_csv_texts()
-    files: dict[str, bytes] = {}
+def write_data(out: Output, ds: Dataset, descriptor: dict[str, Any]) -> list[str]:
+    """csv/ (tables, codelists, archived texts, the descriptor with sizes and hashes) and excel/,
+    each table streamed to disk; return the csv/ paths the site carries too (tables, texts)."""
     resources = []
+    carried = []
     for resource in descriptor["resources"]:
         table = resource["name"]
-        files[f"csv/{table}.csv"] = texts[table].encode("utf-8")
+        with out.open(f"csv/{table}.csv") as file:
+            write_canonical(file, ds.table(table))
         resources.append({**resource, "path": f"{table}.csv"})
-        files[f"excel/{table}.csv"] = excel_csv(texts[table])
-    files["csv/codelists.csv"] = codelists_csv().encode("utf-8")
+        carried.append(f"csv/{table}.csv")
+        with (out.folder / f"csv/{table}.csv").open(encoding="utf-8", newline="") as text, \
+                out.open(f"excel/{table}.csv") as file:
+            write_excel(text, file)
+    out.write("csv/codelists.csv", codelists_csv().encode("utf-8"))
     resources.append(json.loads(json.dumps(CODELISTS_RESOURCE)))  # a copy: sizes and hashes are added below
-    files["csv/status_crosswalk.csv"] = crosswalk_csv().encode("utf-8")
+    out.write("csv/status_crosswalk.csv", crosswalk_csv().encode("utf-8"))
     resources.append(json.loads(json.dumps(CROSSWALK_RESOURCE)))
     for resource in resources:
-        data = files[f"csv/{resource['path']}"]
-        resource.update({"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()})
+        path = f"csv/{resource['path']}"
+        resource.update({"bytes": out.sizes[path], "hash": "sha256:" + out.hashes[path]})
     for source in ds.sources.values():
         if source.archive_path and ds.root is not None:
-            files[f"csv/{source.archive_path}"] = archived_text(ds.root / source.archive_path, source.sha256, ds.root)
-    files["csv/datapackage.json"] = dumps({**descriptor, "resources": resources}).encode("utf-8")
-    files["excel/README.txt"] = EXCEL_README.encode("utf-8")
-    return files
+            out.write(f"csv/{source.archive_path}", archived_text(ds.root / source.archive_path, source.sha256, ds.root))
+            carried.append(f"csv/{source.archive_path}")
+    out.write("csv/datapackage.json", dumps({**descriptor, "resources": resources}).encode("utf-8"))
+    out.write("excel/README.txt", EXCEL_README.encode("utf-8"))
+    return carried
+
+
+#: Rows written to a file at a time by the streaming writers.
+BATCH = 10_000
+
+
+def write_canonical(file: HashingFile, table: Any) -> None:
+    """A table as canonical CSV (`csvfiles.to_csv_text`'s bytes), written in batches of rows:
+    records sorted by primary key, each dumped only when its batch is written."""
+    model = table.model
+    fields = csvfiles.header(model)
+    key_fields = set(model.primary_key)
+    ordered = sorted(table.values(), key=lambda record: csvfiles.sort_key(model, record.model_dump(include=key_fields)))
+    to_cell = csvfiles.to_cell
+    file.write((",".join(fields) + "\n").encode("utf-8"))
+    for start in range(0, len(ordered), BATCH):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        rows = [[to_cell(dump.get(name)) for name in fields]
+                for dump in (record.model_dump() for record in ordered[start:start + BATCH])]
+        writer.writerows(rows)
+        text = buffer.getvalue()
+        if "\r" in text:  # never in valid text (see `csvfiles.to_csv_text`): quoted as it does
+            text = "".join(",".join(csvfiles._quoted(cell) for cell in row) + "\n" for row in rows)
+        file.write(text.encode("utf-8"))
+
+
+def write_excel(text: IO[str], file: HashingFile) -> None:
+    """A canonical CSV file in the spreadsheet flavour (`excel_csv`), converted in batches of rows."""
+    file.write("\ufeff".encode())
+    rows = csv.reader(text)
+    while batch := list(itertools.islice(rows, BATCH)):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerows([["'" + cell if cell.startswith(FORMULA_STARTS) else cell for cell in row] for row in batch])
+        file.write(buffer.getvalue().encode("utf-8"))
 
 
 #: The codelists as a resource of the release's data package.
@@ -241,30 +329,6 @@ def _data_dictionary() -> bytes:
     return data_dictionary().encode("utf-8")
 
 
-def release_document(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON release: its facts, the codelists, every meeting as a bundle, the reference tables
-    (rows of a hierarchy with their `ancestors`, nearest first, and `descendants`)."""
-    from cbcf_data.dataset.asof import latest_assessments
-    from cbcf_data.model import crosswalks
-    from cbcf_data.publish.schema import codelists_document
-
-    facts = facts or describe.about({}, None)
-    rows = ds.to_rows()
-    meeting_tables = {t: rows[t] for t in TABLES if t not in (*bundles.NEW_TABLES.values(), "retired_ids")}
-    document: dict[str, Any] = {**facts, "codelists": codelists_document(),
-                                "meetings": bundles.all_bundles(meeting_tables)}
-    for table in bundles.NEW_TABLES.values():
-        document[table] = [{k: v for k, v in row.items() if v is not None} for row in rows[table]]
-        if table in describe.hierarchies():
-            tree = ds.table(table).tree
-            for row in document[table]:
-                row["ancestors"], row["descendants"] = tree.ancestors(row["id"]), tree.descendants(row["id"])
-    document["latest_assessments"] = latest_assessments(rows["assessments"])
-    document["status_crosswalk"] = crosswalks.rows()
-    document["retired_ids"] = [{k: v for k, v in row.items() if v is not None} for row in rows["retired_ids"]]
-    return document
-
-
 def excel_csv(text: str) -> bytes:
     """A canonical CSV text in the spreadsheet flavour: BOM, CRLF, formula-like cells neutralized."""
     buffer = io.StringIO()
@@ -275,14 +339,12 @@ def excel_csv(text: str) -> bytes:
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
-    """A zip of `files` with sorted entries, a fixed date and fixed permissions."""
+    """A zip of `files` with sorted entries, a fixed date and fixed permissions, in memory (a
+    release's zip is built from its files on disk by `output.zip_files`, with the same bytes)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(files):
-            info = zipfile.ZipInfo(path, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[path])
+            archive.writestr(zip_entry(path, len(files[path])), files[path])
     return buffer.getvalue()
 
 

@@ -120,21 +120,26 @@ def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
 
 
 def sqlite_bytes(ds: Dataset, facts: dict[str, Any]) -> bytes:
-    """The dataset as an SQLite database file."""
+    """The dataset as an SQLite database file's bytes (`write_sqlite` into a temporary file)."""
     with tempfile.TemporaryDirectory() as temp:
         path = Path(temp) / "release.sqlite"
-        connection = sqlite3.connect(path)
-        try:
-            connection.execute("PRAGMA page_size = 4096")
-            with connection:
-                _add_tables(connection, ds)
-                _add_descriptions(connection, ds, facts)
-                for view, query in VIEWS.items():
-                    connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
-            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
-            connection.execute("VACUUM")
-        finally:
-            connection.close()
+        write_sqlite(path, ds, facts)
         return path.read_bytes()
+
+
+def write_sqlite(path: Path, ds: Dataset, facts: dict[str, Any]) -> None:
+    """Write the dataset as an SQLite database at `path` (a new file; the release writes it in place)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA page_size = 4096")
+        with connection:
+            _add_tables(connection, ds)
+            _add_descriptions(connection, ds, facts)
+            for view, query in VIEWS.items():
+                connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
+        connection.execute("VACUUM")
+    finally:
+        connection.close()

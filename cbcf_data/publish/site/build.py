@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from cbcf_data.dataset import Dataset, load
@@ -27,21 +28,23 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     report = validate(dataset)
     if not report.valid:
         raise InvalidDataError("the dataset does not validate; no site was built", report)
-    files = site_files(load(dataset))
+    from cbcf_data.publish.site.render import iter_site_files
+
+    ds = load(dataset)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
         staging = Path(temp) / "site"
-        write_files(files, staging)
+        write_files(iter_site_files(ds), staging)  # each page written as it is rendered
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
     return out
 
 
-def write_files(files: dict[str, bytes], folder: Path) -> None:
-    """Write `files` (path -> bytes) under `folder`."""
-    for path, data in files.items():
+def write_files(files: dict[str, bytes] | Iterable[tuple[str, bytes]], folder: Path) -> None:
+    """Write `files` (path -> bytes, or (path, bytes) pairs as they come) under `folder`."""
+    for path, data in files.items() if isinstance(files, dict) else files:
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

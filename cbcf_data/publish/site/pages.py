@@ -12,6 +12,7 @@ from cbcf_data.publish.site.views import (
     RECORD_TABLES,
     Page,
     latest_assessment,
+    meeting_rank,
     meetings_by_date,
     record_inferred,
     topic_descendants,
@@ -27,7 +28,7 @@ def meeting(page: Page, record: Any) -> dict[str, Any]:
     """A meeting with its attendees, themes, commitments, instruments, assessments and sources."""
     ds = page.ds
     ordered = meetings_by_date(ds)
-    at = ordered.index(record)
+    at = meeting_rank(ds, record.id)
     commitments = ds.related(record, "commitments")
     assessments = sorted((a for c in commitments for a in ds.related(c, "assessments")),
                          key=lambda a: (a.as_of, a.commitment_id, a.party))

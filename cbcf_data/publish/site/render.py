@@ -8,11 +8,13 @@ can point at one. Nothing depends on the clock or on dict order, so two builds a
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset
+from cbcf_data.io import csvfiles
 from cbcf_data.model import codelists
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
@@ -50,17 +52,31 @@ def ticks(text: str) -> Any:
 
 
 def site_files(ds: Dataset) -> dict[str, bytes]:
-    """Every file of the site of `ds`, by its path inside the site folder."""
+    """Every file of the site of `ds`, by its path inside the site folder (sorted)."""
+    return dict(sorted(iter_site_files(ds)))
+
+
+#: What the site needs to know of its data files: path under the site -> (bytes, SHA-256).
+DataSummary = dict[str, tuple[int, str]]
+
+
+def iter_site_files(ds: Dataset, data: DataSummary | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site of `ds` as (path, bytes), one at a time, so that a caller can write
+    each as it comes. `data`: the data files (`data/...`) already written by the caller, with
+    their sizes and hashes; without it they come first in the stream."""
+    if data is None:
+        data = {}
+        for path, content in data_files(ds):
+            data[path] = (len(content), hashlib.sha256(content).hexdigest())
+            yield path, content
     env = environment()
-    files = data_files(ds)
     static = resources.files("cbcf_data.publish.site") / "static"
     for name in STATIC:
-        files[f"assets/{name}"] = (static / name).read_bytes()
-    files["index.html"] = _render(env, "root.html", views.Page("en", "index.html", ds))
+        yield f"assets/{name}", (static / name).read_bytes()
+    yield "index.html", _render(env, "root.html", views.Page("en", "index.html", ds))
     for lang in i18n.LANGS:
-        files[f"assets/search-{lang}.js"] = search.index_script(views.Page(lang, "", ds)).encode("utf-8")
-        files.update(_language_pages(env, ds, lang, files))
-    return dict(sorted(files.items()))
+        yield f"assets/search-{lang}.js", search.index_script(views.Page(lang, "", ds)).encode("utf-8")
+        yield from _language_pages(env, ds, lang, data)
 
 
 def _render(env: Any, template: str, page: views.Page, **context: Any) -> bytes:
@@ -68,33 +84,30 @@ def _render(env: Any, template: str, page: views.Page, **context: Any) -> bytes:
     return html.encode("utf-8")
 
 
-def _language_pages(env: Any, ds: Dataset, lang: str, files: dict[str, bytes]) -> dict[str, bytes]:
-    out = {}
-
+def _language_pages(env: Any, ds: Dataset, lang: str, data: DataSummary) -> Iterator[tuple[str, bytes]]:
     def page(path: str) -> views.Page:
         return views.Page(lang, f"{lang}/{path}", ds)
 
     home = page("index.html")
-    out[home.path] = _render(env, "home.html", home, charts=[charts.timeline(home)],
+    yield home.path, _render(env, "home.html", home, charts=[charts.timeline(home)],
                              counts={t: len(ds.table(t)) for t in ds.tables()},
                              meetings=views.meetings_by_date(ds))
     chart_page = page("charts.html")
-    out[chart_page.path] = _render(env, "charts.html", chart_page, charts=charts.charts(chart_page))
-    data = page("data.html")
-    out[data.path] = _render(env, "data.html", data, downloads=downloads(ds, files), dictionary=dictionary(),
-                             codelists=codelists.CODELISTS)
-    out[f"{lang}/search.html"] = _render(env, "search.html", page("search.html"))
+    yield chart_page.path, _render(env, "charts.html", chart_page, charts=charts.charts(chart_page))
+    data_page = page("data.html")
+    yield data_page.path, _render(env, "data.html", data_page, downloads=downloads(ds, data),
+                                  dictionary=dictionary(), codelists=codelists.CODELISTS)
+    yield f"{lang}/search.html", _render(env, "search.html", page("search.html"))
     for table in views.RECORD_TABLES:
         listed = page(f"{table}/index.html")
-        out[listed.path] = _render(env, "list.html", listed, table=table, records=pages.listing(listed, table))
+        yield listed.path, _render(env, "list.html", listed, table=table, records=pages.listing(listed, table))
         for key, record in ds.table(table).items():
             shown = page(f"{table}/{key}.html")
-            out[shown.path] = _render(env, f"{table}.html", shown, table=table, record=record,
+            yield shown.path, _render(env, f"{table}.html", shown, table=table, record=record,
                                       archived=f"data/{record.archive_path}" if table == "sources"
-                                      and record.archive_path and f"data/{record.archive_path}" in files else "",
+                                      and record.archive_path and f"data/{record.archive_path}" in data else "",
                                       **pages.CONTEXTS[table](shown, record))
-    out.update(retired_pages(ds, lang))
-    return out
+    yield from retired_pages(ds, lang).items()
 
 
 _RETIRED = {"en": ("Retired identifier", "{id} was retired in version {version}: {reason}", "It was replaced by {link}.",
@@ -127,24 +140,24 @@ def retired_pages(ds: Dataset, lang: str) -> dict[str, bytes]:
     return out
 
 
-def data_files(ds: Dataset) -> dict[str, bytes]:
-    """The tables as canonical CSV and the archived source texts, under `data/`."""
-    files = {f"data/{table}.csv": text.encode("utf-8") for table, text in ds.to_csv_texts().items()}
+def data_files(ds: Dataset) -> Iterator[tuple[str, bytes]]:
+    """The tables as canonical CSV and the archived source texts, under `data/`, one at a time."""
+    for name, table in ds.tables().items():
+        yield f"data/{name}.csv", csvfiles.records_to_csv_text(table.model, table.values()).encode("utf-8")
     for record in ds.sources.values():
         if record.archive_path and ds.root is not None and (ds.root / record.archive_path).is_file():
-            files[f"data/{record.archive_path}"] = (ds.root / record.archive_path).read_bytes()
-    return files
+            yield f"data/{record.archive_path}", (ds.root / record.archive_path).read_bytes()
 
 
-def downloads(ds: Dataset, files: dict[str, bytes]) -> list[dict[str, Any]]:
+def downloads(ds: Dataset, data: DataSummary) -> list[dict[str, Any]]:
     """The data files with their table, rows, size and SHA-256, for the data page."""
     rows = []
-    for path, data in sorted(files.items()):
+    for path, (size, sha256) in sorted(data.items()):
         if not path.startswith("data/"):
             continue
         table = path[len("data/"):-len(".csv")] if path.endswith(".csv") else ""
-        rows.append({"path": path, "name": path[len("data/"):], "table": table, "bytes": len(data),
-                     "rows": len(ds.table(table)) if table else None, "sha256": hashlib.sha256(data).hexdigest()})
+        rows.append({"path": path, "name": path[len("data/"):], "table": table, "bytes": size,
+                     "rows": len(ds.table(table)) if table else None, "sha256": sha256})
     return rows
 
 

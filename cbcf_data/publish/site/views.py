@@ -5,6 +5,7 @@ from the models, so that a new `*_basis` field is marked without touching the si
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -171,8 +172,23 @@ def latest_assessment(ds: Dataset, commitment_id: str) -> Any:
 
 
 def meetings_by_date(ds: Dataset) -> list[Any]:
-    """Every meeting, oldest first."""
-    return sorted(ds.meetings.values(), key=lambda m: (m.start_date, m.id))
+    """Every meeting, oldest first: sorted once per dataset (every meeting page asks; do not change
+    the list)."""
+    ordered = _by_date.get(ds)
+    if ordered is None:
+        ordered = _by_date[ds] = sorted(ds.meetings.values(), key=lambda m: (m.start_date, m.id))
+        _date_rank[ds] = {meeting.id: at for at, meeting in enumerate(ordered)}
+    return ordered
+
+
+def meeting_rank(ds: Dataset, meeting_id: str) -> int:
+    """A meeting's place in `meetings_by_date` (without scanning it)."""
+    meetings_by_date(ds)
+    return _date_rank[ds][meeting_id]
+
+
+_by_date: weakref.WeakKeyDictionary[Dataset, list[Any]] = weakref.WeakKeyDictionary()
+_date_rank: weakref.WeakKeyDictionary[Dataset, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
 def root_topic(ds: Dataset, topic_id: str) -> str:

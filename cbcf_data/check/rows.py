@@ -19,6 +19,7 @@ from pydantic_core import SchemaValidator
 from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where, truncate
 from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.check.structure import keys_before
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
 from cbcf_data.model.tables import Record
@@ -35,6 +36,8 @@ class _Table:
     #: Fields referencing this same table: judged once the whole table is read.
     inside: list[str]
     feed_rules: Callable[[Any, Any], None] | None
+    #: A composite key checked by adjacency while its CSV is sorted (see `check_table`).
+    adjacent: bool = False
     deferred: list[tuple[Where, str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str, str, Where, dict[str, Any]]] = field(default_factory=list)
     #: Duplicates beyond the ISSUES kept.
@@ -45,7 +48,14 @@ class _Table:
 def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterable[Row]]],
                 foreign_keys: bool = True) -> None:
     """Check the rows of one table, fed as (origin, rows): "dataset" rows come from its CSV
-    file under a checked header; "bundle" rows from a contributed bundle, with any fields."""
+    file under a checked header; "bundle" rows from a contributed bundle, with any fields.
+
+    A composite key fed by its CSV alone is checked by adjacency: while the rows are sorted, a
+    duplicate is equal to the key before it, so no key is kept. At the first row out of order,
+    the keys before it are read again from the file (`structure.keys_before`) and every later
+    key is looked up among all keys seen, as other tables' keys always are: the same issues,
+    in the same order, either way."""
+    feeds = list(feeds)
     name = model.table
     run.report.checks.update(("row-types", "primary-key"))
     if foreign_keys:
@@ -57,6 +67,7 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
         inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
         feed_rules=run.rules.feeder(name) if run.rules is not None else None,
+        adjacent=len(model.primary_key) > 1 and len(feeds) == 1 and feeds[0][0] == "dataset",
     )
     for origin, feed in feeds:
         _check_feed(run, model, table, origin, feed)
@@ -68,6 +79,8 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
     deferred, duplicates, progress = table.deferred, table.duplicates, run.progress
     validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
     rows = table.rows
+    # The key before this row while the rows come sorted by a composite key (None: keys are kept).
+    previous: Any = () if table.adjacent else None
     for where, key, cells in feed:
         rows += 1
         if progress is not None and not rows % PROGRESS_EVERY:
@@ -77,17 +90,27 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
         except ValidationError as error:
             record = None
             row_issues(run, model, error, cells, where, record_id(key))
-        try:
-            first = keys.get(key)
-        except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+        if previous is not None and key > previous:  # sorted so far: a new key, kept nowhere
             first = None
-            key = record_id(key)
-        if first is None:
-            keys[key] = origin
-        elif len(duplicates) < limits.ISSUES:
-            duplicates.append((record_id(key), first, origin, where, cells))
-        else:  # more than a report keeps: counted, not kept
-            table.dropped += 1
+            previous = key
+        elif previous is not None and key == previous:
+            first = origin
+        else:
+            if previous is not None:  # the first row out of order: every key from here on is kept
+                keys.update(dict.fromkeys(keys_before(run, model, where), origin))
+                previous = None
+            try:
+                first = keys.get(key)
+            except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+                first = None
+                key = record_id(key)
+            if first is None:
+                keys[key] = origin
+        if first is not None:
+            if len(duplicates) < limits.ISSUES:
+                duplicates.append((record_id(key), first, origin, where, cells))
+            else:  # more than a report keeps: counted, not kept
+                table.dropped += 1
         for field_name, ref, known in references:
             value = cells.get(field_name)
             if value is not None:

@@ -76,7 +76,7 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
 
 def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed: Iterable[Row]) -> None:
     name, keys, references, inside, feed_rules = table.name, table.keys, table.references, table.inside, table.feed_rules
-    deferred, duplicates, progress = table.deferred, table.duplicates, run.progress
+    deferred, progress = table.deferred, run.progress
     validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
     rows = table.rows
     # The key before this row while the rows come sorted by a composite key (None: keys are kept).
@@ -99,18 +99,9 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             if previous is not None:  # the first row out of order: every key from here on is kept
                 keys.update(dict.fromkeys(keys_before(run, model, where), origin))
                 previous = None
-            try:
-                first = keys.get(key)
-            except TypeError:  # an unhashable key part from a bundle: reported as a row issue
-                first = None
-                key = record_id(key)
-            if first is None:
-                keys[key] = origin
+            first, key = _look_up(keys, key, origin)
         if first is not None:
-            if len(duplicates) < limits.ISSUES:
-                duplicates.append((record_id(key), first, origin, where, cells))
-            else:  # more than a report keeps: counted, not kept
-                table.dropped += 1
+            _note_duplicate(table, key, first, origin, where, cells)
         for field_name, ref, known in references:
             value = cells.get(field_name)
             if value is not None:
@@ -127,6 +118,26 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
     table.rows = rows
+
+
+def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, Any]:
+    """(where `key` was seen first, or None after keeping it now; the key as kept)."""
+    try:
+        first = keys.get(key)
+    except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+        first = None
+        key = record_id(key)
+    if first is None:
+        keys[key] = origin
+    return first, key
+
+
+def _note_duplicate(table: _Table, key: Any, first: str, origin: str, where: Where, cells: dict[str, Any]) -> None:
+    """Keep a duplicate key for the report at the end of the table (or count it beyond ISSUES)."""
+    if len(table.duplicates) < limits.ISSUES:
+        table.duplicates.append((record_id(key), first, origin, where, cells))
+    else:  # more than a report keeps: counted, not kept
+        table.dropped += 1
 
 
 def _finish_table(run: Run, model: type[Record], table: _Table) -> None:

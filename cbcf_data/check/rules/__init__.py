@@ -18,9 +18,11 @@ from typing import Any
 
 from cbcf_data.check.rules.archives import Archives
 from cbcf_data.check.rules.hierarchy import Hierarchy
+from cbcf_data.check.rules.located import Located
 from cbcf_data.check.rules.meetings import Meetings
 from cbcf_data.check.rules.orphans import Orphans
 from cbcf_data.check.rules.retired import Retired
+from cbcf_data.model.codelists import RETIRABLE_TABLE
 
 Emit = Callable[..., None]
 Handler = Callable[[Any, Any], None]
@@ -36,12 +38,14 @@ class Rules:
     def __init__(self, emit: Emit, tables_root: Path | None, dataset_root: Path | None = None) -> None:
         """`tables_root`: the folder of the tables (archived texts are under it); `dataset_root`: the
         dataset's folder, below which files are opened without following links."""
-        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root, dataset_root),
-                       Retired(emit))
+        #: The valid records whose IDs the groups look up later, kept once for all of them.
+        self.located = Located(RETIRABLE_TABLE)
+        self.groups = (Meetings(emit, self.located), Hierarchy(emit), Orphans(emit, self.located),
+                       Archives(emit, tables_root, dataset_root), Retired(emit, self.located))
 
     def feeder(self, table: str) -> Handler:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
-        handlers: list[Handler] = [h for group in self.groups if (h := _handler(group, table))]
+        handlers: list[Handler] = [h for group in (self.located, *self.groups) if (h := _handler(group, table))]
         if len(handlers) == 1:
             return handlers[0]
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cbcf_data.check.rules.located import Located
 from cbcf_data.model import codelists
 from cbcf_data.model.tables import (
     Assessment,
@@ -23,6 +24,13 @@ DELEGATIONS = {code: frozenset(codelists.COUNTRY) if code == "both" else frozens
 NOBODY: frozenset[str] = frozenset()
 
 
+def meeting_of(commitment_id: str) -> str:
+    """The meeting a commitment's ID names: its ID up to its last `-c` (the ID rule: a commitment's
+    ID is its meeting's ID, `-c` and a number). A valid commitment's meeting ID is a prefix of its
+    own ID, but not always this one (meeting `x`, commitment `x-c1-c02`): those are kept apart."""
+    return commitment_id.rpartition("-c")[0]
+
+
 class Meetings:
     """delegation-mismatch, party-not-at-meeting, mention-commitment-meeting,
     assessment-before-meeting, meeting-without-source, source-not-listed."""
@@ -30,12 +38,14 @@ class Meetings:
     CHECKS = ("delegation-mismatch", "party-not-at-meeting", "mention-commitment-meeting",
               "assessment-before-meeting", "meeting-without-source", "source-not-listed")
 
-    def __init__(self, emit: Callable[..., None]) -> None:
+    def __init__(self, emit: Callable[..., None], located: Located) -> None:
         self.emit = emit
+        #: The valid meetings and commitments, and where they are (fed by `Rules`).
+        self.located = located
         self.meeting_start: dict[str, str] = {}
-        self.meeting_where: dict[str, Any] = {}
         self.delegations: dict[str, set[str]] = defaultdict(set)
         self.org_country: dict[str, str] = {}
+        #: The meeting of each valid commitment whose meeting is not the one its ID names (`meeting_of`).
         self.commitment_meeting: dict[str, str] = {}
         self.with_source: set[str] = set()
         #: (meeting, source) of each meeting_sources row, and where each other pair was first cited.
@@ -44,7 +54,6 @@ class Meetings:
 
     def _meetings(self, meeting: Meeting, where: Any) -> None:
         self.meeting_start[meeting.id] = meeting.start_date
-        self.meeting_where[meeting.id] = where
 
     def _organizations(self, organization: Organization, where: Any) -> None:
         self.org_country[organization.id] = organization.country
@@ -67,7 +76,11 @@ class Meetings:
                       value=attendance.delegation, hint=f"set delegation to {country}, or correct organization_id")
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
-        self.commitment_meeting[commitment.id] = commitment.meeting_id
+        if meeting_of(commitment.id) == commitment.meeting_id:  # as nearly always: nothing to keep
+            if self.commitment_meeting:
+                self.commitment_meeting.pop(commitment.id, None)  # a bundle's row replacing the dataset's
+        else:
+            self.commitment_meeting[commitment.id] = commitment.meeting_id
         self._cite(commitment.meeting_id, commitment.source_id, where, commitment.id)
         present = self.delegations.get(commitment.meeting_id, NOBODY)
         needed = DELEGATIONS[commitment.parties]
@@ -82,7 +95,7 @@ class Meetings:
         self._cite(mention.meeting_id, mention.source_id, where, f"{mention.meeting_id}/{mention.instrument_id}")
         if mention.commitment_id is None:
             return
-        meeting = self.commitment_meeting.get(mention.commitment_id)
+        meeting = self._meeting(mention.commitment_id)
         if meeting is not None and meeting != mention.meeting_id:
             self.emit("mention-commitment-meeting",
                       f"commitment {mention.commitment_id} belongs to {meeting}, not to {mention.meeting_id}",
@@ -94,7 +107,7 @@ class Meetings:
         self.listed.add((row.meeting_id, row.source_id))
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
-        meeting = self.commitment_meeting.get(assessment.commitment_id)
+        meeting = self._meeting(assessment.commitment_id)
         start = self.meeting_start.get(meeting or "")
         if start is None:
             return
@@ -104,6 +117,12 @@ class Meetings:
                       f"as_of {assessment.as_of} is before the commitment's meeting ({start})",
                       where, field="as_of", record_id=f"{assessment.commitment_id}/{assessment.party}",
                       value=assessment.as_of, hint=f"an assessment is dated on or after {start}")
+
+    def _meeting(self, commitment_id: str) -> str | None:
+        """The meeting of a valid commitment; None if no valid commitment has this ID."""
+        if commitment_id not in self.located.ids["commitments"]:
+            return None
+        return self.commitment_meeting.get(commitment_id) or meeting_of(commitment_id)
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Every meeting has a source, and lists every source its rows cite."""
@@ -115,7 +134,7 @@ class Meetings:
                           "meeting's sources", where, field="source_id", record_id=record_id, value=source_id,
                           hint=f"add {source_id} to the bundle's `sources:` list" if in_bundle else
                           f"add the row {meeting_id},{source_id} to meeting_sources.csv")
-        for meeting_id, where in self.meeting_where.items():
+        for meeting_id, where in self.located.items("meetings"):
             if meeting_id not in self.with_source:
                 self.emit("meeting-without-source", f"meeting {meeting_id} has no row in meeting_sources", where,
                           field="id", record_id=meeting_id, value=meeting_id,

@@ -4,8 +4,11 @@ does not name it. The issues are those a plain dict of every record and its Wher
 
 from __future__ import annotations
 
+import shutil
 from types import SimpleNamespace
 
+import pytest
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,13 +16,14 @@ from cbcf_data.check.report import Where
 from cbcf_data.check.rules import Rules
 from cbcf_data.check.rules.located import Located
 from cbcf_data.check.rules.meetings import meeting_of
+from cbcf_data.check.validate import validate
 
 MEETINGS = ["cbcf-2024", "cbcf-2024-c01", "cbcf-2024-c01-c02", "cbcf-2025-ottawa"]
 NUMBERS = ["-c01", "-c02", "-c01-c02"]
 
 
 def test_a_row_s_place_comes_back_as_it_was_given():
-    located = Located(["people", "meetings"])
+    located = Located(["people", "meetings"], ["people", "meetings"])
     feed = located.handler("people")
     assert located.handler("commitments_topics") is None
     places = {"a": Where("d/people.csv", "people", 2), "b": Where("bundle.yaml", "people", None, "/people/0"),
@@ -68,3 +72,22 @@ def test_a_commitment_s_meeting_is_the_one_its_row_gave(commitments, mentions):
             wanted.append((line, f"commitment {commitment_id} belongs to {expected[commitment_id]}, not to {meeting}"))
     found = [(where.line, message) for code, message, where, _ in issues if code == "mention-commitment-meeting"]
     assert found == wanted
+
+
+@pytest.mark.parametrize("invalid_first", [False, True])
+def test_a_reused_commitment_id_is_located_at_its_valid_row_read_again(tmp_path, invalid_first):
+    # Commitments keep only their IDs (`Located`, unplaced): the row of a retired ID used again is
+    # found by reading commitments.csv again, at the row that was valid, as a dict of places said.
+    shutil.copytree(FIXTURES / "_base", tmp_path / "d")
+    records = tmp_path / "d" / "records"
+    path = records / "commitments.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    invalid = lines[2].replace(",continue,", ",comit,")
+    assert invalid != lines[2]
+    path.write_text("".join(lines[:2] + ([invalid, lines[2]] if invalid_first else [lines[2], invalid]) + lines[3:]),
+                    encoding="utf-8")
+    reused = lines[2].split(",")[0]
+    (records / "retired_ids.csv").write_text("table_name,id,retired_in,reason,replaced_by\n"
+                                             f"commitments,{reused},1.0.0,Test.,\n", encoding="utf-8")
+    issues = [i for i in validate(tmp_path / "d").issues if i.code == "retired-id-reused"]
+    assert [(i.path, i.table, i.line, i.record_id) for i in issues] == [(str(path), "commitments", 4 if invalid_first else 3, reused)]

@@ -20,7 +20,7 @@ from cbcf_data.check.rules.archives import Archives
 from cbcf_data.check.rules.hierarchy import Hierarchy
 from cbcf_data.check.rules.located import Located
 from cbcf_data.check.rules.meetings import Meetings
-from cbcf_data.check.rules.orphans import Orphans
+from cbcf_data.check.rules.orphans import REFERENCED, Orphans
 from cbcf_data.check.rules.retired import Retired
 from cbcf_data.model.codelists import RETIRABLE_TABLE
 
@@ -39,7 +39,7 @@ class Rules:
         """`tables_root`: the folder of the tables (archived texts are under it); `dataset_root`: the
         dataset's folder, below which files are opened without following links."""
         #: The valid records whose IDs the groups look up later, kept once for all of them.
-        self.located = Located(RETIRABLE_TABLE)
+        self.located = Located(RETIRABLE_TABLE, ("meetings", *REFERENCED), dataset_root or tables_root)
         self.groups = (Meetings(emit, self.located), Hierarchy(emit), Orphans(emit, self.located),
                        Archives(emit, tables_root, dataset_root), Retired(emit, self.located))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -43,37 +42,57 @@ class Meetings:
         #: The valid meetings and commitments, and where they are (fed by `Rules`).
         self.located = located
         self.meeting_start: dict[str, str] = {}
-        self.delegations: dict[str, set[str]] = defaultdict(set)
+        #: Each valid meeting's ID as the meetings table gave it: the other tables' copies of it are
+        #: replaced by it where they are kept, so that a meeting's ID is kept once.
+        self.meeting_ids: dict[str, str] = {}
+        #: The delegations present at each meeting: one of a few shared sets (`_with`).
+        self.delegations: dict[str, frozenset[str]] = {}
+        self.unions: dict[tuple[frozenset[str], str], frozenset[str]] = {}
         self.org_country: dict[str, str] = {}
         #: The meeting of each valid commitment whose meeting is not the one its ID names (`meeting_of`).
         self.commitment_meeting: dict[str, str] = {}
         self.with_source: set[str] = set()
         #: (meeting, source) of each meeting_sources row, and where each other pair was first cited.
         self.listed: set[tuple[str, str]] = set()
-        self.cited: dict[tuple[str, str], tuple[Any, str, str]] = {}
+        self.cited: dict[tuple[str, str], tuple[Any, str]] = {}
 
     def _meetings(self, meeting: Meeting, where: Any) -> None:
         self.meeting_start[meeting.id] = meeting.start_date
+        self.meeting_ids[meeting.id] = meeting.id
 
     def _organizations(self, organization: Organization, where: Any) -> None:
         self.org_country[organization.id] = organization.country
 
-    def _cite(self, meeting_id: str, source_id: str, where: Any, record_id: str) -> None:
-        self.cited.setdefault((meeting_id, source_id), (where, record_id, source_id))
+    def _cite(self, meeting_id: str, source_id: str, where: Any, record_id: str, part: str | None = None) -> None:
+        """Note where a (meeting, source) pair is first cited, by a row whose ID is `record_id`
+        (or `record_id/part`, built only then)."""
+        if (meeting_id, source_id) not in self.cited:
+            meeting_id = self.meeting_ids.get(meeting_id, meeting_id)
+            self.cited[meeting_id, source_id] = (where, record_id if part is None else f"{record_id}/{part}")
 
     def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
-        self._cite(row.meeting_id, row.source_id, where, f"{row.meeting_id}/{row.topic_id}")
+        self._cite(row.meeting_id, row.source_id, where, row.meeting_id, row.topic_id)
 
     def _attendances(self, attendance: Attendance, where: Any) -> None:
-        self._cite(attendance.meeting_id, attendance.source_id, where, f"{attendance.meeting_id}/{attendance.person_id}")
+        self._cite(attendance.meeting_id, attendance.source_id, where, attendance.meeting_id, attendance.person_id)
         if attendance.status != "absent":
-            self.delegations[attendance.meeting_id].add(attendance.delegation)
+            present = self.delegations.get(attendance.meeting_id, NOBODY)
+            if attendance.delegation not in present:
+                self.delegations[self.meeting_ids.get(attendance.meeting_id, attendance.meeting_id)] = \
+                    self._with(present, attendance.delegation)
         country = self.org_country.get(attendance.organization_id or "")
         if country is not None and country != attendance.delegation:
             self.emit("delegation-mismatch",
                       f"delegation is {attendance.delegation} but organization {attendance.organization_id} is in {country}",
                       where, field="delegation", record_id=f"{attendance.meeting_id}/{attendance.person_id}",
                       value=attendance.delegation, hint=f"set delegation to {country}, or correct organization_id")
+
+    def _with(self, present: frozenset[str], delegation: str) -> frozenset[str]:
+        """`present` and `delegation`: the same set object for the same delegations, however many meetings."""
+        union = self.unions.get((present, delegation))
+        if union is None:
+            union = self.unions[present, delegation] = present | {delegation}
+        return union
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
         if meeting_of(commitment.id) == commitment.meeting_id:  # as nearly always: nothing to keep
@@ -92,7 +111,7 @@ class Meetings:
                       hint="record the attendances the source names, or set parties to the delegations present")
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
-        self._cite(mention.meeting_id, mention.source_id, where, f"{mention.meeting_id}/{mention.instrument_id}")
+        self._cite(mention.meeting_id, mention.source_id, where, mention.meeting_id, mention.instrument_id)
         if mention.commitment_id is None:
             return
         meeting = self._meeting(mention.commitment_id)
@@ -103,8 +122,9 @@ class Meetings:
                       value=mention.commitment_id, hint="link a commitment of the same meeting, or leave commitment_id empty")
 
     def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
-        self.with_source.add(row.meeting_id)
-        self.listed.add((row.meeting_id, row.source_id))
+        meeting_id = self.meeting_ids.get(row.meeting_id, row.meeting_id)
+        self.with_source.add(meeting_id)
+        self.listed.add((meeting_id, row.source_id))
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
         meeting = self._meeting(assessment.commitment_id)
@@ -126,7 +146,7 @@ class Meetings:
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Every meeting has a source, and lists every source its rows cite."""
-        for (meeting_id, source_id), (where, record_id, _) in self.cited.items():
+        for (meeting_id, source_id), (where, record_id) in self.cited.items():
             # A meeting with no source at all is one problem (meeting-without-source), not one per row.
             if (meeting_id, source_id) not in self.listed and meeting_id in self.with_source:
                 in_bundle = getattr(where, "pointer", None) is not None

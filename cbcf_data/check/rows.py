@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import SchemaValidator
 
 from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where, truncate
-from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.check.state import PROGRESS_EVERY, Keys, Row, Run, record_id
 from cbcf_data.check.structure import keys_before
+from cbcf_data.check.validators import row_validator
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
 from cbcf_data.model.tables import Record
@@ -30,9 +30,9 @@ class _Table:
     """What the check of one table collects while its rows stream past."""
 
     name: str
-    keys: dict[Any, str]
+    keys: Keys
     #: (field, referenced table, its keys) for each foreign key to another, readable table.
-    references: tuple[tuple[str, str, dict[Any, str]], ...]
+    references: tuple[tuple[str, str, Keys], ...]
     #: Fields referencing this same table: judged once the whole table is read.
     inside: list[str]
     feed_rules: Callable[[Any, Any], None] | None
@@ -54,9 +54,13 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
     duplicate is equal to the key before it, so no key is kept. At the first row out of order,
     the keys before it are read again from the file (`structure.keys_before`) and every later
     key is looked up among all keys seen, as other tables' keys always are: the same issues,
-    in the same order, either way."""
+    in the same order, either way. The keys of a table fed by its CSV alone are kept as a set
+    (their origin is the dataset's); a table fed by a bundle too keeps each key's origin."""
     feeds = list(feeds)
     name = model.table
+    alone = len(feeds) == 1 and feeds[0][0] == "dataset"
+    if alone and not run.keys[name]:
+        run.keys[name] = set()
     run.report.checks.update(("row-types", "primary-key"))
     if foreign_keys:
         run.report.checks.add("foreign-key")
@@ -67,7 +71,7 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
         inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
         feed_rules=run.rules.feeder(name) if run.rules is not None else None,
-        adjacent=len(model.primary_key) > 1 and len(feeds) == 1 and feeds[0][0] == "dataset",
+        adjacent=len(model.primary_key) > 1 and alone,
     )
     for origin, feed in feeds:
         _check_feed(run, model, table, origin, feed)
@@ -79,6 +83,7 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
     deferred, progress = table.deferred, run.progress
     validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
     rows = table.rows
+    look_up: Callable[[Any, Any, str], tuple[str | None, Any]] = _look_up if type(keys) is dict else _look_up_set
     # The key before this row while the rows come sorted by a composite key (None: keys are kept).
     previous: Any = () if table.adjacent else None
     for where, key, cells in feed:
@@ -99,7 +104,7 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             if previous is not None:  # the first row out of order: every key from here on is kept
                 keys.update(dict.fromkeys(keys_before(run, model, where), origin))
                 previous = None
-            first, key = _look_up(keys, key, origin)
+            first, key = look_up(keys, key, origin)
         if first is not None:
             _note_duplicate(table, key, first, origin, where, cells)
         for field_name, ref, known in references:
@@ -118,6 +123,14 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
     table.rows = rows
+
+
+def _look_up_set(keys: set[Any], key: Any, origin: str) -> tuple[str | None, Any]:
+    """`_look_up` in the keys of a table fed by its CSV alone: seen first there too, if seen."""
+    if key in keys:
+        return origin, key
+    keys.add(key)
+    return None, key
 
 
 def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, Any]:
@@ -217,7 +230,7 @@ def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Wh
         if ref in sections:
             hint = f"add it under `{sections[ref]}` in the bundle, or correct {field_name}"
     if run.want_hint("foreign-key"):
-        near = close_match(value, run.keys[ref].keys()) if len(run.keys[ref]) < 100_000 else None
+        near = close_match(value, run.keys[ref]) if len(run.keys[ref]) < 100_000 else None
         if near:
             hint = f"did you mean `{near}`? " + hint
     run.emit("foreign-key", f"{field_name} {value!r} is not an id in {ref}", where, field=field_name,
@@ -244,24 +257,3 @@ def new_sections() -> dict[str, str]:
     from cbcf_data.model.bundle import NEW_TABLES
 
     return {table: key for key, table in NEW_TABLES.items()}
-
-
-@functools.cache
-def row_validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
-    """The model's validator for rows whose fields are exactly the model's: CSV rows under a
-    checked header. It skips Pydantic's search of every row for unknown fields (a fifth of
-    Pydantic's time) and is otherwise the model's own: same types, rules, records and errors
-    (tested). Where the installed Pydantic cannot build it, the model's validator is used."""
-    schema = dict(model.__pydantic_core_schema__)
-    node = schema
-    while node.get("type") != "model":  # through the wrappers of the model's own validators
-        if not isinstance(node.get("schema"), dict):
-            return model.__pydantic_validator__.validate_python
-        node["schema"] = node = dict(node["schema"])
-    node["config"] = config = {**node.get("config", {}), "extra_fields_behavior": "ignore"}
-    try:
-        # Without _use_prebuilt=False, pydantic-core would reuse the model's compiled validator.
-        validator = SchemaValidator(schema, config, _use_prebuilt=False)  # type: ignore[arg-type, call-arg]
-    except TypeError:
-        return model.__pydantic_validator__.validate_python
-    return validator.validate_python

@@ -80,22 +80,6 @@ def keys_before(run: Run, model: type[Record], where: Where) -> set[Any]:
     return found
 
 
-def rows_of(model: type[Record], path: Path, root: Path | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, cells) of each row as wide as the header of a table's CSV, read again as `csv_feed`
-    read it (for a location asked for later, `rules.located`); nothing if it cannot be read now."""
-    cells_of = csvfiles.cells_of(tuple(model.model_fields))
-    width = len(model.model_fields)
-    try:
-        records, file = open_csv(path, root)
-        with file:
-            next(records, None)  # the header, checked by the first reading
-            for line, cells in records:
-                if len(cells) == width:
-                    yield line, cells_of(cells)
-    except ReadError:  # the file changed since it was read
-        return
-
-
 #: Lines between two checks of the rows read and the memory grown.
 CHECK_EVERY = 10_000
 

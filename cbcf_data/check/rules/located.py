@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from cbcf_data.check.report import Where
-from cbcf_data.check.rows import row_validator
-from cbcf_data.check.structure import rows_of
+from cbcf_data.check.validators import row_validator
+from cbcf_data.io.readers import table_rows
 from cbcf_data.model.tables import TABLES
 
 
@@ -81,7 +81,7 @@ class Located:
         """The place of the last valid row of the table's CSV whose ID is `key`: the row fed last."""
         path, model, line = self.paths[table], TABLES[table], None
         validate_row = row_validator(model)
-        for number, cells in rows_of(model, Path(path or ""), self.root):
+        for number, cells in table_rows(tuple(model.model_fields), Path(path or ""), self.root):
             if cells["id"] == key:
                 try:
                     validate_row(cells)

@@ -16,6 +16,7 @@ from cbcf_data.model.tables import (
     MeetingSource,
     MeetingTopic,
     Organization,
+    Source,
 )
 
 #: The delegations each value of a commitment's `parties` needs at its meeting.
@@ -45,6 +46,8 @@ class Meetings:
         #: Each valid meeting's ID as the meetings table gave it: the other tables' copies of it are
         #: replaced by it where they are kept, so that a meeting's ID is kept once.
         self.meeting_ids: dict[str, str] = {}
+        #: Each valid source's ID as the sources table gave it, for the same reason.
+        self.source_ids: dict[str, str] = {}
         #: The delegations present at each meeting: one of a few shared sets (`_with`).
         self.delegations: dict[str, frozenset[str]] = {}
         self.unions: dict[tuple[frozenset[str], str], frozenset[str]] = {}
@@ -60,6 +63,9 @@ class Meetings:
         self.meeting_start[meeting.id] = meeting.start_date
         self.meeting_ids[meeting.id] = meeting.id
 
+    def _sources(self, source: Source, where: Any) -> None:
+        self.source_ids[source.id] = source.id
+
     def _organizations(self, organization: Organization, where: Any) -> None:
         self.org_country[organization.id] = organization.country
 
@@ -68,6 +74,7 @@ class Meetings:
         (or `record_id/part`, built only then)."""
         if (meeting_id, source_id) not in self.cited:
             meeting_id = self.meeting_ids.get(meeting_id, meeting_id)
+            source_id = self.source_ids.get(source_id, source_id)
             self.cited[meeting_id, source_id] = (where, record_id if part is None else f"{record_id}/{part}")
 
     def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
@@ -124,7 +131,7 @@ class Meetings:
     def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
         meeting_id = self.meeting_ids.get(row.meeting_id, row.meeting_id)
         self.with_source.add(meeting_id)
-        self.listed.add((meeting_id, row.source_id))
+        self.listed.add((meeting_id, self.source_ids.get(row.source_id, row.source_id)))
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
         meeting = self._meeting(assessment.commitment_id)

@@ -3,7 +3,8 @@
 Each module here is one group of rules: a class fed valid records table by table, in dependency
 order, keeping only what its later rules need (dates, countries, offsets), so a million rows
 never sit in memory as records; `finish()` runs the rules that need every table. `Rules` feeds
-each record to every group that handles its table.
+each record to every group that handles its table, after noting the IDs of the valid records of
+the retirable tables once for all groups (`located.Located`: a CSV row's place as its line).
 
 To add a rule: add it to the group it belongs to (or a new group module listed in `GROUPS`):
 a method `_<table>(record, where)` per table it reads, or one `handler(table)` returning them,

@@ -91,3 +91,22 @@ def test_a_reused_commitment_id_is_located_at_its_valid_row_read_again(tmp_path,
                                              f"commitments,{reused},1.0.0,Test.,\n", encoding="utf-8")
     issues = [i for i in validate(tmp_path / "d").issues if i.code == "retired-id-reused"]
     assert [(i.path, i.table, i.line, i.record_id) for i in issues] == [(str(path), "commitments", 4 if invalid_first else 3, reused)]
+
+
+def test_a_feeder_calls_every_handler_of_its_table_once_in_group_order():
+    rules = Rules(lambda *args, **kwargs: None, None)
+    calls: list[str] = []
+
+    class Group:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def handler(self, table: str):
+            return (lambda record, where: calls.append(self.name)) if table != "topics" else None
+
+    rules.groups = tuple(Group(str(i)) for i in range(5))
+    rules.feeder("commitments")(SimpleNamespace(id="cbcf-2024-c01"), Where("c.csv", "commitments", 2))
+    assert calls == ["0", "1", "2", "3", "4"] and "cbcf-2024-c01" in rules.located.ids["commitments"]
+    calls.clear()
+    rules.feeder("topics")(SimpleNamespace(id="t"), Where("t.csv", "topics", 2))
+    assert calls == [] and list(rules.located.ids["topics"]) == ["t"]

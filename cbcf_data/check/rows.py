@@ -79,11 +79,12 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
 
 
 def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed: Iterable[Row]) -> None:
+    keys: Any  # a set or a dict (`Keys`), told apart once: `by_set`
     name, keys, references, inside, feed_rules = table.name, table.keys, table.references, table.inside, table.feed_rules
     deferred, progress = table.deferred, run.progress
     validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
     rows = table.rows
-    look_up: Callable[[Any, Any, str], tuple[str | None, Any]] = _look_up if type(keys) is dict else _look_up_set
+    by_set = type(keys) is set
     # The key before this row while the rows come sorted by a composite key (None: keys are kept).
     previous: Any = () if table.adjacent else None
     for where, key, cells in feed:
@@ -104,7 +105,12 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             if previous is not None:  # the first row out of order: every key from here on is kept
                 keys.update(dict.fromkeys(keys_before(run, model, where), origin))
                 previous = None
-            first, key = look_up(keys, key, origin)
+            if by_set:  # inline: this runs for every row of the largest tables
+                size = len(keys)
+                keys.add(key)
+                first = None if len(keys) > size else origin
+            else:
+                first, key = _look_up(keys, key, origin)
         if first is not None:
             _note_duplicate(table, key, first, origin, where, cells)
         for field_name, ref, known in references:
@@ -116,21 +122,11 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
                     found = False
                 if not found:
                     missing_reference(run, field_name, ref, str(value), where, record_id(key))
-        for field_name in inside:
-            value = cells.get(field_name)
-            if value is not None:
-                deferred.append((where, field_name, str(value)))
+        if inside:  # references to the table itself, judged once it is read
+            deferred.extend([(where, f, str(value)) for f in inside if (value := cells.get(f)) is not None])
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
     table.rows = rows
-
-
-def _look_up_set(keys: set[Any], key: Any, origin: str) -> tuple[str | None, Any]:
-    """`_look_up` in the keys of a table fed by its CSV alone: seen first there too, if seen."""
-    if key in keys:
-        return origin, key
-    keys.add(key)
-    return None, key
 
 
 def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, Any]:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import SchemaValidator
 
 from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where, truncate
-from cbcf_data.check.state import PROGRESS_EVERY, Row, Run, record_id
+from cbcf_data.check.state import PROGRESS_EVERY, Keys, Row, Run, record_id
+from cbcf_data.check.structure import keys_before
+from cbcf_data.check.validators import row_validator
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
 from cbcf_data.model.tables import Record
@@ -29,12 +30,14 @@ class _Table:
     """What the check of one table collects while its rows stream past."""
 
     name: str
-    keys: dict[Any, str]
+    keys: Keys
     #: (field, referenced table, its keys) for each foreign key to another, readable table.
-    references: tuple[tuple[str, str, dict[Any, str]], ...]
+    references: tuple[tuple[str, str, Keys], ...]
     #: Fields referencing this same table: judged once the whole table is read.
     inside: list[str]
     feed_rules: Callable[[Any, Any], None] | None
+    #: A composite key checked by adjacency while its CSV is sorted (see `check_table`).
+    adjacent: bool = False
     deferred: list[tuple[Where, str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str, str, Where, dict[str, Any]]] = field(default_factory=list)
     #: Duplicates beyond the ISSUES kept.
@@ -45,8 +48,19 @@ class _Table:
 def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterable[Row]]],
                 foreign_keys: bool = True) -> None:
     """Check the rows of one table, fed as (origin, rows): "dataset" rows come from its CSV
-    file under a checked header; "bundle" rows from a contributed bundle, with any fields."""
+    file under a checked header; "bundle" rows from a contributed bundle, with any fields.
+
+    A composite key fed by its CSV alone is checked by adjacency: while the rows are sorted, a
+    duplicate is equal to the key before it, so no key is kept. At the first row out of order,
+    the keys before it are read again from the file (`structure.keys_before`) and every later
+    key is looked up among all keys seen, as other tables' keys always are: the same issues,
+    in the same order, either way. The keys of a table fed by its CSV alone are kept as a set
+    (their origin is the dataset's); a table fed by a bundle too keeps each key's origin."""
+    feeds = list(feeds)
     name = model.table
+    alone = len(feeds) == 1 and feeds[0][0] == "dataset"
+    if alone and not run.keys[name]:
+        run.keys[name] = set()
     run.report.checks.update(("row-types", "primary-key"))
     if foreign_keys:
         run.report.checks.add("foreign-key")
@@ -57,6 +71,7 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
         inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
         feed_rules=run.rules.feeder(name) if run.rules is not None else None,
+        adjacent=len(model.primary_key) > 1 and alone,
     )
     for origin, feed in feeds:
         _check_feed(run, model, table, origin, feed)
@@ -64,10 +79,14 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
 
 
 def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed: Iterable[Row]) -> None:
+    keys: Any  # a set or a dict (`Keys`), told apart once: `by_set`
     name, keys, references, inside, feed_rules = table.name, table.keys, table.references, table.inside, table.feed_rules
-    deferred, duplicates, progress = table.deferred, table.duplicates, run.progress
+    deferred, progress = table.deferred, run.progress
     validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
     rows = table.rows
+    by_set = type(keys) is set
+    # The key before this row while the rows come sorted by a composite key (None: keys are kept).
+    previous: Any = () if table.adjacent else None
     for where, key, cells in feed:
         rows += 1
         if progress is not None and not rows % PROGRESS_EVERY:
@@ -77,17 +96,23 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
         except ValidationError as error:
             record = None
             row_issues(run, model, error, cells, where, record_id(key))
-        try:
-            first = keys.get(key)
-        except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+        if previous is not None and key > previous:  # sorted so far: a new key, kept nowhere
             first = None
-            key = record_id(key)
-        if first is None:
-            keys[key] = origin
-        elif len(duplicates) < limits.ISSUES:
-            duplicates.append((record_id(key), first, origin, where, cells))
-        else:  # more than a report keeps: counted, not kept
-            table.dropped += 1
+            previous = key
+        elif previous is not None and key == previous:
+            first = origin
+        else:
+            if previous is not None:  # the first row out of order: every key from here on is kept
+                keys.update(dict.fromkeys(keys_before(run, model, where), origin))
+                previous = None
+            if by_set:  # inline: this runs for every row of the largest tables
+                size = len(keys)
+                keys.add(key)
+                first = None if len(keys) > size else origin
+            else:
+                first, key = _look_up(keys, key, origin)
+        if first is not None:
+            _note_duplicate(table, key, first, origin, where, cells)
         for field_name, ref, known in references:
             value = cells.get(field_name)
             if value is not None:
@@ -97,13 +122,31 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
                     found = False
                 if not found:
                     missing_reference(run, field_name, ref, str(value), where, record_id(key))
-        for field_name in inside:
-            value = cells.get(field_name)
-            if value is not None:
-                deferred.append((where, field_name, str(value)))
+        if inside:  # references to the table itself, judged once it is read
+            deferred.extend([(where, f, str(value)) for f in inside if (value := cells.get(f)) is not None])
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
     table.rows = rows
+
+
+def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, Any]:
+    """(where `key` was seen first, or None after keeping it now; the key as kept)."""
+    try:
+        first = keys.get(key)
+    except TypeError:  # an unhashable key part from a bundle: reported as a row issue
+        first = None
+        key = record_id(key)
+    if first is None:
+        keys[key] = origin
+    return first, key
+
+
+def _note_duplicate(table: _Table, key: Any, first: str, origin: str, where: Where, cells: dict[str, Any]) -> None:
+    """Keep a duplicate key for the report at the end of the table (or count it beyond ISSUES)."""
+    if len(table.duplicates) < limits.ISSUES:
+        table.duplicates.append((record_id(key), first, origin, where, cells))
+    else:  # more than a report keeps: counted, not kept
+        table.dropped += 1
 
 
 def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
@@ -183,7 +226,7 @@ def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Wh
         if ref in sections:
             hint = f"add it under `{sections[ref]}` in the bundle, or correct {field_name}"
     if run.want_hint("foreign-key"):
-        near = close_match(value, run.keys[ref].keys()) if len(run.keys[ref]) < 100_000 else None
+        near = close_match(value, run.keys[ref]) if len(run.keys[ref]) < 100_000 else None
         if near:
             hint = f"did you mean `{near}`? " + hint
     run.emit("foreign-key", f"{field_name} {value!r} is not an id in {ref}", where, field=field_name,
@@ -210,24 +253,3 @@ def new_sections() -> dict[str, str]:
     from cbcf_data.model.bundle import NEW_TABLES
 
     return {table: key for key, table in NEW_TABLES.items()}
-
-
-@functools.cache
-def row_validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
-    """The model's validator for rows whose fields are exactly the model's: CSV rows under a
-    checked header. It skips Pydantic's search of every row for unknown fields (a fifth of
-    Pydantic's time) and is otherwise the model's own: same types, rules, records and errors
-    (tested). Where the installed Pydantic cannot build it, the model's validator is used."""
-    schema = dict(model.__pydantic_core_schema__)
-    node = schema
-    while node.get("type") != "model":  # through the wrappers of the model's own validators
-        if not isinstance(node.get("schema"), dict):
-            return model.__pydantic_validator__.validate_python
-        node["schema"] = node = dict(node["schema"])
-    node["config"] = config = {**node.get("config", {}), "extra_fields_behavior": "ignore"}
-    try:
-        # Without _use_prebuilt=False, pydantic-core would reuse the model's compiled validator.
-        validator = SchemaValidator(schema, config, _use_prebuilt=False)  # type: ignore[arg-type, call-arg]
-    except TypeError:
-        return model.__pydantic_validator__.validate_python
-    return validator.validate_python

@@ -28,6 +28,9 @@ Progress = Callable[[str, int, bool], None]
 #: One row as the row layers take it: where it is, its key (text, or a tuple for a composite
 #: key) and its cells by field.
 Row = tuple[Where, Any, dict[str, Any]]
+#: A table's keys seen so far, each with where it came from ("dataset" or "bundle"); a set when
+#: the table is fed by its CSV alone (every key from the dataset).
+Keys = dict[Any, str] | set[Any]
 
 
 class Stop(Exception):
@@ -40,8 +43,8 @@ class Run:
     def __init__(self, progress: Progress | None = None) -> None:
         self.progress = progress
         self.report = Report()
-        #: Each table's keys seen so far (text, or a tuple for a composite key) -> where it came from.
-        self.keys: dict[str, dict[Any, str]] = {name: {} for name in TABLES}
+        #: Each table's keys seen so far (text, or a tuple for a composite key), see `Keys`.
+        self.keys: dict[str, Keys] = {name: {} for name in TABLES}
         #: Tables whose structure failed: their rows were not checked.
         self.broken: set[str] = set()
         #: Tables some of whose rows could not be read: references to them are not judged.

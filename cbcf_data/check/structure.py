@@ -59,6 +59,27 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
         fail_table(run, name, display, error)
 
 
+def keys_before(run: Run, model: type[Record], where: Where) -> set[Any]:
+    """The primary keys of the rows of `where`'s CSV before its line, as `csv_feed` gave them:
+    read again when a table checked by adjacency turns out not to be sorted (`rows.check_table`).
+    The lines were read once already, under the dataset's lock; they are not counted again."""
+    expected = list(model.model_fields)
+    key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
+    width, stop, found = len(expected), where.line or 0, set()
+    try:
+        records, file = open_csv(Path(where.path or ""), run.root)
+        with file:
+            next(records, None)  # the header, checked by the first reading
+            for line, cells in records:
+                if line >= stop:
+                    break
+                if len(cells) == width:
+                    found.add(key_of(cells))
+    except ReadError:  # the file changed since it was read: the keys read so far are all there is
+        pass
+    return found
+
+
 #: Lines between two checks of the rows read and the memory grown.
 CHECK_EVERY = 10_000
 

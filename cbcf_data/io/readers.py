@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from cbcf_data.io import limits
+from cbcf_data.io.csvfiles import cells_of
 from cbcf_data.io.files import ReadError, encoding_error, open_file, read_text, too_large
 
 if TYPE_CHECKING:
@@ -226,3 +227,19 @@ def read_table(path: Path, root: Path | None, budget: Budget) -> tuple[list[str]
             rows.append(record)
     budget.spend_rows(len(rows))
     return header, rows
+
+
+def table_rows(fields: tuple[str, ...], path: Path, root: Path | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, cells) of each row as wide as the header of a table's CSV whose header was checked
+    when it was read first (for a location asked for later, `check.rules.located`); no more rows
+    if it cannot be read now."""
+    to_cells = cells_of(fields)
+    try:
+        records, file = open_csv(path, root)
+        with file:
+            next(records, None)  # the header
+            for line, cells in records:
+                if len(cells) == len(fields):
+                    yield line, to_cells(cells)
+    except ReadError:  # the file changed since it was read
+        return

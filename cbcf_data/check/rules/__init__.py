@@ -3,7 +3,8 @@
 Each module here is one group of rules: a class fed valid records table by table, in dependency
 order, keeping only what its later rules need (dates, countries, offsets), so a million rows
 never sit in memory as records; `finish()` runs the rules that need every table. `Rules` feeds
-each record to every group that handles its table.
+each record to every group that handles its table, after noting the IDs of the valid records of
+the retirable tables once for all groups (`located.Located`: a CSV row's place as its line).
 
 To add a rule: add it to the group it belongs to (or a new group module listed in `GROUPS`):
 a method `_<table>(record, where)` per table it reads, or one `handler(table)` returning them,
@@ -18,9 +19,11 @@ from typing import Any
 
 from cbcf_data.check.rules.archives import Archives
 from cbcf_data.check.rules.hierarchy import Hierarchy
+from cbcf_data.check.rules.located import Located
 from cbcf_data.check.rules.meetings import Meetings
-from cbcf_data.check.rules.orphans import Orphans
+from cbcf_data.check.rules.orphans import REFERENCED, Orphans
 from cbcf_data.check.rules.retired import Retired
+from cbcf_data.model.codelists import RETIRABLE_TABLE
 
 Emit = Callable[..., None]
 Handler = Callable[[Any, Any], None]
@@ -36,19 +39,21 @@ class Rules:
     def __init__(self, emit: Emit, tables_root: Path | None, dataset_root: Path | None = None) -> None:
         """`tables_root`: the folder of the tables (archived texts are under it); `dataset_root`: the
         dataset's folder, below which files are opened without following links."""
-        self.groups = (Meetings(emit), Hierarchy(emit), Orphans(emit), Archives(emit, tables_root, dataset_root),
-                       Retired(emit))
+        #: The valid records whose IDs the groups look up later, kept once for all of them.
+        self.located = Located(RETIRABLE_TABLE, ("meetings", *REFERENCED), dataset_root or tables_root)
+        self.groups = (Meetings(emit, self.located), Hierarchy(emit), Orphans(emit, self.located),
+                       Archives(emit, tables_root, dataset_root), Retired(emit, self.located))
 
     def feeder(self, table: str) -> Handler:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
-        handlers: list[Handler] = [h for group in self.groups if (h := _handler(group, table))]
+        handlers: list[Handler] = [h for group in (self.located, *self.groups) if (h := _handler(group, table))]
         if len(handlers) == 1:
             return handlers[0]
-
-        def feed(record: Any, where: Any) -> None:
-            for handler in handlers:
-                handler(record, where)
-
+        # One call of each handler, compiled (as `csvfiles.cells_of` is): no loop per record.
+        namespace: dict[str, Any] = {f"handler{i}": handler for i, handler in enumerate(handlers)}
+        body = "".join(f"    handler{i}(record, where)\n" for i in range(len(handlers))) or "    pass\n"
+        exec(f"def feed(record, where):\n{body}", namespace)  # noqa: S102 - names made here only
+        feed: Handler = namespace["feed"]
         return feed
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:

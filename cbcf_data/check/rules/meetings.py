@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cbcf_data.check.rules.located import Located
 from cbcf_data.model import codelists
 from cbcf_data.model.tables import (
     Assessment,
@@ -16,11 +16,19 @@ from cbcf_data.model.tables import (
     MeetingSource,
     MeetingTopic,
     Organization,
+    Source,
 )
 
 #: The delegations each value of a commitment's `parties` needs at its meeting.
 DELEGATIONS = {code: frozenset(codelists.COUNTRY) if code == "both" else frozenset({code}) for code in codelists.PARTIES}
 NOBODY: frozenset[str] = frozenset()
+
+
+def meeting_of(commitment_id: str) -> str:
+    """The meeting a commitment's ID names: its ID up to its last `-c` (the ID rule: a commitment's
+    ID is its meeting's ID, `-c` and a number). A valid commitment's meeting ID is a prefix of its
+    own ID, but not always this one (meeting `x`, commitment `x-c1-c02`): those are kept apart."""
+    return commitment_id.rpartition("-c")[0]
 
 
 class Meetings:
@@ -30,35 +38,55 @@ class Meetings:
     CHECKS = ("delegation-mismatch", "party-not-at-meeting", "mention-commitment-meeting",
               "assessment-before-meeting", "meeting-without-source", "source-not-listed")
 
-    def __init__(self, emit: Callable[..., None]) -> None:
+    def __init__(self, emit: Callable[..., None], located: Located) -> None:
         self.emit = emit
+        #: The valid meetings and commitments, and where they are (fed by `Rules`).
+        self.located = located
         self.meeting_start: dict[str, str] = {}
-        self.meeting_where: dict[str, Any] = {}
-        self.delegations: dict[str, set[str]] = defaultdict(set)
+        #: Each valid meeting's ID as the meetings table gave it: the other tables' copies of it are
+        #: replaced by it where they are kept, so that a meeting's ID is kept once.
+        self.meeting_ids: dict[str, str] = {}
+        #: Each valid source's ID as the sources table gave it, for the same reason.
+        self.source_ids: dict[str, str] = {}
+        #: The delegations present at each meeting: one of a few shared sets (`_with`).
+        self.delegations: dict[str, frozenset[str]] = {}
+        self.unions: dict[tuple[frozenset[str], str], frozenset[str]] = {}
         self.org_country: dict[str, str] = {}
+        #: The meeting of each valid commitment whose meeting is not the one its ID names (`meeting_of`).
         self.commitment_meeting: dict[str, str] = {}
         self.with_source: set[str] = set()
         #: (meeting, source) of each meeting_sources row, and where each other pair was first cited.
         self.listed: set[tuple[str, str]] = set()
-        self.cited: dict[tuple[str, str], tuple[Any, str, str]] = {}
+        self.cited: dict[tuple[str, str], tuple[Any, str]] = {}
 
     def _meetings(self, meeting: Meeting, where: Any) -> None:
         self.meeting_start[meeting.id] = meeting.start_date
-        self.meeting_where[meeting.id] = where
+        self.meeting_ids[meeting.id] = meeting.id
+
+    def _sources(self, source: Source, where: Any) -> None:
+        self.source_ids[source.id] = source.id
 
     def _organizations(self, organization: Organization, where: Any) -> None:
         self.org_country[organization.id] = organization.country
 
-    def _cite(self, meeting_id: str, source_id: str, where: Any, record_id: str) -> None:
-        self.cited.setdefault((meeting_id, source_id), (where, record_id, source_id))
+    def _cite(self, meeting_id: str, source_id: str, where: Any, record_id: str, part: str | None = None) -> None:
+        """Note where a (meeting, source) pair is first cited, by a row whose ID is `record_id`
+        (or `record_id/part`, built only then)."""
+        if (meeting_id, source_id) not in self.cited:
+            meeting_id = self.meeting_ids.get(meeting_id, meeting_id)
+            source_id = self.source_ids.get(source_id, source_id)
+            self.cited[meeting_id, source_id] = (where, record_id if part is None else f"{record_id}/{part}")
 
     def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
-        self._cite(row.meeting_id, row.source_id, where, f"{row.meeting_id}/{row.topic_id}")
+        self._cite(row.meeting_id, row.source_id, where, row.meeting_id, row.topic_id)
 
     def _attendances(self, attendance: Attendance, where: Any) -> None:
-        self._cite(attendance.meeting_id, attendance.source_id, where, f"{attendance.meeting_id}/{attendance.person_id}")
+        self._cite(attendance.meeting_id, attendance.source_id, where, attendance.meeting_id, attendance.person_id)
         if attendance.status != "absent":
-            self.delegations[attendance.meeting_id].add(attendance.delegation)
+            present = self.delegations.get(attendance.meeting_id, NOBODY)
+            if attendance.delegation not in present:
+                self.delegations[self.meeting_ids.get(attendance.meeting_id, attendance.meeting_id)] = \
+                    self._with(present, attendance.delegation)
         country = self.org_country.get(attendance.organization_id or "")
         if country is not None and country != attendance.delegation:
             self.emit("delegation-mismatch",
@@ -66,8 +94,19 @@ class Meetings:
                       where, field="delegation", record_id=f"{attendance.meeting_id}/{attendance.person_id}",
                       value=attendance.delegation, hint=f"set delegation to {country}, or correct organization_id")
 
+    def _with(self, present: frozenset[str], delegation: str) -> frozenset[str]:
+        """`present` and `delegation`: the same set object for the same delegations, however many meetings."""
+        union = self.unions.get((present, delegation))
+        if union is None:
+            union = self.unions[present, delegation] = present | {delegation}
+        return union
+
     def _commitments(self, commitment: Commitment, where: Any) -> None:
-        self.commitment_meeting[commitment.id] = commitment.meeting_id
+        if meeting_of(commitment.id) == commitment.meeting_id:  # as nearly always: nothing to keep
+            if self.commitment_meeting:
+                self.commitment_meeting.pop(commitment.id, None)  # a bundle's row replacing the dataset's
+        else:
+            self.commitment_meeting[commitment.id] = commitment.meeting_id
         self._cite(commitment.meeting_id, commitment.source_id, where, commitment.id)
         present = self.delegations.get(commitment.meeting_id, NOBODY)
         needed = DELEGATIONS[commitment.parties]
@@ -79,10 +118,10 @@ class Meetings:
                       hint="record the attendances the source names, or set parties to the delegations present")
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
-        self._cite(mention.meeting_id, mention.source_id, where, f"{mention.meeting_id}/{mention.instrument_id}")
+        self._cite(mention.meeting_id, mention.source_id, where, mention.meeting_id, mention.instrument_id)
         if mention.commitment_id is None:
             return
-        meeting = self.commitment_meeting.get(mention.commitment_id)
+        meeting = self._meeting(mention.commitment_id)
         if meeting is not None and meeting != mention.meeting_id:
             self.emit("mention-commitment-meeting",
                       f"commitment {mention.commitment_id} belongs to {meeting}, not to {mention.meeting_id}",
@@ -90,11 +129,12 @@ class Meetings:
                       value=mention.commitment_id, hint="link a commitment of the same meeting, or leave commitment_id empty")
 
     def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
-        self.with_source.add(row.meeting_id)
-        self.listed.add((row.meeting_id, row.source_id))
+        meeting_id = self.meeting_ids.get(row.meeting_id, row.meeting_id)
+        self.with_source.add(meeting_id)
+        self.listed.add((meeting_id, self.source_ids.get(row.source_id, row.source_id)))
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
-        meeting = self.commitment_meeting.get(assessment.commitment_id)
+        meeting = self._meeting(assessment.commitment_id)
         start = self.meeting_start.get(meeting or "")
         if start is None:
             return
@@ -105,9 +145,15 @@ class Meetings:
                       where, field="as_of", record_id=f"{assessment.commitment_id}/{assessment.party}",
                       value=assessment.as_of, hint=f"an assessment is dated on or after {start}")
 
+    def _meeting(self, commitment_id: str) -> str | None:
+        """The meeting of a valid commitment; None if no valid commitment has this ID."""
+        if commitment_id not in self.located.ids["commitments"]:
+            return None
+        return self.commitment_meeting.get(commitment_id) or meeting_of(commitment_id)
+
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Every meeting has a source, and lists every source its rows cite."""
-        for (meeting_id, source_id), (where, record_id, _) in self.cited.items():
+        for (meeting_id, source_id), (where, record_id) in self.cited.items():
             # A meeting with no source at all is one problem (meeting-without-source), not one per row.
             if (meeting_id, source_id) not in self.listed and meeting_id in self.with_source:
                 in_bundle = getattr(where, "pointer", None) is not None
@@ -115,7 +161,7 @@ class Meetings:
                           "meeting's sources", where, field="source_id", record_id=record_id, value=source_id,
                           hint=f"add {source_id} to the bundle's `sources:` list" if in_bundle else
                           f"add the row {meeting_id},{source_id} to meeting_sources.csv")
-        for meeting_id, where in self.meeting_where.items():
+        for meeting_id, where in self.located.items("meetings"):
             if meeting_id not in self.with_source:
                 self.emit("meeting-without-source", f"meeting {meeting_id} has no row in meeting_sources", where,
                           field="id", record_id=meeting_id, value=meeting_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cbcf_data.check.rules.located import Located
 from cbcf_data.model.tables import TABLES
 
 #: Tables whose rows exist to be used by others, with the singular their issue code uses.
@@ -19,22 +20,20 @@ class Orphans:
 
     CHECKS = tuple(f"orphan-{singular}" for singular in REFERENCED.values())
 
-    def __init__(self, emit: Callable[..., None]) -> None:
+    def __init__(self, emit: Callable[..., None], defined: Located) -> None:
         self.emit = emit
-        self.defined: dict[str, dict[str, Any]] = {table: {} for table in REFERENCED}
+        #: The valid records of every table in REFERENCED (fed by `Rules`).
+        self.defined = defined
         self.used: dict[str, set[str]] = {table: set() for table in REFERENCED}
 
     def handler(self, table: str) -> Callable[[Any, Any], None] | None:
         """Record the rows of `table` this group tracks, and the rows they use."""
         model = TABLES[table]
         uses = tuple((field, self.used[target]) for field, target in model.foreign_keys.items() if target in REFERENCED)
-        defined = self.defined.get(table)
-        if defined is None and not uses:
+        if not uses:
             return None
 
         def feed(record: Any, where: Any) -> None:
-            if defined is not None:
-                defined[record.id] = where
             for field, used in uses:
                 value = getattr(record, field)
                 if value is not None:
@@ -46,7 +45,7 @@ class Orphans:
         """Warn about each defined row that no other table uses."""
         for table, singular in REFERENCED.items():
             used = self.used[table]
-            for key, where in self.defined[table].items():
+            for key, where in self.defined.items(table):
                 if key not in used:
                     self.emit(f"orphan-{singular}", f"{singular} {key} is not used by any other table", where,
                               severity="warning", field="id", record_id=key, value=key,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cbcf_data.model.codelists import RETIRABLE_TABLE
+from cbcf_data.check.rules.located import Located
 
 
 class Retired:
@@ -14,32 +14,26 @@ class Retired:
 
     CHECKS = ("retired-id-reused", "retired-successor-missing")
 
-    def __init__(self, emit: Callable[..., None]) -> None:
+    def __init__(self, emit: Callable[..., None], live: Located) -> None:
         self.emit = emit
-        self.live: dict[str, dict[str, Any]] = {table: {} for table in RETIRABLE_TABLE}
+        #: The valid records of every retirable table (fed by `Rules`).
+        self.live = live
         self.retired: list[tuple[Any, Any]] = []
 
     def handler(self, table: str) -> Callable[[Any, Any], None] | None:
-        """Note each live ID of a retirable table, and each registry row."""
+        """Note each registry row (the live IDs are noted by `Rules`, in `live`)."""
         if table == "retired_ids":
             return lambda record, where: self.retired.append((record, where))
-        live = self.live.get(table)
-        if live is None:
-            return None
-
-        def feed(record: Any, where: Any) -> None:
-            live[record.id] = where
-
-        return feed
+        return None
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Report each retired ID in use again, and each successor that is not a live row."""
         for record, where in self.retired:
-            live = self.live[record.table_name]
+            live = self.live.ids[record.table_name]
             if record.id in live:
                 self.emit("retired-id-reused",
                           f"{record.id} was retired from {record.table_name} in {record.retired_in} "
-                          f"({record.reason}) and is used again", live[record.id], field="id",
+                          f"({record.reason}) and is used again", self.live.where(record.table_name, record.id), field="id",
                           record_id=record.id, value=record.id,
                           hint="give the row a new ID: a retired ID is never reused (see retired_ids.csv)")
             if record.replaced_by is not None and record.replaced_by not in live:

@@ -389,3 +389,22 @@ def test_a_padded_value_in_a_bundle_is_an_issue(tmp_path):
     assert (issue.pointer, issue.field, issue.value) == ("/meeting/city", "city", " Ottawa")
     assert issue.line is not None and "remove the spaces" in issue.hint
     assert not [i for i in bundle_issues(tmp_path, lambda d: None) if i.code == "padded-value"]
+
+
+@pytest.mark.parametrize(("table", "field", "absent"), [("commitment_topics", "commitment_id", "cbcf-2099-c01"),
+                                                    ("topics", "parent_id", "no-such-topic"),
+                                                    ("attendances", "meeting_id", "cbcf-2099")])
+def test_a_table_on_its_own_judges_no_reference(tmp_path, table, field, absent):
+    """A table's CSV checked alone: its references to other tables (and to its own rows) are not
+    judged, as the report's `foreign-key-skipped` says; its own rows and keys still are."""
+    shutil.copytree(BASE, tmp_path / "d")
+    path = tmp_path / "d" / "records" / f"{table}.csv"
+    report = validate(path)
+    assert report.valid and "foreign-key-skipped" in report.checks and "foreign-key" not in report.checks
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    cells = rows[-1].split(",")
+    cells[header.split(",").index(field)] = absent
+    path.write_text("\n".join([header, *rows[:-1], ",".join(cells)]) + "\n", encoding="utf-8")
+    assert validate(path).valid  # a reference to a row that is not there cannot be judged alone
+    path.write_text("\n".join([header, rows[0], rows[0], *rows[1:]]) + "\n", encoding="utf-8")
+    assert codes(validate(path)) == {"duplicate-key"}

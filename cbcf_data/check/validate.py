@@ -115,4 +115,4 @@ def check_table_file(run: Run, path: Path) -> None:
         run.unusable("file-not-found", f"{path} does not exist", str(path))
         raise Stop
     run.report.checks.add("foreign-key-skipped")
-    check_table(run, model, [("dataset", csv_feed(run, model, path))])
+    check_table(run, model, [("dataset", csv_feed(run, model, path))], foreign_keys=False)

@@ -103,7 +103,10 @@ def test_version_is_exposed():
     assert cbcf_data.__version__ == __version__
 
 
-HEAVY = ("pydantic", "frictionless", "jsonschema", "sqlite3", "pandas", "typer", "rich", "yaml", "jinja2", "markupsafe")
+HEAVY = ("pydantic", "frictionless", "jsonschema", "sqlite3", "pandas", "typer", "rich", "yaml", "jinja2", "markupsafe",
+         # light, but on every command's start-up for nothing: notebooks' HTML, month lengths, hashes
+         # (a checkout's descriptor declares none)
+         "html", "calendar", "hashlib")
 
 
 @pytest.mark.parametrize("code", ["import cbcf_data", "import cbcf_data; cbcf_data.load()"])
@@ -146,3 +149,12 @@ def test_load_pauses_the_garbage_collector_and_restores_it(repo_copy, monkeypatc
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_month_lengths_are_the_calendars():
+    import calendar
+
+    from cbcf_data.model.dates import _days_in
+
+    assert [_days_in(year, month) for year in range(1, 10_000) for month in range(1, 13)] == \
+        [calendar.monthrange(year, month)[1] for year in range(1, 10_000) for month in range(1, 13)]

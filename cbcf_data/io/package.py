@@ -175,8 +175,6 @@ def integrity_problem(resource: dict[str, Any], size: int, digest_of: Any) -> tu
     """(code, message) when a resource's file differs from the `bytes` or `hash` its descriptor
     declares (a release's descriptor does); `digest_of(algorithm)` hashes the file. None when it
     agrees or declares nothing."""
-    import hashlib
-
     declared = resource.get("bytes")
     if isinstance(declared, int) and not isinstance(declared, bool) and declared != size:
         return "size-mismatch", f"the file is {size:,} bytes; the descriptor says {declared:,}"
@@ -184,6 +182,8 @@ def integrity_problem(resource: dict[str, Any], size: int, digest_of: Any) -> tu
     if isinstance(declared_hash, str) and declared_hash:
         algorithm, _, expected = declared_hash.rpartition(":")
         algorithm = algorithm.lower() or "md5"  # Data Package: a hash without a prefix is MD5
+        import hashlib  # only when a hash is declared: a checkout's descriptor declares none
+
         if algorithm not in hashlib.algorithms_guaranteed:
             return "hash-mismatch", f"the descriptor's hash uses {algorithm!r}, which cannot be checked"
         actual = digest_of(algorithm)
@@ -194,9 +194,10 @@ def integrity_problem(resource: dict[str, Any], size: int, digest_of: Any) -> tu
 
 def file_integrity(resource: dict[str, Any], path: Path) -> tuple[str, str] | None:
     """`integrity_problem` for a file on disk, read in chunks."""
-    import hashlib
 
     def digest_of(algorithm: str) -> str:
+        import hashlib
+
         digest = hashlib.new(algorithm)
         with path.open("rb") as file:
             for chunk in iter(lambda: file.read(1 << 20), b""):

@@ -12,10 +12,16 @@ Standard library only: the records' date fields hold these, and `import cbcf_dat
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 _PRECISION = {4: "year", 7: "month", 10: "day"}
+
+
+def _days_in(year: int, month: int) -> int:
+    """The number of days of a month (the calendar module's `monthrange` costs an import of locale)."""
+    if month == 12:
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
 
 
 class PartialDate(str):
@@ -60,7 +66,7 @@ class PartialDate(str):
     def latest(self) -> dt.date:
         """The last calendar day the date may mean (2023-02 → 2023-02-28)."""
         month = self.month or 12
-        return dt.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+        return dt.date(self.year, month, self.day or _days_in(self.year, month))
 
     def to_date(self) -> dt.date:
         """The `datetime.date` of a date known to the day; ValueError for a month or a year."""

@@ -158,3 +158,19 @@ def test_month_lengths_are_the_calendars():
 
     assert [_days_in(year, month) for year in range(1, 10_000) for month in range(1, 13)] == \
         [calendar.monthrange(year, month)[1] for year in range(1, 10_000) for month in range(1, 13)]
+
+
+def test_load_of_a_folder_reads_its_descriptor_once(tmp_path, monkeypatch):
+    # Start-up: the descriptor is parsed once per load, not once per step (paths, integrity, tables).
+    import shutil
+
+    from conftest import FIXTURES
+
+    from cbcf_data.io import package
+
+    shutil.copytree(FIXTURES / "_base", tmp_path / "d")
+    calls: list[object] = []
+    read = package.read_descriptor
+    monkeypatch.setattr(package, "read_descriptor", lambda path: calls.append(path) or read(path))
+    ds = cbcf_data.load(tmp_path / "d")
+    assert len(calls) == 1 and len(ds.meetings) > 0

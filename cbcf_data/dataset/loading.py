@@ -93,15 +93,16 @@ def load(path: str | Path | None = None) -> Dataset:
     # Under the dataset's lock (shared): no table is replaced while they are read, and an
     # interrupted change is finished or undone first.
     with writes.reading(descriptor_file.parent):
-        paths = _table_paths(descriptor_file)
+        descriptor = package.read_descriptor(descriptor_file)  # read once, for the paths and the build
+        paths = _table_paths(descriptor_file, descriptor)
         signature = ("package", str(descriptor_file.resolve()), *(_signature(p) for p in paths.values()))
 
         def build() -> Dataset:
             if Path(path).is_dir():
                 _check_checksums(Path(path))
-            _check_integrity(descriptor_file)
+            _check_integrity(descriptor_file, descriptor)
             with gc_paused():
-                return _lazy(descriptor_file)
+                return _lazy(descriptor_file, descriptor)
 
         return _cached(signature, build)
 
@@ -120,9 +121,8 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_integrity(descriptor_file: Path) -> None:
+def _check_integrity(descriptor_file: Path, descriptor: dict[str, Any]) -> None:
     """InvalidDataError when a resource's file differs from the size or hash its descriptor declares."""
-    descriptor = package.read_descriptor(descriptor_file)
     paths = package.resource_paths(descriptor, descriptor_file.parent)
     for resource in descriptor["resources"]:
         name = resource.get("name") if isinstance(resource, dict) else None
@@ -141,8 +141,8 @@ def _check_checksums(folder: Path, only: set[str] | None = None) -> None:
                                "the release was changed or damaged; download it again")
 
 
-def _table_paths(descriptor_file: Path) -> dict[str, Path]:
-    paths = package.resource_paths(package.read_descriptor(descriptor_file), descriptor_file.parent)
+def _table_paths(descriptor_file: Path, descriptor: dict[str, Any]) -> dict[str, Path]:
+    paths = package.resource_paths(descriptor, descriptor_file.parent)
     missing = [name for name in TABLE_NAMES if name not in paths]
     if missing:
         raise UnusableInputError(f"{descriptor_file}: no resource for table(s) {', '.join(missing)}")
@@ -154,7 +154,7 @@ def _lazy_paused(descriptor_file: Path) -> Dataset:
         return _lazy(descriptor_file)
 
 
-def _lazy(descriptor_file: Path) -> Dataset:
+def _lazy(descriptor_file: Path, descriptor: dict[str, Any] | None = None) -> Dataset:
     """A dataset folder's tables as cells; each record is typed on first access (see `Table`).
 
     What is checked here: every table file is readable within the load budget, its header is the
@@ -163,8 +163,8 @@ def _lazy(descriptor_file: Path) -> Dataset:
     first accessed; `cbcf-data validate` checks every row and every rule between tables at once.
     """
     root = descriptor_file.parent
-    descriptor = package.read_descriptor(descriptor_file)
-    paths = _table_paths(descriptor_file)
+    descriptor = descriptor if descriptor is not None else package.read_descriptor(descriptor_file)
+    paths = _table_paths(descriptor_file, descriptor)
     budget = Budget()
     tables: dict[str, Table[Any]] = {}
     for resource in descriptor["resources"]:

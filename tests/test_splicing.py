@@ -70,3 +70,20 @@ def test_a_table_not_in_canonical_form_is_rewritten_whole(text):
     header = next(csv.reader(io.StringIO(text, newline="")))
     rows = [dict(zip(header, cells)) for cells in list(csv.reader(io.StringIO(text, newline="")))[1:]]
     assert out == csvfiles.to_csv_text(model, [*rows, {"meeting_id": "c", "source_id": "z"}])
+
+
+def test_a_quote_inside_an_unquoted_cell_is_a_character():
+    # The csv module reads `5 " tall` (a quote inside a cell that does not start with one) as text:
+    # two such lines must not be taken for a quoted cell spanning the rows between them.
+    model = TABLES["meetings"]
+    lines = (RECORDS / "meetings.csv").read_text(encoding="utf-8").split("\n")
+    ends_plain = [i for i in range(1, len(lines) - 1) if lines[i] and not lines[i].endswith('"')]
+    first, last = next((a, b) for a, b in zip(ends_plain, ends_plain[1:]) if b - a >= 2)
+    lines[first] += ' 5 " tall'
+    lines[last] += ' 5 " tall'
+    text = "\n".join(lines)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    between = next(i for i in range(first + 1, last))
+    key = rows[between][0]
+    out = spliced(model, text, [(key,)], [])
+    assert list(csv.reader(io.StringIO(out, newline=""))) == rows[:between] + rows[between + 1:]

@@ -104,21 +104,17 @@ def _keyed(model: type[Record], text: str, lines: list[str]) -> tuple[list[int],
             [tuple(line.split(",", width)[:width]) for line in lines[1:-1]]
         if width > 1 and any(len(key) != width for key in keys):
             return None
-    else:
-        starts, keys = [], []
-        open_quote = False
-        for index in range(1, len(lines) - 1):
-            line = lines[index]
-            if not open_quote:
-                starts.append(index)
-                cells = line.split(",", width)[:width]
-                if len(cells) < width or any('"' in cell for cell in cells):
-                    return None  # (IDs hold no quote: a key that needs one is not written here)
-                keys.append(cells[0] if width == 1 else tuple(cells))
-            if '"' in line and line.count('"') % 2:
-                open_quote = not open_quote
-        if open_quote:
+    else:  # rows as the csv module reads them: a quote inside an unquoted cell is a character
+        try:
+            records = list(csv_records(io.StringIO(text, newline=""), Path("table")))[1:]
+        except ReadError:
             return None
+        starts, keys = [line - 1 for line, _ in records], []
+        for start, (_, cells) in zip(starts, records):
+            raw = lines[start].split(",", width)[:width]
+            if len(cells) < width or raw != cells[:width]:
+                return None  # a quoted key (IDs hold no quote: a key that needs one is not written here)
+            keys.append(cells[0] if width == 1 else tuple(cells[:width]))
     if (width == 1 and "" in keys) or keys != sorted(keys) or len(set(keys)) != len(keys):
         return None
     return starts, keys

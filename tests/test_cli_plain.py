@@ -142,3 +142,27 @@ def test_plain_runs_import_no_typer_rich_or_click():
         loaded = modules_after(*args)
         assert not loaded & {"typer", "rich", "click", "frictionless", "yaml", "jsonschema"}, (args, loaded)
     assert "typer" in modules_after("show", "cbcf-2024", "--help")
+
+
+CLI = [sys.executable, "-m", "cbcf_data"]
+
+
+@pytest.mark.parametrize(("args", "status"), [(["show", "cbcf-2024"], 0), (["validate"], 0), (["show", "nope"], 2)])
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_closed_output_is_no_error(args, status, closed):
+    """`cbcf-data show … >&-` (and `2>&-`): the stream takes nothing, the status is the command's."""
+    import os
+
+    run = subprocess.run([*CLI, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         preexec_fn=lambda: os.close(closed))
+    assert run.returncode == status
+
+
+@pytest.mark.parametrize("args", [["show", "cbcf-2024"], ["show", "cbcf-2024", "--as-of", "2024-12-31"]])
+def test_an_ascii_output_gets_utf8(args):
+    """As Click does for a stream that cannot hold the text (ASCII under LC_ALL=C): UTF-8, no traceback."""
+    import os
+
+    run = subprocess.run([*CLI, *args], cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert run.returncode == 0 and run.stderr == b""
+    assert "—".encode() in run.stdout and run.stdout.decode("utf-8").startswith("cbcf-2024")

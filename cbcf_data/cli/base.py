@@ -154,14 +154,29 @@ def echo(message: str = "", nl: bool = True, err: bool = False) -> None:
     """Print as `typer.echo` does (its output, byte for byte, in a `plain_environment`): to stdout
     or stderr, flushed, ANSI escapes taken out when the stream is not a terminal."""
     stream = sys.stderr if err else sys.stdout
+    if stream is None:  # as Click: a closed stream (`>&-`) takes nothing, and is no error
+        return
     out = message + "\n" if nl else message
     if out:
         try:
             terminal = stream.isatty()
         except Exception:  # as Click: a stream that cannot say is not a terminal
             terminal = False
-        stream.write(out if terminal else _ANSI.sub("", out))
+        _write(stream, out if terminal else _ANSI.sub("", out))
     stream.flush()
+
+
+def _write(stream: Any, text: str) -> None:
+    """Write text; a stream whose encoding cannot hold it (ASCII under `LC_ALL=C`) gets it as
+    UTF-8, as Click rewraps such a stream (nothing of it was written when encoding failed)."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            raise
+        stream.flush()
+        buffer.write(text.encode("utf-8", "replace"))
 
 
 def _repo_root(root: Path | None) -> Path:

@@ -18,7 +18,7 @@ def validate(source: Path | None, format: Format, dataset: Path | None) -> int:
         source = _dataset(None, writes=False)
     elif dataset is None and source.suffix.lower() in (".json", ".yaml", ".yml") and source.name != "datapackage.json":
         dataset = _dataset(None, writes=False)
-    if sys.stderr.isatty():
+    if sys.stderr is not None and sys.stderr.isatty():  # no bar on a closed stderr (`2>&-`)
         report = _with_progress_bar(lambda progress: run(source, dataset=dataset, progress=progress))
     else:  # nothing extra when the output is read by a program or a log
         report = run(source, dataset=dataset)

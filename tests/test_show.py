@@ -95,3 +95,23 @@ def test_a_summary_from_cells_imports_no_pydantic():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 1)[1].strip() == "[]"
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [("2024-07-11", "2024-13-45", "start_date"), (",3,stated,", ",abc,stated,", "sequence")])
+def test_show_of_a_bad_row_is_a_located_error(tmp_path, old, new, field):
+    """A dataset other than the installed copy may hold a bad row: show types what it prints, so
+    the row is an error naming its file, line and field, never printed as if it were data."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "_base", tmp_path / "d")
+    path = tmp_path / "d" / "records" / "meetings.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("cbcf-2024,"))
+    assert old in lines[row]
+    lines[row] = lines[row].replace(old, new, 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("show", "cbcf-2024", "--dataset", str(tmp_path / "d"))
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"meetings.csv:{row + 1}: {field}:" in result.stderr and "cbcf-data validate" in result.stderr

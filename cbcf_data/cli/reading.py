@@ -46,14 +46,20 @@ def _with_progress_bar(work: Any) -> Any:
 def show(record_id: str, as_of: str | None, dataset: Path | None) -> None:
     """Print the summary of `record_id`; BadParameter when `as_of` is not a date `Dataset.as_of` takes."""
     from cbcf_data.dataset import load
+    from cbcf_data.io.package import descriptor_path, inside_package
     from cbcf_data.model.text import escape
     from cbcf_data.publish.show import render
 
-    ds = load(_dataset(dataset, writes=False))
+    path = _dataset(dataset, writes=False)
+    ds = load(path)
+    # The installed copy was validated before it shipped: printed from its cells, no Pydantic. Any
+    # other dataset may hold a bad row: the records shown are typed, so such a row is an error
+    # naming its file and line, never printed as if it were data.
+    cells = inside_package(descriptor_path(path))
     if as_of is not None:
         try:
             ds = ds.as_of(as_of)
         except ValueError as error:
             raise BadParameter(str(error), "--as-of") from None
     # Safe on a terminal whatever the data holds: ESC, CR, bidi controls… shown as escapes.
-    echo(escape(render(ds, record_id).rstrip("\n"), lines=True))
+    echo(escape(render(ds, record_id, typed=not cells).rstrip("\n"), lines=True))

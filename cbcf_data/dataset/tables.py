@@ -174,18 +174,23 @@ class Table(Mapping[Any, R], Generic[R]):
         An unknown field, or a value outside a coded field's codelist, is a NotFoundError naming
         the nearest that exists (`where("phase", "reestablishd")` is a typo, not an empty answer).
         """
+        if field not in self._indexes and field not in self.model.model_fields:
+            raise not_found("field", field, self.model.model_fields, within=self.name)
+        keys = self.keys_where(field, value)
+        if keys is None and value is not None:
+            _check_code(self.model, field, value)
+        return [self[key] for key in keys or ()]
+
+    def keys_where(self, field: str, value: Any) -> list[Any] | None:
+        """The keys of the rows whose `field` holds `value`, in primary-key order, or None when no
+        row does; no record typed, the field not judged (`where` does both). Indexed on first use."""
         index = self._indexes.get(field)
         if index is None:
-            if field not in self.model.model_fields:
-                raise not_found("field", field, self.model.model_fields, within=self.name)
             index = {}
             for key in sorted(self._rows, key=_sortable):
                 index.setdefault(csvfiles.to_cell(self._value(key, field)), []).append(key)
             self._indexes[field] = index
-        keys = index.get(csvfiles.to_cell(value))
-        if keys is None and value is not None:
-            _check_code(self.model, field, value)
-        return [self[key] for key in keys or ()]
+        return index.get(csvfiles.to_cell(value))
 
     def to_pandas(self, index: bool = True) -> Any:
         """This table as a pandas DataFrame: typed columns, codes as categoricals, the primary key

@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 from cbcf_data.dataset.hierarchy import Tree
 from cbcf_data.errors import NotFoundError
-from cbcf_data.io import csvfiles
 from cbcf_data.model.display import Display
 
 #: Each table, in the models' dependency order: its model's name, its integer fields, and the
@@ -98,11 +97,11 @@ class Rows:
         self.name: str = table.name
         self.primary_key: tuple[str, ...] = table.primary_key
         self.retired = table.retired
+        self._table = table
         self._cells: Mapping[Any, Mapping[str, Any]] = _RowView(table)
         name, integers, _ = TABLES[self.name]
         self.row = type(name, (Row,), {"table": self.name, "primary_key": self.primary_key, "integers": integers,
                                        "__module__": __name__})
-        self._indexes: dict[str, dict[str, list[Any]]] = {}
         self._tree: Tree | None = None
 
     def __contains__(self, key: object) -> bool:
@@ -118,13 +117,8 @@ class Rows:
         return self.row(self._cells[key])  # type: ignore[no-any-return]
 
     def where(self, field: str, value: Any) -> list[Row]:
-        """Rows whose `field` equals `value`, in primary-key order (as `Table.where`)."""
-        index = self._indexes.get(field)
-        if index is None:
-            index = self._indexes[field] = {}
-            for key in sorted(self._cells, key=lambda k: k if isinstance(k, tuple) else (k,)):
-                index.setdefault(csvfiles.to_cell(self._cells[key].get(field)), []).append(key)
-        return [self[key] for key in index.get(csvfiles.to_cell(value), ())]
+        """Rows whose `field` equals `value`, in primary-key order (the table's own index, `Table.keys_where`)."""
+        return [self[key] for key in self._table.keys_where(field, value) or ()]
 
     def descendants(self, key: Any) -> list[Row]:
         """The narrower rows of `key`, in ID order."""

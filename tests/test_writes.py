@@ -618,3 +618,44 @@ def test_site_packages_and_the_package_count_as_installed(tmp_path):
     assert writes.installed(Path(sysconfig.get_paths()["purelib"]) / "some" / "dataset")
     assert writes.installed(Path(cbcf_data.__file__).parent / "_data")
     assert not writes.installed(tmp_path) and not writes.installed(ROOT)
+
+
+@pytest.mark.parametrize("kind", ["link", "dangling link", "hard link", "fifo", "folder"])
+def test_a_lock_file_that_is_not_a_file_of_its_own_stops_every_command(dataset, kind, monkeypatch, capsys):
+    """A planted `.cbcf-lock` (a pull request's link to a file outside, a FIFO…) is never opened
+    through: the writer's PID would otherwise truncate the file it points at, a FIFO hang the reader."""
+    lock, outside = dataset / locking.LOCK_NAME, dataset.parent / "outside.txt"  # on the dataset's file system
+    lock.unlink(missing_ok=True)
+    if kind != "dangling link":
+        outside.write_text("precious\n")
+    if kind in ("link", "dangling link"):
+        lock.symlink_to(outside)
+    elif kind == "hard link":
+        os.link(outside, lock)
+    elif kind == "fifo":
+        os.mkfifo(lock)
+    else:
+        lock.mkdir()
+    before = snapshot(dataset)
+
+    def hung(*_: Any) -> None:
+        raise TimeoutError("a command blocked on the lock file")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)  # a FIFO opened the old way would block here for ever
+    try:
+        status, _, err = run_main(monkeypatch, capsys, "fmt", "--dataset", str(dataset))
+        assert (status, err) == (2, f"error: {lock} {locking.UNSAFE_LOCK}; {locking.UNSAFE_LOCK_HINT}\n")
+        status, out, _ = run_main(monkeypatch, capsys, "validate", str(dataset), "--format", "json")
+        issues = json.loads(out)["issues"]
+        assert status == 2 and [(i["code"], i["path"]) for i in issues] == [("unsafe-lock-file", str(lock))]
+        with pytest.raises(UnusableInputError, match="opens no other kind of file"):
+            cbcf_data.load(dataset)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert snapshot(dataset) == before
+    if kind == "dangling link":
+        assert not outside.exists()
+    else:
+        assert outside.read_text() == "precious\n"

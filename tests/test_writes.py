@@ -34,7 +34,7 @@ from cbcf_data.edit.exporting import export_bundle
 from cbcf_data.edit.formatting import fmt
 from cbcf_data.edit.importing import import_bundle
 from cbcf_data.errors import DatasetBusyError, RecoveryError, UnusableInputError
-from cbcf_data.io import csvfiles, journal, locking, package, writes
+from cbcf_data.io import csvfiles, journal, limits, locking, package, writes
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
 
@@ -659,3 +659,39 @@ def test_a_lock_file_that_is_not_a_file_of_its_own_stops_every_command(dataset, 
         assert not outside.exists()
     else:
         assert outside.read_text() == "precious\n"
+
+
+def test_a_journal_is_read_bounded_and_never_through_a_link(base, dataset, monkeypatch):
+    """A journal that is a link (to /dev/zero: an endless read), a FIFO or too large is not read;
+    the interrupted write it stands for is reported, and the tables are left alone."""
+    name = dataset / journal.JOURNAL_NAME
+    before = snapshot(dataset)
+    for make, says in ((lambda: name.symlink_to("/dev/zero"), "is a symbolic link"),
+                       (lambda: os.mkfifo(name), "is a FIFO"),
+                       (lambda: name.write_bytes(b" " * 65), "the limit is 64")):
+        make()
+        monkeypatch.setattr(limits, "JOURNAL_BYTES", 64)
+        issues = cbcf_data.validate(dataset).issues
+        assert [i.code for i in issues] == ["interrupted-write"] and says in issues[0].message, issues
+        with pytest.raises(RecoveryError, match=says):
+            fmt(dataset)
+        name.unlink()
+        assert snapshot(dataset) == before
+
+
+def test_recovery_never_renames_a_link_into_the_dataset(base, dataset, tmp_path, monkeypatch):
+    """Staged files swapped for links to files outside (with the right content) are not ours:
+    the change is undone, the links removed, and the files they point at left as they were."""
+    leave_a_journal(base, dataset, monkeypatch)
+    staged = [p for p in dataset.rglob("*") if journal.temp_parts(p.name) and p.is_file()]
+    assert staged
+    outside = {}
+    for path in staged:
+        outside[path] = tmp_path / path.name
+        shutil.move(path, outside[path])
+        path.symlink_to(outside[path])
+    copies = {path: path.read_bytes() for path in outside.values()}
+    report = cbcf_data.validate(dataset)
+    assert report.valid and "undid a change" in report.issues[0].message, report.issues
+    assert outcome(dataset, base) == "old" and not any(p.is_symlink() for p in dataset.rglob("*"))
+    assert {path: path.read_bytes() for path in outside.values()} == copies

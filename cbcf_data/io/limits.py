@@ -59,6 +59,10 @@ ZIP_MEMBERS = 10_000
 #: Bytes of a release zip's central directory (its list of entries).
 ZIP_DIRECTORY_BYTES = 8 * MiB
 
+# Writes
+#: Bytes of the journal of an interrupted write (`.cbcf-journal.json`; a few hundred bytes a file).
+JOURNAL_BYTES = 4 * MiB
+
 # Reports
 #: Issues a report keeps; further ones are counted, not kept.
 ISSUES = 100_000

@@ -198,7 +198,11 @@ def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
         streamed = diffstream.open_sides(old_path, new_path)
         if streamed is not None:
             old, new = streamed
-            return _compare(old.label, new.label, old.schemas, new.schemas, lambda table: diffstream.rows(old, new, table))
+            held = diffstream.Held()
+            return _compare(old.label, new.label, old.schemas, new.schemas,
+                            lambda table: diffstream.rows(old, new, table, held))
+    except diffstream.TooManyChanges:
+        raise  # the in-memory comparison would hold more still
     except (diffstream.Unsorted, CbcfDataError, ReadError):
         pass  # compared in memory below, which reports the first error exactly as it always has
     return diff_in_memory(old_path, new_path)

@@ -96,13 +96,18 @@ def test_a_folder_load_stops_when_its_memory_grows_past_the_limit(dataset, monke
     assert len(cbcf_data.load(dataset).topics) == 200_000
 
 
-def test_the_memory_check_runs_every_so_many_rows(monkeypatch, tmp_path):
-    checks = []
+def test_the_memory_check_runs_every_so_many_rows_and_bytes(monkeypatch, tmp_path):
+    checks: list[int | None] = []
     monkeypatch.setattr(readers.Budget, "check_memory", lambda self, line=None: checks.append(line))
     path = tmp_path / "t.csv"
     path.write_text("k\n" + "".join(f"{i}\n" for i in range(25_000)), encoding="utf-8")
     readers.read_table(path, None, readers.Budget("x", 10**9, 10**9, 10**9))
-    assert checks == [readers.CHECK_EVERY + 1, 2 * readers.CHECK_EVERY + 1]  # lines, after the header
+    assert checks == [10_001, 20_001]  # at rows 10,000 and 20,000 (lines after the header)
+    checks.clear()
+    wide = "x" * 100_000
+    path.write_text("k,x\n" + "".join(f"{i},{wide}\n" for i in range(100)), encoding="utf-8")
+    readers.read_table(path, None, readers.Budget("x", 10**9, 10**9, 10**9))
+    assert len(checks) >= 2 and checks[0] <= 1 + 48  # 4 MiB is 42 rows: checked at row 48, not at 10,000
 
 
 def test_diff_of_sorted_folders_counts_only_the_rows_that_differ(dataset, changed, monkeypatch):

@@ -15,7 +15,7 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import cells_of
@@ -227,8 +227,10 @@ class Budget:
                             "(see README, Limits)", line)
 
 
-#: Rows read between two checks of a budget's memory.
+#: Rows, and bytes of file, read between two checks of a budget's memory (its file position is
+#: looked at every 16 rows: a row may be as long as RECORD_CHARS).
 CHECK_EVERY = 10_000
+CHECK_BYTES = 4 * limits.MiB
 
 
 def resident_memory() -> int | None:
@@ -242,20 +244,24 @@ def resident_memory() -> int | None:
 
 def read_table(path: Path, root: Path | None, budget: Budget) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(header, [(first line, cells)…]) of a whole table file, for readers that keep it in memory,
-    within budget (its bytes and rows are spent, its memory checked every CHECK_EVERY rows)."""
+    within budget: its bytes and rows are spent, and its memory checked every CHECK_EVERY rows
+    and every CHECK_BYTES of the file (give or take 16 rows)."""
     records, file = open_csv(path, root)
     with file:
         budget.spend_bytes(os.fstat(file.fileno()).st_size)
         header = next(records, (1, []))[1]
         rows: list[tuple[int, list[str]]] = []
-        left, check = budget.rows_left, CHECK_EVERY
+        left = budget.rows_left
+        watch = budget.memory is not None and budget.memory_at_start is not None
+        position = cast(io.TextIOWrapper, file).buffer.tell
+        next_rows, next_bytes = CHECK_EVERY, CHECK_BYTES
         for record in records:
             if len(rows) >= left:
                 budget.spend_rows(len(rows) + 1, record[0])
             rows.append(record)
-            if len(rows) == check:
+            if watch and not len(rows) & 15 and (len(rows) >= next_rows or position() >= next_bytes):
                 budget.check_memory(record[0])
-                check += CHECK_EVERY
+                next_rows, next_bytes = len(rows) + CHECK_EVERY, position() + CHECK_BYTES
     budget.spend_rows(len(rows))
     return header, rows
 

@@ -253,7 +253,7 @@ def read_table(path: Path, root: Path | None, budget: Budget) -> tuple[list[str]
         rows: list[tuple[int, list[str]]] = []
         left = budget.rows_left
         watch = budget.memory is not None and budget.memory_at_start is not None
-        position = cast(io.TextIOWrapper, file).buffer.tell
+        position = cast(io.BufferedReader, cast(io.TextIOWrapper, file).buffer).tell
         next_rows, next_bytes = CHECK_EVERY, CHECK_BYTES
         for record in records:
             if len(rows) >= left:

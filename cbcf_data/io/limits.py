@@ -33,15 +33,17 @@ VALIDATE_ROWS = 5_000_000
 VALIDATE_MEMORY = 768 * MiB
 #: Bytes of table files `load()` holds as cells when it reads a dataset folder (and the commands
 #: reading through it: `show`, `export`): as many as `validate` streams. The cells of the
-#: 1,000,000-commitment benchmark dataset (370 MB, 2.85 million rows) take 2.1 GiB, as much as
-#: reading it into Python dictionaries: about 6 times the bytes for rows shaped like the benchmark's.
+#: 1,000,000-commitment benchmark dataset (370 MB, 2.85 million rows) take 2.1 GiB (peak RSS 2,182
+#: MiB; its tables read into Python dictionaries by key: 2,212 MiB): about 6 times the bytes for
+#: rows shaped like the benchmark's. The shortest rows (a key and an empty cell) take 352 bytes
+#: each: 1.7 GiB at the row limit.
 LOAD_FOLDER_BYTES = VALIDATE_BYTES
 #: Rows of a dataset folder's tables `load()` holds as cells, as for LOAD_FOLDER_BYTES.
 LOAD_FOLDER_ROWS = VALIDATE_ROWS
 #: Memory `load()` of a dataset folder may gain while it reads rows, checked every 10,000 rows
 #: where the system tells it (Linux). Rows shaped like the benchmark's reach the byte or row limit
-#: first (512 MiB of them would take about 3 GiB); rows of many tiny cells (up to about 20 bytes of
-#: memory for each byte of file) meet this first.
+#: first (512 MiB of them would take about 3.1 GiB); rows of many 2-character cells (measured: 26
+#: bytes of memory for each byte of file) meet this first.
 LOAD_MEMORY = 4 * 1024 * MiB
 #: Bytes of table files held in memory as typed records or dictionaries: `load()` of a release zip
 #: or JSON document, each side of `diff` compared in memory (a release's JSON, unsorted tables), a

@@ -141,18 +141,19 @@ def rows(old: Tables, new: Tables, table: str,
     sides; the rows that differ are counted against `held` as they are found."""
     key_fields = _key_fields(new.schemas.get(table) or old.schemas[table], old.schemas.get(table))
     with _opened(old, table) as (old_header, old_records), _opened(new, table) as (new_header, new_records):
-        single = len(key_fields) == 1
-        added, removed, changed = merge(_keyed(old_records, old_header, old.schemas.get(table)),
-                                        _keyed(new_records, new_header, new.schemas.get(table)), held.hold)
         old_at, new_at = _positions(old_header), _positions(new_header)
         common = [(f, old_at[f], new_at[f]) for f in sorted(old_at.keys() & new_at.keys())]
-        changes = []
-        for key, old_cells, new_cells in changed:
+        single = len(key_fields) == 1
+
+        def change(key: Any, old_cells: list[str], new_cells: list[str]) -> dict[str, Any] | None:
+            """A changed row as reported, made as it is found: only the cells that differ are kept."""
             fields = {f: {"old": old_cells[i], "new": new_cells[j]} for f, i, j in common if old_cells[i] != new_cells[j]}
-            if fields:
-                changes.append({"key": [key] if single else list(key), "fields": fields})
+            return {"key": [key] if single else list(key), "fields": fields} if fields else None
+
+        added, removed, changed = merge(_keyed(old_records, old_header, old.schemas.get(table)),
+                                        _keyed(new_records, new_header, new.schemas.get(table)), held.hold, change)
         return ([dict(zip(new_header, cells)) for _, cells in added],
-                [dict(zip(old_header, cells)) for _, cells in removed], changes)
+                [dict(zip(old_header, cells)) for _, cells in removed], changed)
 
 
 def _key_fields(schema: dict[str, Any], other: dict[str, Any] | None) -> list[str]:
@@ -203,20 +204,25 @@ def _keyed(records: Records, header: list[str], schema: dict[str, Any] | None) -
 Keyed = Iterator[tuple[Any, list[str]]]
 
 
-def merge(old: Keyed, new: Keyed, hold: Callable[..., None] | None = None) -> tuple[
-        list[tuple[Any, list[str]]], list[tuple[Any, list[str]]], list[tuple[Any, list[str], list[str]]]]:
+def merge(old: Keyed, new: Keyed, hold: Callable[..., None] | None = None,
+          change: Callable[[Any, list[str], list[str]], Any] | None = None) -> tuple[
+        list[tuple[Any, list[str]]], list[tuple[Any, list[str]]], list[Any]]:
     """(added, removed, changed) of two streams of (key, cells) increasing by key: the new side's
-    rows whose key the old lacks, the old side's the new lacks, and (key, old cells, new cells)
-    where the cells differ. Reads one row ahead of each side, no more; `hold(cells…)` is called
-    with each row's cells (both sides' for a changed row) before it is kept, and may raise."""
+    rows whose key the old lacks, the old side's the new lacks, and for each key whose cells
+    differ `change(key, old cells, new cells)` (by default that tuple; nothing is kept where it
+    returns None). Reads one row ahead of each side, no more; `hold(cells…)` is called with each
+    such row's cells (both sides' for a changed row) before it is kept, and may raise."""
     hold = hold or (lambda *cells: None)
+    change = change or (lambda key, before, after: (key, before, after))
     added, removed, changed = [], [], []
     a, b = next(old, None), next(new, None)
     while a is not None and b is not None:
         if a[0] == b[0]:
             if a[1] != b[1]:
                 hold(a[1], b[1])
-                changed.append((a[0], a[1], b[1]))
+                found = change(a[0], a[1], b[1])
+                if found is not None:
+                    changed.append(found)
             a, b = next(old, None), next(new, None)
         elif a[0] < b[0]:
             hold(a[1])

@@ -40,8 +40,8 @@ VALIDATE_MEMORY = 768 * MiB
 LOAD_FOLDER_BYTES = VALIDATE_BYTES
 #: Rows of a dataset folder's tables `load()` holds as cells, as for LOAD_FOLDER_BYTES.
 LOAD_FOLDER_ROWS = VALIDATE_ROWS
-#: Memory `load()` of a dataset folder may gain while it reads rows, checked every 10,000 rows
-#: where the system tells it (Linux). Rows shaped like the benchmark's reach the byte or row limit
+#: Memory `load()` of a dataset folder may gain while it reads rows, checked every 10,000 rows and
+#: every 4 MiB of file where the system tells it (Linux). Rows shaped like the benchmark's reach the byte or row limit
 #: first (512 MiB of them would take about 3.1 GiB); rows of many 2-character cells (measured: 26
 #: bytes of memory for each byte of file) meet this first.
 LOAD_MEMORY = 4 * 1024 * MiB

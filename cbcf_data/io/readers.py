@@ -190,7 +190,7 @@ def csv_rows(path: Path, root: Path | None = None, limit: int | None = None) -> 
 class Budget:
     """What one reading of a whole dataset into memory may still spend: bytes of table files, rows,
     and (where `memory` is given and the system tells it: Linux) resident memory gained since the
-    reading began, checked every CHECK_EVERY rows."""
+    reading began, checked every CHECK_EVERY rows and CHECK_BYTES of file (`read_table`)."""
 
     def __init__(self, what: str = "load()", size: int | None = None, rows: int | None = None,
                  memory: int | None = None) -> None:

@@ -190,9 +190,10 @@ def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
     Tables of folders, descriptors and zips are compared as they stream, each a merge of the two
     sides in primary-key order (the order `validate` holds tables to and `fmt` writes), so memory
     grows with the changes, not the rows: only the rows that differ count against a limit
-    (DIFF_ROWS, DIFF_CHARS; `TooManyChanges`, an UnusableInputError, beyond them). A side that is a release's JSON, a table that is not
-    strictly sorted by its key, or any input that cannot be read is compared as before, each side
-    read whole into memory: the result is the same, and so is every error and the order in which
+    (DIFF_ROWS, DIFF_CHARS; `TooManyChanges`, an UnusableInputError, beyond them). A side that
+    is a release's JSON, a table that is not strictly sorted by its key, or any input that cannot
+    be read is compared as before, each side read whole into memory within the load limits
+    (LOAD_BYTES, LOAD_ROWS): the result is the same, and so is every error and the order in which
     errors are found (the old side is read whole before the new one).
     """
     try:

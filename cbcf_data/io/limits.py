@@ -35,6 +35,16 @@ LOAD_BYTES = 64 * MiB
 #: Rows held in memory at once, as for LOAD_BYTES.
 LOAD_ROWS = 400_000
 
+# Outputs
+#: Rows of the tables that get a page of the website (meetings, commitments, people, topics,
+#: instruments, organizations, sources) up to which `release` includes the site: each such row
+#: makes two pages (English and French), about 5 ms of rendering together on the project's
+#: machine, so 5,000 rows make a site of ~10,000 pages and ~25 s, while the data release of that
+#: many rows takes about a second. The real dataset has ~210 such rows. Above it, `release` leaves the site
+#: out (its README says how to build it: `cbcf-data site`, which has no such limit);
+#: `release --site` puts it in regardless.
+SITE_RECORDS = 5_000
+
 # Archived source texts
 #: Bytes of one archived text (`records/sources/<id>.txt`).
 ARCHIVE_BYTES = 16 * MiB

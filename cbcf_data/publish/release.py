@@ -9,7 +9,8 @@ self-describing (`publish/readme.py` lists and explains every file).
       cbcf-data-<version>.json the whole dataset as one document (facts, codelists, meetings as bundles, tables)
       cbcf-data.sqlite         the same tables with keys, indexes, codelists, closures, metadata and views
       metadata.json            Datasette's metadata for the SQLite file
-      site/                    the bilingual website (`publish/site`): open site/index.html
+      site/                    the bilingual website (`publish/site`): open site/index.html; only
+                               up to SITE_RECORDS records (io/limits.py) unless asked for
       cbcf-data-<version>.zip  all of the above
       SHA256SUMS               a checksum line for every file
 
@@ -33,7 +34,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -65,10 +66,14 @@ def release_name(version: str = __version__) -> str:
     return f"cbcf-data-{version}"
 
 
-def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -> Path:
+def build_release(out: str | Path = "dist", dataset: str | Path | None = None, site: bool | None = None,
+                  note: Callable[[str], None] | None = None) -> Path:
     """Validate the dataset, then write its release folder under `out`; return the folder.
 
     The dataset is parsed once: the release is made from the rows validation read (`RowsTee`).
+    `site`: True puts the website in as `site/`, False leaves it out; None (the default) puts it
+    in while the tables that get pages hold at most `limits.SITE_RECORDS` rows, and otherwise
+    leaves it out, says so to `note` (one line) and in the release's README.
     Raises InvalidDataError (carrying the report) and writes nothing when the dataset is invalid.
     The folder appears complete or not at all: it is built beside its place, then moved in.
     """
@@ -85,13 +90,15 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -
         descriptor = package.read_descriptor(descriptor_file)
         paths = package.resource_paths(descriptor, descriptor_file.parent)
         ds = rows.dataset(paths["meetings"].parent if "meetings" in paths else descriptor_file.parent)
+        if site is None:
+            site = with_site(ds, note)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         name = release_name()
         target = out / name
         with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:
             staging = Path(temp) / name
-            write_release(ds, descriptor, staging, descriptor_file.parent)
+            write_release(ds, descriptor, staging, descriptor_file.parent, site)
             if target.exists():
                 shutil.rmtree(target)
             staging.rename(target)
@@ -121,10 +128,25 @@ class RowsTee:
         return Dataset(tables, root=root)
 
 
-def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source: Path | None = None) -> None:
+def with_site(ds: Dataset, note: Callable[[str], None] | None = None) -> bool:
+    """Whether a release of `ds` carries its website by default: while the tables that get pages
+    hold at most `limits.SITE_RECORDS` rows. When not, says so to `note` in one line."""
+    from cbcf_data.publish.site.views import RECORD_TABLES
+
+    records = sum(len(ds.table(table)) for table in RECORD_TABLES)
+    if records <= limits.SITE_RECORDS:
+        return True
+    if note is not None:
+        note(f"The release leaves the website out: {records:,} records would get pages, more than "
+             f"{limits.SITE_RECORDS:,}; build it with `cbcf-data site`, or use `release --site`.")
+    return False
+
+
+def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source: Path | None = None,
+                  site: bool = True) -> None:
     """Write every release file of `ds` into `folder`, each as it is made and hashed on the way;
     then the zip, from the files on disk, and SHA256SUMS. `source` is the dataset's folder (for
-    its licence text and its git commit)."""
+    its licence text and its git commit); `site`: whether the website goes in as `site/`."""
     name = release_name()
     facts = describe.about(descriptor, source)
     out = Output(folder)
@@ -139,8 +161,9 @@ def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source:
     write_sqlite(folder / describe.SQLITE, ds, facts)
     out.add(describe.SQLITE)
     out.write("metadata.json", dumps(describe.datasette_metadata(ds, facts)).encode("utf-8"))
-    out.write("README.md", release_readme(ds, facts, name).encode("utf-8"))
-    write_site(out, ds, carried)
+    out.write("README.md", release_readme(ds, facts, name, site).encode("utf-8"))
+    if site:
+        write_site(out, ds, carried)
     zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/")
     out.add(f"{name}.zip")
     out.write("SHA256SUMS", out.checksums())

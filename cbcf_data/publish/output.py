@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -21,15 +21,27 @@ CHUNK = 1 << 20
 class HashingFile:
     """A binary file being written, hashed and counted as bytes go through."""
 
-    def __init__(self, file: IO[bytes]) -> None:
+    def __init__(self, file: IO[bytes], closed: Callable[[HashingFile], None] | None = None) -> None:
         self.file = file
         self.digest = hashlib.sha256()
         self.size = 0
+        self._closed = closed
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
         self.size += len(data)
         return self.file.write(data)
+
+    @property
+    def closed(self) -> bool:
+        return self.file.closed
+
+    def close(self) -> None:
+        """Close the file (and, for `Output.open_file`, record its hash and size)."""
+        self.file.close()
+        if self._closed is not None:
+            self._closed(self)
+            self._closed = None
 
 
 class Output:
@@ -59,6 +71,13 @@ class Output:
             file = HashingFile(raw)
             yield file
         self.hashes[path], self.sizes[path] = file.digest.hexdigest(), file.size
+
+    def open_file(self, path: str) -> HashingFile:
+        """A file to write in pieces, open until its `close()`, which records its hash and size."""
+        def closed(file: HashingFile) -> None:
+            self.hashes[path], self.sizes[path] = file.digest.hexdigest(), file.size
+
+        return HashingFile(self._target(path).open("wb"), closed)
 
     def copy(self, path: str, source: str) -> None:
         """Another release file's bytes again at `path` (read back in chunks, hashed as copied)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbcf_data.dataset import Dataset
 from cbcf_data.publish import citation, describe
 
 #: What a release without its website says in place of `site/`.
@@ -42,16 +41,19 @@ def files_table(name: str, site: bool = True) -> list[tuple[str, str]]:
     return files if site else [(path, what) for path, what in files if path != "site/"]
 
 
-def release_readme(ds: Dataset, facts: dict[str, Any], name: str, site: bool = True) -> str:
-    """The release's README.md; without `site`, it says the website was left out and how to build it."""
-    counts = ", ".join(f"{len(table):,} {table_name.replace('_', ' ')}" for table_name, table in ds.tables().items())
+def release_readme(counts: dict[str, int], facts: dict[str, Any], name: str, site: bool = True) -> str:
+    """The release's README.md, with the rows of each table (`counts`, in the tables' order);
+    without `site`, it says the website was left out and how to build it."""
+    from cbcf_data.model.tables import MODELS
+
+    rows = ", ".join(f"{counts.get(model.table, 0):,} {model.table.replace('_', ' ')}" for model in MODELS)
     build = facts["build"]
     provenance = (f"Built from commit `{build['commit']}`" + (" with uncommitted changes" if build["modified"] else "")
                   if build["commit"] else "Built outside a git checkout")
     lines = [
         f"# {facts['title']}, version {facts['version']}", "",
         facts["description"], "",
-        f"Released {facts['released']}. {counts}. {provenance}.", "",
+        f"Released {facts['released']}. {rows}. {provenance}.", "",
         "## Files", "", "| file | what it is |", "|---|---|",
         *(f"| `{path}` | {what} |" for path, what in files_table(name, site)),
         *(() if site else ("", NO_SITE)),

@@ -14,6 +14,8 @@ from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
 
+SQLITE_NAME = describe.SQLITE
+
 VIEWS = {
     "commitments_detail": """
         SELECT c.id, c.meeting_id, m.start_date AS meeting_date, CAST(substr(m.start_date, 1, 4) AS INTEGER)
@@ -72,11 +74,21 @@ def _create_table(model: type[Any]) -> str:
     return f'CREATE TABLE "{model.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
 
 
+def create_table(connection: sqlite3.Connection, model: type[Any]) -> None:
+    """A model's table and an index per foreign key."""
+    connection.execute(_create_table(model))
+    for field in model.foreign_keys:
+        connection.execute(f'CREATE INDEX "{model.table}_{field}" ON "{model.table}" ("{field}")')
+
+
+def insert_statement(model: type[Any]) -> str:
+    """INSERT of one row given as field -> value (a row's cells, integers typed)."""
+    return f'INSERT INTO "{model.table}" VALUES ({", ".join(":" + field for field in model.model_fields)})'
+
+
 def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
     for model in MODELS:
-        connection.execute(_create_table(model))
-        for field in model.foreign_keys:
-            connection.execute(f'CREATE INDEX "{model.table}_{field}" ON "{model.table}" ("{field}")')
+        create_table(connection, model)
         fields = list(model.model_fields)
         placeholders = ", ".join("?" for _ in fields)
         connection.executemany(
@@ -85,7 +97,8 @@ def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
         )
 
 
-def _add_descriptions(connection: sqlite3.Connection, ds: Dataset, facts: dict[str, Any]) -> None:
+def _add_descriptions(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
+                      facts: dict[str, Any]) -> None:
     """The codelists, the status crosswalk, each hierarchy's closure and the release's facts, as tables."""
     from cbcf_data.model import crosswalks
 
@@ -97,7 +110,7 @@ def _add_descriptions(connection: sqlite3.Connection, ds: Dataset, facts: dict[s
                        '"label_fr" TEXT, "definition" TEXT NOT NULL, PRIMARY KEY ("codelist", "code"))')
     connection.executemany('INSERT INTO "codelists" VALUES (:codelist, :code, :label, :label_fr, :definition)',
                            describe.codelist_rows())
-    for table, rows in describe.closures(ds).items():
+    for table, rows in closures.items():
         name = f"{table}_closure"
         connection.execute(f'CREATE TABLE "{name}" ("ancestor_id" TEXT NOT NULL, "descendant_id" TEXT NOT NULL, '
                            f'"depth" INTEGER NOT NULL, PRIMARY KEY ("ancestor_id", "descendant_id"), '
@@ -128,18 +141,44 @@ def sqlite_bytes(ds: Dataset, facts: dict[str, Any]) -> bytes:
 
 
 def write_sqlite(path: Path, ds: Dataset, facts: dict[str, Any]) -> None:
-    """Write the dataset as an SQLite database at `path` (a new file; the release writes it in place)."""
-    connection = sqlite3.connect(path)
+    """Write the dataset as an SQLite database at `path` from its typed records (a new file; the
+    release streams the same database from the rows validation reads: `open_database`, `create_table`,
+    `insert_statement`, `finish_database`)."""
+    connection = open_database(path)
     try:
-        connection.execute("PRAGMA page_size = 4096")
-        with connection:
-            _add_tables(connection, ds)
-            _add_descriptions(connection, ds, facts)
-            for view, query in VIEWS.items():
-                connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
+        _add_tables(connection, ds)
+    except BaseException:
+        connection.close()
+        raise
+    finish_database(connection, describe.closures(ds), facts)
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """A new database file at `path`, built once: no journal, no waiting for the disk (a failed
+    build is thrown away whole); its tables are filled in one transaction."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("BEGIN")
+    return connection
+
+
+def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
+                    facts: dict[str, Any]) -> None:
+    """The descriptions and views after the tables; then the foreign keys checked, the file
+    compacted (VACUUM) into an ordinary rollback-journal database, and closed."""
+    try:
+        connection.commit()  # the tables; the file counts its write transactions (header bytes 24-27):
+        connection.execute("BEGIN")  # tables, descriptions, VACUUM — three, as every release has
+        _add_descriptions(connection, closures, facts)
+        for view, query in VIEWS.items():
+            connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
+        connection.commit()
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
+        connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute("VACUUM")
     finally:
         connection.close()

@@ -173,9 +173,10 @@ def test_batches_write_the_canonical_and_spreadsheet_text(monkeypatch, batch):
         cells = [dict(row) for row in table.rows()]
         text = csvfiles.records_to_csv_text(model, table.values())
         pieces = [cells[i:i + batch] for i in range(0, len(cells), batch)]
-        canonical = [stream.canonical_text(piece, fields) for piece in pieces]
+        lists = [stream.texts(piece, bool(stream.integer_fields(model))) for piece in pieces]
+        canonical = [stream.canonical_text(rows) for rows in lists]
         assert ",".join(fields) + "\n" + "".join(canonical) == text, name
-        excel = "".join(stream.excel_text(c, piece) for c, piece in zip(canonical, pieces))
+        excel = "".join(stream.excel_text(rows, c) for c, rows in zip(canonical, lists))
         assert ("\ufeff" + ",".join(fields) + "\r\n" + excel).encode("utf-8") == release.excel_csv(text), name
 
 
@@ -226,3 +227,22 @@ def test_meetings_are_sorted_once_per_dataset():
     assert views.meetings_by_date(ds) is ordered
     assert ordered == sorted(ds.meetings.values(), key=lambda m: (m.start_date, m.id))
     assert [views.meeting_rank(ds, m.id) for m in ordered] == list(range(len(ordered)))
+
+
+@pytest.mark.parametrize("cells", [
+    ["plain", "text", ""], ["a,b", "c", "d"], ['say "x"', "", "e"], ["line\nbreak", "f", "g"], ["carriage\rreturn", "h", "i"],
+    ["=1+1", "+x", "-2"], ["@a", "\tb", "c"], ["x", "y,=z", "w"], ["", "", ""]])
+def test_cells_are_quoted_and_neutralized_as_the_csv_module_does(cells):
+    model = next(m for m in MODELS if m.table == "meeting_topics")
+    fields = list(model.model_fields)[:3]
+    plain = ["p", "q", "r"]
+    for rows in ([cells], [plain, cells], [cells, plain, plain]):
+        dumps = [{field: cell or None for field, cell in zip(fields, row)} for row in rows]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        text = buffer.getvalue()
+        if "\r" in text:
+            text = "".join(",".join(csvfiles._quoted(cell) for cell in row) + "\n" for row in rows)
+        assert stream.canonical_text(stream.texts(dumps)) == text
+        header = "\ufeffa,b,c\r\n"
+        assert (header + stream.excel_text(rows, text)).encode("utf-8") == release.excel_csv("a,b,c\n" + text)

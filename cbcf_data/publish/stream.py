@@ -19,8 +19,6 @@ release is then made again from the dataset loaded and sorted (`release.build_re
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -38,13 +36,31 @@ from cbcf_data.publish.output import Output
 BATCH = 10_000
 #: A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: Where a cell may begin with one of FORMULA_STARTS in a batch of canonical CSV text (a superset:
-#: a comma inside a quoted cell also matches, and the batch is then converted cell by cell).
-_FORMULA_AT = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
+#: A cell beginning with one of FORMULA_STARTS in CSV text without quoted cells (after a line feed
+#: put before the text, or a comma).
+_FORMULA_AT = re.compile(r"[\n,][=+\-@\t\r]")
+#: A line of cells joined by commas that the csv module would quote (with a comma counted apart).
+_QUOTED = re.compile('["\r\n]')
 #: An integer cell in the form its value prints in.
 _INTEGER = re.compile(r"0|-?[1-9][0-9]*").fullmatch
-encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _encoder() -> Callable[[Any], str]:
+    """`json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))` without its
+    per-call set-up: the C encoder made once (values here are never circular), when there is one."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    encoder = make(None, refuse, encode_text, None, ":", ",", True, False, True)
+    return lambda value: "".join(encoder(value, 0))
+
+
+encode = _encoder()
 #: Spools of rows grouped under the meeting (or commitment) they belong to: table -> grouping field.
 GROUPED = {"meetings": "id", "attendances": "meeting_id", "meeting_topics": "meeting_id", "commitments": "meeting_id",
            "commitment_topics": "commitment_id", "instrument_mentions": "meeting_id", "meeting_sources": "meeting_id",
@@ -119,7 +135,7 @@ class ReleaseStream:
             for earlier in MODELS[:MODELS.index(model) + 1]:
                 if earlier.table not in self.created:  # a table the dataset lacks is still created, empty
                     self.created.add(earlier.table)
-                    database.create_table(self.db, earlier)
+                    database.create_table(self.db, earlier, indexes=earlier is not model)
             sink = TableSink(self, model)
             self.sinks.append(sink)
             return sink
@@ -174,6 +190,7 @@ class ReleaseStream:
         """Close what is still open (a release given up: invalid, or made again sorted)."""
         self.latest.close()
         for sink in self.sinks:
+            sink.indexed = True  # nothing more goes into the database
             sink.close()
         if not self.closed:
             self.closed = True
@@ -211,14 +228,16 @@ class TableSink:
         else:
             self.spool = (stream.work / self.table).open("w", encoding="utf-8", newline="\n")
         stream.counts[self.table] = 0
+        self.indexed = False
 
     def write(self, batch: list[dict[str, Any]]) -> None:
         if self.integers:
             batch = [self.typed(cells) for cells in batch]
         self.stream.counts[self.table] += len(batch)
-        text = canonical_text(batch, self.fields)
+        rows = texts(batch, bool(self.integers))
+        text = canonical_text(rows)
         self.csv.write(text.encode("utf-8"))
-        self.excel.write(excel_text(text, batch).encode("utf-8"))
+        self.excel.write(excel_text(rows, text).encode("utf-8"))
         self.stream.db.executemany(self.insert, batch)
         self.spooled(batch)
 
@@ -265,33 +284,44 @@ class TableSink:
         self.spool.write("".join(lines))
 
     def close(self) -> None:
+        if not self.indexed:  # after the rows: an index built at once from sorted keys
+            self.indexed = True
+            database.create_indexes(self.stream.db, self.model)
         for file in (self.csv, self.excel, self.spool):
             if file is not None and not getattr(file, "closed", False):
                 file.close()
 
 
-def canonical_text(batch: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
-    """Rows as canonical CSV lines (`csvfiles.to_csv_text`'s, without the header)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(map(dict.values, batch))
-    text = buffer.getvalue()
-    if "\r" in text:  # never in valid text (see `csvfiles.to_csv_text`): quoted as it does
-        rows = [[csvfiles.to_cell(row[name]) for name in fields] for row in batch]
-        text = "".join(",".join(csvfiles._quoted(cell) for cell in row) + "\n" for row in rows)
-    return text
+def texts(batch: list[dict[str, Any]], integers: bool = False) -> list[list[str]]:
+    """Each row's cells as CSV text (`csvfiles.to_cell`: an empty cell for None)."""
+    if integers:
+        return [["" if value is None else str(value) for value in row.values()] for row in batch]
+    return [[value or "" for value in row.values()] for row in batch]
 
 
-def excel_text(text: str, batch: list[dict[str, Any]]) -> str:
-    """Rows in the spreadsheet flavour (`release.excel_csv`'s lines): CRLF, formula-like cells
-    prefixed with `'`; converted cell by cell only when a cell of the batch may start like one."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if _FORMULA_AT.search(text) is None:
-        writer.writerows(map(dict.values, batch))
-    else:
-        rows = csv.reader(io.StringIO(text, newline=""))
-        writer.writerows([["'" + cell if cell.startswith(FORMULA_STARTS) else cell for cell in row] for row in rows])
-    return buffer.getvalue()
+def canonical_text(rows: list[list[str]]) -> str:
+    """Rows as canonical CSV lines (`csvfiles.to_csv_text`'s, without the header): joined with
+    commas, and quoted as the csv module quotes (`csvfiles._quoted`) only where a cell needs it."""
+    if not rows:
+        return ""
+    width = len(rows[0]) - 1
+    lines = [",".join(row) for row in rows]
+    text = "\n".join(lines) + "\n"
+    if text.count(",") == width * len(rows) and '"' not in text and "\r" not in text and text.count("\n") == len(rows):
+        return text  # no cell holds a comma, a quote or a line break: nothing to quote
+    return "".join(line + "\n" if line.count(",") == width and not _QUOTED.search(line)
+                   else ",".join(map(csvfiles._quoted, row)) + "\n" for row, line in zip(rows, lines))
+
+
+def excel_text(rows: list[list[str]], text: str) -> str:
+    """Rows in the spreadsheet flavour (`release.excel_csv`'s lines), given their `canonical_text`:
+    CRLF, and any cell starting like a formula (FORMULA_STARTS) prefixed with `'`."""
+    width = len(rows[0]) - 1 if rows else 0
+    if text.count("\n") == len(rows) and '"' not in text and _FORMULA_AT.search("\n" + text) is None \
+            and text.count(",") == width * len(rows):  # one line a row, no quoted or formula-like cell
+        return text.replace("\n", "\r\n")
+    return "".join(",".join(map(csvfiles._quoted, ["'" + cell if cell.startswith(FORMULA_STARTS) else cell
+                                                   for cell in row])) + "\r\n" for row in rows)
 
 
 class Latest:

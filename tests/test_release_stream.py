@@ -35,7 +35,14 @@ def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path):
         (tmp_path / path).write_bytes(data)
     target = tmp_path.parent / f"{tmp_path.name}.zip"
     output.zip_files(target, tmp_path, list(files), "pre/")
-    assert target.read_bytes() == release.zip_bytes({f"pre/{path}": data for path, data in files.items()})
+    expected = release.zip_bytes({f"pre/{path}": data for path, data in files.items()})
+    assert target.read_bytes() == expected
+    deflater = output.Deflater(tmp_path.parent / f"{tmp_path.name}-work")  # compressed beforehand, in a thread
+    for path in list(files)[1:]:
+        deflater.add(path, tmp_path / path)
+    output.zip_files(target, tmp_path, list(files), "pre/", deflater.members)
+    deflater.close()
+    assert target.read_bytes() == expected
 
 
 def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):

@@ -187,7 +187,9 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     out.write("README.md", release_readme(stream.counts, facts, name, site is not None).encode("utf-8"))
     if site is not None:
         write_site(out, site, carried)
-    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/")
+    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/",
+              out.deflater.members if out.deflater is not None else None)
+    out.deflater = None  # the zip and SHA256SUMS are not in the zip
     out.add(f"{name}.zip")
     out.write("SHA256SUMS", out.checksums())
 

@@ -30,7 +30,7 @@ from cbcf_data.io import csvfiles
 from cbcf_data.model.dates import PartialDate
 from cbcf_data.model.tables import MODELS, Record
 from cbcf_data.publish import sqlite as database
-from cbcf_data.publish.output import Output
+from cbcf_data.publish.output import Deflater, Output
 
 #: Rows written at a time.
 BATCH = 10_000
@@ -83,9 +83,10 @@ class ReleaseStream:
     with pages hold at most `site_limit` rows; False keeps none."""
 
     def __init__(self, folder: Path, work: Path, keep_site: bool | None = None, site_limit: int = 0) -> None:
-        self.out = Output(folder)
         self.work = work
         work.mkdir(parents=True, exist_ok=True)
+        self.deflater = Deflater(work / "zip")
+        self.out = Output(folder, self.deflater)
         folder.mkdir(parents=True, exist_ok=True)
         self.db = database.open_database(folder / database.SQLITE_NAME)
         self.counts: dict[str, int] = {}
@@ -189,6 +190,8 @@ class ReleaseStream:
     def close(self) -> None:
         """Close what is still open (a release given up: invalid, or made again sorted)."""
         self.latest.close()
+        self.out.deflater = None  # nothing more goes into the zip
+        self.deflater.close()
         for sink in self.sinks:
             sink.indexed = True  # nothing more goes into the database
             sink.close()

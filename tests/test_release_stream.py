@@ -12,6 +12,8 @@ import os
 import shutil
 import sqlite3
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import synth  # noqa: E402
 
 
-def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path):
+@pytest.mark.parametrize("fast_above", [output.FAST_DEFLATE_BYTES, 100_000])
+def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path, monkeypatch, fast_above):
+    monkeypatch.setattr(output, "FAST_DEFLATE_BYTES", fast_above)
     files = {"a.txt": b"", "b/c.csv": b"x,y\n1,2\n" * 3, "big.bin": os.urandom(1000) * 3000,  # > one CHUNK
              "b/d.json": "{\"é\":1}\n".encode()}
     for path, data in files.items():
@@ -43,6 +47,12 @@ def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path):
     output.zip_files(target, tmp_path, list(files), "pre/", deflater.members)
     deflater.close()
     assert target.read_bytes() == expected
+    with zipfile.ZipFile(target) as archive:  # a large member is deflated at level 1, a small one as always
+        for path, data in files.items():
+            assert archive.read(f"pre/{path}") == data
+            level = 1 if len(data) > fast_above else 6
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+            assert archive.getinfo(f"pre/{path}").compress_size == len(compressor.compress(data) + compressor.flush())
 
 
 def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):

@@ -263,3 +263,32 @@ def test_cells_are_quoted_and_neutralized_as_the_csv_module_does(cells):
         assert stream.canonical_text(stream.texts(dumps)) == text
         header = "\ufeffa,b,c\r\n"
         assert (header + stream.excel_text(rows, text)).encode("utf-8") == release.excel_csv("a,b,c\n" + text)
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures(tmp_path, monkeypatch, inline):
+    import multiprocessing
+
+    from cbcf_data.errors import InvalidDataError
+
+    if inline:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    ds = cbcf_data.load()
+    facts = describe.about({}, None)
+    path = tmp_path / "built.sqlite"
+    builder = sqlite.Builder(path)
+    assert (builder.process is None) is inline
+    for model in MODELS:
+        builder.send("table", model.table, False)
+        builder.send("rows", model.table, [dict(record.model_dump()) for record in ds.table(model.table).values()])
+        builder.send("indexes", model.table)
+    builder.finish(describe.closures(ds), facts)
+    assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
+    broken = sqlite.Builder(tmp_path / "broken.sqlite")
+    for model in MODELS:
+        broken.send("table", model.table, True)
+    row = dict(next(iter(ds.meeting_topics.values())).model_dump(), meeting_id="cbcf-1900")
+    broken.send("rows", "meeting_topics", [row])
+    with pytest.raises(InvalidDataError, match="foreign keys"):
+        broken.finish({}, facts)
+    broken.close()

@@ -191,3 +191,99 @@ def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tup
         connection.execute("VACUUM")
     finally:
         connection.close()
+
+
+class Builder:
+    """The release's database built from messages, in the order they come: ("table", name,
+    indexes), ("rows", name, rows), ("indexes", name), then ("finish", closures, facts).
+
+    With `fork` (Linux), it runs in a process of its own, fed through a pipe, so that SQLite's
+    work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
+    not do: `executemany` takes Python's lock back for every row. Elsewhere it runs inline."""
+
+    def __init__(self, path: Path) -> None:
+        import multiprocessing
+
+        self.connection: sqlite3.Connection | None = None
+        self.process: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.connection = open_database(path)
+            return
+        context = multiprocessing.get_context("fork")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, path, self.pipe), name="cbcf-data sqlite", daemon=True)
+        self.process.start()
+        child.close()
+
+    def send(self, *message: Any) -> None:
+        if self.connection is not None:
+            _handle(self.connection, message)
+        else:
+            self.pipe.send(message)
+
+    def finish(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
+        """The database completed (`finish_database`); raises what went wrong while building it."""
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            finish_database(connection, closures, facts)
+            return
+        self.pipe.send(("finish", closures, facts))
+        error = self.pipe.recv()
+        self.close()
+        if error is not None:
+            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+
+    def close(self) -> None:
+        """Stop building (a release given up), or let the finished process go."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        if self.process is not None:
+            self.pipe.close()  # the process ends at the end of its input
+            self.process.join(60)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join()
+            self.process = None
+
+
+def _handle(connection: sqlite3.Connection, message: tuple[Any, ...]) -> None:
+    from cbcf_data.model.tables import TABLES
+
+    kind, name = message[0], message[1]
+    if kind == "table":
+        create_table(connection, TABLES[name], indexes=message[2])
+    elif kind == "rows":
+        connection.executemany(insert_statement(TABLES[name]), message[2])
+    elif kind == "indexes":
+        create_indexes(connection, TABLES[name])
+
+
+def _serve(pipe: Any, path: Path, other_end: Any) -> None:
+    """The builder's process: messages until "finish" (answered with None or what went wrong) or
+    the end of its input; after an error, it reads on without building, to answer at "finish"."""
+    other_end.close()  # the release's end: its input ends when the release closes it
+    error: str | None = None
+    connection = open_database(path)
+    try:
+        while True:
+            try:
+                message = pipe.recv()
+            except (EOFError, OSError):
+                return
+            if message[0] == "finish":
+                if error is None:
+                    try:
+                        finish_database(connection, message[1], message[2])
+                    except Exception as failure:  # noqa: BLE001 - answered to the release
+                        error = f"{type(failure).__name__}: {failure}"
+                pipe.send(error)
+                return
+            if error is None:
+                try:
+                    _handle(connection, message)
+                except Exception as failure:  # noqa: BLE001
+                    error = f"{type(failure).__name__}: {failure}"
+    finally:
+        connection.close()
+        pipe.close()

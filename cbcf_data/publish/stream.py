@@ -85,10 +85,10 @@ class ReleaseStream:
     def __init__(self, folder: Path, work: Path, keep_site: bool | None = None, site_limit: int = 0) -> None:
         self.work = work
         work.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.db = database.Builder(folder / database.SQLITE_NAME)  # before any thread starts: it may fork
         self.deflater = Deflater(work / "zip")
         self.out = Output(folder, self.deflater)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.db = database.open_database(folder / database.SQLITE_NAME)
         self.counts: dict[str, int] = {}
         self.unsorted: list[str] = []
         self.failed: BaseException | None = None
@@ -136,7 +136,7 @@ class ReleaseStream:
             for earlier in MODELS[:MODELS.index(model) + 1]:
                 if earlier.table not in self.created:  # a table the dataset lacks is still created, empty
                     self.created.add(earlier.table)
-                    database.create_table(self.db, earlier, indexes=earlier is not model)
+                    self.db.send("table", earlier.table, earlier is not model)
             sink = TableSink(self, model)
             self.sinks.append(sink)
             return sink
@@ -179,13 +179,13 @@ class ReleaseStream:
         for model in MODELS:
             if model.table not in self.created:
                 self.created.add(model.table)
-                database.create_table(self.db, model)
+                self.db.send("table", model.table, True)
         self.latest.close()
 
     def finish_database(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
         """The SQLite file completed (`sqlite.finish_database`) and closed."""
         self.closed = True
-        database.finish_database(self.db, closures, facts)
+        self.db.finish(closures, facts)
 
     def close(self) -> None:
         """Close what is still open (a release given up: invalid, or made again sorted)."""
@@ -195,9 +195,8 @@ class ReleaseStream:
         for sink in self.sinks:
             sink.indexed = True  # nothing more goes into the database
             sink.close()
-        if not self.closed:
-            self.closed = True
-            self.db.close()
+        self.closed = True
+        self.db.close()
 
     def site_dataset(self) -> Any:
         """The kept cells as a `Dataset` whose records are typed on access (for the website)."""
@@ -222,7 +221,6 @@ class TableSink:
         self.excel = stream.out.open_file(f"excel/{self.table}.csv")
         self.csv.write((",".join(self.fields) + "\n").encode("utf-8"))
         self.excel.write(("\ufeff" + ",".join(self.fields) + "\r\n").encode("utf-8"))
-        self.insert = database.insert_statement(model)
         self.spool: IO[str] | None = None
         self.json: Callable[[list[dict[str, Any]]], None] | None = None
         self.parent = parent_field(model)
@@ -241,7 +239,7 @@ class TableSink:
         text = canonical_text(rows)
         self.csv.write(text.encode("utf-8"))
         self.excel.write(excel_text(rows, text).encode("utf-8"))
-        self.stream.db.executemany(self.insert, batch)
+        self.stream.db.send("rows", self.table, batch)
         self.spooled(batch)
 
     def typed(self, cells: dict[str, Any]) -> dict[str, Any]:
@@ -289,7 +287,7 @@ class TableSink:
     def close(self) -> None:
         if not self.indexed:  # after the rows: an index built at once from sorted keys
             self.indexed = True
-            database.create_indexes(self.stream.db, self.model)
+            self.stream.db.send("indexes", self.table)
         for file in (self.csv, self.excel, self.spool):
             if file is not None and not getattr(file, "closed", False):
                 file.close()

@@ -282,7 +282,8 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
         builder.send("table", model.table, False)
         builder.send("rows", model.table, [dict(record.model_dump()) for record in ds.table(model.table).values()])
         builder.send("indexes", model.table)
-    builder.finish(describe.closures(ds), facts)
+    builder.start_finish(describe.closures(ds), facts)
+    builder.finish()
     assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
     broken = sqlite.Builder(tmp_path / "broken.sqlite")
     for model in MODELS:
@@ -290,5 +291,6 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
     row = dict(next(iter(ds.meeting_topics.values())).model_dump(), meeting_id="cbcf-1900")
     broken.send("rows", "meeting_topics", [row])
     with pytest.raises(InvalidDataError, match="foreign keys"):
-        broken.finish({}, facts)
+        broken.start_finish({}, facts)
+        broken.finish()
     broken.close()

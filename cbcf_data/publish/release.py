@@ -169,6 +169,11 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     facts = describe.about(descriptor, source)
     out, folder = stream.out, stream.out.folder
     stream.finish()
+    closures = {}
+    for table in describe.hierarchies():
+        rows = stream.hierarchies.get(table, [])
+        closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
+    stream.db.start_finish(closures, facts)  # SQLite's last steps (VACUUM…) run while the rest is written
     carried = write_data(out, stream, descriptor, root)
     for schema, text in schema_files().items():
         out.write(f"schema/{schema}", text.encode("utf-8"))
@@ -177,11 +182,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     out.write("data-dictionary.md", _data_dictionary())
     with out.open(f"{name}.json") as file:
         write_spooled(file, facts, stream.work, stream.hierarchies)
-    closures = {}
-    for table in describe.hierarchies():
-        rows = stream.hierarchies.get(table, [])
-        closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
-    stream.finish_database(closures, facts)
+    stream.finish_database()
     out.add(describe.SQLITE)
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
     out.write("README.md", release_readme(stream.counts, facts, name, site is not None).encode("utf-8"))

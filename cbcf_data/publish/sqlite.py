@@ -195,39 +195,59 @@ def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tup
 
 class Builder:
     """The release's database built from messages, in the order they come: ("table", name,
-    indexes), ("rows", name, rows), ("indexes", name), then ("finish", closures, facts).
+    indexes), ("rows", name, rows), ("indexes", name), then ("finish", closures, facts). The rows
+    also go to `sink.add(name, rows)` (the JSON spools), closed by `close_sink()`.
 
     With `fork` (Linux), it runs in a process of its own, fed through a pipe, so that SQLite's
     work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
     not do: `executemany` takes Python's lock back for every row. Elsewhere it runs inline."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, sink: Any = None) -> None:
         import multiprocessing
 
         self.connection: sqlite3.Connection | None = None
         self.process: Any = None
+        self.sink = sink
         if "fork" not in multiprocessing.get_all_start_methods():
             self.connection = open_database(path)
             return
         context = multiprocessing.get_context("fork")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, path, self.pipe), name="cbcf-data sqlite", daemon=True)
+        self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink), name="cbcf-data sqlite",
+                                       daemon=True)
         self.process.start()
         child.close()
 
     def send(self, *message: Any) -> None:
         if self.connection is not None:
-            _handle(self.connection, message)
+            _handle(self.connection, message, self.sink)
         else:
             self.pipe.send(message)
 
-    def finish(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
-        """The database completed (`finish_database`); raises what went wrong while building it."""
+    def close_sink(self) -> None:
+        """Every row sent is in the sink, closed; raises what went wrong so far."""
+        if self.process is None:
+            if self.sink is not None:
+                self.sink.close()
+            return
+        self.pipe.send(("close", None))
+        error = self.pipe.recv()
+        if error is not None:
+            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+
+    def start_finish(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
+        """Complete the database (`finish_database`): at once inline, else in its process while the
+        caller goes on until `finish()`."""
         if self.connection is not None:
             connection, self.connection = self.connection, None
             finish_database(connection, closures, facts)
+        else:
+            self.pipe.send(("finish", closures, facts))
+
+    def finish(self) -> None:
+        """Wait for the database completed; raises what went wrong while building it."""
+        if self.process is None:
             return
-        self.pipe.send(("finish", closures, facts))
         error = self.pipe.recv()
         self.close()
         if error is not None:
@@ -247,7 +267,7 @@ class Builder:
             self.process = None
 
 
-def _handle(connection: sqlite3.Connection, message: tuple[Any, ...]) -> None:
+def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any) -> None:
     from cbcf_data.model.tables import TABLES
 
     kind, name = message[0], message[1]
@@ -255,11 +275,13 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...]) -> None:
         create_table(connection, TABLES[name], indexes=message[2])
     elif kind == "rows":
         connection.executemany(insert_statement(TABLES[name]), message[2])
+        if sink is not None:
+            sink.add(name, message[2])
     elif kind == "indexes":
         create_indexes(connection, TABLES[name])
 
 
-def _serve(pipe: Any, path: Path, other_end: Any) -> None:
+def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
     """The builder's process: messages until "finish" (answered with None or what went wrong) or
     the end of its input; after an error, it reads on without building, to answer at "finish"."""
     other_end.close()  # the release's end: its input ends when the release closes it
@@ -279,9 +301,16 @@ def _serve(pipe: Any, path: Path, other_end: Any) -> None:
                         error = f"{type(failure).__name__}: {failure}"
                 pipe.send(error)
                 return
-            if error is None:
+            if message[0] == "close":
+                if error is None and sink is not None:
+                    try:
+                        sink.close()
+                    except Exception as failure:  # noqa: BLE001
+                        error = f"{type(failure).__name__}: {failure}"
+                pipe.send(error)
+            elif error is None:
                 try:
-                    _handle(connection, message)
+                    _handle(connection, message, sink)
                 except Exception as failure:  # noqa: BLE001
                     error = f"{type(failure).__name__}: {failure}"
     finally:

@@ -28,7 +28,7 @@ from typing import IO, Any
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import csvfiles
 from cbcf_data.model.dates import PartialDate
-from cbcf_data.model.tables import MODELS, Record
+from cbcf_data.model.tables import MODELS, TABLES, Record
 from cbcf_data.publish import sqlite as database
 from cbcf_data.publish.output import Deflater, Output
 
@@ -86,7 +86,8 @@ class ReleaseStream:
         self.work = work
         work.mkdir(parents=True, exist_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
-        self.db = database.Builder(folder / database.SQLITE_NAME)  # before any thread starts: it may fork
+        # Before any thread starts: it may fork.
+        self.db = database.Builder(folder / database.SQLITE_NAME, Spools(work))
         self.deflater = Deflater(work / "zip")
         self.out = Output(folder, self.deflater)
         self.counts: dict[str, int] = {}
@@ -94,7 +95,6 @@ class ReleaseStream:
         self.failed: BaseException | None = None
         self.hierarchies: dict[str, list[dict[str, Any]]] = {}
         self.archives: list[tuple[str, str | None]] = []
-        self.latest = Latest(work / "latest_assessments")
         self.keep_site, self.site_limit = keep_site, site_limit
         self.kept: dict[str, list[dict[str, Any]]] | None = {} if keep_site is not False else None
         self.pages = 0
@@ -180,16 +180,15 @@ class ReleaseStream:
             if model.table not in self.created:
                 self.created.add(model.table)
                 self.db.send("table", model.table, True)
-        self.latest.close()
+        self.db.close_sink()  # every row is in the spools
 
-    def finish_database(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
-        """The SQLite file completed (`sqlite.finish_database`) and closed."""
+    def finish_database(self) -> None:
+        """The SQLite file completed (`sqlite.finish_database`, begun by `db.start_finish`) and closed."""
         self.closed = True
-        self.db.finish(closures, facts)
+        self.db.finish()
 
     def close(self) -> None:
         """Close what is still open (a release given up: invalid, or made again sorted)."""
-        self.latest.close()
         self.out.deflater = None  # nothing more goes into the zip
         self.deflater.close()
         for sink in self.sinks:
@@ -221,13 +220,9 @@ class TableSink:
         self.excel = stream.out.open_file(f"excel/{self.table}.csv")
         self.csv.write((",".join(self.fields) + "\n").encode("utf-8"))
         self.excel.write(("\ufeff" + ",".join(self.fields) + "\r\n").encode("utf-8"))
-        self.spool: IO[str] | None = None
-        self.json: Callable[[list[dict[str, Any]]], None] | None = None
         self.parent = parent_field(model)
         if self.parent is not None:
             stream.hierarchies[self.table] = []
-        else:
-            self.spool = (stream.work / self.table).open("w", encoding="utf-8", newline="\n")
         stream.counts[self.table] = 0
         self.indexed = False
 
@@ -239,8 +234,11 @@ class TableSink:
         text = canonical_text(rows)
         self.csv.write(text.encode("utf-8"))
         self.excel.write(excel_text(rows, text).encode("utf-8"))
-        self.stream.db.send("rows", self.table, batch)
-        self.spooled(batch)
+        if self.parent is not None:
+            self.stream.hierarchies[self.table].extend(batch)
+        if self.table == "sources":
+            self.stream.archives.extend((row["archive_path"], row["sha256"]) for row in batch if row["archive_path"])
+        self.stream.db.send("rows", self.table, batch)  # into SQLite and, as JSON, the spools
 
     def typed(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The row with each integer cell as its value (`05` is 5, as in the record)."""
@@ -256,40 +254,12 @@ class TableSink:
 
         return row_validator(self.model)(cells).model_dump()
 
-    def spooled(self, batch: list[dict[str, Any]]) -> None:
-        """Each row's JSON into the table's spool (see `document.write_spooled` for the lines)."""
-        table = self.table
-        if self.parent is not None:
-            self.stream.hierarchies[table].extend(batch)
-            return
-        assert self.spool is not None
-        if table == "sources":
-            self.stream.archives.extend((row["archive_path"], row["sha256"]) for row in batch if row["archive_path"])
-        if table == "assessments":
-            self.stream.latest.add(batch)
-        group = GROUPED.get(table)
-        lines: list[str]
-        if table in LISTED:
-            value = LISTED[table]
-            lines = [f"{row[group]}\t{encode_text(row[value])}\n" for row in batch]  # type: ignore[index]
-        elif table == "commitments":  # the item's topics and assessments join it later (write_spooled)
-            lines = [f"{row['meeting_id']}\t{row['id']}\t"
-                     f"{encode({k: v for k, v in row.items() if v is not None and k != 'meeting_id'})[1:-1]}\n"
-                     for row in batch]
-        elif group is not None:
-            drop = "" if table == "meetings" else group
-            lines = [f"{row[group]}\t{encode({k: v for k, v in row.items() if v is not None and k != drop})}\n"
-                     for row in batch]
-        else:
-            lines = [encode({k: v for k, v in row.items() if v is not None}) + "\n" for row in batch]
-        self.spool.write("".join(lines))
-
     def close(self) -> None:
         if not self.indexed:  # after the rows: an index built at once from sorted keys
             self.indexed = True
             self.stream.db.send("indexes", self.table)
-        for file in (self.csv, self.excel, self.spool):
-            if file is not None and not getattr(file, "closed", False):
+        for file in (self.csv, self.excel):
+            if not file.closed:
                 file.close()
 
 
@@ -323,6 +293,50 @@ def excel_text(rows: list[list[str]], text: str) -> str:
         return text.replace("\n", "\r\n")
     return "".join(",".join(map(csvfiles._quoted, ["'" + cell if cell.startswith(FORMULA_STARTS) else cell
                                                    for cell in row])) + "\r\n" for row in rows)
+
+
+class Spools:
+    """Each row's JSON, into a spool file per table under `work` (`document.write_spooled` reads
+    them): `key<TAB>JSON` lines for the rows of a meeting or commitment, JSON lines for the rest.
+    Run where the rows go into SQLite (`sqlite.Builder`): in its process when it has one."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.files: dict[str, IO[str]] = {}
+        self.latest: Latest | None = None
+
+    def add(self, table: str, batch: list[dict[str, Any]]) -> None:
+        if parent_field(TABLES[table]) is not None:  # hierarchies: kept by the release, for their trees
+            return
+        spool = self.files.get(table)
+        if spool is None:
+            spool = self.files[table] = (self.work / table).open("w", encoding="utf-8", newline="\n")
+        if table == "assessments":
+            if self.latest is None:
+                self.latest = Latest(self.work / "latest_assessments")
+            self.latest.add(batch)
+        group = GROUPED.get(table)
+        lines: list[str]
+        if table in LISTED:
+            value = LISTED[table]
+            lines = [f"{row[group]}\t{encode_text(row[value])}\n" for row in batch]  # type: ignore[index]
+        elif table == "commitments":  # the item's topics and assessments join it later (write_spooled)
+            lines = [f"{row['meeting_id']}\t{row['id']}\t"
+                     f"{encode({k: v for k, v in row.items() if v is not None and k != 'meeting_id'})[1:-1]}\n"
+                     for row in batch]
+        elif group is not None:
+            drop = "" if table == "meetings" else group
+            lines = [f"{row[group]}\t{encode({k: v for k, v in row.items() if v is not None and k != drop})}\n"
+                     for row in batch]
+        else:
+            lines = [encode({k: v for k, v in row.items() if v is not None}) + "\n" for row in batch]
+        spool.write("".join(lines))
+
+    def close(self) -> None:
+        for spool in self.files.values():
+            spool.close()
+        if self.latest is not None:
+            self.latest.close()
 
 
 class Latest:

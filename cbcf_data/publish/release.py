@@ -17,11 +17,15 @@ self-describing (`publish/readme.py` lists and explains every file).
 Nothing carries a timestamp; the zip's entries are sorted with a fixed date, so two builds of the
 same data are identical.
 
-The dataset is parsed once: validation hands its rows on (`RowsTee`), and they become a `Dataset`
-whose records are typed on access. Every file is written to disk as it is made and hashed on the
-way (`output.Output`); tables are written in batches of rows, the JSON document member by member,
-the site page by page; the zip is then streamed from the files on disk and SHA256SUMS comes from
-the hashes taken while writing. Nothing holds the whole release in memory.
+The dataset is parsed once, by validation, and the release is written from the rows as they
+pass (`stream.ReleaseStream`, its tee), as CSV cells, never as records: the tables' CSV and
+spreadsheet CSV in the main process; SQLite and each row's JSON in the process of
+`sqlite.Builder`, on another core; the JSON document is then put together meeting by meeting
+from those spools (`document.write_spooled`). Every file is hashed as it is written
+(`output.Output`) and compressed for the zip in a second thread as soon as it is finished
+(`output.Deflater`); the zip then copies the compressed members in, and SHA256SUMS comes from the
+hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
+(but for the website's, while it goes in: at most SITE_RECORDS rows with pages).
 """
 
 from __future__ import annotations
@@ -131,8 +135,8 @@ def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: b
     from cbcf_data.dataset import load
     from cbcf_data.model.tables import MODELS
 
+    stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)  # first: its builder may fork
     ds = load(dataset)
-    stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
     for model in MODELS:
         if model.table in ds.tables():
             key = model.primary_key

@@ -45,7 +45,16 @@ def test_the_real_dataset_is_far_below_the_limit():
     import cbcf_data
 
     ds = cbcf_data.load()
-    assert sum(len(ds.table(table)) for table in PAGE_TABLES) * 10 < limits.SITE_RECORDS
+    assert sum(len(ds.table(table)) for table in PAGE_TABLES) * 5 < limits.SITE_RECORDS
+
+
+def test_a_release_with_its_site_stays_a_zip_the_tools_read(small, tmp_path):
+    """Files per row with pages, measured on a small release, times SITE_RECORDS: under ZIP_MEMBERS."""
+    folder, records = small
+    built = release.build_release(tmp_path, folder, site=True)
+    pages = sum(1 for path in (built / "site").rglob("*") if path.is_file() and "/data/" not in path.as_posix())
+    others = sum(1 for path in built.rglob("*") if path.is_file()) - pages
+    assert pages / records * limits.SITE_RECORDS + others + 200 < limits.ZIP_MEMBERS
 
 
 @pytest.mark.parametrize("limit_offset, included", [(0, True), (-1, False)])

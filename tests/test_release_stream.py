@@ -294,3 +294,25 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
         broken.start_finish({}, facts)
         broken.finish()
     broken.close()
+
+
+def test_meetings_whose_commitments_sort_apart_get_their_own(tmp_path):
+    """A meeting ID that begins another's (`cbcf-2000`, `cbcf-2000-b`): the commitments of the
+    second sort before the first's (`cbcf-2000-b-c01` < `cbcf-2000-c01`), yet each bundle gets its own."""
+    from cbcf_data.model import bundle
+
+    meetings = [{"id": "cbcf-2000", "city": "Ottawa"}, {"id": "cbcf-2000-b", "city": None}]
+    commitments = sorted(({"id": f"{m}-c0{i}", "meeting_id": m, "summary": f"{m} {i}", "quote_start": i}
+                          for m in ("cbcf-2000", "cbcf-2000-b") for i in (1, 2)), key=lambda row: row["id"])
+    topics = [{"commitment_id": c["id"], "topic_id": t} for c in commitments for t in ("a", "b")]
+    assessments = [{"commitment_id": commitments[0]["id"], "party": "CA", "as_of": "2001", "status": "fulfilled"}]
+    sources = [{"meeting_id": "cbcf-2000-b", "source_id": "s"}]
+    rows = {"meetings": meetings, "commitments": commitments, "commitment_topics": topics,
+            "assessments": assessments, "meeting_sources": sources}
+    spools = stream.Spools(tmp_path)
+    for table, table_rows in rows.items():
+        spools.add(table, table_rows)
+    spools.close()
+    assert commitments[0]["meeting_id"] == "cbcf-2000-b"  # the order this test is about
+    runs = document._commitment_items(tmp_path)
+    assert [json.loads(item) for item in document._meetings(tmp_path, runs)] == bundle.all_bundles(rows)

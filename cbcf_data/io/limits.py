@@ -59,6 +59,17 @@ DIFF_ROWS = 400_000
 #: Characters of the cells of the rows `diff` holds, as for DIFF_ROWS (a changed row holds both sides).
 DIFF_CHARS = 64 * MiB
 
+# Outputs
+#: Rows of the tables that get a page of the website (meetings, commitments, people, topics,
+#: instruments, organizations, sources) up to which `release` includes the site. Each such row
+#: makes two pages (English and French), about 5 ms of rendering together on the project's
+#: machine: 2,000 rows make ~4,000 pages and ~10 s, while the data release of that many rows
+#: takes about a second, and the release's zip stays well under ZIP_MEMBERS (10,000 entries, what
+#: `validate` and `load()` accept of a release zip). The real dataset has ~210 such rows. Above
+#: it, `release` leaves the site out (its README says how to build it: `cbcf-data site`, which
+#: has no such limit); `release --site` puts it in regardless.
+SITE_RECORDS = 2_000
+
 # Archived source texts
 #: Bytes of one archived text (`records/sources/<id>.txt`).
 ARCHIVE_BYTES = 16 * MiB

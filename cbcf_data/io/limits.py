@@ -47,7 +47,8 @@ LOAD_FOLDER_ROWS = VALIDATE_ROWS
 LOAD_MEMORY = 4 * 1024 * MiB
 #: Bytes of table files held in memory as typed records or dictionaries: `load()` of a release zip
 #: or JSON document, each side of `diff` compared in memory (a release's JSON, unsorted tables), a
-#: release zip's members as decompressed (`load`, `diff`), and one table file read whole by
+#: release zip's members as decompressed (`load`, `diff`), `release` of a dataset whose tables are
+#: not sorted by key (a sorted one is streamed), and one table file read whole by
 #: `fmt`, `import` and `remove`. The 100,000-commitment benchmark dataset (37 MB, 284,202 rows)
 #: typed as records took 470 MB.
 LOAD_BYTES = 64 * MiB

@@ -2,7 +2,7 @@
 
 `accepter(table)` is a function compiled once from what the table's model declares — kept as
 plain data in `model.rowspec` — that takes a row's cells (field -> text, None when empty) and
-returns either a light record (a named tuple of the typed values the model would hold: integers,
+returns either a light record (a `SimpleNamespace` of the typed values the model would hold: integers,
 `PartialDate`s, text) or None. None means only "not accepted here": the caller then types the
 row with Pydantic, which accepts it or says exactly what is wrong with it (file, line, field).
 `show` prints a checkout's rows through it, so printing a few records imports no Pydantic.
@@ -28,10 +28,10 @@ Standard library only (`spec_of` reads a model handed to it).
 
 from __future__ import annotations
 
-import collections
 import functools
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from cbcf_data.model.dates import PartialDate
@@ -172,64 +172,78 @@ def _pattern(pattern: str) -> bool:
 
 
 def _compiled(table: str, fields: tuple[FieldSpec, ...], rule: Callable[[Any], None] | None) -> Accepter:
-    """The accept function of `fields`, compiled once into straight-line code (as
-    `io.csvfiles.cells_of` is): field names are repr()-quoted, everything else is made here."""
-    names = [name for name, *_ in fields]
-    namespace: dict[str, Any] = {"_new": tuple.__new__, "_surrogate": _SURROGATE.search, "_rule": rule,
-                                 "_printable": _PRINTABLE.fullmatch, "_integer": _INTEGER.fullmatch,
-                                 "Record": collections.namedtuple(f"{table}_row", names)}  # noqa: PYI024
-    lines = ["def accept(cells):"]
-    for index, (name, optional, kind, parameters) in enumerate(fields):
-        var = f"v{index}"
-        body = _check(var, kind, parameters, namespace)
-        lines.append(f"    {var} = cells[{name!r}]")
-        if optional:
-            lines += [f"    if {var} is not None:"] + ["    " + line for line in body]
-        else:
-            lines += [f"    if {var} is None:", "        return None"] + body
-    lines.append(f"    record = _new(Record, ({''.join(f'v{i}, ' for i in range(len(fields)))}))")
-    if rule is not None:  # the table's own row rules, on the typed values
-        lines += ["    try:", "        _rule(record)", "    except Exception:", "        return None"]
-    lines.append("    return record")
-    exec("\n".join(lines) + "\n", namespace)  # noqa: S102 - code built from repr()s and counters only
-    function: Accepter = namespace["accept"]
-    return function
+    """The accept function of `fields`: one check per field, each typing its value or refusing it
+    (closures, not generated code: compiling costs more than `show` spends on its rows)."""
+    checks = [(name, optional, _check(kind, parameters)) for name, optional, kind, parameters in fields]
+
+    def accept(cells: dict[str, Any]) -> Any:
+        values = {}
+        for name, optional, check in checks:
+            value = cells[name]
+            if value is not None:
+                value = check(value)
+                if value is None:
+                    return None
+            elif not optional:
+                return None
+            values[name] = value
+        record = SimpleNamespace(**values)
+        if rule is not None:  # the table's own row rules, on the typed values
+            try:
+                rule(record)
+            except Exception:
+                return None
+        return record
+
+    return accept
 
 
-def _check(var: str, kind: str, parameters: tuple[Any, ...], namespace: dict[str, Any]) -> list[str]:
-    """Lines checking the present (non-None) text cell `var` as `kind`, typing it; `return None` where refused."""
-    refuse = "        return None"
+def _check(kind: str, parameters: tuple[Any, ...]) -> Callable[[str], Any]:
+    """The check of a present (non-None) text cell as `kind`: its typed value, or None where refused."""
     if kind == "codes":
-        namespace[f"{var}_codes"] = frozenset(parameters)
-        return [f"    if {var} not in {var}_codes:", refuse]
+        codes = frozenset(parameters)
+        return lambda value: value if value in codes else None
     if kind == "int":
-        lines = [f"    if _integer({var}) is None:", refuse, f"    {var} = int({var})"]
-        for bound, test in zip(parameters, ("<", ">", "<=", ">="), strict=True):
-            if bound is not None:
-                lines += [f"    if {var} {test} {int(bound)!r}:", refuse]
-        return lines
+        return functools.partial(_integer, *parameters)
     if kind == "after":
-        namespace[f"{var}_after"] = AFTER[parameters[0]]
-        return _text_check(var, parameters[1:], namespace) + [
-            "    try:", f"        {var} = {var}_after({var})", "    except Exception:", "        return None"]
-    return _text_check(var, parameters, namespace)
+        return functools.partial(_after, AFTER[parameters[0]], _text_check(*parameters[1:]))
+    return _text_check(*parameters)
 
 
-def _text_check(var: str, parameters: tuple[Any, ...], namespace: dict[str, Any]) -> list[str]:
-    """Lines checking a text cell: no lone surrogate, its lengths, its pattern."""
-    pattern, shortest, longest = parameters
-    refuse = "        return None"
-    lines = [f"    if not {var}.isascii() and _surrogate({var}):", refuse]
-    if shortest is not None:
-        lines += [f"    if len({var}) < {int(shortest)!r}:", refuse]
-    if longest is not None:
-        lines += [f"    if len({var}) > {int(longest)!r}:", refuse]
-    if pattern is not None:
-        if _pattern(pattern):
-            lines += [f"    if _printable({var}) is None:", refuse]
-        namespace[f"{var}_match"] = re.compile(pattern).fullmatch
-        lines += [f"    if {var}_match({var}) is None:", refuse]
-    return lines
+def _integer(ge: int | None, le: int | None, gt: int | None, lt: int | None, text: str) -> int | None:
+    if _INTEGER.fullmatch(text) is None:
+        return None
+    value = int(text)
+    if (ge is not None and value < ge) or (le is not None and value > le) or (gt is not None and value <= gt) \
+            or (lt is not None and value >= lt):
+        return None
+    return value
+
+
+def _after(after: Callable[[str], Any], check: Callable[[str], str | None], text: str) -> Any:
+    if check(text) is None:
+        return None
+    try:
+        return after(text)
+    except Exception:
+        return None
+
+
+def _text_check(pattern: str | None, shortest: int | None, longest: int | None) -> Callable[[str], str | None]:
+    """The check of a text cell: no lone surrogate, its lengths, its pattern."""
+    restricted = pattern is not None and _pattern(pattern)
+    match = re.compile(pattern).fullmatch if pattern is not None else None
+
+    def check(text: str) -> str | None:
+        if not text.isascii() and _SURROGATE.search(text):
+            return None
+        if (shortest is not None and len(text) < shortest) or (longest is not None and len(text) > longest):
+            return None
+        if restricted and _PRINTABLE.fullmatch(text) is None:
+            return None
+        return text if match is None or match(text) is not None else None
+
+    return check
 
 
 def rowspec_text(models: Any) -> str:

@@ -109,7 +109,6 @@ class Rows:
         self.row = type(name, (Row,), {"table": self.name, "primary_key": self.primary_key, "integers": integers,
                                        "__module__": __name__})
         self._tree: Tree | None = None
-        self._accept = accepter(self.name) if checked else None
         self._checked = checked
 
     def __contains__(self, key: object) -> bool:
@@ -132,8 +131,9 @@ class Rows:
 
     def _accepted(self, cells: Mapping[str, Any]) -> bool:
         """Whether the accept path takes the row's cells (a table given as records is typed instead)."""
+        accept = accepter(self.name)  # compiled on first use (cached): only the tables printed pay for it
         try:
-            return self._accept is not None and self._accept(dict(cells)) is not None
+            return accept is not None and accept(dict(cells)) is not None
         except (TypeError, KeyError):  # not text cells of the table's fields
             return False
 

@@ -167,3 +167,74 @@ def test_nearly_right_values_are_left_to_pydantic(table, field, value):
     cells = dict(next(row for row in ROWS[table] if row[field] is not None or field == "end_date"))
     cells[field] = value
     assert accept.accepter(table)(cells) is None  # type: ignore[misc]
+
+
+# -- validate: the same report whichever path judged the rows -------------------------------
+
+FIXTURE_CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.json").is_file())
+
+
+def _both_ways(monkeypatch: Any, source: Path, dataset: Path | None = None) -> tuple[str, str]:
+    """The JSON report of `source` with every CSV row judged by Pydantic, then by `model.accept` first."""
+    from cbcf_data.check import rows
+    from cbcf_data.check.validate import validate
+
+    monkeypatch.setattr(rows, "ACCEPTED", 0)
+    pydantic = validate(source, dataset=dataset).to_json()
+    monkeypatch.setattr(rows, "ACCEPTED", 10**9)
+    accepted = validate(source, dataset=dataset).to_json()
+    return pydantic, accepted
+
+
+@pytest.mark.parametrize("name", FIXTURE_CASES)
+def test_every_fixture_reports_the_same_whichever_path_judged_its_rows(name, tmp_path, monkeypatch):
+    from test_fixtures import materialize
+
+    _, source, dataset = materialize(name, tmp_path)
+    pydantic, accepted = _both_ways(monkeypatch, source, dataset)
+    assert accepted == pydantic
+
+
+def test_the_real_dataset_and_a_synthetic_one_report_the_same_whichever_path(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), "2000", str(tmp_path / "s")], check=True,
+                   capture_output=True)
+    for source in (ROOT, tmp_path / "s"):
+        pydantic, accepted = _both_ways(monkeypatch, source)
+        assert accepted == pydantic
+
+
+def test_a_synthetic_dataset_with_bad_rows_reports_the_same_whichever_path(tmp_path, monkeypatch):
+    """Bad rows of every table (each a row with one cell changed), among valid ones."""
+    import random
+    import shutil
+
+    shutil.copytree(FIXTURES / "_base", tmp_path / "d")
+    chance = random.Random(16)
+    for model in MODELS:
+        path = tmp_path / "d" / "records" / f"{model.table}.csv"
+        if not path.exists():
+            continue
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for number in range(1, len(lines)):
+            if lines[number] and '"' not in lines[number] and chance.random() < 0.5:
+                cells = lines[number].split(",")
+                cells[chance.randrange(len(cells))] = chance.choice(["", "x", "01", "2023-02-29", "a\u202eb", "-1", "both"])
+                lines[number] = ",".join(cells)
+        path.write_text("\n".join(lines), encoding="utf-8")
+    pydantic, accepted = _both_ways(monkeypatch, tmp_path / "d")
+    assert '"error"' in pydantic and accepted == pydantic
+
+
+def test_validating_a_valid_dataset_imports_no_pydantic():
+    import subprocess
+    import sys
+
+    code = ("import sys; from cbcf_data.check.validate import validate\n"
+            f"report = validate({str(ROOT)!r})\n"
+            "print(report.valid, sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True []"

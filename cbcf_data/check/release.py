@@ -10,14 +10,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.check.bundle import bundle_key
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Row, Run, Stop
 from cbcf_data.io import limits, package
 from cbcf_data.io.files import ReadError
-from cbcf_data.model.tables import MODELS
 
 CheckDataset = Callable[[Run, Path], None]
 #: Fields a release's reference rows carry beside their table's own (derived from parent_id).
@@ -103,6 +101,7 @@ def check_release_document(run: Run, path: Path, document: dict[str, Any]) -> No
     through the row, key and cross-table checks (quotes against the archived texts of the release
     folder it sits in, when there is one)."""
     from cbcf_data.model.bundle import NEW_TABLES, to_rows
+    from cbcf_data.model.tables import MODELS
 
     check_checksums(run, path.parent, {path.name})
     if document.get("name") != "cbcf-data":
@@ -133,5 +132,7 @@ def check_release_document(run: Run, path: Path, document: dict[str, Any]) -> No
 
 
 def _feed(path: str, model: Any, rows: list[tuple[str, dict[str, Any]]]) -> Iterable[Row]:
+    from cbcf_data.check.bundle import bundle_key
+
     for pointer, row in rows:
         yield Where(path, model.table, None, pointer), bundle_key(model, row), row

@@ -263,6 +263,11 @@ def rowspec_text(models: Any) -> str:
             lines.append(f"        {spec[1]!r},")
             lines.append("    ),")
     lines.append("}")
+    lines += ["", "#: Each table's model: (its class's name, its fields, primary key and foreign keys), in dependency order.",
+              "DECLARED: dict[str, Any] = {"]
+    lines += [f"    {model.table!r}: ({model.__name__!r}, {tuple(model.model_fields)!r}, {model.primary_key!r}, "
+              f"{model.foreign_keys!r})," for model in models]
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 

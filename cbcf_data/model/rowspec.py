@@ -189,3 +189,22 @@ ROWS: dict[str, Any] = {
         False,
     ),
 }
+
+#: Each table's model: (its class's name, its fields, primary key and foreign keys), in dependency order.
+DECLARED: dict[str, Any] = {
+    'sources': ('Source', ('id', 'title', 'title_basis', 'publisher', 'url', 'published_date', 'kind', 'reliability', 'archive_path', 'sha256', 'language', 'notes'), ('id',), {}),
+    'meetings': ('Meeting', ('id', 'phase', 'sequence', 'sequence_basis', 'existence_basis', 'start_date', 'end_date', 'date_precision', 'date_basis', 'city', 'subdivision', 'host_country', 'host_basis', 'summary', 'notes'), ('id',), {}),
+    'people': ('Person', ('id', 'name', 'country', 'wikidata_id', 'notes'), ('id',), {}),
+    'organizations': ('Organization', ('id', 'name', 'name_fr', 'abbreviation', 'country', 'classification', 'parent_id', 'notes'), ('id',), {'parent_id': 'organizations'}),
+    'topics': ('Topic', ('id', 'label', 'label_fr', 'parent_id', 'description'), ('id',), {'parent_id': 'topics'}),
+    'attendances': ('Attendance', ('meeting_id', 'person_id', 'role', 'organization_id', 'delegation', 'capacity', 'capacity_basis', 'status', 'source_id', 'notes'), ('meeting_id', 'person_id'), {'meeting_id': 'meetings', 'person_id': 'people', 'organization_id': 'organizations', 'source_id': 'sources'}),
+    'meeting_topics': ('MeetingTopic', ('meeting_id', 'topic_id', 'source_id'), ('meeting_id', 'topic_id'), {'meeting_id': 'meetings', 'topic_id': 'topics', 'source_id': 'sources'}),
+    'commitments': ('Commitment', ('id', 'meeting_id', 'summary', 'modality', 'parties', 'source_id', 'quote', 'quote_start', 'quote_end', 'notes'), ('id',), {'meeting_id': 'meetings', 'source_id': 'sources'}),
+    'commitment_topics': ('CommitmentTopic', ('commitment_id', 'topic_id'), ('commitment_id', 'topic_id'), {'commitment_id': 'commitments', 'topic_id': 'topics'}),
+    'instruments': ('Instrument', ('id', 'title', 'title_basis', 'kind', 'jurisdiction', 'date', 'date_precision', 'date_basis', 'source_id', 'notes'), ('id',), {'source_id': 'sources'}),
+    'instrument_parties': ('InstrumentParty', ('instrument_id', 'organization_id', 'role', 'basis', 'source_id', 'notes'), ('instrument_id', 'organization_id', 'role'), {'instrument_id': 'instruments', 'organization_id': 'organizations', 'source_id': 'sources'}),
+    'instrument_mentions': ('InstrumentMention', ('meeting_id', 'instrument_id', 'relation', 'relation_basis', 'commitment_id', 'source_id', 'notes'), ('meeting_id', 'instrument_id', 'relation'), {'meeting_id': 'meetings', 'instrument_id': 'instruments', 'commitment_id': 'commitments', 'source_id': 'sources'}),
+    'meeting_sources': ('MeetingSource', ('meeting_id', 'source_id'), ('meeting_id', 'source_id'), {'meeting_id': 'meetings', 'source_id': 'sources'}),
+    'assessments': ('Assessment', ('commitment_id', 'party', 'as_of', 'status', 'source_id', 'note'), ('commitment_id', 'party', 'as_of'), {'commitment_id': 'commitments', 'source_id': 'sources'}),
+    'retired_ids': ('RetiredId', ('table_name', 'id', 'retired_in', 'reason', 'replaced_by'), ('table_name', 'id'), {}),
+}

@@ -31,7 +31,7 @@ def _with_progress_bar(work: Any) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from cbcf_data.model.tables import TABLES
+    from cbcf_data.model.declared import TABLES
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} tables"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:

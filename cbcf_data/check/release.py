@@ -4,8 +4,6 @@ holds — and against the sizes and hashes it carries (SHA256SUMS, the descripto
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -51,6 +49,8 @@ def check_release_folder(run: Run, folder: Path, check_dataset: CheckDataset) ->
 
 def check_release_zip(run: Run, file: Path, check_dataset: CheckDataset) -> None:
     """A release zip: the data package inside it, checked where it was unpacked; issues name the zip."""
+    import tempfile  # here, not at import: every `validate` imports this module
+
     with tempfile.TemporaryDirectory(prefix="cbcf-validate-") as temp:
         descriptor = _unpack(run, file, Path(temp))
         try:
@@ -70,6 +70,8 @@ def _renamed(issue: Any, temp: str, file: Path) -> Any:
 
 def _unpack(run: Run, file: Path, folder: Path) -> Path:
     """Unpack a release zip safely into folder; the descriptor of its data package (csv/ preferred)."""
+    import zipfile
+
     try:
         with file.open("rb") as handle:
             package.check_zip_directory(handle)  # before zipfile reads the entry list into memory

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 #: CSV rows of a run judged by `model.accept` before Pydantic takes over (tests set it to 0, to
 #: judge every row with Pydantic, or raise it, to judge every row without).
-ACCEPTED = 5_000
+ACCEPTED = 1_000
 
 
 @dataclass

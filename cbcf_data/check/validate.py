@@ -99,7 +99,7 @@ def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None) -> No
         for model in MODELS:
             if model.table in paths:
                 feed = csv_feed(run, model, paths[model.table])
-                check_table(run, model, [("dataset", feed if tee is None else tee(model, feed))])
+                check_table(run, model, [("dataset", feed if tee is None else tee(model.model, feed))])
             else:
                 run.broken.add(model.table)
         run.rules.finish(run.keys["sources"])

@@ -121,3 +121,17 @@ def test_validate_reports_the_same_with_and_without_the_cache(tmp_path, monkeypa
     monkeypatch.setenv("CBCF_DATA_CACHE_DIR", str(tmp_path / "cache"))
     first, second = (validate(source, dataset=dataset).flatten(("code", "message")) for _ in range(2))
     assert off == first == second and ("descriptor-profile" in {code for code, _ in off})
+
+
+def test_the_judges_version_is_the_one_importlib_metadata_gives(monkeypatch):
+    """Read from the .dist-info beside frictionless (sparing the import of importlib.metadata), or,
+    when that cannot be read, from importlib.metadata itself: the same version either way."""
+    from importlib.metadata import version
+
+    assert profile.judge_version() == version("frictionless")
+
+    def unreadable(path):
+        raise OSError("unreadable")
+
+    monkeypatch.setattr(profile.os, "scandir", unreadable)
+    assert profile.judge_version() == version("frictionless")

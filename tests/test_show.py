@@ -44,7 +44,7 @@ def test_an_unknown_id_names_the_nearest():
 
 # -- printed from cells (publish/cells.py) ------------------------------------------------
 
-def summaries(ds, typed: bool) -> dict[str, str]:
+def summaries(ds, typed: bool, checked: bool = False) -> dict[str, str]:
     from cbcf_data.errors import CbcfDataError
     from cbcf_data.publish.show import SHOWN, render
 
@@ -53,7 +53,7 @@ def summaries(ds, typed: bool) -> dict[str, str]:
     shown = {}
     for record_id in ids:
         try:
-            shown[record_id] = render(ds, record_id, typed=typed)
+            shown[record_id] = render(ds, record_id, typed=typed, checked=checked)
         except CbcfDataError as error:
             shown[record_id] = f"{type(error).__name__}: {error}"
     return shown
@@ -68,6 +68,7 @@ def test_every_summary_from_cells_is_the_typed_one(how):
     cells, typed = summaries(ds, typed=False), summaries(ds, typed=True)
     assert len(cells) > 200 or how == "as_of"
     assert cells == typed
+    assert summaries(ds, typed=False, checked=True) == typed
 
 
 def test_cells_know_what_the_models_declare():
@@ -97,10 +98,25 @@ def test_a_summary_from_cells_imports_no_pydantic():
     assert result.stdout.split(" ", 1)[1].strip() == "[]"
 
 
-@pytest.mark.parametrize(("old", "new", "field"), [("2024-07-11", "2024-13-45", "start_date"), (",3,stated,", ",abc,stated,", "sequence")])
+def test_a_checked_summary_of_a_checkout_imports_no_pydantic():
+    """In a checkout, each row printed is judged by `model.accept`: valid rows need no Pydantic."""
+    code = ("import sys, cbcf_data; from cbcf_data.publish.show import render\n"
+            f"ds = cbcf_data.load({str(ROOT)!r})\n"
+            "out = ''.join(render(ds, i, checked=True) for i in ('cbcf-2024', 'merrick-garland', 'fentanyl', 'us-fara'))\n"
+            "print(len(out), sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split(" ", 1)[0]) > 1000 and result.stdout.split(" ", 1)[1].strip() == "[]"
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ("2024-07-11", "2024-13-45", "start_date"), (",3,stated,", ",abc,stated,", "sequence"),
+    ("2024-07-11", "2024-02-30", "start_date"), (",Washington,", ",Wash\x1bington,", "city"),
+    (",3,stated,", ",3,,", "sequence_basis"), (",day,", ",month,", "start_date")])
 def test_show_of_a_bad_row_is_a_located_error(tmp_path, old, new, field):
-    """A dataset other than the installed copy may hold a bad row: show types what it prints, so
-    the row is an error naming its file, line and field, never printed as if it were data."""
+    """A dataset other than the installed copy may hold a bad row: show judges what it prints (the
+    models' rules: types, the text rule, row rules), so the row is an error naming its file, line
+    and field, never printed as if it were data."""
     import shutil
 
     from conftest import FIXTURES

@@ -14,7 +14,7 @@ from cbcf_data.check.state import Run, Stop
 from cbcf_data.io import limits, package
 from cbcf_data.io.documents import parse_json
 from cbcf_data.io.files import ReadError, read_text, regular_size
-from cbcf_data.model.tables import TABLES
+from cbcf_data.model.declared import TABLES
 
 KNOWN_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource",
                   "https://datapackage.org/profiles/2.0/datapackage.json",

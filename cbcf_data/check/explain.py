@@ -3,26 +3,30 @@
 
 from __future__ import annotations
 
-import calendar
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.errors import nearest as nearest_choice
-from cbcf_data.model import text, types
-from cbcf_data.model.table_schema import codelist_of, field_schema
-from cbcf_data.model.tables import Record
+from cbcf_data.model import text
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Record
+
+# Pydantic, the models and their schemas are imported by the functions that explain a row's
+# error: a dataset whose rows are all accepted without Pydantic (`model.accept`) never needs them.
 
 DATE_FIELDS = {"start_date", "end_date", "date", "published_date", "as_of"}
-PATTERN_HINTS = {
+_PATTERN_HINTS = {
     "^[a-z0-9]+(?:-[a-z0-9]+)*$": "IDs are lowercase letters and digits joined by single hyphens, e.g. `dominic-leblanc`",
     "^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$": "meeting IDs are `cbcf-` and the year, e.g. `cbcf-2024`",
     "^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$": "commitment IDs are the meeting ID, `-c` and two digits, e.g. `cbcf-2024-c01`",
     "^(?:US|CA)-[A-Z0-9]{1,3}$": "an ISO 3166-2 code such as `US-DC` or `CA-ON`",
     "^Q[1-9][0-9]*$": "a Wikidata item ID such as `Q42`",
     "^[0-9a-f]{64}$": "64 lowercase hexadecimal digits (the output of `sha256sum`)",
-    types.URL_PATTERN: "a web address starting with http:// or https://, without spaces",
+    "url": "a web address starting with http:// or https://, without spaces",
     "^sources/[a-z0-9]+(?:-[a-z0-9]+)*\\.txt$": "`sources/<source id>.txt`",
 }
 DATE_HINT = "write the date as YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
@@ -51,8 +55,18 @@ _ROW_HINTS = {
 _property_cache: dict[str, dict[str, Any]] = {}
 
 
+@functools.cache
+def pattern_hints() -> dict[str, str]:
+    """What each pattern of the models means, in words (by the pattern's text)."""
+    from cbcf_data.model import types
+
+    return {types.URL_PATTERN if pattern == "url" else pattern: hint for pattern, hint in _PATTERN_HINTS.items()}
+
+
 def properties(model: type[Record]) -> dict[str, Any]:
     """Each field's own JSON Schema (nullable unwrapped), computed once per model."""
+    from cbcf_data.model.table_schema import field_schema
+
     cached = _property_cache.get(model.table)
     if cached is None:
         schema = model.model_json_schema()
@@ -86,7 +100,7 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
             return "invalid-date", f"{name} {value!r} is not a day of the calendar", _calendar_hint(value)
         if field in DATE_FIELDS:
             return "invalid-date", f"{name} {value!r} is not a date", DATE_HINT
-        return "pattern", f"{name} {value!r} does not have the expected form", PATTERN_HINTS.get(prop.get("pattern", ""))
+        return "pattern", f"{name} {value!r} does not have the expected form", pattern_hints().get(prop.get("pattern", ""))
     if kind == "string_too_long":
         return "too-long", f"{name} is longer than {prop.get('maxLength')} characters", "shorten it; put detail in notes"
     if kind == "string_too_short":
@@ -105,6 +119,8 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
 def _not_in_codelist(model: type[Record], field: str | None, value: Any, prop: dict[str, Any],
                      searched: Callable[[str], bool] | None) -> tuple[str, str, str | None]:
     """A value that is not a code of its codelist, with the nearest code (for the issues that show one)."""
+    from cbcf_data.model.table_schema import codelist_of
+
     allowed: list[str] = prop.get("enum", [])
     listname = codelist_of(model, field or "") or field
     said = f"{value!r} is not a {listname} code"
@@ -132,6 +148,8 @@ def _calendar_hint(value: str) -> str:
     if len(parts) >= 2 and not 1 <= int(parts[1]) <= 12:
         return f"the month must be 01 to 12, not {parts[1]}"
     if len(parts) == 3:
+        import calendar
+
         year, month = int(parts[0]), int(parts[1])
         days = calendar.monthrange(year, month)[1]
         return f"{year}-{month:02d} has {days} days: check the day, or write only YYYY-MM if the day is not known"

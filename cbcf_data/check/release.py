@@ -4,20 +4,16 @@ holds — and against the sizes and hashes it carries (SHA256SUMS, the descripto
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.check.bundle import bundle_key
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
 from cbcf_data.check.state import Row, Run, Stop
 from cbcf_data.io import limits, package
 from cbcf_data.io.files import ReadError
-from cbcf_data.model.tables import MODELS
 
 CheckDataset = Callable[[Run, Path], None]
 #: Fields a release's reference rows carry beside their table's own (derived from parent_id).
@@ -53,6 +49,8 @@ def check_release_folder(run: Run, folder: Path, check_dataset: CheckDataset) ->
 
 def check_release_zip(run: Run, file: Path, check_dataset: CheckDataset) -> None:
     """A release zip: the data package inside it, checked where it was unpacked; issues name the zip."""
+    import tempfile  # here, not at import: every `validate` imports this module
+
     with tempfile.TemporaryDirectory(prefix="cbcf-validate-") as temp:
         descriptor = _unpack(run, file, Path(temp))
         try:
@@ -72,6 +70,8 @@ def _renamed(issue: Any, temp: str, file: Path) -> Any:
 
 def _unpack(run: Run, file: Path, folder: Path) -> Path:
     """Unpack a release zip safely into folder; the descriptor of its data package (csv/ preferred)."""
+    import zipfile
+
     try:
         with file.open("rb") as handle:
             package.check_zip_directory(handle)  # before zipfile reads the entry list into memory
@@ -103,6 +103,7 @@ def check_release_document(run: Run, path: Path, document: dict[str, Any]) -> No
     through the row, key and cross-table checks (quotes against the archived texts of the release
     folder it sits in, when there is one)."""
     from cbcf_data.model.bundle import NEW_TABLES, to_rows
+    from cbcf_data.model.tables import MODELS
 
     check_checksums(run, path.parent, {path.name})
     if document.get("name") != "cbcf-data":
@@ -133,5 +134,7 @@ def check_release_document(run: Run, path: Path, document: dict[str, Any]) -> No
 
 
 def _feed(path: str, model: Any, rows: list[tuple[str, dict[str, Any]]]) -> Iterable[Row]:
+    from cbcf_data.check.bundle import bundle_key
+
     for pointer, row in rows:
         yield Where(path, model.table, None, pointer), bundle_key(model, row), row

@@ -1,6 +1,13 @@
 """Layers 3 and 4: each row against its model (types, codelists, row rules), then keys —
 primary keys unique, foreign keys naming existing rows — and each valid record on to layer 5.
 
+A CSV row is judged first by `model.accept` (the models' rules without Pydantic) for the first
+ACCEPTED rows of a run, so that a small dataset is validated without importing Pydantic or
+building the models; a row it does not take, and every row after those, goes to the model's
+validator (`validators.row_validator`). Per row Pydantic's compiled validator is the faster of the
+two, hence the budget. A row the accept path takes is one Pydantic accepts, with equal values
+(tested), so the report is the same either way.
+
 This loop runs once per row of the dataset: it binds what it needs to locals and builds nothing
 per row that it can avoid (see bench/README.md).
 """
@@ -11,9 +18,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where, truncate
@@ -22,7 +27,15 @@ from cbcf_data.check.structure import keys_before
 from cbcf_data.check.validators import row_validator
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
-from cbcf_data.model.tables import Record
+from cbcf_data.model.accept import accepter
+from cbcf_data.model.declared import pydantic_model
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Record
+
+#: CSV rows of a run judged by `model.accept` before Pydantic takes over (tests set it to 0, to
+#: judge every row with Pydantic, or raise it, to judge every row without).
+ACCEPTED = 1_000
 
 
 @dataclass
@@ -82,7 +95,7 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
     keys: Any  # a set or a dict (`Keys`), told apart once: `by_set`
     name, keys, references, inside, feed_rules = table.name, table.keys, table.references, table.inside, table.feed_rules
     deferred, progress = table.deferred, run.progress
-    validate_row = row_validator(model) if origin == "dataset" else model.__pydantic_validator__.validate_python
+    validate_row = _validator(run, model, origin)
     rows = table.rows
     by_set = type(keys) is set
     # The key before this row while the rows come sorted by a composite key (None: keys are kept).
@@ -93,9 +106,9 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             progress(name, rows, False)
         try:
             record = validate_row(cells)
-        except ValidationError as error:
+        except _invalid() as error:  # evaluated only when a row raised: Pydantic is imported by then
             record = None
-            row_issues(run, model, error, cells, where, record_id(key))
+            row_issues(run, pydantic_model(model), error, cells, where, record_id(key))
         if previous is not None and key > previous:  # sorted so far: a new key, kept nowhere
             first = None
             previous = key
@@ -127,6 +140,45 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
     table.rows = rows
+
+
+def _validator(run: Run, model: Any, origin: str) -> Callable[[dict[str, Any]], Any]:
+    """The function judging a row of `model` from `origin`: its record, or Pydantic's ValidationError.
+    While the run's budget (ACCEPTED) lasts, a CSV row is judged by `model.accept` first, and Pydantic
+    is imported only for a row that it does not take; past the budget, and for a bundle's rows,
+    Pydantic's validator judges every row."""
+    accept = accepter(model.table) if origin == "dataset" and run.accepted < ACCEPTED else None
+    if accept is None:
+        return _pydantic(model, origin)
+    pydantic: Callable[[dict[str, Any]], Any] | None = None
+
+    def judge(cells: dict[str, Any]) -> Any:
+        nonlocal pydantic
+        if run.accepted < ACCEPTED:
+            run.accepted += 1
+            record = accept(cells)
+            if record is not None:
+                return record
+        if pydantic is None:
+            pydantic = _pydantic(model, origin)
+        return pydantic(cells)
+
+    return judge
+
+
+def _pydantic(model: Any, origin: str) -> Callable[[dict[str, Any]], Any]:
+    """Pydantic's validator of `model`'s rows from `origin` (importing Pydantic and the models)."""
+    model = pydantic_model(model)
+    validate: Callable[[dict[str, Any]], Any] = (row_validator(model) if origin == "dataset"
+                                                 else model.__pydantic_validator__.validate_python)
+    return validate
+
+
+def _invalid() -> type[Exception]:
+    """Pydantic's ValidationError (imported when a row raised one)."""
+    from pydantic import ValidationError
+
+    return ValidationError
 
 
 def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, Any]:
@@ -233,7 +285,7 @@ def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Wh
              record_id=row_id, value=value, hint=hint)
 
 
-def row_issues(run: Run, model: type[Record], error: ValidationError, cells: dict[str, Any], where: Where,
+def row_issues(run: Run, model: type[Record], error: Any, cells: dict[str, Any], where: Where,
                row_id: str) -> None:
     """One issue per problem Pydantic found in a row, in words a contributor can act on."""
     for problem in error.errors(include_url=False):

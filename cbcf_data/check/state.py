@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Issue, Report, Where, truncate
 from cbcf_data.io import limits
-from cbcf_data.model.tables import TABLES
+from cbcf_data.model.declared import TABLES
 
 if TYPE_CHECKING:
     from cbcf_data.check.profile import Judgement
@@ -50,6 +50,8 @@ class Run:
         #: Tables some of whose rows could not be read: references to them are not judged.
         self.incomplete: set[str] = set()
         self.hinted: dict[str, int] = {}
+        #: CSV rows judged by `model.accept` so far (`rows.ACCEPTED`).
+        self.accepted = 0
         self.rules: Rules | None = None
         #: The frictionless verdict on the descriptor, where to report it, and at which issue position.
         self.judgement: tuple[Judgement, Where, int] | None = None

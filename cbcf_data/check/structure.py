@@ -8,14 +8,16 @@ import operator
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Row, Run
 from cbcf_data.io import csvfiles, limits
 from cbcf_data.io.readers import ReadError, open_csv
-from cbcf_data.model.tables import Record
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Record
 
 
 def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cbcf_data.check import release
-from cbcf_data.check.bundle import check_bundle_document, read_bundle
 from cbcf_data.check.descriptor import check_descriptor, finish_profile
 from cbcf_data.check.recovery import reading_dataset, report_leftovers
 from cbcf_data.check.report import Report
@@ -23,7 +22,7 @@ from cbcf_data.check.state import Progress, Run, Stop
 from cbcf_data.check.structure import csv_feed
 from cbcf_data.errors import DatasetBusyError
 from cbcf_data.io import package
-from cbcf_data.model.tables import MODELS, TABLES
+from cbcf_data.model.declared import MODELS, TABLES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -74,6 +73,8 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee 
     elif path.suffix.lower() == ".zip" and path.is_file():
         release.check_release_zip(run, path, check_dataset)
     elif path.suffix.lower() in (".json", ".yaml", ".yml"):
+        from cbcf_data.check.bundle import check_bundle_document, read_bundle  # Pydantic: only for a bundle
+
         document = read_bundle(run, path)
         if path.suffix.lower() == ".json" and release.is_release_document(document):
             release.check_release_document(run, path, document)
@@ -98,7 +99,7 @@ def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None) -> No
         for model in MODELS:
             if model.table in paths:
                 feed = csv_feed(run, model, paths[model.table])
-                check_table(run, model, [("dataset", feed if tee is None else tee(model, feed))])
+                check_table(run, model, [("dataset", feed if tee is None else tee(model.model, feed))])
             else:
                 run.broken.add(model.table)
         run.rules.finish(run.keys["sources"])

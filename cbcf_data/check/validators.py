@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_core import SchemaValidator
-
-from cbcf_data.model.tables import Record
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Record
 
 
 @functools.cache
@@ -18,6 +17,8 @@ def row_validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
     checked header. It skips Pydantic's search of every row for unknown fields (a fifth of
     Pydantic's time) and is otherwise the model's own: same types, rules, records and errors
     (tested). Where the installed Pydantic cannot build it, the model's validator is used."""
+    from pydantic_core import SchemaValidator
+
     schema = dict(model.__pydantic_core_schema__)
     node = schema
     while node.get("type") != "model":  # through the wrappers of the model's own validators

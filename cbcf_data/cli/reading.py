@@ -31,7 +31,7 @@ def _with_progress_bar(work: Any) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from cbcf_data.model.tables import TABLES
+    from cbcf_data.model.declared import TABLES
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} tables"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
@@ -52,14 +52,14 @@ def show(record_id: str, as_of: str | None, dataset: Path | None) -> None:
 
     path = _dataset(dataset, writes=False)
     ds = load(path)
-    # The installed copy was validated before it shipped: printed from its cells, no Pydantic. Any
-    # other dataset may hold a bad row: the records shown are typed, so such a row is an error
-    # naming its file and line, never printed as if it were data.
-    cells = inside_package(descriptor_path(path))
+    # The installed copy was validated before it shipped: printed from its cells. Any other dataset
+    # may hold a bad row: each row shown is judged first (the models' rules, without Pydantic unless
+    # a row fails them), so such a row is an error naming its file and line, never printed as data.
+    installed = inside_package(descriptor_path(path))
     if as_of is not None:
         try:
             ds = ds.as_of(as_of)
         except ValueError as error:
             raise BadParameter(str(error), "--as-of") from None
     # Safe on a terminal whatever the data holds: ESC, CR, bidi controls… shown as escapes.
-    echo(escape(render(ds, record_id, typed=not cells).rstrip("\n"), lines=True))
+    echo(escape(render(ds, record_id, checked=not installed).rstrip("\n"), lines=True))

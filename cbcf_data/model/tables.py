@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from cbcf_data.model import codelists
+from cbcf_data.model import rowrules
 from cbcf_data.model.display import Display
 from cbcf_data.model.docstrings import read_once
 from cbcf_data.model.types import (
@@ -48,7 +48,6 @@ from cbcf_data.model.types import (
     TitleBasis,
     Url,
     WikidataId,
-    date_precision_of,
 )
 
 #: The fields' descriptions (their docstrings) read with one parse of this file (`model.docstrings`).
@@ -79,38 +78,13 @@ class Record(Display, BaseModel):  # type: ignore[misc]  # Display retires BaseM
         return tuple(getattr(self, name) for name in self.primary_key)
 
 
-def _fail(code: str, field: str, message: str, **context: Any) -> PydanticCustomError:
-    """A row-rule error whose context names the field at fault, so reports can locate it."""
-    return PydanticCustomError(code, message, {"field": field, **context})
-
-
-def _check_explained(record: Any, *fields: str) -> None:
-    """A value marked inferred (or a descriptive title) needs notes saying how it was worked out."""
-    if record.notes is not None:
-        return
-    for name in fields:
-        value = getattr(record, name)
-        if value in ("inferred", "descriptive"):
-            raise _fail(
-                "basis-without-notes", "notes",
-                "{basis} is '{value}', so notes must say how the value was worked out",
-                basis=name, value=value,
-            )
-
-
-def _check_together(record: Any, value: str, basis: str, code: str) -> None:
-    """A value and its basis field are both filled or both empty."""
-    if (getattr(record, value) is None) != (getattr(record, basis) is None):
-        raise _fail(code, basis, "{value} and {basis} go together: fill both or neither", value=value, basis=basis)
-
-
-def _check_precision(value: str | None, precision: str | None, field: str) -> None:
-    if value is not None and precision is not None and date_precision_of(value) != precision:
-        raise _fail(
-            "date-precision-mismatch", field,
-            "{field} '{value}' is written to the {actual} but date_precision says '{precision}'",
-            value=value, actual=date_precision_of(value), precision=precision,
-        )
+def _checked(record: Any) -> Any:
+    """Run the row rules of `record`'s table (`model.rowrules`), their error as Pydantic's."""
+    try:
+        rowrules.RULES[record.table](record)
+    except rowrules.RowRuleError as error:
+        raise PydanticCustomError(error.code, error.message, error.context) from None
+    return record
 
 
 class Meeting(Record):
@@ -164,38 +138,7 @@ class Meeting(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Meeting:
-        if (self.sequence is None) != (self.sequence_basis is None):
-            raise _fail("sequence-basis", "sequence_basis", "sequence and sequence_basis must both be filled or both be empty")
-        _check_together(self, "host_country", "host_basis", "host-basis")
-        _check_explained(self, "sequence_basis", "existence_basis", "date_basis", "host_basis")
-        if self.id[5:9] != self.start_date[:4]:
-            raise _fail(
-                "id-year-mismatch", "id", "the ID's year {id_year} differs from start_date's year {year}",
-                id_year=self.id[5:9], year=self.start_date[:4],
-            )
-        year = int(self.start_date[:4])
-        if (self.phase == "founding") != (year <= 2012):
-            raise _fail(
-                "phase-year-mismatch", "phase",
-                "a meeting in {year} cannot be in the '{phase}' phase (founding: 1997-2012; reestablished: 2022 on)",
-                year=year, phase=self.phase,
-            )
-        _check_precision(self.start_date, self.date_precision, "start_date")
-        _check_precision(self.end_date, self.date_precision, "end_date")
-        if self.end_date is not None and self.end_date < self.start_date:
-            raise _fail(
-                "end-before-start", "end_date", "end_date {end} is before start_date {start}",
-                end=self.end_date, start=self.start_date,
-            )
-        if self.end_date is not None and self.end_date == self.start_date:
-            raise _fail("end-equals-start", "end_date", "end_date {end} is start_date: a one-day meeting has no end_date",
-                        end=self.end_date)
-        if self.subdivision and self.host_country and not self.subdivision.startswith(self.host_country + "-"):
-            raise _fail(
-                "subdivision-country-mismatch", "subdivision", "subdivision {subdivision} is not in host_country {country}",
-                subdivision=self.subdivision, country=self.host_country,
-            )
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class Person(Record):
@@ -247,11 +190,7 @@ class Organization(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Organization:
-        if self.country == "CA" and self.name_fr is None:
-            raise _fail("french-name-missing", "name_fr", "a Canadian body needs its French name in name_fr")
-        if self.parent_id == self.id:
-            raise _fail("parent-cycle", "parent_id", "an organization cannot be its own parent")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class Attendance(Record):
@@ -292,11 +231,7 @@ class Attendance(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Attendance:
-        if self.capacity is None and self.status == "attended":
-            raise _fail("capacity-missing", "capacity", "someone who attended needs a capacity (empty only for absent or unknown)")
-        _check_together(self, "capacity", "capacity_basis", "capacity-basis")
-        _check_explained(self, "capacity_basis")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class Topic(Record):
@@ -374,22 +309,7 @@ class Commitment(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Commitment:
-        if not self.id.startswith(self.meeting_id + "-c"):
-            raise _fail(
-                "commitment-id-meeting", "id", "commitment ID {id} should start with its meeting's ID: {prefix}",
-                id=self.id, prefix=self.meeting_id + "-c",
-            )
-        quote, start, end = self.quote, self.quote_start, self.quote_end
-        if quote is None and start is None and end is None:
-            return self
-        if quote is None or start is None or end is None:
-            raise _fail("quote-incomplete", "quote", "quote, quote_start and quote_end go together: fill all three or none")
-        if end - start != len(quote):
-            raise _fail(
-                "quote-length", "quote_end", "quote_end - quote_start is {span} but the quote is {length} characters long",
-                span=end - start, length=len(quote),
-            )
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class CommitmentTopic(Record):
@@ -442,12 +362,7 @@ class Instrument(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Instrument:
-        if (self.date is None) != (self.date_precision is None):
-            raise _fail("date-precision-missing", "date_precision", "date and date_precision go together: fill both or neither")
-        _check_together(self, "date", "date_basis", "date-basis")
-        _check_precision(self.date, self.date_precision, "date")
-        _check_explained(self, "title_basis", "date_basis")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class InstrumentParty(Record):
@@ -476,8 +391,7 @@ class InstrumentParty(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> InstrumentParty:
-        _check_explained(self, "basis")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class InstrumentMention(Record):
@@ -510,8 +424,7 @@ class InstrumentMention(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> InstrumentMention:
-        _check_explained(self, "relation_basis")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class Source(Record):
@@ -554,18 +467,7 @@ class Source(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Source:
-        if (self.archive_path is None) != (self.sha256 is None):
-            raise _fail("archive-incomplete", "sha256", "archive_path and sha256 go together: fill both or neither")
-        if self.archive_path is not None and self.archive_path != f"sources/{self.id}.txt":
-            raise _fail("archive-path-name", "archive_path", "archive_path should be sources/{id}.txt", id=self.id)
-        allowed = codelists.RELIABILITY_BY_KIND[self.kind]
-        if self.reliability not in allowed:
-            raise _fail(
-                "reliability-kind", "reliability", "a source of kind '{kind}' is rated {allowed}, not '{reliability}'",
-                kind=self.kind, allowed=" or ".join(allowed), reliability=self.reliability,
-            )
-        _check_explained(self, "title_basis")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class MeetingSource(Record):
@@ -608,12 +510,7 @@ class Assessment(Record):
 
     @model_validator(mode="after")
     def _check_row(self) -> Assessment:
-        if self.source_id is None and self.status != "no-evidence":
-            raise _fail("assessment-source-missing", "source_id",
-                        "a '{status}' assessment names the source that shows it", status=self.status)
-        if self.status == "no-evidence" and "searched" not in self.note.lower():
-            raise _fail("no-evidence-note", "note", "a no-evidence assessment's note says what was searched ('Searched: ...')")
-        return self
+        return _checked(self)  # type: ignore[no-any-return]
 
 
 class RetiredId(Record):

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
 from cbcf_data.model.dates import PartialDate
+from cbcf_data.model.rowrules import date_precision_of as date_precision_of
 from cbcf_data.model.text import LINE_PATTERN, NOT_TEXT, TEXT_PATTERN
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -31,14 +32,6 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 #: No whitespace, and nothing outside the text rule (`cbcf_data.model.text`).
 URL_PATTERN = r"^https?://[^\s\x00-\x1f" + NOT_TEXT + r"]+$"
 ARCHIVE_PATH_PATTERN = r"^sources/[a-z0-9]+(?:-[a-z0-9]+)*\.txt$"
-
-_PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
-
-
-def date_precision_of(value: str) -> str:
-    """Return `day`, `month` or `year` for an ISO 8601 date of reduced precision."""
-    return _PRECISION_BY_LENGTH[len(value)]
-
 
 def _check_calendar(value: str) -> PartialDate:
     # The pattern admits 2011-02-29; the calendar does not. A record's date is a PartialDate: the

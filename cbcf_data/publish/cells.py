@@ -7,6 +7,11 @@ held as cells). A row is a `Row`: its fields as attributes (integers as `int`, a
 and the repr and `model_dump()` of its record. `related` follows the same rules as
 `dataset.navigation.related`; a test holds every summary of the real dataset byte-identical to the
 one printed from typed records, and `TABLES` equal to what the models declare.
+
+`Cells(ds, checked=True)` judges each row it gives out first, as typing it would: a row that
+`model.accept` (the models' rules without Pydantic) accepts is given from its cells; any other is
+typed by its table, so a bad row is the located error typing it raises (file, line, field), never
+a row printed as if it were data.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any, ClassVar
 
 from cbcf_data.dataset.hierarchy import Tree
 from cbcf_data.errors import NotFoundError
+from cbcf_data.model.accept import accepter
 from cbcf_data.model.display import Display
 
 #: Each table, in the models' dependency order: its model's name, its integer fields, and the
@@ -93,7 +99,7 @@ class _RowView(Mapping[Any, Mapping[str, Any]]):
 class Rows:
     """One table's rows by key, read from its cells (a `Table`'s, typed or not)."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, checked: bool = False) -> None:
         self.name: str = table.name
         self.primary_key: tuple[str, ...] = table.primary_key
         self.retired = table.retired
@@ -103,6 +109,7 @@ class Rows:
         self.row = type(name, (Row,), {"table": self.name, "primary_key": self.primary_key, "integers": integers,
                                        "__module__": __name__})
         self._tree: Tree | None = None
+        self._checked = checked
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -114,7 +121,21 @@ class Rows:
         return iter(self._cells)
 
     def __getitem__(self, key: Any) -> Row:
-        return self.row(self._cells[key])  # type: ignore[no-any-return]
+        cells = self._cells[key]
+        if self._checked and not self._accepted(cells):
+            # Typed as `Dataset` would: InvalidDataError naming the row's file, line and field if
+            # it is bad; where only the accept path was too strict, the record's values.
+            record = self._table[key]
+            cells = {name: getattr(record, name) for name in type(record).model_fields}
+        return self.row(cells)  # type: ignore[no-any-return]
+
+    def _accepted(self, cells: Mapping[str, Any]) -> bool:
+        """Whether the accept path takes the row's cells (a table given as records is typed instead)."""
+        accept = accepter(self.name)  # compiled on first use (cached): only the tables printed pay for it
+        try:
+            return accept is not None and accept(dict(cells)) is not None
+        except (TypeError, KeyError):  # not text cells of the table's fields
+            return False
 
     def where(self, field: str, value: Any) -> list[Row]:
         """Rows whose `field` equals `value`, in primary-key order (the table's own index, `Table.keys_where`)."""
@@ -137,8 +158,8 @@ class Rows:
 class Cells:
     """What `show` uses of a `Dataset`, over its cells: `cells.meetings["cbcf-2024"].city`."""
 
-    def __init__(self, ds: Any) -> None:
-        self._tables = {name: Rows(table) for name, table in ds.tables().items()}
+    def __init__(self, ds: Any, checked: bool = False) -> None:
+        self._tables = {name: Rows(table, checked) for name, table in ds.tables().items()}
 
     def __getattr__(self, name: str) -> Rows:
         if name.startswith("_") or name not in self._tables:

@@ -106,10 +106,11 @@ def render_meeting(ds: View, meeting_id: str) -> str:
 SHOWN = ("meetings", "people", "topics", "instruments", "organizations", "sources", "commitments")
 
 
-def render(ds: Dataset, record_id: str, typed: bool = False) -> str:
+def render(ds: Dataset, record_id: str, typed: bool = False, checked: bool = False) -> str:
     """The summary of the meeting, person, topic, instrument, organization, source or commitment
-    `record_id`, printed from the dataset's cells (from its typed records when `typed`)."""
-    return _render(ds if typed else Cells(ds), record_id)
+    `record_id`, printed from the dataset's cells (from its typed records when `typed`). `checked`:
+    each row printed is judged first, a bad one raising the error typing it raises (`Cells`)."""
+    return _render(ds if typed else Cells(ds, checked), record_id)
 
 
 def _render(ds: View, record_id: str) -> str:

@@ -7,12 +7,14 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Where
 from cbcf_data.io import limits
 from cbcf_data.io.files import ReadError, read_bytes, real_folder
-from cbcf_data.model.tables import Commitment, Source
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Commitment, Source
 
 #: Wrong quotes whose text is searched for where they do occur (a search scans the whole text).
 HINTED = 50

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cbcf_data.model.tables import Organization, Topic
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Organization, Topic
 
 
 class Hierarchy:

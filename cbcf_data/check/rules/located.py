@@ -13,12 +13,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from cbcf_data.check.report import Where
 from cbcf_data.check.validators import row_validator
 from cbcf_data.io.readers import table_rows
-from cbcf_data.model.tables import TABLES
+from cbcf_data.model.declared import TABLES
 
 
 class Located:
@@ -79,8 +77,10 @@ class Located:
 
     def _find(self, table: str, key: str) -> Where:
         """The place of the last valid row of the table's CSV whose ID is `key`: the row fed last."""
+        from pydantic import ValidationError
+
         path, model, line = self.paths[table], TABLES[table], None
-        validate_row = row_validator(model)
+        validate_row = row_validator(model.model)
         for number, cells in table_rows(tuple(model.model_fields), Path(path or ""), self.root):
             if cells["id"] == key:
                 try:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.rules.located import Located
 from cbcf_data.model import codelists
-from cbcf_data.model.tables import (
-    Assessment,
-    Attendance,
-    Commitment,
-    InstrumentMention,
-    Meeting,
-    MeetingSource,
-    MeetingTopic,
-    Organization,
-    Source,
-)
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import (
+        Assessment,
+        Attendance,
+        Commitment,
+        InstrumentMention,
+        Meeting,
+        MeetingSource,
+        MeetingTopic,
+        Organization,
+        Source,
+    )
 
 #: The delegations each value of a commitment's `parties` needs at its meeting.
 DELEGATIONS = {code: frozenset(codelists.COUNTRY) if code == "both" else frozenset({code}) for code in codelists.PARTIES}

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cbcf_data.check.rules.located import Located
-from cbcf_data.model.tables import TABLES
+from cbcf_data.model.declared import TABLES
 
 #: Tables whose rows exist to be used by others, with the singular their issue code uses.
 REFERENCED = {"people": "person", "topics": "topic", "sources": "source", "organizations": "organization",

@@ -1,0 +1,43 @@
+"""What the check layer reads of each table's model — its class's name, its fields in order, its
+primary key and foreign keys — without Pydantic: `MODELS` and `TABLES` of `Declared`, from
+`model/rowspec.py` (read from the models; a test holds them equal). `Declared.model` is the
+Pydantic model itself, imported when a row needs it (a row `model.accept` does not take, a hint).
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cbcf_data.model.rowspec import DECLARED
+
+
+class Declared:
+    """A table's model as the check layer reads it: `table`, `model_fields` (its field names, in
+    order), `primary_key`, `foreign_keys`, `__name__`; `model` is the Pydantic model."""
+
+    def __init__(self, table: str, name: str, fields: tuple[str, ...], primary_key: tuple[str, ...],
+                 foreign_keys: dict[str, str]) -> None:
+        self.table, self.__name__, self.primary_key, self.foreign_keys = table, name, primary_key, foreign_keys
+        self.model_fields: dict[str, None] = dict.fromkeys(fields)
+
+    @property
+    def model(self) -> Any:
+        """The table's Pydantic model (importing Pydantic and building the models, once)."""
+        from cbcf_data.model.tables import TABLES as MODEL_TABLES
+
+        return MODEL_TABLES[self.table]
+
+    def __repr__(self) -> str:
+        return f"<Declared {self.__name__}>"
+
+
+def pydantic_model(model: Any) -> Any:
+    """The Pydantic model of `model`: a `Declared` table's, or `model` itself (a model class already)."""
+    return model.model if isinstance(model, Declared) else model
+
+
+#: Every table in dependency order (as `model.tables.MODELS`). Typed `Any`: the check layer takes
+#: a `Declared` wherever it takes a model class, reading only what both have.
+MODELS: tuple[Any, ...] = tuple(Declared(table, *entry) for table, entry in DECLARED.items())
+TABLES: dict[str, Any] = {model.table: model for model in MODELS}

@@ -47,12 +47,30 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
     Never raises for bad input: every problem is an issue in the returned Report. Raises
     DatasetBusyError when another process keeps the dataset locked for longer than we wait.
     """
+    return _validate(None if source is None else Path(source), dataset, progress, tee)
+
+
+def validate_import(bundle: Path, dataset: Path) -> Report:
+    """`validate(bundle, dataset=dataset)` for `import`: the same report, but when a verdict kept
+    by an earlier check (`check.verdict`) vouches for the dataset's files as they are, its rows
+    are read as cells for what the bundle's rows are compared with, not checked again."""
+    return _validate(bundle, dataset, trusted=True)
+
+
+def _validate(source: Path | None, dataset: str | Path | None, progress: Progress | None = None,
+              tee: Tee | None = None, trusted: bool = False) -> Report:
+    """What `validate` does; `trusted`: a bundle's dataset may be vouched for by a verdict."""
     run = Run(progress)
+    clean: list[str] = []  # the digest of a dataset whose files did not change while it was checked
     try:
         try:
-            _dispatch(run, None if source is None else Path(source), dataset, tee)
+            _dispatch(run, source, dataset, tee, trusted, clean if tee is None else None)
         finally:
             finish_profile(run)
+        if clean and run.report.usable and not run.report.issues and not run.report.omitted:
+            from cbcf_data.check import verdict
+
+            verdict.keep(clean[0], package.descriptor_path(None) if source is None else package.descriptor_of(source))
     except Stop:
         pass
     except DatasetBusyError:  # another process keeps the dataset: not a problem of the input
@@ -63,12 +81,14 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
     return run.report
 
 
-def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee | None = None) -> None:
-    """Check `path` as what it is: a dataset, a table's CSV, a bundle, or a release (folder, zip, JSON)."""
+def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee | None = None,
+              trusted: bool = False, clean: list[str] | None = None) -> None:
+    """Check `path` as what it is: a dataset, a table's CSV, a bundle, or a release (folder, zip, JSON).
+    A dataset's digest goes in `clean` when its files stayed the same while they were checked."""
     if path is not None and release.is_release_folder(path):
         release.check_release_folder(run, path, check_dataset)
     elif path is None or path.is_dir() or path.name == package.DESCRIPTOR:
-        check_dataset(run, package.descriptor_path(None) if path is None else package.descriptor_of(path), tee)
+        check_dataset(run, package.descriptor_path(None) if path is None else package.descriptor_of(path), tee, clean)
     elif path.suffix.lower() == ".csv":
         check_table_file(run, path)
     elif path.suffix.lower() == ".zip" and path.is_file():
@@ -78,7 +98,7 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee 
         if path.suffix.lower() == ".json" and release.is_release_document(document):
             release.check_release_document(run, path, document)
         else:
-            check_bundle_document(run, path, document, dataset)
+            check_bundle_document(run, path, document, dataset, trusted)
     elif not path.exists():
         run.unusable("file-not-found", f"{path} does not exist", str(path))
     else:
@@ -86,13 +106,15 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee 
                      "a meeting bundle (.json, .yaml, .yml), or a release (its folder, .zip or .json)", str(path))
 
 
-def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None) -> None:
+def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None, clean: list[str] | None = None) -> None:
     """Every layer over the tables the descriptor names, read under the dataset's lock; `tee`
-    (see `validate`) sees each table's rows as they are checked."""
+    (see `validate`) sees each table's rows as they are checked. With `clean`, the files' digest
+    (`check.verdict`) is taken before and after, and put there when both are the same."""
     with reading_dataset(run, descriptor_file):
         paths = check_descriptor(run, descriptor_file)
         report_leftovers(run, descriptor_file.parent, paths.values())
         root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
+        before = _digest(descriptor_file, paths, root) if clean is not None and not run.report.issues else None
         run.rules = Rules(run.emit, root, descriptor_file.parent)
         run.report.checks.update(CHECKS)
         for model in MODELS:
@@ -102,6 +124,17 @@ def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None) -> No
             else:
                 run.broken.add(model.table)
         run.rules.finish(run.keys["sources"])
+        if before is not None and clean is not None and _digest(descriptor_file, paths, root) == before:
+            clean.append(before)
+
+
+def _digest(descriptor_file: Path, paths: dict[str, Path], root: Path) -> str | None:
+    """The files' digest (`check.verdict`); None for the installed copy, which keeps no verdict."""
+    from cbcf_data.check import verdict
+
+    if package.inside_package(descriptor_file) or verdict.cache_folder() is None:
+        return None
+    return verdict.digest(descriptor_file, paths.values(), root)
 
 
 def check_table_file(run: Run, path: Path) -> None:

@@ -69,7 +69,10 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
             if model.table in paths:
                 wanted = {record_id(bundle_key(model, row)) for row in bundle_rows}
                 if known:
-                    known_table(run, model, paths[model.table], wanted, quoted)
+                    by_id: dict[str, list[dict[str, Any]]] = {}
+                    for row in bundle_rows:
+                        by_id.setdefault(record_id(bundle_key(model, row)), []).append(row)
+                    known_table(run, model, paths[model.table], by_id, quoted)
                 else:
                     feed = csv_feed(run, model, paths[model.table])
                     feeds.append(("dataset", _capture(feed, wanted, run.existing.setdefault(model.table, {}))))

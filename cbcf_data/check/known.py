@@ -18,7 +18,10 @@ it, so that the bundle's rows meet exactly the state they meet after the full ch
 
 What is left out could only give issues about the dataset's own rows, which the verdict rules
 out: a dataset row's cited sources are all listed (so `Meetings.cited` need not hold them), its
-quotes match, its references exist. The issues, their order and the report's counts are those
+quotes match, its references exist. A bundle's new rows only add to what the dataset's rows are
+judged by (keys, delegations, sources listed, rows used), which cannot make one of them fail; a
+bundle's row with the key of a dataset row and other values could (it replaces that row's state),
+so then `Untrusted` is raised and the import checked in full, as without a verdict. The issues, their order and the report's counts are those
 of the full check (a test compares both on every bundle fixture).
 """
 
@@ -30,6 +33,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from cbcf_data.check.report import Where
+from cbcf_data.check.rows import row_differences
 from cbcf_data.check.rules.archives import Archives
 from cbcf_data.check.rules.hierarchy import Hierarchy
 from cbcf_data.check.rules.meetings import Meetings, meeting_of
@@ -42,10 +46,18 @@ from cbcf_data.io.readers import open_csv
 from cbcf_data.model.tables import Record
 
 
-def known_table(run: Run, model: type[Record], path: Path, wanted: set[str], quoted: set[str]) -> None:
+class Untrusted(Exception):
+    """A bundle's row has the key of a dataset row with other values: a row of the bundle that
+    replaces one of the dataset's state in the rules can make the dataset's own rows fail (a later
+    start date for an existing meeting), so the import is checked in full instead."""
+
+
+def known_table(run: Run, model: type[Record], path: Path, wanted: dict[str, list[dict[str, Any]]],
+                quoted: set[str]) -> None:
     """Give the run what the dataset rows of `model`'s table leave in it once checked, from their
-    cells: keys, the rows whose ID is in `wanted` (the bundle's), and the rules' state. `quoted`:
-    the sources the bundle's commitments quote (their archived texts are read)."""
+    cells: keys, the rows whose ID is in `wanted` (the bundle's rows by ID), and the rules' state.
+    `quoted`: the sources the bundle's commitments quote (their archived texts are read). Raises
+    Untrusted when a bundle's row differs from the dataset's row with its key."""
     name, display = model.table, str(path)
     run.report.checks.add("csv-structure")
     fields = tuple(model.model_fields)
@@ -65,7 +77,9 @@ def known_table(run: Run, model: type[Record], path: Path, wanted: set[str], quo
             keys[key] = "dataset"
             first = key if type(key) is str else key[0]
             if wanted and (first in firsts or "/" in first) and record_id(key) in wanted:
-                store[record_id(key)] = cells_of(cells)
+                store[record_id(key)] = existing = cells_of(cells)
+                if any(row_differences(model, existing, row) for row in wanted[record_id(key)]):
+                    raise Untrusted(f"{name} {record_id(key)}")
             if rules.feed is not None:
                 rules.feed(line, cells)
     run.report.rows += rows

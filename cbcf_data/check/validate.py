@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from cbcf_data.check import release
 from cbcf_data.check.bundle import check_bundle_document, read_bundle
 from cbcf_data.check.descriptor import check_descriptor, finish_profile
+from cbcf_data.check.known import Untrusted
 from cbcf_data.check.recovery import reading_dataset, report_leftovers
 from cbcf_data.check.report import Report
 from cbcf_data.check.rows import check_table
@@ -54,7 +55,10 @@ def validate_import(bundle: Path, dataset: Path) -> Report:
     """`validate(bundle, dataset=dataset)` for `import`: the same report, but when a verdict kept
     by an earlier check (`check.verdict`) vouches for the dataset's files as they are, its rows
     are read as cells for what the bundle's rows are compared with, not checked again."""
-    return _validate(bundle, dataset, trusted=True)
+    try:
+        return _validate(bundle, dataset, trusted=True)
+    except Untrusted:  # a bundle's row replaces a dataset row: checked in full
+        return _validate(bundle, dataset)
 
 
 def _validate(source: Path | None, dataset: str | Path | None, progress: Progress | None = None,
@@ -73,7 +77,7 @@ def _validate(source: Path | None, dataset: str | Path | None, progress: Progres
             verdict.keep(clean[0], package.descriptor_path(None) if source is None else package.descriptor_of(source))
     except Stop:
         pass
-    except DatasetBusyError:  # another process keeps the dataset: not a problem of the input
+    except (DatasetBusyError, Untrusted):  # another process keeps the dataset; or see `validate_import`
         raise
     except Exception as error:  # a bug of ours must still end in a report, never a traceback
         run.unusable("internal-error", f"the validator failed unexpectedly ({type(error).__name__}: {error}); "

@@ -219,7 +219,7 @@ def _digest(dataset: Path) -> str | None:
 
     descriptor = dataset / "datapackage.json"
     paths = package.resource_paths(package.read_descriptor(descriptor), dataset)
-    return verdict.digest(descriptor, paths.values(), dataset / "records")
+    return verdict.digest(descriptor, paths, dataset / "records")
 
 
 def _refused_for_the_planted_row(bundle: Path, dataset: Path) -> None:
@@ -345,3 +345,54 @@ def test_the_located_tables_key_is_their_first_column():
 
     for table in {*RETIRABLE_TABLE, *REFERENCED, "meetings"}:
         assert next(iter(TABLES[table].model_fields)) == "id" and TABLES[table].primary_key == ("id",)
+
+
+@pytest.mark.records
+def test_each_import_keeps_the_verdict_for_the_next(bases, tmp_path, spy):
+    """A fresh dataset's first `validate` keeps its verdict; each import keeps the next one."""
+    import yaml
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(bases["without"], dataset)
+    kept = (dataset / "records" / "retired_ids.csv").read_bytes()
+    remove_meeting("cbcf-1997", dataset)
+    (dataset / "records" / "retired_ids.csv").write_bytes(kept)
+    assert not validate(dataset).issues
+    for meeting in (MEETING, "cbcf-1997"):
+        document = export_bundle(meeting, ROOT)
+        bundle = tmp_path / f"{meeting}.yaml"
+        bundle.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        spy.clear()
+        result = import_bundle(bundle, dataset)
+        assert spy and result.written and not result.report.issues
+    assert not validate(dataset).issues
+
+
+@pytest.mark.records
+def test_a_new_sources_archived_text_keeps_the_verdict(bases, tmp_path, spy):
+    """Adding the text a bundle's new source archives changes nothing the verdict vouched for."""
+    import hashlib
+
+    import yaml
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(bases["without"], dataset)
+    assert not validate(dataset).issues
+    text = "The text of a new source.\n"
+    (dataset / "records" / "sources" / "new-source.txt").write_text(text, encoding="utf-8")
+    (dataset / "records" / "sources" / "unlisted.txt").write_text(text, encoding="utf-8")
+    document = export_bundle(MEETING, ROOT)
+    source = {**_first(_table("sources"), id=document["commitments"][0]["source_id"])}
+    source = {k: v or None for k, v in source.items()}
+    source.update(id="new-source", archive_path="sources/new-source.txt",
+                  sha256=hashlib.sha256(text.encode()).hexdigest())
+    document["new_sources"].append(source)
+    document["sources"].append("new-source")
+    document["commitments"][0].update(source_id="new-source", quote="new source", quote_start=14, quote_end=24)
+    bundle = tmp_path / "meeting.yaml"
+    bundle.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    full = facts(validate(bundle, dataset=dataset))
+    spy.clear()
+    fast = facts(validate_import(bundle, dataset / "datapackage.json"))
+    assert spy and fast == full
+    assert [issue["code"] for issue in full["issues"]] == ["archive-unlisted"]  # unlisted.txt only

@@ -88,7 +88,7 @@ def vouched(descriptor_file: Path, paths: dict[str, Path]) -> bool:
     from cbcf_data.check import verdict
 
     tables_root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-    return verdict.vouched(verdict.digest(descriptor_file, paths.values(), tables_root))
+    return verdict.vouched(verdict.digest(descriptor_file, paths, tables_root))
 
 
 def check_padding(run: Run, path: Path, rows: dict[str, list[dict[str, Any]]],

@@ -138,7 +138,7 @@ def _digest(descriptor_file: Path, paths: dict[str, Path], root: Path) -> str | 
 
     if package.inside_package(descriptor_file) or verdict.cache_folder() is None:
         return None
-    return verdict.digest(descriptor_file, paths.values(), root)
+    return verdict.digest(descriptor_file, paths, root)
 
 
 def check_table_file(run: Run, path: Path) -> None:

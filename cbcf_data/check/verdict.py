@@ -1,7 +1,7 @@
 """A dataset's verdict, kept so that `import` need not check again the rows it does not touch.
 
-A verdict says: these exact files — `datapackage.json`, every table it names, and every file of
-the archived texts' folder (`records/sources/`, names and bytes) — checked by this exact code
+A verdict says: these exact files — `datapackage.json`, every table it names, and every archived
+text the sources table names (`records/sources/<id>.txt`) — checked by this exact code
 (`cbcf_data` version, a hash of the package's source, the Python and Pydantic versions) gave no
 issue at all, not even a warning. It is named by the SHA-256 of all that (`digest`) and kept in
 the user's cache (`$CBCF_DATA_CACHE_DIR/verdicts`, else `$XDG_CACHE_HOME/cbcf-data/verdicts`, else
@@ -33,11 +33,11 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 from cbcf_data.io import limits, package
-from cbcf_data.io.files import ReadError, open_file, read_bytes, real_folder
+from cbcf_data.io.files import ReadError, open_file, read_bytes
+from cbcf_data.io.readers import open_csv
 
 #: Part of every verdict's name and content: raise it when what a verdict means changes.
 FORMAT = "1"
@@ -71,26 +71,35 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def digest(descriptor_file: Path, tables: Iterable[Path], tables_root: Path) -> str | None:
+def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> str | None:
     """The name of the verdict on these files as they are now; None when one cannot be read
-    (nothing is then kept or trusted)."""
+    (nothing is then kept or trusted). The archived texts counted are those the sources table
+    names: a text added for a new source changes nothing the verdict vouched for (whether a file
+    no row names is reported is judged on the folder as it is, with or without a verdict)."""
     root = descriptor_file.parent
-    files = [descriptor_file, *sorted(set(tables))]
-    archives = tables_root / "sources"
     total = hashlib.sha256(f"{FORMAT}\0{code_version()}".encode())
     budget = [limits.VALIDATE_BYTES + limits.ARCHIVES_BYTES]
     try:
-        for path in files:
+        for path in [descriptor_file, *sorted(set(tables.values()))]:
             total.update(f"\0file\0{os.path.relpath(path, root)}\0{_file_hash(path, root, budget)}".encode())
-        if os.path.lexists(archives):
-            if not real_folder(archives, root):
-                return None
-            for entry in sorted(archives.iterdir()):
-                kind = _file_hash(entry, root, budget) if entry.is_file() and not entry.is_symlink() else "not-a-file"
-                total.update(f"\0archive\0{entry.name}\0{kind}".encode("utf-8", "surrogatepass"))
+        for name in _archives(tables.get("sources"), root):
+            total.update(f"\0archive\0{name}\0{_file_hash(tables_root / name, root, budget)}".encode())
     except (OSError, ReadError):
         return None
     return total.hexdigest()
+
+
+def _archives(sources: Path | None, root: Path) -> list[str]:
+    """The archive paths the sources table names, in its order; ReadError when it cannot be read."""
+    if sources is None:
+        return []
+    records, file = open_csv(sources, root)
+    with file:
+        header = next(records, (1, []))[1]
+        if "archive_path" not in header:
+            return []
+        column = header.index("archive_path")
+        return [cells[column] for _, cells in records if len(cells) > column and cells[column]]
 
 
 def _file_hash(path: Path, root: Path, budget: list[int]) -> str:

@@ -83,7 +83,7 @@ def keep_verdict(descriptor_file: Path, paths: dict[str, Path]) -> None:
 
     if verdict.cache_folder() is not None:
         tables_root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-        verdict.keep(verdict.digest(descriptor_file, paths.values(), tables_root), descriptor_file)
+        verdict.keep(verdict.digest(descriptor_file, paths, tables_root), descriptor_file)
 
 
 def refuse_non_bundle(path: Path) -> None:

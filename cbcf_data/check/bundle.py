@@ -39,11 +39,12 @@ def read_bundle(run: Run, path: Path) -> Any:
 
 
 def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Path | None,
-                          trusted: bool = False) -> None:
+                          trusted: bool = False, order: dict[str, list[Any]] | None = None) -> None:
     """Check a bundle's document, read from `path`, as `check_bundle` does. `trusted` (import
     only, never `validate`): when a kept verdict vouches for the dataset's files as they are
     (`check.verdict`), its rows are read as cells for what the bundle's rows are compared with,
-    not typed and checked again (`check.known`): the same report, at the cost of the bundle."""
+    not typed and checked again (`check.known`): the same report, at the cost of the bundle; the
+    keys of each table the bundle adds to are then put in `order`, in their file's order."""
     from cbcf_data.model import bundle as bundles
 
     if not isinstance(document, dict):
@@ -72,7 +73,7 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
                     by_id: dict[str, list[dict[str, Any]]] = {}
                     for row in bundle_rows:
                         by_id.setdefault(record_id(bundle_key(model, row)), []).append(row)
-                    known_table(run, model, paths[model.table], by_id, quoted)
+                    known_table(run, model, paths[model.table], by_id, quoted, order)
                 else:
                     feed = csv_feed(run, model, paths[model.table])
                     feeds.append(("dataset", _capture(feed, wanted, run.existing.setdefault(model.table, {}))))

@@ -27,6 +27,7 @@ of the full check (a test compares both on every bundle fixture).
 
 from __future__ import annotations
 
+import csv
 import operator
 from pathlib import Path
 from types import SimpleNamespace
@@ -53,37 +54,58 @@ class Untrusted(Exception):
 
 
 def known_table(run: Run, model: type[Record], path: Path, wanted: dict[str, list[dict[str, Any]]],
-                quoted: set[str]) -> None:
+                quoted: set[str], order: dict[str, list[Any]] | None = None) -> None:
     """Give the run what the dataset rows of `model`'s table leave in it once checked, from their
     cells: keys, the rows whose ID is in `wanted` (the bundle's rows by ID), and the rules' state.
-    `quoted`: the sources the bundle's commitments quote (their archived texts are read). Raises
-    Untrusted when a bundle's row differs from the dataset's row with its key."""
+    `quoted`: the sources the bundle's commitments quote (their archived texts are read). With
+    `order`, a table the bundle adds to gets its keys there, in the file's order (for the splice
+    of `edit.splicing`). Raises Untrusted when a bundle's row differs from the dataset's row with
+    its key."""
     name, display = model.table, str(path)
     run.report.checks.add("csv-structure")
     fields = tuple(model.model_fields)
     key_of = operator.itemgetter(*[fields.index(f) for f in model.primary_key])
     keys: dict[Any, str] = run.keys[name]  # type: ignore[assignment]  # a dict: the bundle feeds it too
-    store = run.existing.setdefault(name, {})
-    cells_of = csvfiles.cells_of(fields)
     rules = _Rules(run, name, display, fields)
-    records, file = open_csv(path, run.root)
-    rows = 0
+    feed = rules.feed
+    _, file = open_csv(path, run.root)  # the file's size, kind and place checked
     with file:
-        next(records, None)  # the header: the verdict vouches for it
-        firsts = {key.split("/", 1)[0] for key in wanted}
-        for line, cells in records:
-            rows += 1
-            key = key_of(cells)
-            keys[key] = "dataset"
-            first = key if type(key) is str else key[0]
-            if wanted and (first in firsts or "/" in first) and record_id(key) in wanted:
-                store[record_id(key)] = existing = cells_of(cells)
-                if any(row_differences(model, existing, row) for row in wanted[record_id(key)]):
-                    raise Untrusted(f"{name} {record_id(key)}")
-            if rules.feed is not None:
-                rules.feed(line, cells)
-    run.report.rows += rows
+        # The bytes the verdict vouches for: read by the csv module itself, as `csv_records` reads them.
+        reader = csv.reader(file)
+        next(reader, None)  # the header: the verdict vouches for it
+        if feed is None:  # keys alone (the largest tables): no line numbers needed
+            keys.update(dict.fromkeys(map(key_of, reader), "dataset"))
+        else:
+            line = 1
+            for cells in reader:
+                start, line = line + 1, reader.line_num
+                keys[key_of(cells)] = "dataset"
+                feed(start, cells)
+    run.report.rows += len(keys)  # a clean dataset's keys are unique: one a row
+    held = wanted.keys() & (keys.keys() if len(model.primary_key) == 1 else set(map("/".join, keys)))
+    if held:  # rows the bundle holds too (an import again, a collision): their cells, read again
+        _compare(run, model, path, wanted, held)
+    if order is not None and wanted:
+        order[name] = list(keys)
     rules.finish(keys, quoted)
+
+
+def _compare(run: Run, model: type[Record], path: Path, wanted: dict[str, list[dict[str, Any]]], held: set[str]) -> None:
+    """Keep the cells of the dataset rows the bundle also holds (`Run.existing`, to compare them
+    as the full check does); Untrusted when a bundle's row with such a key has other values."""
+    fields = tuple(model.model_fields)
+    key_of = operator.itemgetter(*[fields.index(f) for f in model.primary_key])
+    cells_of = csvfiles.cells_of(fields)
+    store = run.existing.setdefault(model.table, {})
+    _, file = open_csv(path, run.root)
+    with file:
+        reader = csv.reader(file)
+        next(reader, None)
+        for cells in reader:
+            if (name := record_id(key_of(cells))) in held:
+                store[name] = existing = cells_of(cells)
+                if any(row_differences(model, existing, row) for row in wanted[name]):
+                    raise Untrusted(f"{model.table} {name}")
 
 
 class _Rules:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check import release
 from cbcf_data.check.bundle import check_bundle_document, read_bundle
@@ -51,24 +51,27 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
     return _validate(None if source is None else Path(source), dataset, progress, tee)
 
 
-def validate_import(bundle: Path, dataset: Path) -> Report:
+def validate_import(bundle: Path, dataset: Path, order: dict[str, list[Any]] | None = None) -> Report:
     """`validate(bundle, dataset=dataset)` for `import`: the same report, but when a verdict kept
     by an earlier check (`check.verdict`) vouches for the dataset's files as they are, its rows
-    are read as cells for what the bundle's rows are compared with, not checked again."""
+    are read as cells for what the bundle's rows are compared with, not checked again; `order`
+    then gets the keys of each table the bundle adds to, in their file's order."""
     try:
-        return _validate(bundle, dataset, trusted=True)
+        return _validate(bundle, dataset, trusted=True, order=order)
     except Untrusted:  # a bundle's row replaces a dataset row: checked in full
+        if order is not None:
+            order.clear()
         return _validate(bundle, dataset)
 
 
 def _validate(source: Path | None, dataset: str | Path | None, progress: Progress | None = None,
-              tee: Tee | None = None, trusted: bool = False) -> Report:
+              tee: Tee | None = None, trusted: bool = False, order: dict[str, list[Any]] | None = None) -> Report:
     """What `validate` does; `trusted`: a bundle's dataset may be vouched for by a verdict."""
     run = Run(progress)
     clean: list[str] = []  # the digest of a dataset whose files did not change while it was checked
     try:
         try:
-            _dispatch(run, source, dataset, tee, trusted, clean if tee is None else None)
+            _dispatch(run, source, dataset, tee, trusted, clean if tee is None else None, order)
         finally:
             finish_profile(run)
         if clean and run.report.usable and not run.report.issues and not run.report.omitted:
@@ -86,7 +89,7 @@ def _validate(source: Path | None, dataset: str | Path | None, progress: Progres
 
 
 def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee | None = None,
-              trusted: bool = False, clean: list[str] | None = None) -> None:
+              trusted: bool = False, clean: list[str] | None = None, order: dict[str, list[Any]] | None = None) -> None:
     """Check `path` as what it is: a dataset, a table's CSV, a bundle, or a release (folder, zip, JSON).
     A dataset's digest goes in `clean` when its files stayed the same while they were checked."""
     if path is not None and release.is_release_folder(path):
@@ -102,7 +105,7 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee 
         if path.suffix.lower() == ".json" and release.is_release_document(document):
             release.check_release_document(run, path, document)
         else:
-            check_bundle_document(run, path, document, dataset, trusted)
+            check_bundle_document(run, path, document, dataset, trusted, order)
     elif not path.exists():
         run.unusable("file-not-found", f"{path} does not exist", str(path))
     else:

@@ -43,15 +43,51 @@ def split_rows(ds: Dataset, meeting_id: str) -> tuple[Rows, Rows, Rows]:
 
 
 def splice_file(model: type[Record], path: Path, root: Path, remove: Collection[Key],
-                add: Iterable[Mapping[str, Any]]) -> str:
+                add: Iterable[Mapping[str, Any]], keys: list[Any] | None = None) -> str:
     """The new text of a table file (read below `root`, within the load limit): without the rows
     whose key (the primary key's cells, a tuple) is in `remove`, with the rows of `add` (field ->
-    value) where their keys sort, every other line as it is."""
+    value) where their keys sort, every other line as it is. `keys`: the table's keys in the
+    file's order, when the caller read them already (`check.known`): see `placed`."""
     try:
         text = read_text(path, limits.LOAD_BYTES, root)
     except ReadError as error:
         raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
+    if keys is not None and not remove:
+        add = list(add)
+        done = placed(model, text, keys, add)
+        if done is not None:
+            return done
     return spliced(model, text, remove, add, str(path))
+
+
+def placed(model: type[Record], text: str, keys: list[Any], add: list[Mapping[str, Any]]) -> str | None:
+    """The text with the rows of `add` put where their keys sort, found from the table's keys in
+    the file's order without reading its rows again: a row starts at the only place in the text
+    where a line begins with its key's cells and the comma after them (or its end, for a table
+    of key columns alone): a key with no comma, quote or line break is written as it is. None when the text is not in canonical form, its keys are not
+    strictly sorted, or a row's start cannot be told for sure: then `spliced` reads every row."""
+    header, width = csvfiles.header(model), len(model.primary_key)
+    if not text.endswith("\n") or "\r" in text or not text.startswith(",".join(header) + "\n") \
+            or header[:width] != list(model.primary_key):
+        return None
+    after = "," if len(header) > width else "\n"  # what follows the key's cells on its row's line
+    single = width == 1
+    new = sorted((_key(csvfiles.sort_key(model, row), single), _line(model, row)) for row in add)
+    if len({key for key, _ in new}) != len(new) or any(a >= b for a, b in zip(keys, keys[1:])):
+        return None
+    out, done, starts = [], 0, {len(keys): len(text)}
+    for key, line in new:
+        index = bisect.bisect_left(keys, key)
+        if index not in starts:
+            parts = (keys[index],) if single else keys[index]
+            start = "\n" + ",".join(parts) + after
+            if any(c in part for part in parts for c in ',"\n\r') or text.count(start) != 1:
+                return None
+            starts[index] = text.index(start) + 1
+        out += [text[done:starts[index]], line]
+        done = starts[index]
+    out.append(text[done:])
+    return "".join(out)
 
 
 def spliced(model: type[Record], text: str, remove: Collection[Key], add: Iterable[Mapping[str, Any]],

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import operator
+from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -75,6 +76,8 @@ def known_table(run: Run, model: type[Record], path: Path, wanted: dict[str, lis
         next(reader, None)  # the header: the verdict vouches for it
         if feed is None:  # keys alone (the largest tables): no line numbers needed
             keys.update(dict.fromkeys(map(key_of, reader), "dataset"))
+        elif name == "commitments":  # the largest table of all: its two columns taken in bulk
+            rules.commitments(map(operator.itemgetter(0, fields.index("meeting_id")), reader), keys)
         else:
             line = 1
             for cells in reader:
@@ -170,12 +173,15 @@ class _Rules:
             if delegation not in present:
                 meetings.delegations[meetings.meeting_ids.get(meeting, meeting)] = meetings._with(present, delegation)
 
-    def _commitments(self, line: int, cells: list[str]) -> None:
-        self._located(line, cells)
-        meeting = cells[self.column["meeting_id"]]
-        if meeting_of(cells[0]) != meeting:
-            meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]
-            meetings.commitment_meeting[cells[0]] = meeting
+    def commitments(self, pairs: Iterable[tuple[str, str]], keys: dict[Any, str]) -> None:
+        """Every commitment's (ID, meeting ID): its key, its ID among the located (the table is
+        unplaced: no line kept), and its meeting where the ID names another."""
+        pairs = list(pairs)
+        keys.update(dict.fromkeys([commitment for commitment, _ in pairs], "dataset"))
+        self.ids.update(keys)  # type: ignore[union-attr]
+        meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]
+        meetings.commitment_meeting.update(
+            [(commitment, meeting) for commitment, meeting in pairs if meeting_of(commitment) != meeting])
 
     def _meeting_sources(self, line: int, cells: list[str]) -> None:
         meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]
@@ -218,4 +224,4 @@ class _Rules:
 
 
 #: Located tables whose rows also feed other rules (their handler calls `_located` itself).
-_OWN = frozenset({"meetings", "organizations", "topics", "sources", "commitments"})
+_OWN = frozenset({"meetings", "organizations", "topics", "sources"})

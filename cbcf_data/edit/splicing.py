@@ -141,16 +141,16 @@ def _keyed(model: type[Record], text: str, lines: list[str]) -> tuple[list[int],
         if width > 1 and any(len(key) != width for key in keys):
             return None
     else:  # rows as the csv module reads them: a quote inside an unquoted cell is a character
-        try:
-            records = list(csv_records(io.StringIO(text, newline=""), Path("table")))[1:]
+        starts, keys = [], []
+        try:  # one record at a time: only each row's start and key are kept
+            for line, cells in itertools.islice(csv_records(_Lines(lines), Path("table")), 1, None):  # type: ignore[arg-type]
+                raw = lines[line - 1].split(",", width)[:width]
+                if len(cells) < width or raw != cells[:width]:
+                    return None  # a quoted key (IDs hold no quote: a key that needs one is not written here)
+                starts.append(line - 1)
+                keys.append(cells[0] if width == 1 else tuple(cells[:width]))
         except ReadError:
             return None
-        starts, keys = [line - 1 for line, _ in records], []
-        for start, (_, cells) in zip(starts, records):
-            raw = lines[start].split(",", width)[:width]
-            if len(cells) < width or raw != cells[:width]:
-                return None  # a quoted key (IDs hold no quote: a key that needs one is not written here)
-            keys.append(cells[0] if width == 1 else tuple(cells[:width]))
     if (width == 1 and "" in keys) or keys != sorted(keys) or len(set(keys)) != len(keys):
         return None
     return starts, keys
@@ -172,3 +172,22 @@ def _rewritten(model: type[Record], text: str, remove: Collection[Key], add: lis
 def _line(model: type[Record], row: Mapping[str, Any]) -> str:
     """One row as its canonical CSV line, with its LF."""
     return csvfiles.to_csv_text(model, [row]).split("\n", 1)[1]
+
+
+class _Lines:
+    """The lines of a text split at LF, read back as a text file opened with newline="" reads
+    them (`readline`, at most `size` characters at a time): `io.StringIO` would hold a copy of
+    the whole text, at four bytes a character."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.index, self.rest = lines, 0, ""
+
+    def readline(self, size: int = -1) -> str:
+        if not self.rest:
+            if self.index >= len(self.lines):
+                return ""
+            self.index += 1
+            self.rest = self.lines[self.index - 1] + ("\n" if self.index < len(self.lines) else "")
+        line = self.rest if size < 0 else self.rest[:size]
+        self.rest = self.rest[len(line):]
+        return line

@@ -66,3 +66,24 @@ def test_only_the_meetings_rows_of_the_large_tables_are_held(copies):
     assert all(row["meeting_id"] == "cbcf-2023" for row in before["commitments"] + before["attendances"])
     assert all(row["commitment_id"].startswith("cbcf-2023-") for row in before["commitment_topics"])
     assert after["commitments"] == [] and after["meetings"] == []
+
+
+@pytest.mark.records
+@pytest.mark.parametrize("meeting", meetings())
+def test_export_by_streaming_agrees_with_the_loaded_dataset(meeting, copies):
+    from cbcf_data.edit.exporting import _export_loaded, export_bundle
+
+    assert export_bundle(meeting, copies) == _export_loaded(meeting, copies)
+
+
+def test_export_of_a_bad_row_names_its_file_and_line(copies, tmp_path):
+    from cbcf_data.edit.exporting import export_bundle
+    from cbcf_data.errors import InvalidDataError
+
+    broken = tmp_path / "broken"
+    shutil.copytree(copies, broken)
+    path = broken / "records" / "meetings.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("cbcf-2023,reestablished", "cbcf-2023,reestablishd"),
+                    encoding="utf-8")
+    with pytest.raises(InvalidDataError, match=r"meetings\.csv:\d+: phase"):
+        export_bundle("cbcf-2023", broken)

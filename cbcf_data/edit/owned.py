@@ -30,11 +30,11 @@ WHOLE = frozenset({*NEW_TABLES.values(), "retired_ids"})
 SHARED = frozenset(NEW_TABLES.values()) - frozenset(DEPENDENT)
 
 
-def meeting_rows(descriptor_file: Path, meeting_id: str) -> tuple[Rows, Rows]:
+def meeting_rows(descriptor_file: Path, meeting_id: str, missing: str = " in {root}") -> tuple[Rows, Rows]:
     """(before, after) of taking the meeting out: for the tables of meetings' rows, the meeting's
     own rows before and none after; for the tables kept whole, every row before and those that
     stay after (the same objects). Rows not held are untouched by the change. UnusableInputError
-    when there is no such meeting."""
+    when there is no such meeting (`missing`: what its message says after the ID)."""
     root = descriptor_file.parent
     paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
     before: Rows = {}
@@ -55,7 +55,7 @@ def meeting_rows(descriptor_file: Path, meeting_id: str) -> tuple[Rows, Rows]:
                 elsewhere.update((target, value) for field, target in model.foreign_keys.items()
                                  if target in SHARED and (value := cells.get(field)) is not None)
     if meeting_id not in meetings:
-        raise UnusableInputError(f"no meeting {meeting_id!r} in {root}; meetings are: {', '.join(meetings)}")
+        raise UnusableInputError(f"no meeting {meeting_id!r}{missing.format(root=root)}; meetings are: {', '.join(meetings)}")
     return before, _after(before, meeting_id, commitments, elsewhere)
 
 
@@ -106,3 +106,11 @@ def _rows(model: Any, path: Path, root: Path) -> Any:
     except ReadError as error:
         raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
 
+
+def taken(before: Rows, after: Rows) -> Rows:
+    """The rows the meeting takes with it (`split_meeting`'s second part): those of `before` not in `after`."""
+    out = {}
+    for table, rows in before.items():
+        staying = set(map(id, after.get(table, [])))
+        out[table] = [row for row in rows if id(row) not in staying]
+    return out

@@ -396,3 +396,19 @@ def test_a_new_sources_archived_text_keeps_the_verdict(bases, tmp_path, spy):
     fast = facts(validate_import(bundle, dataset / "datapackage.json"))
     assert spy and fast == full
     assert [issue["code"] for issue in full["issues"]] == ["archive-unlisted"]  # unlisted.txt only
+
+
+def test_no_verdict_is_kept_when_a_file_changes_while_it_is_checked(tmp_path):
+    import os
+
+    _, _, dataset = materialize("bundle-valid", tmp_path)
+    people = dataset / "records" / "people.csv"
+
+    def touch(table, rows, finished):  # a file written to (here: its time) once it was read
+        if finished and table == "assessments":
+            status = people.stat()
+            os.utime(people, ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
+
+    assert not validate(dataset, progress=touch).issues
+    assert not verdict.vouched(_digest(dataset))
+    assert not validate(dataset).issues and verdict.vouched(_digest(dataset))  # unchanged: kept

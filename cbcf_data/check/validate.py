@@ -116,12 +116,12 @@ def _dispatch(run: Run, path: Path | None, dataset: str | Path | None, tee: Tee 
 def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None, clean: list[str] | None = None) -> None:
     """Every layer over the tables the descriptor names, read under the dataset's lock; `tee`
     (see `validate`) sees each table's rows as they are checked. With `clean`, the files' digest
-    (`check.verdict`) is taken before and after, and put there when both are the same."""
+    (`check.verdict`) is put there when they did not change while they were checked (`stamp`)."""
     with reading_dataset(run, descriptor_file):
         paths = check_descriptor(run, descriptor_file)
         report_leftovers(run, descriptor_file.parent, paths.values())
         root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-        before = _digest(descriptor_file, paths, root) if clean is not None and not run.report.issues else None
+        before = _stamp(descriptor_file, paths, root) if clean is not None and not run.report.issues else None
         run.rules = Rules(run.emit, root, descriptor_file.parent)
         run.report.checks.update(CHECKS)
         for model in MODELS:
@@ -131,17 +131,21 @@ def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None, clean
             else:
                 run.broken.add(model.table)
         run.rules.finish(run.keys["sources"])
-        if before is not None and clean is not None and _digest(descriptor_file, paths, root) == before:
-            clean.append(before)
+        if before is not None and clean is not None and not run.report.issues:
+            from cbcf_data.check import verdict
+
+            key = verdict.digest(descriptor_file, paths, root)
+            if key is not None and verdict.stamp(descriptor_file, paths, root) == before:
+                clean.append(key)
 
 
-def _digest(descriptor_file: Path, paths: dict[str, Path], root: Path) -> str | None:
-    """The files' digest (`check.verdict`); None for the installed copy, which keeps no verdict."""
+def _stamp(descriptor_file: Path, paths: dict[str, Path], root: Path) -> tuple[Any, ...] | None:
+    """The files' stamp (`check.verdict`); None for the installed copy, which keeps no verdict."""
     from cbcf_data.check import verdict
 
     if package.inside_package(descriptor_file) or verdict.cache_folder() is None:
         return None
-    return verdict.digest(descriptor_file, paths, root)
+    return verdict.stamp(descriptor_file, paths, root)
 
 
 def check_table_file(run: Run, path: Path) -> None:

@@ -11,8 +11,9 @@ not there: the dataset is then checked in full.
 
 Who writes one: `validate()` of a dataset folder (never of a release folder, zip or document, nor
 of the installed copy), when its report is empty; and `import`, after a write whose bundle
-validated without an issue. Both hash the files before and after reading them, under the
-dataset's lock, and keep nothing when the two differ. A cache that cannot be written is skipped
+validated without an issue. Both read the files under the dataset's lock; `validate` also
+compares their sizes, times and inodes before and after (`stamp`) and keeps nothing when they
+changed while it read them. A cache that cannot be written is skipped
 silently. At most `limits.VERDICTS_KEPT` are kept (the oldest are removed).
 
 Who reads one: only `import` (`check.validate.validate_import`), to skip typing and checking the
@@ -34,6 +35,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from cbcf_data.io import limits, package
 from cbcf_data.io.files import ReadError, open_file, read_bytes
@@ -100,6 +102,25 @@ def _archives(sources: Path | None, root: Path) -> list[str]:
             return []
         column = header.index("archive_path")
         return [cells[column] for _, cells in records if len(cells) > column and cells[column]]
+
+
+def stamp(descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> tuple[Any, ...] | None:
+    """What tells, without reading them, whether the files a digest reads changed: each one's
+    size, modification time and inode (the archived texts' folder whole). Taken before and after
+    a check, so that a verdict is kept only on files that did not change while they were read."""
+    archives = tables_root / "sources"
+    try:
+        found = [descriptor_file, *sorted(set(tables.values()))]
+        if archives.is_dir():
+            found += sorted(archives.iterdir())
+        return tuple((str(path), *_stat(path)) for path in found)
+    except OSError:
+        return None
+
+
+def _stat(path: Path) -> tuple[int, int, int, int]:
+    status = os.lstat(path)
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
 def _file_hash(path: Path, root: Path, budget: list[int]) -> str:

@@ -398,9 +398,10 @@ def test_a_new_sources_archived_text_keeps_the_verdict(bases, tmp_path, spy):
     assert [issue["code"] for issue in full["issues"]] == ["archive-unlisted"]  # unlisted.txt only
 
 
-def test_no_verdict_is_kept_when_a_file_changes_while_it_is_checked(tmp_path):
+def test_no_verdict_is_kept_when_a_file_changes_while_it_is_checked(tmp_path, monkeypatch):
     import os
 
+    monkeypatch.setenv("CBCF_DATA_CACHE_DIR", str(tmp_path / "cache"))  # no verdict kept by another test
     _, _, dataset = materialize("bundle-valid", tmp_path)
     people = dataset / "records" / "people.csv"
 

@@ -82,12 +82,14 @@ def diff(b: Bench, sizes: list[int]) -> None:
     """Item 4: diff of a dataset and its copy with 1% of rows changed, beside a streaming merge
     of the sorted CSVs and a dict compare; then its peak memory across sizes (flat)."""
     seen: dict[int, tuple[Runs, Runs]] = {}
+    unchanged: dict[int, Runs] = {}
     for n in sizes:
         old = b.data.synth(n)
         new = b.data.derived(f"{n}-changed", old, one_percent_changed)
         runs = b.runs({"diff": Job([b.cli, "diff", str(old), str(new)]),
                        "merge": Job([b.python, FLOORS, "merge", str(old), str(new)]),
-                       "dict": Job([b.python, FLOORS, "dictdiff", str(old), str(new)])})
+                       "dict": Job([b.python, FLOORS, "dictdiff", str(old), str(new)]),
+                       "same": Job([b.cli, "diff", str(old), str(old)])})
         changed = int(b.quiet([b.python, FLOORS, "merge", str(old), str(new)]) or 0)
         b.emit(row(f"diff {n:,} vs 1% changed ({changed:,} rows)", "cbcf-data diff OLD NEW", runs["diff"],
                    "streaming merge of the sorted CSVs (floors.py merge)", runs["merge"],
@@ -95,6 +97,7 @@ def diff(b: Bench, sizes: list[int]) -> None:
         b.emit(row(f"diff {n:,}, beside a dict compare", "(the same runs)", runs["diff"],
                    "both datasets in dicts by key, compared (floors.py dictdiff)", runs["dict"], size=n))
         seen[n] = runs["diff"], runs["merge"]
+        unchanged[n] = runs["same"]
     if len(seen) > 1:
         small, large = min(seen), max(seen)
         # Peak memory only: the smallest size's runs stand as the "floor" of the largest's.
@@ -102,3 +105,8 @@ def diff(b: Bench, sizes: list[int]) -> None:
                    Runs(rss=seen[large][0].rss), f"the same at {small:,}", Runs(rss=seen[small][0].rss),
                    Target("flat in rows: peak RSS ≤ 1.25× the smaller size's (our reading of 'flat')",
                           rss_ratio=1.25), merge_rss_mib=[max(seen[small][1].rss) / 1024, max(seen[large][1].rss) / 1024]))
+        # The same with no row changed: what grows with the rows alone (1% changed is 10 times the
+        # changes at 10 times the rows, and the changes are held: they are the result).
+        b.emit(row(f"diff peak RSS with no row changed, {small:,} → {large:,}", "cbcf-data diff DIR DIR",
+                   Runs(rss=unchanged[large].rss), f"the same at {small:,}", Runs(rss=unchanged[small].rss),
+                   Target("flat in rows: peak RSS ≤ 1.25× the smaller size's (our reading of 'flat')", rss_ratio=1.25)))

@@ -146,3 +146,18 @@ def test_the_merge_reads_one_row_ahead_at_most():
     added, removed, changed = diffstream.merge(old, new)
     assert [k for k, _ in added] == list(range(1, 100, 2)) and [k for k, _ in removed] == list(range(0, 100, 2))
     assert changed == []
+
+
+def test_the_merge_keeps_only_what_it_makes_of_a_changed_row():
+    """A changed row is made into its report as it is found (only the cells that differ), not kept
+    whole on both sides until the table ends; a row whose compared cells are equal is not kept."""
+    made = []
+    old = iter([(1, ["1", "a", "x"]), (2, ["2", "b", "y"]), (3, ["3", "c", "z"])])
+    new = iter([(1, ["1", "A", "x"]), (2, ["2", "b", "Y"]), (3, ["3", "c", "z"])])
+
+    def change(key, before, after):
+        made.append(key)
+        return None if key == 2 else {"key": key, "cells": [i for i, (x, y) in enumerate(zip(before, after)) if x != y]}
+
+    added, removed, changed = diffstream.merge(old, new, None, change)
+    assert made == [1, 2] and changed == [{"key": 1, "cells": [1]}] and added == removed == []

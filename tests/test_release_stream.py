@@ -4,22 +4,34 @@ files written in pieces, the site as a stream, and the one parse shared with val
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import os
+import shutil
+import sqlite3
+import sys
+import zipfile
+import zlib
+from pathlib import Path
 
 import pytest
 
 import cbcf_data
 from cbcf_data.check.validate import validate
-from cbcf_data.io import csvfiles, package
+from cbcf_data.io import csvfiles
 from cbcf_data.model.tables import MODELS
-from cbcf_data.publish import describe, document, output, release
+from cbcf_data.publish import describe, document, output, release, sqlite, stream
 from cbcf_data.publish.site import render, views
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import synth  # noqa: E402
 
-def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path):
+
+@pytest.mark.parametrize("fast_above", [output.FAST_DEFLATE_BYTES, 100_000])
+def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path, monkeypatch, fast_above):
+    monkeypatch.setattr(output, "FAST_DEFLATE_BYTES", fast_above)
     files = {"a.txt": b"", "b/c.csv": b"x,y\n1,2\n" * 3, "big.bin": os.urandom(1000) * 3000,  # > one CHUNK
              "b/d.json": "{\"é\":1}\n".encode()}
     for path, data in files.items():
@@ -27,7 +39,20 @@ def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path):
         (tmp_path / path).write_bytes(data)
     target = tmp_path.parent / f"{tmp_path.name}.zip"
     output.zip_files(target, tmp_path, list(files), "pre/")
-    assert target.read_bytes() == release.zip_bytes({f"pre/{path}": data for path, data in files.items()})
+    expected = release.zip_bytes({f"pre/{path}": data for path, data in files.items()})
+    assert target.read_bytes() == expected
+    deflater = output.Deflater(tmp_path.parent / f"{tmp_path.name}-work")  # compressed beforehand, in a thread
+    for path in list(files)[1:]:
+        deflater.add(path, tmp_path / path)
+    output.zip_files(target, tmp_path, list(files), "pre/", deflater.members)
+    deflater.close()
+    assert target.read_bytes() == expected
+    with zipfile.ZipFile(target) as archive:  # a large member is deflated at level 1, a small one as always
+        for path, data in files.items():
+            assert archive.read(f"pre/{path}") == data
+            level = 1 if len(data) > fast_above else 6
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+            assert archive.getinfo(f"pre/{path}").compress_size == len(compressor.compress(data) + compressor.flush())
 
 
 def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):
@@ -49,39 +74,145 @@ def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):
         out.write("a.txt", b"again")
 
 
-def test_the_tee_sees_each_row_once_and_changes_nothing():
-    tee = release.RowsTee()
-    with_tee, without = validate(None, tee=tee), validate(None)
-    assert with_tee.valid and with_tee.to_dict() == without.to_dict()
-    ds = tee.dataset(package.packaged_root() / package.RECORDS)
-    loaded = cbcf_data.load()
+def synthetic(folder: Path, n: int = 30) -> Path:
+    """A small synthetic dataset whose tables are sorted, with integer cells not in their own form
+    (`05`, `+7`, `7.0`: valid, typed 5, 7 and 7) and a cell that a spreadsheet would run as a formula."""
+    synth.write(n, folder)
+    path = folder / "records" / "commitments.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    start, end = rows[0].index("quote_start"), rows[0].index("quote_end")
+    rows[1][start], rows[2][end] = "0" + rows[1][start], "+" + rows[2][end]
+    rows[4][end] += ".0"
+    rows[3][rows[0].index("notes")] = "=1+1, and a quote \" inside"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, lineterminator="\n").writerows(rows)
+    return folder
+
+
+def test_the_streamed_release_equals_the_typed_forms(tmp_path):
+    """CSV, spreadsheet CSV, JSON document and SQLite file, written from the cells validation
+    reads, are byte for byte what the typed records give (`records_to_csv_text`, `excel_csv`,
+    `release_document`, `sqlite_bytes`)."""
+    folder = synthetic(tmp_path / "synth")
+    built = release.build_release(tmp_path / "dist", folder, site=False)
+    ds = cbcf_data.load(folder)
+    for name, table in ds.tables().items():
+        text = csvfiles.records_to_csv_text(table.model, table.values())
+        assert (built / "csv" / f"{name}.csv").read_bytes() == text.encode("utf-8"), name
+        assert (built / "excel" / f"{name}.csv").read_bytes() == release.excel_csv(text), name
+    commitments = (built / "csv" / "commitments.csv").read_text()
+    assert ",0" not in commitments and ",+" not in commitments and ".0," not in commitments  # integers as such
+    assert "'=1+1" in (built / "excel" / "commitments.csv").read_text(encoding="utf-8-sig")
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    facts = describe.about(descriptor, folder)
+    whole = json.dumps(document.release_document(ds, facts), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert (built / f"{built.name}.json").read_bytes() == (whole + "\n").encode("utf-8")
+    assert (built / describe.SQLITE).read_bytes() == sqlite.sqlite_bytes(ds, facts)
+
+
+def test_sqlite_columns_are_typed_as_the_table_schema_says(tmp_path):
+    folder = synthetic(tmp_path / "synth", 12)
+    built = release.build_release(tmp_path / "dist", folder, site=False)
+    ds = cbcf_data.load(folder)
+    connection = sqlite3.connect(built / describe.SQLITE)
     for model in MODELS:
-        path = package.packaged_root() / package.RECORDS / f"{model.table}.csv"
-        lines = path.read_text(encoding="utf-8").count("\n") - 1  # valid text holds no line break in a cell
-        assert len(ds.table(model.table)) == lines == len(loaded.table(model.table))
-        assert list(ds.table(model.table).values()) == list(loaded.table(model.table).values())
+        fields = list(model.model_fields)
+        rows = connection.execute(f'SELECT {", ".join(fields)} FROM "{model.table}" ORDER BY rowid').fetchall()
+        assert rows == [tuple(getattr(record, f) for f in fields) for record in ds.table(model.table).values()]
+        integers = stream.integer_fields(model)
+        for field in fields:
+            kinds = {kind for (kind,) in connection.execute(f'SELECT DISTINCT typeof("{field}") FROM "{model.table}"')}
+            assert kinds <= ({"integer", "null"} if field in integers else {"text", "null"}), (model.table, field)
 
 
-def test_the_tee_yields_rows_as_it_reads_them():
-    tee = release.RowsTee()
-    feed = iter([("where", "a", {"id": "a"}), ("where", "b", {"id": "b"})])
-    stream = tee(MODELS[0], feed)
-    assert next(stream)[1] == "a" and tee.rows[MODELS[0].table] == [{"id": "a"}]  # lazy: one row in, one out
-    assert [row[1] for row in stream] == ["b"]
+def test_an_unsorted_dataset_is_released_as_its_sorted_form(tmp_path):
+    folder = synthetic(tmp_path / "sorted", 12)
+    unsorted = tmp_path / "unsorted"
+    shutil.copytree(folder, unsorted)
+    for table in ("commitments", "attendances"):
+        path = unsorted / "records" / f"{table}.csv"
+        header, *rows = path.read_text().splitlines(keepends=True)
+        path.write_text(header + "".join(reversed(rows)))
+    assert validate(unsorted).valid and "not-sorted" in {issue.code for issue in validate(unsorted).issues}
+    one = release.build_release(tmp_path / "one", folder, site=False)
+    two = release.build_release(tmp_path / "two", unsorted, site=False)
+    for path in sorted(one.rglob("*")):
+        if path.is_file() and path.name not in (f"{one.name}.zip", "SHA256SUMS"):
+            assert (two / path.relative_to(one)).read_bytes() == path.read_bytes(), path
+
+
+def test_a_sorted_dataset_is_released_without_loading_it(tmp_path, monkeypatch):
+    """The release is made from the rows validation streams: `load()` is never called."""
+    import cbcf_data.dataset as dataset_package
+
+    folder = synthetic(tmp_path / "synth", 12)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("load() called")
+
+    monkeypatch.setattr(dataset_package, "load", refuse)
+    monkeypatch.setattr(cbcf_data, "load", refuse)
+    release.build_release(tmp_path / "dist", folder, site=False)
+
+
+def test_the_tee_yields_rows_as_it_reads_them_and_keeps_none(tmp_path, monkeypatch):
+    monkeypatch.setattr(stream, "BATCH", 2)
+    tee = stream.ReleaseStream(tmp_path / "out", tmp_path / "work", keep_site=False)
+    pulled = []
+    people = sorted((dict(row) for row in cbcf_data.load().people.rows()), key=lambda row: row["id"])[:7]
+    rows = [("where", row["id"], row) for row in people]
+    model = next(m for m in MODELS if m.table == "people")
+
+    def feed():
+        for row in rows:
+            pulled.append(row[1])
+            yield row
+
+    flow = tee(model, feed())
+    assert next(flow)[1] == rows[0][1] and pulled == [rows[0][1]]  # lazy: one row in, one out
+    for _ in range(4):
+        next(flow)
+    sink = tee.sinks[0]
+    assert sink.csv.size > len(",".join(model.model_fields)) + 1  # written in batches as rows pass
+    assert tee.kept is None and not hasattr(sink, "rows")
+    assert [row[1] for row in flow] == [row[1] for row in rows[5:]]
+    assert tee.counts["people"] == 7 and not tee.unsorted
+    tee.close()
 
 
 @pytest.mark.parametrize("batch", [1, 3, 10_000])
-def test_tables_are_written_as_the_canonical_text(monkeypatch, batch):
-    monkeypatch.setattr(release, "BATCH", batch)
+def test_batches_write_the_canonical_and_spreadsheet_text(monkeypatch, batch):
     ds = cbcf_data.load()
     for name, table in ds.tables().items():
-        buffer = io.BytesIO()
-        release.write_canonical(output.HashingFile(buffer), table)
-        text = csvfiles.records_to_csv_text(table.model, table.values())
-        assert buffer.getvalue() == text.encode("utf-8"), name
-        excel = io.BytesIO()
-        release.write_excel(io.StringIO(text, newline=""), output.HashingFile(excel))
-        assert excel.getvalue() == release.excel_csv(text), name
+        model = table.model
+        fields = tuple(model.model_fields)
+        cells = [dict(row) for row in table.rows()]
+        text = csvfiles.records_to_csv_text(model, table.values())
+        pieces = [cells[i:i + batch] for i in range(0, len(cells), batch)]
+        lists = [stream.texts(piece, bool(stream.integer_fields(model))) for piece in pieces]
+        canonical = [stream.canonical_text(rows) for rows in lists]
+        assert ",".join(fields) + "\n" + "".join(canonical) == text, name
+        excel = "".join(stream.excel_text(rows, c) for c, rows in zip(canonical, lists))
+        assert ("\ufeff" + ",".join(fields) + "\r\n" + excel).encode("utf-8") == release.excel_csv(text), name
+
+
+def test_every_field_is_text_or_an_integer():
+    """The stream writes cells as they are but for integer columns: this holds for every field
+    of every model (a new type of field must be typed in `stream.TableSink.typed` too)."""
+    from cbcf_data.model.dates import PartialDate
+
+    for model in MODELS:
+        integers = stream.integer_fields(model)
+        example = model.model_validate(model.example)
+        for field in model.model_fields:
+            value = getattr(example, field)
+            if field in integers:
+                assert value is None or type(value) is int, (model.table, field)
+            else:
+                assert value is None or type(value) in (str, PartialDate), (model.table, field, type(value))
+                if value is not None:
+                    assert str(value) == model.example[field]
 
 
 def test_the_json_document_is_written_in_pieces_as_one_dumps():
@@ -113,3 +244,75 @@ def test_meetings_are_sorted_once_per_dataset():
     assert views.meetings_by_date(ds) is ordered
     assert ordered == sorted(ds.meetings.values(), key=lambda m: (m.start_date, m.id))
     assert [views.meeting_rank(ds, m.id) for m in ordered] == list(range(len(ordered)))
+
+
+@pytest.mark.parametrize("cells", [
+    ["plain", "text", ""], ["a,b", "c", "d"], ['say "x"', "", "e"], ["line\nbreak", "f", "g"], ["carriage\rreturn", "h", "i"],
+    ["=1+1", "+x", "-2"], ["@a", "\tb", "c"], ["x", "y,=z", "w"], ["", "", ""]])
+def test_cells_are_quoted_and_neutralized_as_the_csv_module_does(cells):
+    model = next(m for m in MODELS if m.table == "meeting_topics")
+    fields = list(model.model_fields)[:3]
+    plain = ["p", "q", "r"]
+    for rows in ([cells], [plain, cells], [cells, plain, plain]):
+        dumps = [{field: cell or None for field, cell in zip(fields, row)} for row in rows]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        text = buffer.getvalue()
+        if "\r" in text:
+            text = "".join(",".join(csvfiles._quoted(cell) for cell in row) + "\n" for row in rows)
+        assert stream.canonical_text(stream.texts(dumps)) == text
+        header = "\ufeffa,b,c\r\n"
+        assert (header + stream.excel_text(rows, text)).encode("utf-8") == release.excel_csv("a,b,c\n" + text)
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures(tmp_path, monkeypatch, inline):
+    import multiprocessing
+
+    from cbcf_data.errors import InvalidDataError
+
+    if inline:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    ds = cbcf_data.load()
+    facts = describe.about({}, None)
+    path = tmp_path / "built.sqlite"
+    builder = sqlite.Builder(path)
+    assert (builder.process is None) is inline
+    for model in MODELS:
+        builder.send("table", model.table, False)
+        builder.send("rows", model.table, [dict(record.model_dump()) for record in ds.table(model.table).values()])
+        builder.send("indexes", model.table)
+    builder.start_finish(describe.closures(ds), facts)
+    builder.finish()
+    assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
+    broken = sqlite.Builder(tmp_path / "broken.sqlite")
+    for model in MODELS:
+        broken.send("table", model.table, True)
+    row = dict(next(iter(ds.meeting_topics.values())).model_dump(), meeting_id="cbcf-1900")
+    broken.send("rows", "meeting_topics", [row])
+    with pytest.raises(InvalidDataError, match="foreign keys"):
+        broken.start_finish({}, facts)
+        broken.finish()
+    broken.close()
+
+
+def test_meetings_whose_commitments_sort_apart_get_their_own(tmp_path):
+    """A meeting ID that begins another's (`cbcf-2000`, `cbcf-2000-b`): the commitments of the
+    second sort before the first's (`cbcf-2000-b-c01` < `cbcf-2000-c01`), yet each bundle gets its own."""
+    from cbcf_data.model import bundle
+
+    meetings = [{"id": "cbcf-2000", "city": "Ottawa"}, {"id": "cbcf-2000-b", "city": None}]
+    commitments = sorted(({"id": f"{m}-c0{i}", "meeting_id": m, "summary": f"{m} {i}", "quote_start": i}
+                          for m in ("cbcf-2000", "cbcf-2000-b") for i in (1, 2)), key=lambda row: row["id"])
+    topics = [{"commitment_id": c["id"], "topic_id": t} for c in commitments for t in ("a", "b")]
+    assessments = [{"commitment_id": commitments[0]["id"], "party": "CA", "as_of": "2001", "status": "fulfilled"}]
+    sources = [{"meeting_id": "cbcf-2000-b", "source_id": "s"}]
+    rows = {"meetings": meetings, "commitments": commitments, "commitment_topics": topics,
+            "assessments": assessments, "meeting_sources": sources}
+    spools = stream.Spools(tmp_path)
+    for table, table_rows in rows.items():
+        spools.add(table, table_rows)
+    spools.close()
+    assert commitments[0]["meeting_id"] == "cbcf-2000-b"  # the order this test is about
+    runs = document._commitment_items(tmp_path)
+    assert [json.loads(item) for item in document._meetings(tmp_path, runs)] == bundle.all_bundles(rows)

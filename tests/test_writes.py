@@ -34,7 +34,7 @@ from cbcf_data.edit.exporting import export_bundle
 from cbcf_data.edit.formatting import fmt
 from cbcf_data.edit.importing import import_bundle
 from cbcf_data.errors import DatasetBusyError, RecoveryError, UnusableInputError
-from cbcf_data.io import csvfiles, journal, locking, package, writes
+from cbcf_data.io import csvfiles, journal, limits, locking, package, writes
 from cbcf_data.model import bundle as bundles
 from cbcf_data.model.tables import TABLES
 
@@ -618,3 +618,80 @@ def test_site_packages_and_the_package_count_as_installed(tmp_path):
     assert writes.installed(Path(sysconfig.get_paths()["purelib"]) / "some" / "dataset")
     assert writes.installed(Path(cbcf_data.__file__).parent / "_data")
     assert not writes.installed(tmp_path) and not writes.installed(ROOT)
+
+
+@pytest.mark.parametrize("kind", ["link", "dangling link", "hard link", "fifo", "folder"])
+def test_a_lock_file_that_is_not_a_file_of_its_own_stops_every_command(dataset, kind, monkeypatch, capsys):
+    """A planted `.cbcf-lock` (a pull request's link to a file outside, a FIFO…) is never opened
+    through: the writer's PID would otherwise truncate the file it points at, a FIFO hang the reader."""
+    lock, outside = dataset / locking.LOCK_NAME, dataset.parent / "outside.txt"  # on the dataset's file system
+    lock.unlink(missing_ok=True)
+    if kind != "dangling link":
+        outside.write_text("precious\n")
+    if kind in ("link", "dangling link"):
+        lock.symlink_to(outside)
+    elif kind == "hard link":
+        os.link(outside, lock)
+    elif kind == "fifo":
+        os.mkfifo(lock)
+    else:
+        lock.mkdir()
+    before = snapshot(dataset)
+
+    def hung(*_: Any) -> None:
+        raise TimeoutError("a command blocked on the lock file")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)  # a FIFO opened the old way would block here for ever
+    try:
+        status, _, err = run_main(monkeypatch, capsys, "fmt", "--dataset", str(dataset))
+        assert (status, err) == (2, f"error: {lock} {locking.UNSAFE_LOCK}; {locking.UNSAFE_LOCK_HINT}\n")
+        status, out, _ = run_main(monkeypatch, capsys, "validate", str(dataset), "--format", "json")
+        issues = json.loads(out)["issues"]
+        assert status == 2 and [(i["code"], i["path"]) for i in issues] == [("unsafe-lock-file", str(lock))]
+        with pytest.raises(UnusableInputError, match="opens no other kind of file"):
+            cbcf_data.load(dataset)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert snapshot(dataset) == before
+    if kind == "dangling link":
+        assert not outside.exists()
+    else:
+        assert outside.read_text() == "precious\n"
+
+
+def test_a_journal_is_read_bounded_and_never_through_a_link(base, dataset, monkeypatch):
+    """A journal that is a link (to /dev/zero: an endless read), a FIFO or too large is not read;
+    the interrupted write it stands for is reported, and the tables are left alone."""
+    name = dataset / journal.JOURNAL_NAME
+    before = snapshot(dataset)
+    for make, says in ((lambda: name.symlink_to("/dev/zero"), "is a symbolic link"),
+                       (lambda: os.mkfifo(name), "is a FIFO"),
+                       (lambda: name.write_bytes(b" " * 65), "the limit is 64")):
+        make()
+        monkeypatch.setattr(limits, "JOURNAL_BYTES", 64)
+        issues = cbcf_data.validate(dataset).issues
+        assert [i.code for i in issues] == ["interrupted-write"] and says in issues[0].message, issues
+        with pytest.raises(RecoveryError, match=says):
+            fmt(dataset)
+        name.unlink()
+        assert snapshot(dataset) == before
+
+
+def test_recovery_never_renames_a_link_into_the_dataset(base, dataset, tmp_path, monkeypatch):
+    """Staged files swapped for links to files outside (with the right content) are not ours:
+    the change is undone, the links removed, and the files they point at left as they were."""
+    leave_a_journal(base, dataset, monkeypatch)
+    staged = [p for p in dataset.rglob("*") if journal.temp_parts(p.name) and p.is_file()]
+    assert staged
+    outside = {}
+    for path in staged:
+        outside[path] = tmp_path / path.name
+        shutil.move(path, outside[path])
+        path.symlink_to(outside[path])
+    copies = {path: path.read_bytes() for path in outside.values()}
+    report = cbcf_data.validate(dataset)
+    assert report.valid and "undid a change" in report.issues[0].message, report.issues
+    assert outcome(dataset, base) == "old" and not any(p.is_symlink() for p in dataset.rglob("*"))
+    assert {path: path.read_bytes() for path in outside.values()} == copies

@@ -4,12 +4,13 @@ undone; what that did, and any temporary file still lying in the dataset, become
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from cbcf_data.check.report import Where
-from cbcf_data.check.state import Run
-from cbcf_data.io import journal, writes
+from cbcf_data.check.state import Run, Stop
+from cbcf_data.errors import UnusableInputError
+from cbcf_data.io import journal, locking, writes
 
 
 @contextmanager
@@ -20,7 +21,13 @@ def reading_dataset(run: Run, descriptor_file: Path) -> Iterator[None]:
         yield
         return
     run.report.checks.add("interrupted-writes")
-    with writes.reading(root, quiet=True) as recovery:
+    with ExitStack() as stack:
+        try:
+            recovery = stack.enter_context(writes.reading(root, quiet=True))
+        except UnusableInputError:  # the lock file is a link or not a file: nothing is read
+            run.unusable("unsafe-lock-file", f"{locking.LOCK_NAME} {locking.UNSAFE_LOCK}", str(root / locking.LOCK_NAME),
+                         hint=locking.UNSAFE_LOCK_HINT)
+            raise Stop from None
         for line in recovery.done:
             run.emit("write-recovered", line, Where(str(root), None), severity="warning",
                      hint="check that the tables hold what you expect (e.g. `git diff`)")

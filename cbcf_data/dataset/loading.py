@@ -157,7 +157,8 @@ def _lazy_paused(descriptor_file: Path) -> Dataset:
 def _lazy(descriptor_file: Path, descriptor: dict[str, Any] | None = None) -> Dataset:
     """A dataset folder's tables as cells; each record is typed on first access (see `Table`).
 
-    What is checked here: every table file is readable within the load budget, its header is the
+    What is checked here: every table file is readable within the limits of a folder's load
+    (LOAD_FOLDER_BYTES, LOAD_FOLDER_ROWS, LOAD_MEMORY), its header is the
     fields its descriptor declares, each row has that many cells, and no two rows share a key. A
     row whose cells do not make a valid record raises InvalidDataError (file:line) when it is
     first accessed; `cbcf-data validate` checks every row and every rule between tables at once.
@@ -165,7 +166,7 @@ def _lazy(descriptor_file: Path, descriptor: dict[str, Any] | None = None) -> Da
     root = descriptor_file.parent
     descriptor = descriptor if descriptor is not None else package.read_descriptor(descriptor_file)
     paths = _table_paths(descriptor_file, descriptor)
-    budget = Budget()
+    budget = Budget("load()", limits.LOAD_FOLDER_BYTES, limits.LOAD_FOLDER_ROWS, limits.LOAD_MEMORY)
     tables: dict[str, Table[Any]] = {}
     for resource in descriptor["resources"]:
         name, schema = resource.get("name"), resource.get("schema")

@@ -21,6 +21,7 @@ removes the temporary files left behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -30,12 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.errors import RecoveryError
+from cbcf_data.io import files, limits
 from cbcf_data.io.package import unsafe_reason
 
 JOURNAL_NAME = ".cbcf-journal.json"
 #: Temporary files earlier versions wrote beside a table (tempfile.mkstemp): `.<name>.csv.<8 characters>`.
 LEGACY_TEMP = r"^\.(?P<name>[^/]+\.csv)\.[a-z0-9_]{8}$"
 _HEX = frozenset("0123456789abcdef")
+_NO_LINK_NO_WAIT = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+#: sha256_of a file that is not a regular file of the dataset: equal to no hash.
+NOT_OURS = "not a regular file"
 
 
 def temp_parts(name: str) -> tuple[str, str] | None:
@@ -252,14 +257,21 @@ def _remove_quietly(path: Path) -> None:
 
 
 def sha256_of(path: Path) -> str | None:
-    """The SHA-256 of a file's content, None when it does not exist."""
+    """The SHA-256 of a file's content; None when it does not exist; NOT_OURS (no hash) for a link or a FIFO."""
     import hashlib
 
     try:
-        with open(path, "rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
+        descriptor = os.open(path, os.O_RDONLY | _NO_LINK_NO_WAIT)
     except FileNotFoundError:
         return None
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENXIO):
+            return NOT_OURS
+        raise
+    with open(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return NOT_OURS
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def leftovers(root: Path, folders: Iterable[Path], legacy: bool = False) -> list[Path]:
@@ -359,7 +371,11 @@ def _entry_folders(root: Path, entries: list[dict[str, Any]]) -> list[Path]:
 def _read_journal(root: Path, journal: Path) -> tuple[Any, list[dict[str, Any]]]:
     """The journal's writer and entries, each checked to stay inside root; RecoveryError if not."""
     try:
-        document = json.loads(journal.read_text(encoding="utf-8"))
+        try:
+            document = json.loads(files.read_bytes(journal, limits.JOURNAL_BYTES, root))
+        except files.ReadError as error:  # a link, a FIFO, a file too large…: never read
+            raise RecoveryError(f"{journal}: the journal of an interrupted change cannot be read ({error}); check "
+                                f"the dataset's files by hand (e.g. `git status`), then delete {journal.name}") from None
         entries = document["files"]
         if not isinstance(entries, list) or not entries or not all(_entry_ok(root, entry) for entry in entries):
             raise ValueError("not a journal of cbcf-data")

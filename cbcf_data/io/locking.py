@@ -3,7 +3,9 @@
 The lock is `flock(2)` on the file `.cbcf-lock` beside the dataset's `datapackage.json`; the
 operating system releases it when the process ends, however it ends, so a killed writer never
 leaves the dataset locked. A writer records its process ID in the file, for the message a
-waiting process prints. Within one process the lock is re-entrant (an import validates and loads
+waiting process prints. The lock file is opened only as a regular file of its own, never through
+a link (a planted `.cbcf-lock` link would otherwise have the writer truncate the file it points
+at). Within one process the lock is re-entrant (an import validates and loads
 the dataset it holds), and threads take turns on it.
 
 Where `fcntl` is missing (Windows), only the in-process part applies.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import sys
 import threading
 import time
@@ -20,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cbcf_data.errors import DatasetBusyError
+from cbcf_data.errors import DatasetBusyError, UnusableInputError
 
 if sys.platform != "win32":
     import fcntl
@@ -31,6 +34,13 @@ LOCK_NAME = ".cbcf-lock"
 #: CBCF_DATA_LOCK_TIMEOUT overrides it).
 LOCK_WAIT = 30.0
 POLL = 0.05
+#: How the lock file is opened: never through a link, never waiting on a FIFO.
+_LOCK_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+#: What is said of a lock file that is not a regular file of its own, and what to do.
+UNSAFE_LOCK = "is a link, a hard link, a folder or a device: cbcf-data keeps its lock there and opens no other kind of file"
+UNSAFE_LOCK_HINT = "remove it and run the command again (cbcf-data creates it)"
+#: What opening gives for a link (ELOOP), a folder (EISDIR) or a FIFO or socket (ENXIO).
+_NOT_A_LOCK = {errno.ELOOP, errno.EISDIR, errno.ENXIO}
 
 
 class _Holding:
@@ -134,18 +144,34 @@ def change_mode(root: Path, exclusive: bool, notify: Callable[[str], None]) -> N
 
 
 def _open_lock_file(root: Path, exclusive: bool) -> int | None:
+    """The lock file, opened never through a link and only if it is a regular file of its own
+    (a planted link or hard link would let the writer's PID truncate a file outside the dataset;
+    a FIFO would hang the reader): anything else is refused with what to do."""
     if sys.platform == "win32":
         return None
     path = root / LOCK_NAME
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | _LOCK_FLAGS, 0o666)
     except OSError as error:
+        if error.errno in _NOT_A_LOCK:
+            raise _not_a_lock(path) from None
         if exclusive or error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
-    try:
-        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
+        try:
+            descriptor = os.open(path, os.O_RDONLY | _LOCK_FLAGS)
+        except OSError as error:
+            if error.errno in _NOT_A_LOCK:
+                raise _not_a_lock(path) from None
+            return None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+        os.close(descriptor)
+        raise _not_a_lock(path)
+    return descriptor
+
+
+def _not_a_lock(path: Path) -> UnusableInputError:
+    return UnusableInputError(f"{path} {UNSAFE_LOCK}; {UNSAFE_LOCK_HINT}")
 
 
 def _acquire(fd: int | None, root: Path, exclusive: bool, notify: Callable[[str], None]) -> None:

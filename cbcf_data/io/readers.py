@@ -15,7 +15,7 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import cells_of
@@ -188,21 +188,26 @@ def csv_rows(path: Path, root: Path | None = None, limit: int | None = None) -> 
 
 
 class Budget:
-    """What one reading of a whole dataset into memory may still spend: bytes of table files, and rows."""
+    """What one reading of a whole dataset into memory may still spend: bytes of table files, rows,
+    and (where `memory` is given and the system tells it: Linux) resident memory gained since the
+    reading began, checked every CHECK_EVERY rows and CHECK_BYTES of file (`read_table`)."""
 
-    def __init__(self, what: str = "load()", size: int | None = None, rows: int | None = None) -> None:
+    def __init__(self, what: str = "load()", size: int | None = None, rows: int | None = None,
+                 memory: int | None = None) -> None:
         size = limits.LOAD_BYTES if size is None else size
         rows = limits.LOAD_ROWS if rows is None else rows
-        self.what, self.size, self.rows = what, size, rows
+        self.what, self.size, self.rows, self.memory = what, size, rows, memory
         self.bytes_left, self.rows_left = size, rows
+        self.memory_at_start = resident_memory() if memory is not None else None
 
     def spend_bytes(self, amount: int) -> None:
         """Spend `amount` bytes; ReadError once more than the budget's are spent."""
         self.bytes_left -= amount
         if self.bytes_left < 0:
+            streams = (f"; `cbcf-data validate` streams up to {limits.VALIDATE_BYTES // limits.MiB} MiB"
+                       if self.size < limits.VALIDATE_BYTES else "")
             raise ReadError("too-large-to-load", f"the tables are more than {self.size // limits.MiB} MiB together, "
-                            f"more than {self.what} holds in memory (see README, Limits); `cbcf-data validate` "
-                            f"streams up to {limits.VALIDATE_BYTES // limits.MiB} MiB")
+                            f"more than {self.what} holds in memory (see README, Limits){streams}")
 
     def spend_rows(self, amount: int, line: int | None = None) -> None:
         """Spend `amount` rows; ReadError once more than the budget's are spent."""
@@ -211,20 +216,52 @@ class Budget:
             raise ReadError("too-many-rows", f"the tables hold more than {self.rows:,} rows together, more than "
                             f"{self.what} holds in memory (see README, Limits)", line)
 
+    def check_memory(self, line: int | None = None) -> None:
+        """ReadError once the process has gained more resident memory than the budget's since it began."""
+        if self.memory is None or self.memory_at_start is None:
+            return
+        now = resident_memory()
+        if now is not None and now - self.memory_at_start > self.memory:
+            raise ReadError("too-much-memory", f"{self.what} has taken {(now - self.memory_at_start) // limits.MiB:,} "
+                            f"MiB for the rows read so far; it stops at {self.memory // limits.MiB:,} MiB "
+                            "(see README, Limits)", line)
+
+
+#: Rows, and bytes of file, read between two checks of a budget's memory (its file position is
+#: looked at every 16 rows: a row may be as long as RECORD_CHARS).
+CHECK_EVERY = 10_000
+CHECK_BYTES = 4 * limits.MiB
+
+
+def resident_memory() -> int | None:
+    """The process's resident memory in bytes, from /proc (Linux); None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
 
 def read_table(path: Path, root: Path | None, budget: Budget) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(header, [(first line, cells)…]) of a whole table file, for readers that keep it in memory,
-    within budget (its bytes and rows are spent)."""
+    within budget: its bytes and rows are spent, and its memory checked every CHECK_EVERY rows
+    and every CHECK_BYTES of the file (give or take 16 rows)."""
     records, file = open_csv(path, root)
     with file:
         budget.spend_bytes(os.fstat(file.fileno()).st_size)
         header = next(records, (1, []))[1]
         rows: list[tuple[int, list[str]]] = []
         left = budget.rows_left
+        watch = budget.memory is not None and budget.memory_at_start is not None
+        position = cast(io.BufferedReader, cast(io.TextIOWrapper, file).buffer).tell
+        next_rows, next_bytes = CHECK_EVERY, CHECK_BYTES
         for record in records:
             if len(rows) >= left:
                 budget.spend_rows(len(rows) + 1, record[0])
             rows.append(record)
+            if watch and not len(rows) & 15 and (len(rows) >= next_rows or position() >= next_bytes):
+                budget.check_memory(record[0])
+                next_rows, next_bytes = len(rows) + CHECK_EVERY, position() + CHECK_BYTES
     budget.spend_rows(len(rows))
     return header, rows
 

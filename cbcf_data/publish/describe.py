@@ -88,7 +88,7 @@ def column_description(model: Any, field: dict[str, Any]) -> str:
     return text
 
 
-def datasette_metadata(ds: Dataset, facts: dict[str, Any]) -> dict[str, Any]:
+def datasette_metadata(facts: dict[str, Any]) -> dict[str, Any]:
     """Datasette's metadata.json: title, licence, source, and every table's and column's description."""
     tables: dict[str, Any] = {}
     for model in MODELS:
@@ -103,7 +103,7 @@ def datasette_metadata(ds: Dataset, facts: dict[str, Any]) -> dict[str, Any]:
         tables[model.table] = entry
     tables["codelists"] = {"description": "Every code of every coded column, with its English and French "
                                           "labels and its definition.", "label_column": "label"}
-    for table in closures(ds):
+    for table in hierarchies():
         tables[f"{table}_closure"] = {"description": f"Each {table} row with each of its broader rows "
                                                      "(ancestor_id), itself at depth 0: join on descendant_id to "
                                                      "include narrower rows."}

@@ -189,16 +189,22 @@ def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
 
     Tables of folders, descriptors and zips are compared as they stream, each a merge of the two
     sides in primary-key order (the order `validate` holds tables to and `fmt` writes), so memory
-    grows with the changes, not the rows. A side that is a release's JSON, a table that is not
-    strictly sorted by its key, or any input that cannot be read is compared as before, each side
-    read whole into memory: the result is the same, and so is every error and the order in which
+    grows with the changes, not the rows: only the rows that differ count against a limit
+    (DIFF_ROWS, DIFF_CHARS; `TooManyChanges`, an UnusableInputError, beyond them). A side that
+    is a release's JSON, a table that is not strictly sorted by its key, or any input that cannot
+    be read is compared as before, each side read whole into memory within the load limits
+    (LOAD_BYTES, LOAD_ROWS): the result is the same, and so is every error and the order in which
     errors are found (the old side is read whole before the new one).
     """
     try:
         streamed = diffstream.open_sides(old_path, new_path)
         if streamed is not None:
             old, new = streamed
-            return _compare(old.label, new.label, old.schemas, new.schemas, lambda table: diffstream.rows(old, new, table))
+            held = diffstream.Held()
+            return _compare(old.label, new.label, old.schemas, new.schemas,
+                            lambda table: diffstream.rows(old, new, table, held))
+    except diffstream.TooManyChanges:
+        raise  # the in-memory comparison would hold more still
     except (diffstream.Unsorted, CbcfDataError, ReadError):
         pass  # compared in memory below, which reports the first error exactly as it always has
     return diff_in_memory(old_path, new_path)

@@ -2,10 +2,12 @@
 
 Tables on disk are canonical, sorted by primary key (`validate` warns `not-sorted` otherwise and
 `fmt` sorts them), so one pass over both files finds every added, removed and changed row while
-holding one row of each side: memory grows with the changes, not with the rows. A table that is
-not strictly increasing by its key (unsorted, or a key twice) raises `Unsorted`, and `diff`
-compares in memory instead. So does any row or file that cannot be read: `diff` then reports
-the error exactly as its in-memory reading always has.
+holding one row of each side: memory grows with the changes, not with the rows. Only the rows
+held (added, removed, changed) count against a limit, DIFF_ROWS and DIFF_CHARS (`TooManyChanges`
+beyond); the rows streamed past do not, and a folder's files count against the bytes `validate`
+streams. A table that is not strictly increasing by its key (unsorted, or a key twice) raises
+`Unsorted`, and `diff` compares in memory instead, within the load limits. So does any row or file
+that cannot be read: `diff` then reports the error exactly as its in-memory reading always has.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.errors import UnusableInputError
-from cbcf_data.io import package
+from cbcf_data.io import limits, package
 from cbcf_data.io.readers import Budget, csv_records, open_csv
 
 Records = Iterator[tuple[int, list[str]]]
@@ -33,6 +35,25 @@ class Unsorted(Exception):
     as the header, the key names a column the header lacks, or the side names a table twice."""
 
 
+class TooManyChanges(UnusableInputError):
+    """More rows differ between the two sides than `diff` holds (DIFF_ROWS, DIFF_CHARS)."""
+
+
+class Held:
+    """What the rows a diff holds (added, removed, changed; all tables together) may still spend."""
+
+    def __init__(self) -> None:
+        self.rows_left, self.chars_left = limits.DIFF_ROWS, limits.DIFF_CHARS
+
+    def hold(self, *rows: list[str]) -> None:
+        """Count one row that differs (for a changed row, its cells on both sides); TooManyChanges beyond the limits."""
+        self.rows_left -= 1
+        self.chars_left -= sum(len(cell) for cells in rows for cell in cells)
+        if self.rows_left < 0 or self.chars_left < 0:
+            raise TooManyChanges(f"more than {limits.DIFF_ROWS:,} rows or {limits.DIFF_CHARS // limits.MiB} MiB of "
+                                 "cells differ between the two datasets, more than diff holds (see README, Limits)")
+
+
 @dataclass
 class Tables:
     """One side of a diff as streamed: each table's schema, and `open(name)` for its rows."""
@@ -41,7 +62,7 @@ class Tables:
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     open: Opener | None = None
-    budget: Budget = field(default_factory=lambda: Budget("each side of diff"))
+    budget: Budget = field(default_factory=lambda: Budget("each side of diff", limits.VALIDATE_BYTES))
 
 
 def open_sides(old_path: str | Path, new_path: str | Path) -> tuple[Tables, Tables] | None:
@@ -61,7 +82,8 @@ def _open_side(path: str | Path) -> Tables | None:
     if kind == "json":
         return None
     side = Tables(str(file) if kind == "zip" else str(path))
-    if kind == "zip":
+    if kind == "zip":  # its members are held decompressed: within the load limits
+        side.budget = Budget("each side of diff")
         descriptor, texts = package.read_release_zip(file, side.budget)
         side.open = lambda name: _text_table(texts[name], f"{file}!{name}")
     else:
@@ -113,22 +135,25 @@ def _no_table() -> Iterator[tuple[list[str], Records]]:
     yield [], iter(())
 
 
-def rows(old: Tables, new: Tables, table: str) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, Any]]]:
-    """(added, removed, changed) rows of one table, as `diff` reports them, in one merge of both sides."""
+def rows(old: Tables, new: Tables, table: str,
+         held: Held) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, Any]]]:
+    """(added, removed, changed) rows of one table, as `diff` reports them, in one merge of both
+    sides; the rows that differ are counted against `held` as they are found."""
     key_fields = _key_fields(new.schemas.get(table) or old.schemas[table], old.schemas.get(table))
     with _opened(old, table) as (old_header, old_records), _opened(new, table) as (new_header, new_records):
-        single = len(key_fields) == 1
-        added, removed, changed = merge(_keyed(old_records, old_header, old.schemas.get(table), old.budget),
-                                        _keyed(new_records, new_header, new.schemas.get(table), new.budget))
         old_at, new_at = _positions(old_header), _positions(new_header)
         common = [(f, old_at[f], new_at[f]) for f in sorted(old_at.keys() & new_at.keys())]
-        changes = []
-        for key, old_cells, new_cells in changed:
+        single = len(key_fields) == 1
+
+        def change(key: Any, old_cells: list[str], new_cells: list[str]) -> dict[str, Any] | None:
+            """A changed row as reported, made as it is found: only the cells that differ are kept."""
             fields = {f: {"old": old_cells[i], "new": new_cells[j]} for f, i, j in common if old_cells[i] != new_cells[j]}
-            if fields:
-                changes.append({"key": [key] if single else list(key), "fields": fields})
+            return {"key": [key] if single else list(key), "fields": fields} if fields else None
+
+        added, removed, changed = merge(_keyed(old_records, old_header, old.schemas.get(table)),
+                                        _keyed(new_records, new_header, new.schemas.get(table)), held.hold, change)
         return ([dict(zip(new_header, cells)) for _, cells in added],
-                [dict(zip(old_header, cells)) for _, cells in removed], changes)
+                [dict(zip(old_header, cells)) for _, cells in removed], changed)
 
 
 def _key_fields(schema: dict[str, Any], other: dict[str, Any] | None) -> list[str]:
@@ -155,9 +180,8 @@ def _opened(side: Tables, table: str) -> Iterator[tuple[list[str], Records]]:
             yield opened
 
 
-def _keyed(records: Records, header: list[str], schema: dict[str, Any] | None,
-           budget: Budget) -> Iterator[tuple[Any, list[str]]]:
-    """(key, cells) of each record, checked strictly increasing by key; the rows spent from budget."""
+def _keyed(records: Records, header: list[str], schema: dict[str, Any] | None) -> Iterator[tuple[Any, list[str]]]:
+    """(key, cells) of each record, checked strictly increasing by key (streamed: not counted)."""
     if schema is None:
         return
     key_fields = schema.get("primaryKey") or [f["name"] for f in schema["fields"]]
@@ -165,45 +189,53 @@ def _keyed(records: Records, header: list[str], schema: dict[str, Any] | None,
     if not key_fields or any(f not in at for f in key_fields):
         raise Unsorted("the key names a column the header lacks")
     key_of = itemgetter(*[at[f] for f in key_fields])
-    width, left, count = len(header), budget.rows_left, 0
+    width = len(header)
     previous: Any = "" if len(key_fields) == 1 else ()
     for _line, cells in records:
-        count += 1
-        if len(cells) != width or count > left:
-            raise Unsorted("a row is not as wide as the header, or over the budget")
+        if len(cells) != width:
+            raise Unsorted("a row is not as wide as the header")
         key = key_of(cells)
         if key <= previous:
             raise Unsorted("the rows are not strictly increasing by key")
         previous = key
         yield key, cells
-    budget.spend_rows(count)
 
 
 Keyed = Iterator[tuple[Any, list[str]]]
 
 
-def merge(old: Keyed, new: Keyed) -> tuple[list[tuple[Any, list[str]]], list[tuple[Any, list[str]]],
-                                           list[tuple[Any, list[str], list[str]]]]:
+def merge(old: Keyed, new: Keyed, hold: Callable[..., None] | None = None,
+          change: Callable[[Any, list[str], list[str]], Any] | None = None) -> tuple[
+        list[tuple[Any, list[str]]], list[tuple[Any, list[str]]], list[Any]]:
     """(added, removed, changed) of two streams of (key, cells) increasing by key: the new side's
-    rows whose key the old lacks, the old side's the new lacks, and (key, old cells, new cells)
-    where the cells differ. Reads one row ahead of each side, no more."""
+    rows whose key the old lacks, the old side's the new lacks, and for each key whose cells
+    differ `change(key, old cells, new cells)` (by default that tuple; nothing is kept where it
+    returns None). Reads one row ahead of each side, no more; `hold(cells…)` is called with each
+    such row's cells (both sides' for a changed row) before it is kept, and may raise."""
+    hold = hold or (lambda *cells: None)
+    change = change or (lambda key, before, after: (key, before, after))
     added, removed, changed = [], [], []
     a, b = next(old, None), next(new, None)
     while a is not None and b is not None:
         if a[0] == b[0]:
             if a[1] != b[1]:
-                changed.append((a[0], a[1], b[1]))
+                hold(a[1], b[1])
+                found = change(a[0], a[1], b[1])
+                if found is not None:
+                    changed.append(found)
             a, b = next(old, None), next(new, None)
         elif a[0] < b[0]:
+            hold(a[1])
             removed.append(a)
             a = next(old, None)
         else:
+            hold(b[1])
             added.append(b)
             b = next(new, None)
-    if a is not None:
-        removed.append(a)
-        removed.extend(old)
-    if b is not None:
-        added.append(b)
-        added.extend(new)
+    for rest, kept in ((a, removed), (b, added)):
+        stream = old if kept is removed else new
+        while rest is not None:
+            hold(rest[1])
+            kept.append(rest)
+            rest = next(stream, None)
     return added, removed, changed

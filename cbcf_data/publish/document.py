@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from cbcf_data.dataset import Dataset
@@ -78,3 +79,137 @@ def write_document(file: HashingFile, ds: Dataset, facts: dict[str, Any]) -> Non
             file.write(encode(value))
         del value
     file.write(b"}\n")
+
+
+def write_spooled(file: HashingFile, facts: dict[str, Any], work: Path,
+                  hierarchies: dict[str, list[dict[str, Any]]]) -> None:
+    """The JSON release (`write_document`'s bytes) from the spools `stream.ReleaseStream` wrote
+    into `work` while validation read the tables: one meeting's rows at a time, never a table."""
+    from cbcf_data.model import crosswalks
+    from cbcf_data.publish.schema import codelists_document
+
+    commitments = _commitment_items(work)
+    values: dict[str, Callable[[], Iterator[bytes]]] = {
+        key: functools.partial(_one, value) for key, value in facts.items()}
+    values.update({"codelists": functools.partial(_one, codelists_document()),
+                   "status_crosswalk": functools.partial(_listed, map(_encode, crosswalks.rows())),
+                   "latest_assessments": functools.partial(_listed, _lines(work / "latest_assessments")),
+                   "retired_ids": functools.partial(_listed, _lines(work / "retired_ids")),
+                   "meetings": functools.partial(_listed, _meetings(work, commitments))})
+    for table in bundles.NEW_TABLES.values():
+        rows = hierarchies.get(table)
+        values[table] = functools.partial(_listed, _lines(work / table) if rows is None else _with_tree(table, rows))
+    for index, key in enumerate(sorted(values)):
+        file.write((b"{" if index == 0 else b",") + _encode(key).encode("utf-8") + b":")
+        for piece in values[key]():
+            file.write(piece)
+    file.write(b"}\n")
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _one(value: Any) -> Iterator[bytes]:
+    yield _encode(value).encode("utf-8")
+
+
+def _listed(items: Iterable[str]) -> Iterator[bytes]:
+    """A JSON list of encoded items, written in pieces of about a megabyte."""
+    yield b"["
+    pieces: list[str] = []
+    size = first = 0
+    for item in items:
+        pieces.append(item)
+        size += len(item)
+        if size > 1 << 20:
+            yield ((b"," if first else b"") + ",".join(pieces).encode("utf-8"))
+            pieces, size, first = [], 0, 1
+    if pieces:
+        yield ((b"," if first else b"") + ",".join(pieces).encode("utf-8"))
+    yield b"]"
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """The lines of a spool without their line ends (none when the table was not read)."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="\n") as file:
+        for line in file:
+            yield line[:-1]
+
+
+class _Groups:
+    """A spool of `key<TAB>value` lines in key order, taken group by group."""
+
+    def __init__(self, path: Path, parts: int = 2) -> None:
+        self.lines = (line.split("\t", parts - 1) for line in _lines(path))
+        self.line = next(self.lines, None)
+
+    def take(self, key: str) -> list[str]:
+        found = []
+        while self.line is not None and self.line[0] == key:
+            found.append(self.line[-1])
+            self.line = next(self.lines, None)
+        return found
+
+    def done(self) -> None:
+        if self.line is not None:  # a row whose meeting or commitment was not met in order
+            raise RuntimeError(f"the release's spooled rows do not follow their tables' order at {self.line[0]!r}")
+
+
+def _commitment_items(work: Path) -> dict[str, list[tuple[int, int]]]:
+    """Each commitment as its bundle item (with its topics and assessments) into `work/items`, in
+    commitment order; return where each meeting's items are: (start, end) byte runs by meeting."""
+    fields = sorted(name for name in TABLES["commitments"].model_fields if name != "meeting_id")
+    if not "assessments" < fields[0] or not fields[-1] < "topics":  # the item's keys stay sorted (see below)
+        raise RuntimeError("a commitment field sorts outside 'assessments'..'topics'; update document._commitment_items")
+    topics, assessments = _Groups(work / "commitment_topics"), _Groups(work / "assessments")
+    runs: dict[str, list[tuple[int, int]]] = {}
+    offset, meeting, start = 0, None, 0
+    with (work / "items").open("wb") as items:
+        for meeting_id, commitment_id, fields_json in (line.split("\t", 2) for line in _lines(work / "commitments")):
+            if meeting_id != meeting:
+                if meeting is not None:
+                    runs.setdefault(meeting, []).append((start, offset))
+                meeting, start = meeting_id, offset
+            item = (f'{{"assessments":[{",".join(assessments.take(commitment_id))}],{fields_json},'
+                    f'"topics":[{",".join(topics.take(commitment_id))}]}}\n').encode()
+            items.write(item)
+            offset += len(item)
+        if meeting is not None:
+            runs.setdefault(meeting, []).append((start, offset))
+    topics.done()
+    assessments.done()
+    return runs
+
+
+def _meetings(work: Path, runs: dict[str, list[tuple[int, int]]]) -> Iterator[str]:
+    """Each meeting's bundle (`bundle.all_bundles`' keys and order), from the spools."""
+    attendances, topics = _Groups(work / "attendances"), _Groups(work / "meeting_topics")
+    mentions, sources = _Groups(work / "instrument_mentions"), _Groups(work / "meeting_sources")
+    with (work / "items").open("rb") as items:
+        for meeting_id, meeting in (line.split("\t", 1) for line in _lines(work / "meetings")):
+            commitments = []
+            for start, end in runs.pop(meeting_id, ()):
+                items.seek(start)
+                commitments.append(items.read(end - start).decode("utf-8")[:-1].replace("\n", ","))
+            yield (f'{{"attendances":[{",".join(attendances.take(meeting_id))}],'
+                   f'"commitments":[{",".join(commitments)}],'
+                   f'"instrument_mentions":[{",".join(mentions.take(meeting_id))}],"meeting":{meeting},'
+                   f'"sources":[{",".join(sources.take(meeting_id))}],"topics":[{",".join(topics.take(meeting_id))}]}}')
+    for groups in (attendances, topics, mentions, sources):
+        groups.done()
+    if runs:
+        raise RuntimeError(f"the release's commitments name meetings not met in order: {sorted(runs)[:3]}")
+
+
+def _with_tree(table: str, rows: list[dict[str, Any]]) -> Iterator[str]:
+    """A hierarchy's rows with their `ancestors` and `descendants` (as `document_parts`)."""
+    from cbcf_data.dataset.hierarchy import Tree
+
+    tree = Tree.of(rows, "id", "parent_id")
+    for row in rows:
+        item = {k: v for k, v in row.items() if v is not None}
+        item["ancestors"], item["descendants"] = tree.ancestors(row["id"]), tree.descendants(row["id"])
+        yield _encode(item)

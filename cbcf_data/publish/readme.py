@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbcf_data.dataset import Dataset
 from cbcf_data.publish import citation, describe
 
+#: What a release without its website says in place of `site/`.
+NO_SITE = ("The website of this version is not included: the dataset has more records than a release "
+           "carries a page for (`SITE_RECORDS` in `cbcf_data/io/limits.py`). Build it with "
+           "`cbcf-data site --dataset DIR --out DIR`, or put it in with `cbcf-data release --site`.")
 
-def files_table(name: str) -> list[tuple[str, str]]:
-    """(path, what it is) for every file and folder of the release."""
-    return [
+
+def files_table(name: str, site: bool = True) -> list[tuple[str, str]]:
+    """(path, what it is) for every file and folder of the release (`site/` only when it has one)."""
+    files = [
         ("README.md", "this file"),
         ("LICENSE-DATA", f"the licence of everything in the release: {citation.LICENSE_TITLE} ({citation.LICENSE})"),
         ("CITATION.cff", "how to cite this version (Citation File Format; GitHub and Zenodo read it)"),
@@ -34,20 +38,25 @@ def files_table(name: str) -> list[tuple[str, str]]:
         (f"{name}.zip", "everything above in one file"),
         ("SHA256SUMS", "a checksum of every file: `sha256sum -c SHA256SUMS`"),
     ]
+    return files if site else [(path, what) for path, what in files if path != "site/"]
 
 
-def release_readme(ds: Dataset, facts: dict[str, Any], name: str) -> str:
-    """The release's README.md."""
-    counts = ", ".join(f"{len(table):,} {table_name.replace('_', ' ')}" for table_name, table in ds.tables().items())
+def release_readme(counts: dict[str, int], facts: dict[str, Any], name: str, site: bool = True) -> str:
+    """The release's README.md, with the rows of each table (`counts`, in the tables' order);
+    without `site`, it says the website was left out and how to build it."""
+    from cbcf_data.model.tables import MODELS
+
+    rows = ", ".join(f"{counts.get(model.table, 0):,} {model.table.replace('_', ' ')}" for model in MODELS)
     build = facts["build"]
     provenance = (f"Built from commit `{build['commit']}`" + (" with uncommitted changes" if build["modified"] else "")
                   if build["commit"] else "Built outside a git checkout")
     lines = [
         f"# {facts['title']}, version {facts['version']}", "",
         facts["description"], "",
-        f"Released {facts['released']}. {counts}. {provenance}.", "",
+        f"Released {facts['released']}. {rows}. {provenance}.", "",
         "## Files", "", "| file | what it is |", "|---|---|",
-        *(f"| `{path}` | {what} |" for path, what in files_table(name)),
+        *(f"| `{path}` | {what} |" for path, what in files_table(name, site)),
+        *(() if site else ("", NO_SITE)),
         "", "## Use", "",
         "- **Python**: `pip install cbcf-data`, then `cbcf_data.load(\"" + name + ".zip\")` (or this folder, or the "
         "JSON document); every form is checked against the hashes it carries.",

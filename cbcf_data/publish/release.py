@@ -9,18 +9,23 @@ self-describing (`publish/readme.py` lists and explains every file).
       cbcf-data-<version>.json the whole dataset as one document (facts, codelists, meetings as bundles, tables)
       cbcf-data.sqlite         the same tables with keys, indexes, codelists, closures, metadata and views
       metadata.json            Datasette's metadata for the SQLite file
-      site/                    the bilingual website (`publish/site`): open site/index.html
+      site/                    the bilingual website (`publish/site`): open site/index.html; only
+                               up to SITE_RECORDS records (io/limits.py) unless asked for
       cbcf-data-<version>.zip  all of the above
       SHA256SUMS               a checksum line for every file
 
 Nothing carries a timestamp; the zip's entries are sorted with a fixed date, so two builds of the
 same data are identical.
 
-The dataset is parsed once: validation hands its rows on (`RowsTee`), and they become a `Dataset`
-whose records are typed on access. Every file is written to disk as it is made and hashed on the
-way (`output.Output`); tables are written in batches of rows, the JSON document member by member,
-the site page by page; the zip is then streamed from the files on disk and SHA256SUMS comes from
-the hashes taken while writing. Nothing holds the whole release in memory.
+The dataset is parsed once, by validation, and the release is written from the rows as they
+pass (`stream.ReleaseStream`, its tee), as CSV cells, never as records: the tables' CSV and
+spreadsheet CSV in the main process; SQLite and each row's JSON in the process of
+`sqlite.Builder`, on another core; the JSON document is then put together meeting by meeting
+from those spools (`document.write_spooled`). Every file is hashed as it is written
+(`output.Output`) and compressed for the zip in a second thread as soon as it is finished
+(`output.Deflater`); the zip then copies the compressed members in, and SHA256SUMS comes from the
+hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
+(but for the website's, while it goes in: at most SITE_RECORDS rows with pages).
 """
 
 from __future__ import annotations
@@ -28,30 +33,28 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import itertools
 import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import InvalidDataError
-from cbcf_data.io import csvfiles, limits, package
+from cbcf_data.io import limits, package
 from cbcf_data.publish import citation, describe, versioning
 from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
-from cbcf_data.publish.document import write_document
+from cbcf_data.publish.document import write_spooled
 from cbcf_data.publish.output import ZIP_DATE as ZIP_DATE  # part of this module's interface
-from cbcf_data.publish.output import HashingFile, Output, zip_entry, zip_files
+from cbcf_data.publish.output import Output, zip_entry, zip_files
 from cbcf_data.publish.readme import release_readme
 from cbcf_data.publish.schema import dumps, schema_files
-from cbcf_data.publish.sqlite import write_sqlite
+from cbcf_data.publish.stream import FORMULA_STARTS as FORMULA_STARTS  # part of this module's interface
+from cbcf_data.publish.stream import ReleaseStream
 
-#: A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_README = """These CSV files are the cbcf-data tables in a spreadsheet-friendly flavour:
 UTF-8 with a byte-order mark (so Excel detects the encoding), CRLF line endings, and every cell
 that begins with = + - @ or a tab is prefixed with an apostrophe (') so that no spreadsheet runs
@@ -65,83 +68,133 @@ def release_name(version: str = __version__) -> str:
     return f"cbcf-data-{version}"
 
 
-def build_release(out: str | Path = "dist", dataset: str | Path | None = None) -> Path:
+def build_release(out: str | Path = "dist", dataset: str | Path | None = None, site: bool | None = None,
+                  note: Callable[[str], None] | None = None) -> Path:
     """Validate the dataset, then write its release folder under `out`; return the folder.
 
-    The dataset is parsed once: the release is made from the rows validation read (`RowsTee`).
+    The dataset is parsed once: the release's data is written as validation reads the rows
+    (`stream.ReleaseStream`, its tee), and thrown away if the dataset proves invalid. A dataset
+    whose tables are not sorted by key (valid, with a `not-sorted` warning) is then loaded and its
+    tables sorted, within the limits of `load()`. `site`: True puts the website in as `site/`,
+    False leaves it out; None (the default) puts it in while the tables that get pages hold at
+    most `limits.SITE_RECORDS` rows, and otherwise leaves it out, says so to `note` (one line) and
+    in the release's README.
     Raises InvalidDataError (carrying the report) and writes nothing when the dataset is invalid.
     The folder appears complete or not at all: it is built beside its place, then moved in.
     """
+    descriptor_file = package.descriptor_path(dataset)
+    out = Path(out)
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _build(out, dataset, descriptor_file, site, note)
+    except BaseException:
+        if made and not any(out.iterdir()):  # nothing is left where nothing was
+            out.rmdir()
+        raise
+
+
+def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: bool | None,
+           note: Callable[[str], None] | None) -> Path:
     from cbcf_data.check.validate import validate
     from cbcf_data.io import writes
 
-    descriptor_file = package.descriptor_path(dataset)
-    with writes.reading(descriptor_file.parent):  # no change between the validation and the release
-        rows = RowsTee()
-        report = validate(dataset, tee=rows)
-        if not report.valid:
-            raise InvalidDataError("the dataset does not validate; no release was built", report)
-        versioning.check_release(descriptor_file)
-        descriptor = package.read_descriptor(descriptor_file)
-        paths = package.resource_paths(descriptor, descriptor_file.parent)
-        ds = rows.dataset(paths["meetings"].parent if "meetings" in paths else descriptor_file.parent)
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        name = release_name()
-        target = out / name
-        with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:
-            staging = Path(temp) / name
-            write_release(ds, descriptor, staging, descriptor_file.parent)
-            if target.exists():
-                shutil.rmtree(target)
-            staging.rename(target)
+    name = release_name()
+    target = out / name
+    with writes.reading(descriptor_file.parent), \
+            tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:  # no change meanwhile
+        staging, work = Path(temp) / name, Path(temp) / "work"
+        stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
+        try:
+            report = validate(dataset, tee=stream)
+            if not report.valid:
+                raise InvalidDataError("the dataset does not validate; no release was built", report)
+            if stream.failed is not None:
+                raise stream.failed
+            versioning.check_release(descriptor_file)
+            if stream.unsorted:
+                stream.close()
+                shutil.rmtree(staging)
+                shutil.rmtree(work)
+                stream = sorted_stream(dataset, staging, work, site)
+            descriptor = package.read_descriptor(descriptor_file)
+            paths = package.resource_paths(descriptor, descriptor_file.parent)
+            root = stream.root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
+            write_release(stream, descriptor, descriptor_file.parent, root, with_site(stream, site, note))
+        finally:
+            stream.close()
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
     return target
 
 
-class RowsTee:
-    """Keeps the cells of every row validation reads (a `validate` tee), for one parse of the
-    dataset: `dataset()` then holds them as a `Dataset` whose records are typed on access."""
+def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: bool | None) -> ReleaseStream:
+    """The release's data written again from the dataset loaded, each table sorted by key (for a
+    valid dataset whose tables are not: the JSON document joins the tables in key order)."""
+    from cbcf_data.dataset import load
+    from cbcf_data.model.tables import MODELS
 
-    def __init__(self) -> None:
-        self.rows: dict[str, list[dict[str, Any]]] = {}
-
-    def __call__(self, model: type[Any], feed: Iterator[Any]) -> Iterator[Any]:
-        kept = self.rows.setdefault(model.table, [])
-        for row in feed:
-            kept.append(row[2])
-            yield row
-
-    def dataset(self, root: Path | None) -> Dataset:
-        """The rows seen, as a dataset (every table of the models; one not seen is empty)."""
-        from cbcf_data.dataset.tables import Table
-        from cbcf_data.model.tables import MODELS
-
-        tables: dict[str, Table[Any]] = {model.table: Table(model.table, model.primary_key, self.rows.pop(model.table, []))
-                  for model in MODELS}
-        return Dataset(tables, root=root)
+    stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)  # first: its builder may fork
+    ds = load(dataset)
+    for model in MODELS:
+        if model.table in ds.tables():
+            key = model.primary_key
+            stream.feed(model, iter(sorted(ds.table(model.table).rows(), key=lambda row: tuple(row[k] or "" for k in key))))
+    return stream
 
 
-def write_release(ds: Dataset, descriptor: dict[str, Any], folder: Path, source: Path | None = None) -> None:
-    """Write every release file of `ds` into `folder`, each as it is made and hashed on the way;
-    then the zip, from the files on disk, and SHA256SUMS. `source` is the dataset's folder (for
-    its licence text and its git commit)."""
+def with_site(stream: ReleaseStream, site: bool | None, note: Callable[[str], None] | None = None) -> Dataset | None:
+    """The dataset the website is made from, or None when the release leaves it out: when told
+    (`site`), else while the tables that get pages hold at most `limits.SITE_RECORDS` rows
+    (otherwise said to `note` in one line)."""
+    from cbcf_data.publish.site.views import RECORD_TABLES
+
+    if stream.kept is not None and site is not False:
+        return stream.site_dataset()
+    if site is None and note is not None:
+        records = sum(stream.counts.get(table, 0) for table in RECORD_TABLES)
+        note(f"The release leaves the website out: {records:,} records would get pages, more than "
+             f"{limits.SITE_RECORDS:,}; build it with `cbcf-data site`, or use `release --site`.")
+    return None
+
+
+def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Path | None, root: Path | None,
+                  site: Dataset | None = None) -> None:
+    """The rest of the release after `stream` wrote its tables: the descriptor, codelists,
+    archived texts, schemas, licence, citation, the JSON document from the spools, the SQLite
+    file finished, metadata, README, the website of `site` (None: none); then the zip, from
+    the files on disk, and SHA256SUMS. `source` is the dataset's folder (for its licence text and
+    its git commit), `root` the folder of its tables (for the archived texts)."""
+    from cbcf_data.dataset.hierarchy import Tree, parent_field
+    from cbcf_data.model.tables import TABLES
+
     name = release_name()
     facts = describe.about(descriptor, source)
-    out = Output(folder)
-    carried = write_data(out, ds, descriptor)
+    out, folder = stream.out, stream.out.folder
+    stream.finish()
+    closures = {}
+    for table in describe.hierarchies():
+        rows = stream.hierarchies.get(table, [])
+        closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
+    stream.db.start_finish(closures, facts)  # SQLite's last steps (VACUUM…) run while the rest is written
+    carried = write_data(out, stream, descriptor, root)
     for schema, text in schema_files().items():
         out.write(f"schema/{schema}", text.encode("utf-8"))
     out.write("LICENSE-DATA", licence_text(source))
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
     out.write("data-dictionary.md", _data_dictionary())
     with out.open(f"{name}.json") as file:
-        write_document(file, ds, facts)
-    write_sqlite(folder / describe.SQLITE, ds, facts)
+        write_spooled(file, facts, stream.work, stream.hierarchies)
+    stream.finish_database()
     out.add(describe.SQLITE)
-    out.write("metadata.json", dumps(describe.datasette_metadata(ds, facts)).encode("utf-8"))
-    out.write("README.md", release_readme(ds, facts, name).encode("utf-8"))
-    write_site(out, ds, carried)
-    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/")
+    out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
+    out.write("README.md", release_readme(stream.counts, facts, name, site is not None).encode("utf-8"))
+    if site is not None:
+        write_site(out, site, carried)
+    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/",
+              out.deflater.members if out.deflater is not None else None)
+    out.deflater = None  # the zip and SHA256SUMS are not in the zip
     out.add(f"{name}.zip")
     out.write("SHA256SUMS", out.checksums())
 
@@ -175,20 +228,18 @@ def archived_text(path: Path, sha256: str | None, root: Path) -> bytes:
     return data
 
 
-def write_data(out: Output, ds: Dataset, descriptor: dict[str, Any]) -> list[str]:
-    """csv/ (tables, codelists, archived texts, the descriptor with sizes and hashes) and excel/,
-    each table streamed to disk; return the csv/ paths the site carries too (tables, texts)."""
+def write_data(out: Output, stream: ReleaseStream, descriptor: dict[str, Any], root: Path | None) -> list[str]:
+    """The rest of csv/ (codelists, crosswalk, archived texts, the descriptor with sizes and hashes)
+    and excel/README.txt, after the stream wrote the tables; return the csv/ paths the site
+    carries too (tables, texts)."""
     resources = []
     carried = []
     for resource in descriptor["resources"]:
         table = resource["name"]
-        with out.open(f"csv/{table}.csv") as file:
-            write_canonical(file, ds.table(table))
+        if f"csv/{table}.csv" not in out.hashes:  # never for a valid dataset: every table was read
+            raise InvalidDataError(f"{table}: the table was not read; no release was built")
         resources.append({**resource, "path": f"{table}.csv"})
         carried.append(f"csv/{table}.csv")
-        with (out.folder / f"csv/{table}.csv").open(encoding="utf-8", newline="") as text, \
-                out.open(f"excel/{table}.csv") as file:
-            write_excel(text, file)
     out.write("csv/codelists.csv", codelists_csv().encode("utf-8"))
     resources.append(json.loads(json.dumps(CODELISTS_RESOURCE)))  # a copy: sizes and hashes are added below
     out.write("csv/status_crosswalk.csv", crosswalk_csv().encode("utf-8"))
@@ -196,49 +247,13 @@ def write_data(out: Output, ds: Dataset, descriptor: dict[str, Any]) -> list[str
     for resource in resources:
         path = f"csv/{resource['path']}"
         resource.update({"bytes": out.sizes[path], "hash": "sha256:" + out.hashes[path]})
-    for source in ds.sources.values():
-        if source.archive_path and ds.root is not None:
-            out.write(f"csv/{source.archive_path}", archived_text(ds.root / source.archive_path, source.sha256, ds.root))
-            carried.append(f"csv/{source.archive_path}")
+    for archive_path, sha256 in stream.archives:
+        if root is not None:
+            out.write(f"csv/{archive_path}", archived_text(root / archive_path, sha256, root))
+            carried.append(f"csv/{archive_path}")
     out.write("csv/datapackage.json", dumps({**descriptor, "resources": resources}).encode("utf-8"))
     out.write("excel/README.txt", EXCEL_README.encode("utf-8"))
     return carried
-
-
-#: Rows written to a file at a time by the streaming writers.
-BATCH = 10_000
-
-
-def write_canonical(file: HashingFile, table: Any) -> None:
-    """A table as canonical CSV (`csvfiles.to_csv_text`'s bytes), written in batches of rows:
-    records sorted by primary key, each dumped only when its batch is written."""
-    model = table.model
-    fields = csvfiles.header(model)
-    key_fields = set(model.primary_key)
-    ordered = sorted(table.values(), key=lambda record: csvfiles.sort_key(model, record.model_dump(include=key_fields)))
-    to_cell = csvfiles.to_cell
-    file.write((",".join(fields) + "\n").encode("utf-8"))
-    for start in range(0, len(ordered), BATCH):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        rows = [[to_cell(dump.get(name)) for name in fields]
-                for dump in (record.model_dump() for record in ordered[start:start + BATCH])]
-        writer.writerows(rows)
-        text = buffer.getvalue()
-        if "\r" in text:  # never in valid text (see `csvfiles.to_csv_text`): quoted as it does
-            text = "".join(",".join(csvfiles._quoted(cell) for cell in row) + "\n" for row in rows)
-        file.write(text.encode("utf-8"))
-
-
-def write_excel(text: IO[str], file: HashingFile) -> None:
-    """A canonical CSV file in the spreadsheet flavour (`excel_csv`), converted in batches of rows."""
-    file.write("\ufeff".encode())
-    rows = csv.reader(text)
-    while batch := list(itertools.islice(rows, BATCH)):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerows([["'" + cell if cell.startswith(FORMULA_STARTS) else cell for cell in row] for row in batch])
-        file.write(buffer.getvalue().encode("utf-8"))
 
 
 #: The codelists as a resource of the release's data package.

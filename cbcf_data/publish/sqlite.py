@@ -14,6 +14,8 @@ from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
 
+SQLITE_NAME = describe.SQLITE
+
 VIEWS = {
     "commitments_detail": """
         SELECT c.id, c.meeting_id, m.start_date AS meeting_date, CAST(substr(m.start_date, 1, 4) AS INTEGER)
@@ -72,11 +74,29 @@ def _create_table(model: type[Any]) -> str:
     return f'CREATE TABLE "{model.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
 
 
+def create_table(connection: sqlite3.Connection, model: type[Any], indexes: bool = True) -> None:
+    """A model's table and (unless told not to: `create_indexes` after its rows) an index per
+    foreign key. Either way the schema lists the table, then its indexes, and VACUUM gives the
+    same file."""
+    connection.execute(_create_table(model))
+    if indexes:
+        create_indexes(connection, model)
+
+
+def create_indexes(connection: sqlite3.Connection, model: type[Any]) -> None:
+    """An index per foreign key of a model's table."""
+    for field in model.foreign_keys:
+        connection.execute(f'CREATE INDEX "{model.table}_{field}" ON "{model.table}" ("{field}")')
+
+
+def insert_statement(model: type[Any]) -> str:
+    """INSERT of one row given as field -> value (a row's cells, integers typed)."""
+    return f'INSERT INTO "{model.table}" VALUES ({", ".join(":" + field for field in model.model_fields)})'
+
+
 def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
     for model in MODELS:
-        connection.execute(_create_table(model))
-        for field in model.foreign_keys:
-            connection.execute(f'CREATE INDEX "{model.table}_{field}" ON "{model.table}" ("{field}")')
+        create_table(connection, model)
         fields = list(model.model_fields)
         placeholders = ", ".join("?" for _ in fields)
         connection.executemany(
@@ -85,7 +105,8 @@ def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
         )
 
 
-def _add_descriptions(connection: sqlite3.Connection, ds: Dataset, facts: dict[str, Any]) -> None:
+def _add_descriptions(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
+                      facts: dict[str, Any]) -> None:
     """The codelists, the status crosswalk, each hierarchy's closure and the release's facts, as tables."""
     from cbcf_data.model import crosswalks
 
@@ -97,7 +118,7 @@ def _add_descriptions(connection: sqlite3.Connection, ds: Dataset, facts: dict[s
                        '"label_fr" TEXT, "definition" TEXT NOT NULL, PRIMARY KEY ("codelist", "code"))')
     connection.executemany('INSERT INTO "codelists" VALUES (:codelist, :code, :label, :label_fr, :definition)',
                            describe.codelist_rows())
-    for table, rows in describe.closures(ds).items():
+    for table, rows in closures.items():
         name = f"{table}_closure"
         connection.execute(f'CREATE TABLE "{name}" ("ancestor_id" TEXT NOT NULL, "descendant_id" TEXT NOT NULL, '
                            f'"depth" INTEGER NOT NULL, PRIMARY KEY ("ancestor_id", "descendant_id"), '
@@ -128,18 +149,170 @@ def sqlite_bytes(ds: Dataset, facts: dict[str, Any]) -> bytes:
 
 
 def write_sqlite(path: Path, ds: Dataset, facts: dict[str, Any]) -> None:
-    """Write the dataset as an SQLite database at `path` (a new file; the release writes it in place)."""
-    connection = sqlite3.connect(path)
+    """Write the dataset as an SQLite database at `path` from its typed records (a new file; the
+    release streams the same database from the rows validation reads: `open_database`, `create_table`,
+    `insert_statement`, `finish_database`)."""
+    connection = open_database(path)
     try:
-        connection.execute("PRAGMA page_size = 4096")
-        with connection:
-            _add_tables(connection, ds)
-            _add_descriptions(connection, ds, facts)
-            for view, query in VIEWS.items():
-                connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
+        _add_tables(connection, ds)
+    except BaseException:
+        connection.close()
+        raise
+    finish_database(connection, describe.closures(ds), facts)
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """A new database file at `path`, built once: no journal, no waiting for the disk (a failed
+    build is thrown away whole); its tables are filled in one transaction."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("PRAGMA cache_size = -65536")  # 64 MiB: the keys' indexes of a large table stay in memory
+    connection.execute("BEGIN")
+    return connection
+
+
+def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
+                    facts: dict[str, Any]) -> None:
+    """The descriptions and views after the tables; then the foreign keys checked, the file
+    compacted (VACUUM) into an ordinary rollback-journal database, and closed."""
+    try:
+        connection.commit()  # the tables; the file counts its write transactions (header bytes 24-27):
+        connection.execute("BEGIN")  # tables, descriptions, VACUUM — three, as every release has
+        _add_descriptions(connection, closures, facts)
+        for view, query in VIEWS.items():
+            connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
+        connection.commit()
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
+        connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute("VACUUM")
     finally:
         connection.close()
+
+
+class Builder:
+    """The release's database built from messages, in the order they come: ("table", name,
+    indexes), ("rows", name, rows), ("indexes", name), then ("finish", closures, facts). The rows
+    also go to `sink.add(name, rows)` (the JSON spools), closed by `close_sink()`.
+
+    With `fork` (Linux), it runs in a process of its own, fed through a pipe, so that SQLite's
+    work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
+    not do: `executemany` takes Python's lock back for every row. Elsewhere it runs inline."""
+
+    def __init__(self, path: Path, sink: Any = None) -> None:
+        import multiprocessing
+
+        self.connection: sqlite3.Connection | None = None
+        self.process: Any = None
+        self.sink = sink
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self.connection = open_database(path)
+            return
+        context = multiprocessing.get_context("fork")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink), name="cbcf-data sqlite",
+                                       daemon=True)
+        self.process.start()
+        child.close()
+
+    def send(self, *message: Any) -> None:
+        if self.connection is not None:
+            _handle(self.connection, message, self.sink)
+        else:
+            self.pipe.send(message)
+
+    def close_sink(self) -> None:
+        """Every row sent is in the sink, closed; raises what went wrong so far."""
+        if self.process is None:
+            if self.sink is not None:
+                self.sink.close()
+            return
+        self.pipe.send(("close", None))
+        error = self.pipe.recv()
+        if error is not None:
+            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+
+    def start_finish(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
+        """Complete the database (`finish_database`): at once inline, else in its process while the
+        caller goes on until `finish()`."""
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            finish_database(connection, closures, facts)
+        else:
+            self.pipe.send(("finish", closures, facts))
+
+    def finish(self) -> None:
+        """Wait for the database completed; raises what went wrong while building it."""
+        if self.process is None:
+            return
+        error = self.pipe.recv()
+        self.close()
+        if error is not None:
+            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+
+    def close(self) -> None:
+        """Stop building (a release given up), or let the finished process go."""
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        if self.process is not None:
+            self.pipe.close()  # the process ends at the end of its input
+            self.process.join(60)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join()
+            self.process = None
+
+
+def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any) -> None:
+    from cbcf_data.model.tables import TABLES
+
+    kind, name = message[0], message[1]
+    if kind == "table":
+        create_table(connection, TABLES[name], indexes=message[2])
+    elif kind == "rows":
+        connection.executemany(insert_statement(TABLES[name]), message[2])
+        if sink is not None:
+            sink.add(name, message[2])
+    elif kind == "indexes":
+        create_indexes(connection, TABLES[name])
+
+
+def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
+    """The builder's process: messages until "finish" (answered with None or what went wrong) or
+    the end of its input; after an error, it reads on without building, to answer at "finish"."""
+    other_end.close()  # the release's end: its input ends when the release closes it
+    error: str | None = None
+    connection = open_database(path)
+    try:
+        while True:
+            try:
+                message = pipe.recv()
+            except (EOFError, OSError):
+                return
+            if message[0] == "finish":
+                if error is None:
+                    try:
+                        finish_database(connection, message[1], message[2])
+                    except Exception as failure:  # noqa: BLE001 - answered to the release
+                        error = f"{type(failure).__name__}: {failure}"
+                pipe.send(error)
+                return
+            if message[0] == "close":
+                if error is None and sink is not None:
+                    try:
+                        sink.close()
+                    except Exception as failure:  # noqa: BLE001
+                        error = f"{type(failure).__name__}: {failure}"
+                pipe.send(error)
+            elif error is None:
+                try:
+                    _handle(connection, message, sink)
+                except Exception as failure:  # noqa: BLE001
+                    error = f"{type(failure).__name__}: {failure}"
+    finally:
+        connection.close()
+        pipe.close()

@@ -1,0 +1,371 @@
+"""The release's data written as validation reads the rows: `ReleaseStream` is `validate`'s tee.
+
+Each table's rows pass once, as CSV cells (`csvfiles.cells_of`: text, None for an empty cell),
+in batches: the canonical CSV and its spreadsheet flavour are written by the C `csv` writer,
+the rows go into SQLite by `executemany` with the column types the Table Schema gives, and each
+row's JSON is encoded into a spool file (`work/`), keyed by the meeting or commitment it belongs
+to, for `document.write_spooled` to put together meeting by meeting once every table is read.
+Nothing keeps the rows: only the hierarchies (topics, organizations: their trees and JSON), the
+archived texts to copy, row counts, and — while the website goes in — the cells for its pages.
+
+Cells become typed values only where the type changes them: an integer column's text (`05` and
+`5` are both 5; a cell not in the integer's own form is typed by the model's validator). Every
+other field of every model is text whose record holds the same text (a test holds that).
+
+The tables must come sorted by primary key, as `fmt` writes them: the JSON document joins them by
+key order. A table that is not (validation warns `not-sorted`) leaves `unsorted` set, and the
+release is then made again from the dataset loaded and sorted (`release.build_release`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from cbcf_data.dataset.hierarchy import parent_field
+from cbcf_data.io import csvfiles
+from cbcf_data.model.dates import PartialDate
+from cbcf_data.model.tables import MODELS, TABLES, Record
+from cbcf_data.publish import sqlite as database
+from cbcf_data.publish.output import Deflater, Output
+
+#: Rows written at a time.
+BATCH = 10_000
+#: A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A cell beginning with one of FORMULA_STARTS in CSV text without quoted cells (after a line feed
+#: put before the text, or a comma).
+_FORMULA_AT = re.compile(r"[\n,][=+\-@\t\r]")
+#: A line of cells joined by commas that the csv module would quote (with a comma counted apart).
+_QUOTED = re.compile('["\r\n]')
+#: An integer cell in the form its value prints in.
+_INTEGER = re.compile(r"0|-?[1-9][0-9]*").fullmatch
+encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _encoder() -> Callable[[Any], str]:
+    """`json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))` without its
+    per-call set-up: the C encoder made once (values here are never circular), when there is one."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    encoder = make(None, refuse, encode_text, None, ":", ",", True, False, True)
+    return lambda value: "".join(encoder(value, 0))
+
+
+encode = _encoder()
+#: Spools of rows grouped under the meeting (or commitment) they belong to: table -> grouping field.
+GROUPED = {"meetings": "id", "attendances": "meeting_id", "meeting_topics": "meeting_id", "commitments": "meeting_id",
+           "commitment_topics": "commitment_id", "instrument_mentions": "meeting_id", "meeting_sources": "meeting_id",
+           "assessments": "commitment_id"}
+#: Link tables whose JSON is one field's value (a bundle lists their IDs).
+LISTED = {"commitment_topics": "topic_id", "meeting_sources": "source_id"}
+
+
+def integer_fields(model: type[Record]) -> tuple[str, ...]:
+    """The model's integer fields (Table Schema type `integer`)."""
+    from cbcf_data.model.table_schema import table_schema
+
+    return tuple(field["name"] for field in table_schema(model)["fields"] if field["type"] == "integer")
+
+
+class ReleaseStream:
+    """The tee of `validate` that writes the release's data as the rows go past (see the module).
+
+    `keep_site`: True keeps every row's cells for the website; None keeps them while the tables
+    with pages hold at most `site_limit` rows; False keeps none."""
+
+    def __init__(self, folder: Path, work: Path, keep_site: bool | None = None, site_limit: int = 0) -> None:
+        self.work = work
+        work.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Before any thread starts: it may fork.
+        self.db = database.Builder(folder / database.SQLITE_NAME, Spools(work))
+        self.deflater = Deflater(work / "zip")
+        self.out = Output(folder, self.deflater)
+        self.counts: dict[str, int] = {}
+        self.unsorted: list[str] = []
+        self.failed: BaseException | None = None
+        self.hierarchies: dict[str, list[dict[str, Any]]] = {}
+        self.archives: list[tuple[str, str | None]] = []
+        self.keep_site, self.site_limit = keep_site, site_limit
+        self.kept: dict[str, list[dict[str, Any]]] | None = {} if keep_site is not False else None
+        self.pages = 0
+        self.created: set[str] = set()
+        self.sinks: list[TableSink] = []
+        self.closed = False
+        #: The folder of the tables (the site's Dataset's root), set by the release.
+        self.root: Path | None = None
+
+    def __call__(self, model: type[Record], feed: Iterator[Any]) -> Iterator[Any]:
+        """Yield the rows of `feed` on, unchanged, writing them as they pass (`validate`'s tee)."""
+        batch: list[dict[str, Any]] = []
+        previous = None
+        sink = self.sink(model)
+        for row in feed:
+            key = row[1]
+            if previous is not None and not key > previous and sink is not None:
+                self.unsorted.append(model.table)
+                sink = None
+            previous = key
+            batch.append(row[2])
+            if len(batch) >= BATCH:
+                sink = self._write(sink, batch)
+                batch = []
+            yield row
+        sink = self._write(sink, batch)
+        if sink is not None:
+            self._close(sink)
+
+    def feed(self, model: type[Record], rows: Iterator[Mapping[str, Any]]) -> None:
+        """Write a table from rows already sorted and checked (the release of an unsorted dataset)."""
+        for _ in self(model, ((None, index, row) for index, row in enumerate(rows))):
+            pass
+
+    def sink(self, model: type[Record]) -> TableSink | None:
+        if self.failed is not None or self.unsorted:
+            return None
+        try:
+            for earlier in MODELS[:MODELS.index(model) + 1]:
+                if earlier.table not in self.created:  # a table the dataset lacks is still created, empty
+                    self.created.add(earlier.table)
+                    self.db.send("table", earlier.table, earlier is not model)
+            sink = TableSink(self, model)
+            self.sinks.append(sink)
+            return sink
+        except Exception as error:  # noqa: BLE001 - validation goes on; a valid dataset re-raises it
+            self.failed = error
+            return None
+
+    def _write(self, sink: TableSink | None, batch: list[dict[str, Any]]) -> TableSink | None:
+        if sink is None or not batch or self.failed is not None:
+            return sink if self.failed is None else None
+        try:
+            sink.write(batch)
+            self._keep(sink.model.table, batch)
+            return sink
+        except Exception as error:  # noqa: BLE001 - a row validation will report; re-raised if valid
+            self.failed = error
+            return None
+
+    def _close(self, sink: TableSink) -> None:
+        try:
+            sink.close()
+        except Exception as error:  # noqa: BLE001
+            self.failed = error
+
+    def _keep(self, table: str, batch: list[dict[str, Any]]) -> None:
+        """The cells for the website, while it goes in (see the class)."""
+        if self.kept is None:
+            return
+        from cbcf_data.publish.site.views import RECORD_TABLES
+
+        if table in RECORD_TABLES:
+            self.pages += len(batch)
+        if self.keep_site is None and self.pages > self.site_limit:
+            self.kept = None
+            return
+        self.kept.setdefault(table, []).extend(batch)
+
+    def finish(self) -> None:
+        """Every model's table created (empty when the dataset lacks it), spools closed."""
+        for model in MODELS:
+            if model.table not in self.created:
+                self.created.add(model.table)
+                self.db.send("table", model.table, True)
+        self.db.close_sink()  # every row is in the spools
+
+    def finish_database(self) -> None:
+        """The SQLite file completed (`sqlite.finish_database`, begun by `db.start_finish`) and closed."""
+        self.closed = True
+        self.db.finish()
+
+    def close(self) -> None:
+        """Close what is still open (a release given up: invalid, or made again sorted)."""
+        self.out.deflater = None  # nothing more goes into the zip
+        self.deflater.close()
+        for sink in self.sinks:
+            sink.indexed = True  # nothing more goes into the database
+            sink.close()
+        self.closed = True
+        self.db.close()
+
+    def site_dataset(self) -> Any:
+        """The kept cells as a `Dataset` whose records are typed on access (for the website)."""
+        from cbcf_data.dataset import Dataset
+        from cbcf_data.dataset.tables import Table
+
+        kept = self.kept or {}
+        tables: dict[str, Table[Any]] = {model.table: Table(model.table, model.primary_key, kept.pop(model.table, []))
+                                         for model in MODELS}
+        root = self.root
+        return Dataset(tables, root=root)
+
+
+class TableSink:
+    """One table's outputs, open while its rows stream past."""
+
+    def __init__(self, stream: ReleaseStream, model: type[Record]) -> None:
+        self.stream, self.model, self.table = stream, model, model.table
+        self.integers = integer_fields(model)
+        self.fields = tuple(model.model_fields)
+        self.csv = stream.out.open_file(f"csv/{self.table}.csv")
+        self.excel = stream.out.open_file(f"excel/{self.table}.csv")
+        self.csv.write((",".join(self.fields) + "\n").encode("utf-8"))
+        self.excel.write(("\ufeff" + ",".join(self.fields) + "\r\n").encode("utf-8"))
+        self.parent = parent_field(model)
+        if self.parent is not None:
+            stream.hierarchies[self.table] = []
+        stream.counts[self.table] = 0
+        self.indexed = False
+
+    def write(self, batch: list[dict[str, Any]]) -> None:
+        if self.integers:
+            batch = [self.typed(cells) for cells in batch]
+        self.stream.counts[self.table] += len(batch)
+        rows = texts(batch, bool(self.integers))
+        text = canonical_text(rows)
+        self.csv.write(text.encode("utf-8"))
+        self.excel.write(excel_text(rows, text).encode("utf-8"))
+        if self.parent is not None:
+            self.stream.hierarchies[self.table].extend(batch)
+        if self.table == "sources":
+            self.stream.archives.extend((row["archive_path"], row["sha256"]) for row in batch if row["archive_path"])
+        self.stream.db.send("rows", self.table, batch)  # into SQLite and, as JSON, the spools
+
+    def typed(self, cells: dict[str, Any]) -> dict[str, Any]:
+        """The row with each integer cell as its value (`05` is 5, as in the record)."""
+        values = dict(cells)
+        for name in self.integers:
+            text = values[name]
+            if text is not None:
+                values[name] = int(text) if _INTEGER(text) else self._validated(cells)[name]
+        return values
+
+    def _validated(self, cells: dict[str, Any]) -> dict[str, Any]:
+        from cbcf_data.check.validators import row_validator
+
+        return row_validator(self.model)(cells).model_dump()
+
+    def close(self) -> None:
+        if not self.indexed:  # after the rows: an index built at once from sorted keys
+            self.indexed = True
+            self.stream.db.send("indexes", self.table)
+        for file in (self.csv, self.excel):
+            if not file.closed:
+                file.close()
+
+
+def texts(batch: list[dict[str, Any]], integers: bool = False) -> list[list[str]]:
+    """Each row's cells as CSV text (`csvfiles.to_cell`: an empty cell for None)."""
+    if integers:
+        return [["" if value is None else str(value) for value in row.values()] for row in batch]
+    return [[value or "" for value in row.values()] for row in batch]
+
+
+def canonical_text(rows: list[list[str]]) -> str:
+    """Rows as canonical CSV lines (`csvfiles.to_csv_text`'s, without the header): joined with
+    commas, and quoted as the csv module quotes (`csvfiles._quoted`) only where a cell needs it."""
+    if not rows:
+        return ""
+    width = len(rows[0]) - 1
+    lines = [",".join(row) for row in rows]
+    text = "\n".join(lines) + "\n"
+    if text.count(",") == width * len(rows) and '"' not in text and "\r" not in text and text.count("\n") == len(rows):
+        return text  # no cell holds a comma, a quote or a line break: nothing to quote
+    return "".join(line + "\n" if line.count(",") == width and not _QUOTED.search(line)
+                   else ",".join(map(csvfiles._quoted, row)) + "\n" for row, line in zip(rows, lines))
+
+
+def excel_text(rows: list[list[str]], text: str) -> str:
+    """Rows in the spreadsheet flavour (`release.excel_csv`'s lines), given their `canonical_text`:
+    CRLF, and any cell starting like a formula (FORMULA_STARTS) prefixed with `'`."""
+    width = len(rows[0]) - 1 if rows else 0
+    if text.count("\n") == len(rows) and '"' not in text and _FORMULA_AT.search("\n" + text) is None \
+            and text.count(",") == width * len(rows):  # one line a row, no quoted or formula-like cell
+        return text.replace("\n", "\r\n")
+    return "".join(",".join(map(csvfiles._quoted, ["'" + cell if cell.startswith(FORMULA_STARTS) else cell
+                                                   for cell in row])) + "\r\n" for row in rows)
+
+
+class Spools:
+    """Each row's JSON, into a spool file per table under `work` (`document.write_spooled` reads
+    them): `key<TAB>JSON` lines for the rows of a meeting or commitment, JSON lines for the rest.
+    Run where the rows go into SQLite (`sqlite.Builder`): in its process when it has one."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.files: dict[str, IO[str]] = {}
+        self.latest: Latest | None = None
+
+    def add(self, table: str, batch: list[dict[str, Any]]) -> None:
+        if parent_field(TABLES[table]) is not None:  # hierarchies: kept by the release, for their trees
+            return
+        spool = self.files.get(table)
+        if spool is None:
+            spool = self.files[table] = (self.work / table).open("w", encoding="utf-8", newline="\n")
+        if table == "assessments":
+            if self.latest is None:
+                self.latest = Latest(self.work / "latest_assessments")
+            self.latest.add(batch)
+        group = GROUPED.get(table)
+        lines: list[str]
+        if table in LISTED:
+            value = LISTED[table]
+            lines = [f"{row[group]}\t{encode_text(row[value])}\n" for row in batch]  # type: ignore[index]
+        elif table == "commitments":  # the item's topics and assessments join it later (write_spooled)
+            lines = [f"{row['meeting_id']}\t{row['id']}\t"
+                     f"{encode({k: v for k, v in row.items() if v is not None and k != 'meeting_id'})[1:-1]}\n"
+                     for row in batch]
+        elif group is not None:
+            drop = "" if table == "meetings" else group
+            lines = [f"{row[group]}\t{encode({k: v for k, v in row.items() if v is not None and k != drop})}\n"
+                     for row in batch]
+        else:
+            lines = [encode({k: v for k, v in row.items() if v is not None}) + "\n" for row in batch]
+        spool.write("".join(lines))
+
+    def close(self) -> None:
+        for spool in self.files.values():
+            spool.close()
+        if self.latest is not None:
+            self.latest.close()
+
+
+class Latest:
+    """The latest assessment of each commitment for each party (as `dataset.asof.latest_assessments`
+    picks it), from the assessments streaming past in key order: one group held at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path.open("w", encoding="utf-8", newline="\n")
+        self.group: tuple[str, str] | None = None
+        self.best: tuple[Any, dict[str, Any]] | None = None
+
+    def add(self, batch: list[dict[str, Any]]) -> None:
+        for row in batch:
+            group = (row["commitment_id"], row["party"])
+            date = PartialDate(str(row["as_of"]))
+            rank = (date.latest, date.earliest)
+            if group != self.group:
+                self._flush()
+                self.group, self.best = group, (rank, row)
+            elif self.best is not None and rank > self.best[0]:
+                self.best = (rank, row)
+
+    def _flush(self) -> None:
+        if self.best is not None:
+            self.file.write(encode(self.best[1]) + "\n")
+        self.best = None
+
+    def close(self) -> None:
+        if not self.file.closed:
+            self._flush()
+            self.file.close()

@@ -4,6 +4,7 @@ show of one meeting, and diff (issue 16, items 3 and 4)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from benchdata import middle_meeting, one_percent_changed, without_meeting
@@ -39,8 +40,18 @@ def editing(b: Bench, n: int) -> None:
     bundle, rows = bundle_of(b, full, meeting, n)
     base = b.data.derived(f"{n}-without-meeting", full, without_meeting(b.cli, meeting))
     b.warm(n)
+    # import reads the dataset's rows as cells when a verdict kept in the user's cache vouches for
+    # its files (check/verdict.py): a first `validate` of it keeps one, as on the user's machine.
+    b.quiet([b.cli, "validate", str(base)])
+    # The same import without a kept verdict (a first import on a fresh machine): its own cache,
+    # with frictionless's verdict on the descriptor kept (as above) but no dataset's verdict.
+    cold = b.data.work / f"{n}-cache-without-verdicts"
+    shutil.rmtree(cold, ignore_errors=True)
+    b.quiet(["env", f"CBCF_DATA_CACHE_DIR={cold}", b.cli, "validate", str(b.data.work / f"{n}-descriptor")])
     runs = b.runs({
         "import": Job(prepare=b.writing(base, lambda copy: [b.cli, "import", str(bundle), "--dataset", copy])),
+        "cold": Job(prepare=b.writing(base, lambda copy: [
+            "env", f"CBCF_DATA_CACHE_DIR={cold}", b.cli, "import", str(bundle), "--dataset", copy])),
         "remove": Job(prepare=b.writing(full, lambda copy: [b.cli, "remove", meeting, "--dataset", copy])),
         "export": Job([b.cli, "export", meeting, "--dataset", str(full), "--format", "json"]),
         "show": Job([b.cli, "show", meeting, "--dataset", str(full)]),
@@ -55,6 +66,9 @@ def editing(b: Bench, n: int) -> None:
                size=n, meeting=meeting, bundle_rows=rows))
     b.emit(row(f"import into {n:,}, beside the bundle's validation", "(the same runs)", runs["import"],
                "cbcf-data validate BUNDLE.json --dataset DIR-without-it", runs["bundle"], size=n))
+    b.emit(row(f"import into {n:,} without a kept verdict (every row checked)",
+               "CBCF_DATA_CACHE_DIR=EMPTY cbcf-data import BUNDLE.json --dataset COPY", runs["cold"], FULL,
+               runs["validate"], size=n))
     for name, command in (("remove", "cbcf-data remove ID --dataset COPY"),
                           ("export", "cbcf-data export ID --format json --dataset DIR"),
                           ("show", "cbcf-data show ID --dataset DIR")):

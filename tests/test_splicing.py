@@ -87,3 +87,46 @@ def test_a_quote_inside_an_unquoted_cell_is_a_character():
     key = rows[between][0]
     out = spliced(model, text, [(key,)], [])
     assert list(csv.reader(io.StringIO(out, newline=""))) == rows[:between] + rows[between + 1:]
+
+
+def _file_keys(model, text: str) -> list:
+    """The table's keys in the file's order, as `check.known` reads them."""
+    width = len(model.primary_key)
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    return [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_placing_by_known_keys_agrees_with_splicing(table):
+    # `placed` finds a row's start from the keys read under a verdict, without reading the rows
+    # again: where it answers, its text is the splice's.
+    from cbcf_data.edit.splicing import placed
+
+    model = TABLES[table]
+    text = (RECORDS / f"{table}.csv").read_text(encoding="utf-8")
+    rows = rows_of(text)
+    if not rows:
+        pytest.skip("an empty table")
+    for step in (2, 3, 7):
+        moved = rows[::step]
+        without = csvfiles.to_csv_text(model, [row for row in rows if row not in moved])
+        out = placed(model, without, _file_keys(model, without), moved)
+        assert out is not None and out == spliced(model, without, [], moved) == text
+
+
+def test_placing_gives_up_where_a_row_start_is_not_certain():
+    from cbcf_data.edit.splicing import placed
+
+    model = TABLES["retired_ids"]
+    head = "table_name,id,retired_in,reason,replaced_by\n"
+    add = [{"table_name": "meetings", "id": "m-2", "retired_in": "0.2.0", "reason": "Gone", "replaced_by": None}]
+    # A quoted cell holding a line that starts as the next row does: two places match.
+    ambiguous = head + 'meetings,m-1,0.1.0,"Gone\nmeetings,m-3,",\nmeetings,m-3,0.1.0,Gone,\n'
+    assert placed(model, ambiguous, [("meetings", "m-1"), ("meetings", "m-3")], add) is None
+    assert placed(model, head + "meetings,m-3,0.1.0,Gone,\r\n", [("meetings", "m-3")], add) is None  # not canonical
+    assert placed(model, head + "meetings,m-3,0.1.0,Gone,\nmeetings,m-1,0.1.0,Gone,\n",
+                  [("meetings", "m-3"), ("meetings", "m-1")], add) is None  # not sorted
+    quoted = head + '"meetings","m-3",0.1.0,Gone,\n'  # a quoted key: its row does not start with its text
+    assert placed(model, quoted, [("meetings", "m-3")], add) is None
+    plain = head + "meetings,m-3,0.1.0,Gone,\n"
+    assert placed(model, plain, [("meetings", "m-3")], add) == spliced(model, plain, [], add)

@@ -8,7 +8,7 @@ from typing import Any
 
 from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
-from cbcf_data.check.validate import validate
+from cbcf_data.check.validate import validate_import
 from cbcf_data.edit.splicing import splice_file
 from cbcf_data.errors import InvalidDataError, UnusableInputError
 from cbcf_data.io import package, writes
@@ -48,7 +48,8 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
     with writes.reading(root) if dry_run else writes.writing(root):
-        report = validate(path, dataset=descriptor_file)
+        order: dict[str, list[Any]] = {}  # the keys of the tables the bundle adds to, read under a verdict
+        report = validate_import(path, descriptor_file, order)
         if not report.valid:
             raise InvalidDataError(f"{path}: the bundle does not validate; nothing was imported", report)
         try:
@@ -67,11 +68,23 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
             if not records:
                 continue
             typed[table] = [record.model_dump() for record in records]
-            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table])
+            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table], order.get(table))
         result = ImportResult(report=report, added=typed)
         if not dry_run:
             result.written = writes.replace_files(root, texts)
+            if not report.issues and not report.omitted:  # the dataset as written gives no issue
+                keep_verdict(descriptor_file, paths)
     return result
+
+
+def keep_verdict(descriptor_file: Path, paths: dict[str, Path]) -> None:
+    """Keep the verdict on the dataset just written (`check.verdict`), under the lock still held:
+    the bundle's rows and the dataset's gave no issue together, as the dataset now holds them."""
+    from cbcf_data.check import verdict
+
+    if verdict.cache_folder() is not None:
+        tables_root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
+        verdict.keep(verdict.digest(descriptor_file, paths, tables_root), descriptor_file)
 
 
 def refuse_non_bundle(path: Path) -> None:

@@ -19,6 +19,7 @@ from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
+from cbcf_data.edit.owned import meeting_rows
 from cbcf_data.edit.splicing import splice_file, split_rows
 from cbcf_data.errors import InvalidDataError, UnusableInputError
 from cbcf_data.io import csvfiles, files, limits, package, writes
@@ -109,10 +110,8 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
     with writes.reading(root) if dry_run else writes.writing(root):
-        ds = load(descriptor_file)
-        if meeting_id not in ds.meetings:
-            raise UnusableInputError(f"no meeting {meeting_id!r} in {root}; meetings are: {', '.join(ds.meetings)}")
-        before, kept, _ = split_rows(ds, meeting_id)
+        # Only the rows that change, and the shared ones that might: `edit.owned`.
+        before, kept = meeting_rows(descriptor_file, meeting_id)
         kept = retire(before, kept, _version(descriptor_file),
                       reason or f"Removed with its meeting {meeting_id} (`cbcf-data remove`).")
         change = row_changes(before, kept)

@@ -43,15 +43,51 @@ def split_rows(ds: Dataset, meeting_id: str) -> tuple[Rows, Rows, Rows]:
 
 
 def splice_file(model: type[Record], path: Path, root: Path, remove: Collection[Key],
-                add: Iterable[Mapping[str, Any]]) -> str:
+                add: Iterable[Mapping[str, Any]], keys: list[Any] | None = None) -> str:
     """The new text of a table file (read below `root`, within the load limit): without the rows
     whose key (the primary key's cells, a tuple) is in `remove`, with the rows of `add` (field ->
-    value) where their keys sort, every other line as it is."""
+    value) where their keys sort, every other line as it is. `keys`: the table's keys in the
+    file's order, when the caller read them already (`check.known`): see `placed`."""
     try:
         text = read_text(path, limits.LOAD_BYTES, root)
     except ReadError as error:
         raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
+    if keys is not None and not remove:
+        add = list(add)
+        done = placed(model, text, keys, add)
+        if done is not None:
+            return done
     return spliced(model, text, remove, add, str(path))
+
+
+def placed(model: type[Record], text: str, keys: list[Any], add: list[Mapping[str, Any]]) -> str | None:
+    """The text with the rows of `add` put where their keys sort, found from the table's keys in
+    the file's order without reading its rows again: a row starts at the only place in the text
+    where a line begins with its key's cells and the comma after them (or its end, for a table
+    of key columns alone): a key with no comma, quote or line break is written as it is. None when the text is not in canonical form, its keys are not
+    strictly sorted, or a row's start cannot be told for sure: then `spliced` reads every row."""
+    header, width = csvfiles.header(model), len(model.primary_key)
+    if not text.endswith("\n") or "\r" in text or not text.startswith(",".join(header) + "\n") \
+            or header[:width] != list(model.primary_key):
+        return None
+    after = "," if len(header) > width else "\n"  # what follows the key's cells on its row's line
+    single = width == 1
+    new = sorted((_key(csvfiles.sort_key(model, row), single), _line(model, row)) for row in add)
+    if len({key for key, _ in new}) != len(new) or any(a >= b for a, b in zip(keys, keys[1:])):
+        return None
+    out, done, starts = [], 0, {len(keys): len(text)}
+    for key, line in new:
+        index = bisect.bisect_left(keys, key)
+        if index not in starts:
+            parts = (keys[index],) if single else keys[index]
+            start = "\n" + ",".join(parts) + after
+            if any(c in part for part in parts for c in ',"\n\r') or text.count(start) != 1:
+                return None
+            starts[index] = text.index(start) + 1
+        out += [text[done:starts[index]], line]
+        done = starts[index]
+    out.append(text[done:])
+    return "".join(out)
 
 
 def spliced(model: type[Record], text: str, remove: Collection[Key], add: Iterable[Mapping[str, Any]],
@@ -105,16 +141,16 @@ def _keyed(model: type[Record], text: str, lines: list[str]) -> tuple[list[int],
         if width > 1 and any(len(key) != width for key in keys):
             return None
     else:  # rows as the csv module reads them: a quote inside an unquoted cell is a character
-        try:
-            records = list(csv_records(io.StringIO(text, newline=""), Path("table")))[1:]
+        starts, keys = [], []
+        try:  # one record at a time: only each row's start and key are kept
+            for line, cells in itertools.islice(csv_records(_Lines(lines), Path("table")), 1, None):  # type: ignore[arg-type]
+                raw = lines[line - 1].split(",", width)[:width]
+                if len(cells) < width or raw != cells[:width]:
+                    return None  # a quoted key (IDs hold no quote: a key that needs one is not written here)
+                starts.append(line - 1)
+                keys.append(cells[0] if width == 1 else tuple(cells[:width]))
         except ReadError:
             return None
-        starts, keys = [line - 1 for line, _ in records], []
-        for start, (_, cells) in zip(starts, records):
-            raw = lines[start].split(",", width)[:width]
-            if len(cells) < width or raw != cells[:width]:
-                return None  # a quoted key (IDs hold no quote: a key that needs one is not written here)
-            keys.append(cells[0] if width == 1 else tuple(cells[:width]))
     if (width == 1 and "" in keys) or keys != sorted(keys) or len(set(keys)) != len(keys):
         return None
     return starts, keys
@@ -136,3 +172,22 @@ def _rewritten(model: type[Record], text: str, remove: Collection[Key], add: lis
 def _line(model: type[Record], row: Mapping[str, Any]) -> str:
     """One row as its canonical CSV line, with its LF."""
     return csvfiles.to_csv_text(model, [row]).split("\n", 1)[1]
+
+
+class _Lines:
+    """The lines of a text split at LF, read back as a text file opened with newline="" reads
+    them (`readline`, at most `size` characters at a time): `io.StringIO` would hold a copy of
+    the whole text, at four bytes a character."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.index, self.rest = lines, 0, ""
+
+    def readline(self, size: int = -1) -> str:
+        if not self.rest:
+            if self.index >= len(self.lines):
+                return ""
+            self.index += 1
+            self.rest = self.lines[self.index - 1] + ("\n" if self.index < len(self.lines) else "")
+        line = self.rest if size < 0 else self.rest[:size]
+        self.rest = self.rest[len(line):]
+        return line

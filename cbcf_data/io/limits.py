@@ -107,3 +107,8 @@ MESSAGE_CHARS = 500
 #: Characters of an offending value quoted in an issue.
 VALUE_CHARS = 80
 
+# Verdicts
+#: A kept verdict on a dataset (check/verdict.py): a few hundred bytes; a larger file is ignored.
+VERDICT_BYTES = 4096
+#: Verdicts kept in the user's cache; the oldest beyond these are removed when one is written.
+VERDICTS_KEPT = 64

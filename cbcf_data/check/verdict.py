@@ -1,0 +1,174 @@
+"""A dataset's verdict, kept so that `import` need not check again the rows it does not touch.
+
+A verdict says: these exact files — `datapackage.json`, every table it names, and every archived
+text the sources table names (`records/sources/<id>.txt`) — checked by this exact code
+(`cbcf_data` version, a hash of the package's source, the Python and Pydantic versions) gave no
+issue at all, not even a warning. It is named by the SHA-256 of all that (`digest`) and kept in
+the user's cache (`$CBCF_DATA_CACHE_DIR/verdicts`, else `$XDG_CACHE_HOME/cbcf-data/verdicts`, else
+`~/.cache/cbcf-data/verdicts`; `CBCF_DATA_CACHE_DIR=off` keeps none), beside frictionless's
+verdicts (`check.profile`). Any change to a file or to the code names another verdict, which is
+not there: the dataset is then checked in full.
+
+Who writes one: `validate()` of a dataset folder (never of a release folder, zip or document, nor
+of the installed copy), when its report is empty; and `import`, after a write whose bundle
+validated without an issue. Both read the files under the dataset's lock; `validate` also
+compares their sizes, times and inodes before and after (`stamp`) and keeps nothing when they
+changed while it read them. A cache that cannot be written is skipped
+silently. At most `limits.VERDICTS_KEPT` are kept (the oldest are removed).
+
+Who reads one: only `import` (`check.validate.validate_import`), to skip typing and checking the
+dataset's own rows again (`check.known`); it still checks the bundle's rows fully and against the
+dataset's keys and cells. `validate` never reads a verdict: it always checks everything.
+
+Why not a file in the dataset's folder: anyone can commit one (a pull request), and a verdict
+that names the right files can be written by anyone who has them, so it would let an invalid
+dataset import as valid. The user's cache is as trusted as the user's home (as for frictionless's
+verdicts): nothing a dataset holds is ever taken as a verdict. A verdict file that is not exactly
+what `keep` writes, or larger than `limits.VERDICT_BYTES`, is ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from cbcf_data.io import limits, package
+from cbcf_data.io.files import ReadError, open_file, read_bytes
+from cbcf_data.io.readers import open_csv
+
+#: Part of every verdict's name and content: raise it when what a verdict means changes.
+FORMAT = "1"
+#: Bytes read from a file at a time while hashing it.
+CHUNK = 1024 * 1024
+
+
+def cache_folder() -> Path | None:
+    """Where verdicts are kept; None when the cache is off."""
+    given = os.environ.get("CBCF_DATA_CACHE_DIR")
+    if given:
+        return None if given == "off" else Path(given) / "verdicts"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cbcf-data" / "verdicts"
+
+
+@functools.cache
+def code_version() -> str:
+    """What names the code that checks: versions, and a hash of the package's own source files."""
+    import pydantic
+    import pydantic_core
+
+    from cbcf_data._version import __version__
+
+    here = Path(__file__).resolve().parent.parent  # the cbcf_data package
+    digest = hashlib.sha256("\0".join((__version__, pydantic.VERSION, pydantic_core.__version__,
+                                       sys.version)).encode())
+    for path in sorted(here.rglob("*.py")):
+        digest.update(f"\0{path.relative_to(here).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> str | None:
+    """The name of the verdict on these files as they are now; None when one cannot be read
+    (nothing is then kept or trusted). The archived texts counted are those the sources table
+    names: a text added for a new source changes nothing the verdict vouched for (whether a file
+    no row names is reported is judged on the folder as it is, with or without a verdict)."""
+    root = descriptor_file.parent
+    total = hashlib.sha256(f"{FORMAT}\0{code_version()}".encode())
+    budget = [limits.VALIDATE_BYTES + limits.ARCHIVES_BYTES]
+    try:
+        for path in [descriptor_file, *sorted(set(tables.values()))]:
+            total.update(f"\0file\0{os.path.relpath(path, root)}\0{_file_hash(path, root, budget)}".encode())
+        for name in _archives(tables.get("sources"), root):
+            total.update(f"\0archive\0{name}\0{_file_hash(tables_root / name, root, budget)}".encode())
+    except (OSError, ReadError):
+        return None
+    return total.hexdigest()
+
+
+def _archives(sources: Path | None, root: Path) -> list[str]:
+    """The archive paths the sources table names, in its order; ReadError when it cannot be read."""
+    if sources is None:
+        return []
+    records, file = open_csv(sources, root)
+    with file:
+        header = next(records, (1, []))[1]
+        if "archive_path" not in header:
+            return []
+        column = header.index("archive_path")
+        return [cells[column] for _, cells in records if len(cells) > column and cells[column]]
+
+
+def stamp(descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> tuple[Any, ...] | None:
+    """What tells, without reading them, whether the files a digest reads changed: each one's
+    size, modification time and inode (the archived texts' folder whole). Taken before and after
+    a check, so that a verdict is kept only on files that did not change while they were read."""
+    archives = tables_root / "sources"
+    try:
+        found = [descriptor_file, *sorted(set(tables.values()))]
+        if archives.is_dir():
+            found += sorted(archives.iterdir())
+        return tuple((str(path), *_stat(path)) for path in found)
+    except OSError:
+        return None
+
+
+def _stat(path: Path) -> tuple[int, int, int, int]:
+    status = os.lstat(path)
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+
+def _file_hash(path: Path, root: Path, budget: list[int]) -> str:
+    """The SHA-256 of a regular file below root, read in chunks; ReadError past the budget."""
+    digest = hashlib.sha256()
+    with open_file(path, root) as file:
+        while chunk := file.read(CHUNK):
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise ReadError("too-large", "more than a dataset may hold")
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _content(key: str) -> bytes:
+    """What a verdict file named `key` holds, exactly."""
+    return json.dumps({"format": FORMAT, "digest": key, "issues": 0}, sort_keys=True).encode()
+
+
+def vouched(key: str | None) -> bool:
+    """Whether a verdict kept in the cache says the files named by `key` gave no issue."""
+    folder = cache_folder()
+    if key is None or folder is None:
+        return False
+    try:
+        return read_bytes(folder / f"{key}.json", limits.VERDICT_BYTES) == _content(key)
+    except (ReadError, OSError):
+        return False
+
+
+def keep(key: str | None, descriptor_file: Path) -> None:
+    """Keep the verdict that the files named by `key` gave no issue (written whole, then renamed);
+    nothing for the installed copy, or when the cache cannot be written."""
+    folder = cache_folder()
+    if key is None or folder is None or package.inside_package(descriptor_file):
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{key}.{os.getpid()}.tmp"
+        temporary.write_bytes(_content(key))
+        os.replace(temporary, folder / f"{key}.json")
+        _prune(folder)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Remove the oldest verdicts beyond VERDICTS_KEPT."""
+    kept = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for path in kept[limits.VERDICTS_KEPT:]:
+        path.unlink(missing_ok=True)

@@ -135,3 +135,22 @@ def test_the_judges_version_is_the_one_importlib_metadata_gives(monkeypatch):
 
     monkeypatch.setattr(profile.os, "scandir", unreadable)
     assert profile.judge_version() == version("frictionless")
+
+
+def test_the_verdicts_code_version_names_pydantics_versions_without_importing_it():
+    """check/verdict.py keys a kept verdict by Pydantic's and pydantic-core's versions, read from
+    their .dist-info: the versions the modules themselves give, and a validate that needs no
+    Pydantic does not import it for the key."""
+    import subprocess
+    import sys
+
+    import pydantic
+    import pydantic_core
+
+    assert profile.installed_version("pydantic") == pydantic.VERSION
+    assert profile.installed_version("pydantic_core") == pydantic_core.__version__
+    assert profile.installed_version("no_such_module_here") is None
+    code = ("import sys; from cbcf_data.check.verdict import code_version; code_version(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr

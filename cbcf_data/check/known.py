@@ -32,7 +32,7 @@ import operator
 from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import row_differences
@@ -45,7 +45,9 @@ from cbcf_data.check.state import Run, record_id
 from cbcf_data.io import csvfiles, limits
 from cbcf_data.io.files import read_bytes, regular_size
 from cbcf_data.io.readers import open_csv
-from cbcf_data.model.tables import Record
+
+if TYPE_CHECKING:  # the models (Pydantic) are not imported by a validate that does not need them
+    from cbcf_data.model.tables import Record
 
 
 class Untrusted(Exception):

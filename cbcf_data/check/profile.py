@@ -133,19 +133,25 @@ def cache_dir() -> Path | None:
 
 
 def judge_version() -> str | None:
-    """The installed frictionless's version (None when it is not installed), as `importlib.metadata`
-    gives it: read from the `.dist-info` beside the package when there is exactly one, which spares
-    every run the import of `importlib.metadata` (a tenth of `validate`'s start-up); else from it."""
+    """The installed frictionless's version (None when it is not installed): `installed_version`."""
+    return installed_version("frictionless")
+
+
+def installed_version(name: str) -> str | None:
+    """The version of the installed distribution whose module is `name` (None when it is not
+    installed), as `importlib.metadata` gives it: read from the `.dist-info` beside the module when
+    there is exactly one, which spares every run the import of `importlib.metadata` (a tenth of
+    `validate`'s start-up) and of the module itself; else from `importlib.metadata`."""
     import importlib.util
 
-    spec = importlib.util.find_spec("frictionless")
+    spec = importlib.util.find_spec(name)
     if spec is None:
         return None
     for folder in spec.submodule_search_locations or ():
         site = os.path.dirname(folder)
         try:
             infos = [entry.path for entry in os.scandir(site)
-                     if entry.name.startswith("frictionless-") and entry.name.endswith(".dist-info")]
+                     if entry.name.startswith(f"{name}-") and entry.name.endswith(".dist-info")]
             if len(infos) == 1:
                 with open(os.path.join(infos[0], "METADATA"), encoding="utf-8") as metadata:
                     for line in metadata:
@@ -158,7 +164,7 @@ def judge_version() -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("frictionless")
+        return version(name)
     except PackageNotFoundError:
         return None
 

@@ -59,14 +59,12 @@ def cache_folder() -> Path | None:
 @functools.cache
 def code_version() -> str:
     """What names the code that checks: versions, and a hash of the package's own source files."""
-    import pydantic
-    import pydantic_core
-
     from cbcf_data._version import __version__
+    from cbcf_data.check.profile import installed_version  # read without importing Pydantic
 
     here = Path(__file__).resolve().parent.parent  # the cbcf_data package
-    digest = hashlib.sha256("\0".join((__version__, pydantic.VERSION, pydantic_core.__version__,
-                                       sys.version)).encode())
+    digest = hashlib.sha256("\0".join((__version__, str(installed_version("pydantic")),
+                                       str(installed_version("pydantic_core")), sys.version)).encode())
     for path in sorted(here.rglob("*.py")):
         digest.update(f"\0{path.relative_to(here).as_posix()}\0".encode())
         digest.update(path.read_bytes())

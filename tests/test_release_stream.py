@@ -365,3 +365,26 @@ def test_a_sqlite_builder_that_dies_is_one_clear_error(tmp_path):
     with pytest.raises(CbcfDataError, match="process ended"):
         builder.close_sink()
     builder.close()
+
+
+@pytest.mark.parametrize("kind", ["link to a folder", "dangling link", "file"])
+def test_a_release_replaces_only_a_folder_and_says_so_before_any_work(tmp_path, monkeypatch, kind):
+    """`release --out D` where D/cbcf-data-<version> is a link or a file: one clear line naming it,
+    before the dataset is read; a linked folder is left as it is (was "Cannot call rmtree on a
+    symbolic link", after the whole build)."""
+    from cbcf_data.errors import CbcfDataError
+
+    folder = synthetic(tmp_path / "synth", 12)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious").write_text("keep")
+    target = tmp_path / "out" / release.release_name()
+    target.parent.mkdir()
+    if kind == "file":
+        target.write_text("x")
+    else:
+        target.symlink_to(victim if kind == "link to a folder" else tmp_path / "nowhere")
+    monkeypatch.setattr(release, "_build", lambda *args: pytest.fail("the release was built"))
+    with pytest.raises(CbcfDataError, match="is (a symbolic link|not a folder): a release replaces only a folder"):
+        release.build_release(tmp_path / "out", folder)
+    assert (victim / "precious").read_text() == "keep" and os.path.lexists(target)

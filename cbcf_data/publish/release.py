@@ -200,7 +200,8 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     stream.finish_database()
     out.add(describe.SQLITE)
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
-    out.write("README.md", release_readme(stream.counts, facts, name, site is not None).encode("utf-8"))
+    out.write("README.md", release_readme(stream.counts, facts, name, site is not None,
+                                                asked=stream.keep_site is False).encode("utf-8"))
     if site is not None:
         write_site(out, site, carried)
     zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/",

@@ -316,3 +316,75 @@ def test_meetings_whose_commitments_sort_apart_get_their_own(tmp_path):
     assert commitments[0]["meeting_id"] == "cbcf-2000-b"  # the order this test is about
     runs = document._commitment_items(tmp_path)
     assert [json.loads(item) for item in document._meetings(tmp_path, runs)] == bundle.all_bundles(rows)
+
+
+def test_the_sqlite_builder_ends_quietly_when_interrupted_or_left(tmp_path):
+    """Its process ends without a traceback on Ctrl-C (the whole process group gets it) and when
+    the release is gone before the answer (a broken pipe); it answers a database it cannot open."""
+    import multiprocessing
+
+    class Other:
+        def close(self) -> None:
+            pass
+
+    class Interrupting:
+        def add(self, name, rows):
+            raise KeyboardInterrupt
+
+    ours, theirs = multiprocessing.Pipe()
+    ours.send(("close", None))
+    ours.close()  # the release is gone: the answer finds a broken pipe
+    sqlite._serve(theirs, tmp_path / "left.sqlite", Other(), None)
+    ours, theirs = multiprocessing.Pipe()
+    ours.send(("table", "sources", True))
+    ours.send(("rows", "sources", []))
+    sqlite._serve(theirs, tmp_path / "interrupted.sqlite", Other(), Interrupting())
+    ours, theirs = multiprocessing.Pipe()
+    ours.send(("close", None))
+    ours.send(("finish", {}, {}))
+    sqlite._serve(theirs, tmp_path / "missing" / "folder.sqlite", Other(), None)
+    assert "unable to open" in ours.recv() and "unable to open" in ours.recv()
+
+
+def test_a_sqlite_builder_that_dies_is_one_clear_error(tmp_path):
+    """Its process killed (out of memory, say): the release stops with one line, not a broken pipe
+    (which the command line takes for a closed stdout and ends silently)."""
+    import os
+    import signal
+
+    from cbcf_data.errors import CbcfDataError
+
+    builder = sqlite.Builder(tmp_path / "killed.sqlite")
+    if builder.process is None:
+        pytest.skip("no fork here: the database is built inline")
+    os.kill(builder.process.pid, signal.SIGKILL)
+    builder.process.join()
+    with pytest.raises(CbcfDataError, match=r"its process ended \(killed by signal 9\)"):
+        for _ in range(100):  # the pipe's buffer takes the first messages
+            builder.send("rows", "sources", [{"id": "x" * 100_000}])
+    with pytest.raises(CbcfDataError, match="process ended"):
+        builder.close_sink()
+    builder.close()
+
+
+@pytest.mark.parametrize("kind", ["link to a folder", "dangling link", "file"])
+def test_a_release_replaces_only_a_folder_and_says_so_before_any_work(tmp_path, monkeypatch, kind):
+    """`release --out D` where D/cbcf-data-<version> is a link or a file: one clear line naming it,
+    before the dataset is read; a linked folder is left as it is (was "Cannot call rmtree on a
+    symbolic link", after the whole build)."""
+    from cbcf_data.errors import CbcfDataError
+
+    folder = synthetic(tmp_path / "synth", 12)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious").write_text("keep")
+    target = tmp_path / "out" / release.release_name()
+    target.parent.mkdir()
+    if kind == "file":
+        target.write_text("x")
+    else:
+        target.symlink_to(victim if kind == "link to a folder" else tmp_path / "nowhere")
+    monkeypatch.setattr(release, "_build", lambda *args: pytest.fail("the release was built"))
+    with pytest.raises(CbcfDataError, match="is (a symbolic link|not a folder): a release replaces only a folder"):
+        release.build_release(tmp_path / "out", folder)
+    assert (victim / "precious").read_text() == "keep" and os.path.lexists(target)

@@ -11,6 +11,9 @@ from cbcf_data.publish import citation, describe
 NO_SITE = ("The website of this version is not included: the dataset has more records than a release "
            "carries a page for (`SITE_RECORDS` in `cbcf_data/io/limits.py`). Build it with "
            "`cbcf-data site --dataset DIR --out DIR`, or put it in with `cbcf-data release --site`.")
+#: What a release built with `--no-site` says in place of `site/`.
+NO_SITE_ASKED = ("The website of this version is not included: the release was built without it (`--no-site`). "
+                 "Build it with `cbcf-data site --dataset DIR --out DIR`.")
 
 
 def files_table(name: str, site: bool = True) -> list[tuple[str, str]]:
@@ -41,9 +44,11 @@ def files_table(name: str, site: bool = True) -> list[tuple[str, str]]:
     return files if site else [(path, what) for path, what in files if path != "site/"]
 
 
-def release_readme(counts: dict[str, int], facts: dict[str, Any], name: str, site: bool = True) -> str:
+def release_readme(counts: dict[str, int], facts: dict[str, Any], name: str, site: bool = True,
+                   asked: bool = False) -> str:
     """The release's README.md, with the rows of each table (`counts`, in the tables' order);
-    without `site`, it says the website was left out and how to build it."""
+    without `site`, it says the website was left out, why (too many records; `asked`: --no-site)
+    and how to build it."""
     from cbcf_data.model.tables import MODELS
 
     rows = ", ".join(f"{counts.get(model.table, 0):,} {model.table.replace('_', ' ')}" for model in MODELS)
@@ -56,7 +61,7 @@ def release_readme(counts: dict[str, int], facts: dict[str, Any], name: str, sit
         f"Released {facts['released']}. {rows}. {provenance}.", "",
         "## Files", "", "| file | what it is |", "|---|---|",
         *(f"| `{path}` | {what} |" for path, what in files_table(name, site)),
-        *(() if site else ("", NO_SITE)),
+        *(() if site else ("", NO_SITE_ASKED if asked else NO_SITE)),
         "", "## Use", "",
         "- **Python**: `pip install cbcf-data`, then `cbcf_data.load(\"" + name + ".zip\")` (or this folder, or the "
         "JSON document); every form is checked against the hashes it carries.",

@@ -43,7 +43,7 @@ from typing import Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset
-from cbcf_data.errors import InvalidDataError
+from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.io import limits, package
 from cbcf_data.publish import citation, describe, versioning
 from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
@@ -84,6 +84,7 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None, s
     """
     descriptor_file = package.descriptor_path(dataset)
     out = Path(out)
+    replaceable(out / release_name())
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -123,10 +124,20 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
             write_release(stream, descriptor, descriptor_file.parent, root, with_site(stream, site, note))
         finally:
             stream.close()
-        if target.exists():
+        if replaceable(target):
             shutil.rmtree(target)
         staging.rename(target)
     return target
+
+
+def replaceable(target: Path) -> bool:
+    """Whether a folder is at `target` (an earlier release, which the new one replaces); a link or
+    anything else there is refused (CbcfDataError), before any work: a release replaces only a folder."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        what = "a symbolic link" if target.is_symlink() else "not a folder"
+        raise CbcfDataError(f"{target} is {what}: a release replaces only a folder of an earlier release; "
+                            "remove it, or choose another --out")
+    return target.exists()
 
 
 def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: bool | None) -> ReleaseStream:
@@ -189,7 +200,8 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     stream.finish_database()
     out.add(describe.SQLITE)
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
-    out.write("README.md", release_readme(stream.counts, facts, name, site is not None).encode("utf-8"))
+    out.write("README.md", release_readme(stream.counts, facts, name, site is not None,
+                                                asked=stream.keep_site is False).encode("utf-8"))
     if site is not None:
         write_site(out, site, carried)
     zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.dataset import Dataset
-from cbcf_data.errors import InvalidDataError
+from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
@@ -222,7 +222,23 @@ class Builder:
         if self.connection is not None:
             _handle(self.connection, message, self.sink)
         else:
-            self.pipe.send(message)
+            try:
+                self.pipe.send(message)
+            except OSError:  # its process is gone (killed: out of memory?); not a closed stdout
+                raise self._gone() from None
+
+    def _answer(self) -> Any:
+        """The process's answer (None, or what went wrong); CbcfDataError when it is gone."""
+        try:
+            return self.pipe.recv()
+        except (EOFError, OSError):
+            raise self._gone() from None
+
+    def _gone(self) -> CbcfDataError:
+        self.process.join(5)
+        code = self.process.exitcode
+        how = "still running" if code is None else f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        return CbcfDataError(f"the SQLite file could not be built: its process ended ({how}); no release was built")
 
     def close_sink(self) -> None:
         """Every row sent is in the sink, closed; raises what went wrong so far."""
@@ -230,8 +246,8 @@ class Builder:
             if self.sink is not None:
                 self.sink.close()
             return
-        self.pipe.send(("close", None))
-        error = self.pipe.recv()
+        self.send("close", None)
+        error = self._answer()
         if error is not None:
             raise InvalidDataError(f"the SQLite file could not be built: {error}")
 
@@ -242,13 +258,13 @@ class Builder:
             connection, self.connection = self.connection, None
             finish_database(connection, closures, facts)
         else:
-            self.pipe.send(("finish", closures, facts))
+            self.send("finish", closures, facts)
 
     def finish(self) -> None:
         """Wait for the database completed; raises what went wrong while building it."""
         if self.process is None:
             return
-        error = self.pipe.recv()
+        error = self._answer()
         self.close()
         if error is not None:
             raise InvalidDataError(f"the SQLite file could not be built: {error}")
@@ -283,36 +299,49 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any)
 
 def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
     """The builder's process: messages until "finish" (answered with None or what went wrong) or
-    the end of its input; after an error, it reads on without building, to answer at "finish"."""
+    the end of its input; after an error, it reads on without building, to answer at "finish".
+    It ends quietly, without a traceback, on Ctrl-C (it reaches the whole process group: the
+    release gives up too) and when the release is gone before its answer."""
     other_end.close()  # the release's end: its input ends when the release closes it
+    connection: sqlite3.Connection | None = None
     error: str | None = None
-    connection = open_database(path)
     try:
-        while True:
-            try:
-                message = pipe.recv()
-            except (EOFError, OSError):
-                return
-            if message[0] == "finish":
-                if error is None:
-                    try:
-                        finish_database(connection, message[1], message[2])
-                    except Exception as failure:  # noqa: BLE001 - answered to the release
-                        error = f"{type(failure).__name__}: {failure}"
-                pipe.send(error)
-                return
-            if message[0] == "close":
-                if error is None and sink is not None:
-                    try:
-                        sink.close()
-                    except Exception as failure:  # noqa: BLE001
-                        error = f"{type(failure).__name__}: {failure}"
-                pipe.send(error)
-            elif error is None:
+        try:
+            connection = open_database(path)
+        except sqlite3.Error as failure:  # answered at the first question
+            error = f"{type(failure).__name__}: {failure}"
+        _serve_messages(pipe, connection, sink, error)
+    except (KeyboardInterrupt, OSError):  # OSError: the pipe; nobody is left to answer
+        pass
+    finally:
+        if connection is not None:
+            connection.close()
+        pipe.close()
+
+
+def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None) -> None:
+    while True:
+        try:
+            message = pipe.recv()
+        except EOFError:
+            return
+        if message[0] == "finish":
+            if error is None and connection is not None:
                 try:
-                    _handle(connection, message, sink)
+                    finish_database(connection, message[1], message[2])
+                except Exception as failure:  # noqa: BLE001 - answered to the release
+                    error = f"{type(failure).__name__}: {failure}"
+            pipe.send(error)
+            return
+        if message[0] == "close":
+            if error is None and sink is not None:
+                try:
+                    sink.close()
                 except Exception as failure:  # noqa: BLE001
                     error = f"{type(failure).__name__}: {failure}"
-    finally:
-        connection.close()
-        pipe.close()
+            pipe.send(error)
+        elif error is None and connection is not None:
+            try:
+                _handle(connection, message, sink)
+            except Exception as failure:  # noqa: BLE001
+                error = f"{type(failure).__name__}: {failure}"

@@ -46,6 +46,7 @@ def test_the_real_dataset_is_far_below_the_limit():
 
     ds = cbcf_data.load()
     assert sum(len(ds.table(table)) for table in PAGE_TABLES) * 5 < limits.SITE_RECORDS
+    assert sum(len(ds.table(table)) for table in ds.tables()) * 5 < limits.SITE_ROWS
 
 
 def test_a_release_with_its_site_stays_a_zip_the_tools_read(small, tmp_path):
@@ -71,6 +72,22 @@ def test_the_default_follows_the_limit(small, tmp_path, monkeypatch, limit_offse
     if not included:
         assert "\n" not in notes[0] and "cbcf-data site" in notes[0] and f"{records:,}" in notes[0]
         assert "cbcf-data site --dataset DIR --out DIR" in text
+
+
+@pytest.mark.parametrize("limit_offset, included", [(0, True), (-1, False)])
+def test_rows_without_pages_count_too(small, tmp_path, monkeypatch, limit_offset, included):
+    """The link tables (attendances, assessments…) get no page but are kept for the site: all rows
+    count against SITE_ROWS, whatever SITE_RECORDS allows."""
+    folder, _ = small
+    rows = sum(synth.write(12, tmp_path / "counted").values())  # the same dataset (seeded): its row counts
+    monkeypatch.setattr(limits, "SITE_RECORDS", 10**9)
+    monkeypatch.setattr(limits, "SITE_ROWS", rows + limit_offset)
+    notes: list[str] = []
+    built = release.build_release(tmp_path / "out", folder, note=notes.append)
+    assert has_site(built) is included
+    assert len(notes) == (0 if included else 1)
+    if not included:
+        assert f"{rows:,} rows" in notes[0] and readme.NO_SITE in (built / "README.md").read_text()
 
 
 @pytest.mark.parametrize("flag, limit, included", [("--site", 0, True), ("--no-site", 10**9, False)])

@@ -673,6 +673,7 @@ def test_a_journal_is_read_bounded_and_never_through_a_link(base, dataset, monke
         monkeypatch.setattr(limits, "JOURNAL_BYTES", 64)
         issues = cbcf_data.validate(dataset).issues
         assert [i.code for i in issues] == ["interrupted-write"] and says in issues[0].message, issues
+        assert issues[0].path == str(name) and not issues[0].message.startswith(str(name))  # its place, said once
         with pytest.raises(RecoveryError, match=says):
             fmt(dataset)
         name.unlink()

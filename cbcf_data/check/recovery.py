@@ -32,7 +32,8 @@ def reading_dataset(run: Run, descriptor_file: Path) -> Iterator[None]:
             run.emit("write-recovered", line, Where(str(root), None), severity="warning",
                      hint="check that the tables hold what you expect (e.g. `git diff`)")
         if recovery.problem:
-            run.emit("interrupted-write", recovery.problem, Where(str(root / journal.JOURNAL_NAME), None),
+            where = str(root / journal.JOURNAL_NAME)  # said once, as the place
+            run.emit("interrupted-write", recovery.problem.removeprefix(f"{where}: "), Where(where, None),
                      hint="the tables may hold part of a change: run any cbcf-data command that can write here")
         yield
 

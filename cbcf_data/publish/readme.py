@@ -8,8 +8,8 @@ from typing import Any
 from cbcf_data.publish import citation, describe
 
 #: What a release without its website says in place of `site/`.
-NO_SITE = ("The website of this version is not included: the dataset has more records than a release "
-           "carries a page for (`SITE_RECORDS` in `cbcf_data/io/limits.py`). Build it with "
+NO_SITE = ("The website of this version is not included: the dataset has more records or rows than a "
+           "release carries a site for (`SITE_RECORDS`, `SITE_ROWS` in `cbcf_data/io/limits.py`). Build it with "
            "`cbcf-data site --dataset DIR --out DIR`, or put it in with `cbcf-data release --site`.")
 #: What a release built with `--no-site` says in place of `site/`.
 NO_SITE_ASKED = ("The website of this version is not included: the release was built without it (`--no-site`). "

@@ -157,16 +157,17 @@ def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: b
 
 def with_site(stream: ReleaseStream, site: bool | None, note: Callable[[str], None] | None = None) -> Dataset | None:
     """The dataset the website is made from, or None when the release leaves it out: when told
-    (`site`), else while the tables that get pages hold at most `limits.SITE_RECORDS` rows
-    (otherwise said to `note` in one line)."""
+    (`site`), else while the tables that get pages hold at most `limits.SITE_RECORDS` rows and all
+    tables `limits.SITE_ROWS` (otherwise said to `note` in one line)."""
     from cbcf_data.publish.site.views import RECORD_TABLES
 
     if stream.kept is not None and site is not False:
         return stream.site_dataset()
     if site is None and note is not None:
-        records = sum(stream.counts.get(table, 0) for table in RECORD_TABLES)
-        note(f"The release leaves the website out: {records:,} records would get pages, more than "
-             f"{limits.SITE_RECORDS:,}; build it with `cbcf-data site`, or use `release --site`.")
+        records, rows = sum(stream.counts.get(table, 0) for table in RECORD_TABLES), sum(stream.counts.values())
+        note(f"The release leaves the website out: {records:,} records would get pages and {rows:,} rows be kept "
+             f"for it, more than {limits.SITE_RECORDS:,} or {limits.SITE_ROWS:,}; build it with `cbcf-data site`, "
+             "or use `release --site`.")
     return None
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cbcf_data.dataset.hierarchy import parent_field
-from cbcf_data.io import csvfiles
+from cbcf_data.io import csvfiles, limits
 from cbcf_data.model.dates import PartialDate
 from cbcf_data.model.tables import MODELS, TABLES, Record
 from cbcf_data.publish import sqlite as database
@@ -80,7 +80,7 @@ class ReleaseStream:
     """The tee of `validate` that writes the release's data as the rows go past (see the module).
 
     `keep_site`: True keeps every row's cells for the website; None keeps them while the tables
-    with pages hold at most `site_limit` rows; False keeps none."""
+    with pages hold at most `site_limit` rows and all tables `limits.SITE_ROWS`; False keeps none."""
 
     def __init__(self, folder: Path, work: Path, keep_site: bool | None = None, site_limit: int = 0) -> None:
         self.work = work
@@ -97,7 +97,7 @@ class ReleaseStream:
         self.archives: list[tuple[str, str | None]] = []
         self.keep_site, self.site_limit = keep_site, site_limit
         self.kept: dict[str, list[dict[str, Any]]] | None = {} if keep_site is not False else None
-        self.pages = 0
+        self.pages = self.site_rows = 0
         self.created: set[str] = set()
         self.sinks: list[TableSink] = []
         self.closed = False
@@ -169,7 +169,8 @@ class ReleaseStream:
 
         if table in RECORD_TABLES:
             self.pages += len(batch)
-        if self.keep_site is None and self.pages > self.site_limit:
+        self.site_rows += len(batch)
+        if self.keep_site is None and (self.pages > self.site_limit or self.site_rows > limits.SITE_ROWS):
             self.kept = None
             return
         self.kept.setdefault(table, []).extend(batch)

@@ -407,9 +407,20 @@ def test_a_busy_dataset_makes_a_writer_wait_then_fail_with_exit_3(base, dataset)
     with writes.writing(dataset):
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 3, result.stderr
-    assert f"is being changed by process {os.getpid()}; waiting up to 0.5 s" in result.stderr
+    assert f"cbcf-data: the dataset {dataset} is being changed by process {os.getpid()}; waiting up to 0.5 s…" \
+        in result.stderr.splitlines()
     assert f"error: the dataset {dataset} is being changed by process {os.getpid()}; try again" in result.stderr
     assert outcome(dataset, base) == "old"
+
+
+def test_a_command_with_nothing_to_say_imports_no_logging(dataset):
+    """The stderr handler of the library's messages is set up before the first one: `show` and
+    `validate` of a dataset nobody writes never import `logging` (a sixth of `show`'s start-up)."""
+    for command in (["show", "cbcf-2024", "--dataset", str(dataset)], ["validate", str(dataset)]):
+        code = ("import atexit, sys; atexit.register(lambda: print('logging' in sys.modules, file=sys.stderr)); "
+                f"sys.argv = ['cbcf-data', *{command!r}]; from cbcf_data.cli import main; main()")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0 and result.stderr.splitlines()[-1] == "False", result.stderr
 
 
 def test_a_reader_holds_writers_off(dataset, monkeypatch):

@@ -124,7 +124,14 @@ def os_error_line(error: OSError) -> str:
 
 
 def _messages_to_stderr() -> None:
-    """What the library tells the user (a recovered write, a wait for the lock): `cbcf-data: …` on stderr."""
+    """What the library tells the user (a recovered write, a wait for the lock): `cbcf-data: …` on
+    stderr, set up before its first message (`logging` is imported only by a command that has one)."""
+    from cbcf_data.io import writes
+
+    writes.before_first_notice = _stderr_handler
+
+
+def _stderr_handler() -> None:
     import logging
 
     logger = logging.getLogger("cbcf_data")

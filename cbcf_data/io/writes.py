@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,11 +28,20 @@ from cbcf_data.io.journal import Recovery
 KNOWN_FOLDERS = ("records", "schema", "docs")
 
 
+#: Called once, before the first message `notify` gives: the command line sets up its stderr
+#: handler there, so that a command with nothing to say never imports `logging`.
+before_first_notice: Callable[[], None] | None = None
+
+
 def notify(message: str) -> None:
     """Tell the user what happened to their dataset: a warning of the `cbcf_data` logger (shown
     on stderr when logging is not configured; the command line prefixes it with `cbcf-data:`)."""
+    global before_first_notice
     import logging
 
+    if before_first_notice is not None:
+        set_up, before_first_notice = before_first_notice, None
+        set_up()
     logging.getLogger("cbcf_data").warning(message)
 
 

@@ -7,13 +7,13 @@ state of its own between runs.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Issue, Report, Where, truncate
 from cbcf_data.io import limits
+from cbcf_data.io.readers import resident_memory
 from cbcf_data.model.declared import TABLES
 
 if TYPE_CHECKING:
@@ -104,15 +104,6 @@ class Run:
         """Whether this issue of `code` still gets a hint that needs a search (the first HINTED do)."""
         self.hinted[code] = self.hinted.get(code, 0) + 1
         return self.hinted[code] <= HINTED
-
-
-def resident_memory() -> int | None:
-    """The process's resident memory in bytes, from /proc (Linux); None elsewhere."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
 
 
 def shorten(text: str) -> str:

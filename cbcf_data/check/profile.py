@@ -123,13 +123,14 @@ def start(descriptor: dict[str, Any], table_bytes: int, text: str | None = None)
         return Judgement(descriptor, key=key)
 
 
-def cache_dir() -> Path | None:
-    """Where verdicts are kept; None when caching is off."""
+def cache_dir(kind: str = "profile") -> Path | None:
+    """Where cbcf-data keeps verdicts of `kind` (frictionless's on descriptors: "profile"; kept
+    datasets': "verdicts"); None when caching is off (CBCF_DATA_CACHE_DIR=off)."""
     given = os.environ.get("CBCF_DATA_CACHE_DIR")
     if given:
-        return None if given == "off" else Path(given) / "profile"
+        return None if given == "off" else Path(given) / kind
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cbcf-data" / "profile"
+    return Path(base) / "cbcf-data" / kind
 
 
 def judge_version() -> str | None:

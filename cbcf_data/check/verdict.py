@@ -48,12 +48,10 @@ CHUNK = 1024 * 1024
 
 
 def cache_folder() -> Path | None:
-    """Where verdicts are kept; None when the cache is off."""
-    given = os.environ.get("CBCF_DATA_CACHE_DIR")
-    if given:
-        return None if given == "off" else Path(given) / "verdicts"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cbcf-data" / "verdicts"
+    """Where verdicts are kept (beside frictionless's); None when the cache is off."""
+    from cbcf_data.check.profile import cache_dir
+
+    return cache_dir("verdicts")
 
 
 @functools.cache

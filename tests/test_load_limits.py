@@ -73,12 +73,15 @@ def test_a_zip_keeps_the_typed_load_limits(dataset, tmp_path, monkeypatch):
         cbcf_data.load(archive)
 
 
+def run_with_limit(assignment: str, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """`cbcf-data ARGS` in a child process with one limit of io/limits.py set (`NAME = value`)."""
+    program = (f"import sys; from cbcf_data.io import limits; limits.{assignment}; "
+               f"from cbcf_data.cli import main; sys.argv = ['cbcf-data', *{args!r}]; main()")
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
 def test_the_command_line_refuses_a_folder_over_the_limit_with_exit_2(dataset):
     # The limit patched in a child process: the command exits 2 with the same message, no traceback.
-    program = (f"import sys; from cbcf_data.io import limits; limits.LOAD_FOLDER_BYTES = 4000; "
-               f"from cbcf_data.cli import main; sys.argv = ['cbcf-data', 'show', 'cbcf-2024', '--dataset', {str(dataset)!r}]; "
-               "main()")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = run_with_limit("LOAD_FOLDER_BYTES = 4000", ["show", "cbcf-2024", "--dataset", str(dataset)])
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "more than load() holds in memory" in result.stderr
 
@@ -144,10 +147,7 @@ def test_diff_of_everything_added_counts_every_row(dataset, tmp_path, monkeypatc
 
 
 def test_the_command_line_refuses_too_many_differing_rows_with_exit_2(dataset, changed):
-    program = (f"import sys; from cbcf_data.io import limits; limits.DIFF_ROWS = 0; "
-               f"from cbcf_data.cli import main; sys.argv = ['cbcf-data', 'diff', {str(dataset)!r}, {str(changed)!r}]; "
-               "main()")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = run_with_limit("DIFF_ROWS = 0", ["diff", str(dataset), str(changed)])
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "more than diff holds" in result.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,15 +20,19 @@ def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-@pytest.mark.parametrize("table", list(TABLES))
-def test_splicing_agrees_with_a_canonical_rewrite(table):
-    # The real tables hold quoted cells, commas and line breaks inside cells: splicing rows out and
-    # back in gives exactly what serialising every row again gives.
-    model = TABLES[table]
+def real_table(table: str) -> tuple[type[Any], str, list[dict[str, str]]]:
+    """(model, text, rows) of one of the repository's tables; the test is skipped for an empty one."""
     text = (RECORDS / f"{table}.csv").read_text(encoding="utf-8")
     rows = rows_of(text)
     if not rows:
         pytest.skip("an empty table")
+    return TABLES[table], text, rows
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_splicing_agrees_with_a_canonical_rewrite(table):
+    # The real tables hold quoted cells, commas and line breaks inside cells: splicing rows out and
+    # back in gives exactly what serialising every row again gives.
+    model, text, rows = real_table(table)
     moved = rows[::3]
     without = csvfiles.to_csv_text(model, [row for row in rows if row not in moved])
     keys = [csvfiles.sort_key(model, row) for row in moved]
@@ -102,11 +107,7 @@ def test_placing_by_known_keys_agrees_with_splicing(table):
     # again: where it answers, its text is the splice's.
     from cbcf_data.edit.splicing import placed
 
-    model = TABLES[table]
-    text = (RECORDS / f"{table}.csv").read_text(encoding="utf-8")
-    rows = rows_of(text)
-    if not rows:
-        pytest.skip("an empty table")
+    model, text, rows = real_table(table)
     for step in (2, 3, 7):
         moved = rows[::step]
         without = csvfiles.to_csv_text(model, [row for row in rows if row not in moved])

@@ -98,10 +98,12 @@ def dataset(base, tmp_path) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def outcome(root: Path, base: SimpleNamespace) -> str:
+def outcome(root: Path, base: SimpleNamespace, leftovers: bool = False) -> str:
     """`old` or `new` when the copy is exactly one of the two states (no temporary file, no
-    journal), else `torn`."""
+    journal; with `leftovers`, temporary files left beside a finished change do not count), else `torn`."""
     now = snapshot(root)
+    if leftovers:
+        now = {name: data for name, data in now.items() if not journal.temp_parts(Path(name).name)}
     return "old" if now == base.old else "new" if now == base.new else "torn"
 
 
@@ -122,16 +124,18 @@ class OSWith:
 
 class FaultyOS:
     """io/journal's `os`, with each step counted, failing from step `fail_at` on (`once`: at
-    that step only), or slowed by `delay` seconds; `started` is called at the first step.
+    that step only; `after`: once the step is done, as a signal's handler raises at the next
+    line), or slowed by `delay` seconds; `started` is called at the first step.
 
     fsync is counted but not made: what it guards against is a power cut, which no test here
     makes, and on a busy disk it costs milliseconds a call.
     """
 
     def __init__(self, fail_at: int | None = None, error: BaseException | None = None, once: bool = True,
-                 delay: float = 0.0, started: Any = None) -> None:
+                 delay: float = 0.0, started: Any = None, after: bool = False) -> None:
         self.calls: list[str] = []
         self.fail_at, self.error, self.once, self.delay, self.started = fail_at, error, once, delay, started
+        self.after = after
 
     def __getattr__(self, name: str) -> Any:
         real = getattr(os, name)
@@ -145,10 +149,15 @@ class FaultyOS:
             if self.delay:
                 time.sleep(self.delay)
             count = len(self.calls)
-            if self.fail_at is not None and (count == self.fail_at or (not self.once and count > self.fail_at)):
+            failing = self.fail_at is not None and (count == self.fail_at or (not self.once and count > self.fail_at))
+            if failing and not self.after:
                 assert self.error is not None
                 raise self.error
-            return None if name == "fsync" else real(*args, **kwargs)
+            result = None if name == "fsync" else real(*args, **kwargs)
+            if failing:
+                assert self.error is not None
+                raise self.error
+            return result
 
         return step
 
@@ -183,8 +192,10 @@ def test_new_files_get_the_default_mode(dataset):
 
 
 def test_a_fault_at_every_step_leaves_all_old_or_all_new(base, dataset, monkeypatch):
-    """An exception at each os call of the write, once (a passing fault) or from there on (a dead
-    disk: the undo fails too); after recovery the tables are exactly the old or the new ones."""
+    """An exception at each os call of the write, once (a passing fault), from there on (a dead
+    disk: the undo fails too) or just after the call has done its work (a signal's handler, which
+    raises at the next line: SIGTERM, Ctrl-C); after recovery the tables are exactly the old or
+    the new ones, and the writer that undid its change itself left them old."""
     files = new_texts(base, dataset)
     counting = FaultyOS()
     monkeypatch.setattr(journal, "os", counting)
@@ -193,24 +204,26 @@ def test_a_fault_at_every_step_leaves_all_old_or_all_new(base, dataset, monkeypa
     assert steps > 3 * len(files) and {"fsync", "link", "replace", "unlink"} <= set(counting.calls)
     results: dict[str, int] = {}
     for fail_at in range(1, steps + 1):
-        for once, error in ((True, OSError(errno.ENOSPC, "No space left on device")), (False, KeyboardInterrupt())):
+        for once, error, after in ((True, OSError(errno.ENOSPC, "No space left on device"), False),
+                                   (False, KeyboardInterrupt(), False), (True, SystemExit(143), True)):
             restore(dataset, base.old)
-            monkeypatch.setattr(journal, "os", FaultyOS(fail_at, error, once))
+            monkeypatch.setattr(journal, "os", FaultyOS(fail_at, error, once, after=after))
             try:
                 writes.replace_files(dataset, files)
                 raised = False
-            except (OSError, KeyboardInterrupt):
+            except (OSError, KeyboardInterrupt, SystemExit):
                 raised = True
             monkeypatch.setattr(journal, "os", os)
             before = outcome(dataset, base)
-            if once and raised:  # the writer undid its change itself
-                assert before == "old", (fail_at, counting.calls[fail_at - 1])
+            if once and raised:  # the writer undid its change itself, unless it was stopped once it was made
+                made = after and outcome(dataset, base, leftovers=True) == "new"
+                assert before == "old" or made, (fail_at, counting.calls[fail_at - 1])
             with writes.writing(dataset):  # what the next command does first
                 pass
             after = outcome(dataset, base)
             assert after in ("old", "new"), (fail_at, counting.calls[fail_at - 1], once)
             results[after] = results.get(after, 0) + 1
-    print(f"\n{steps} steps x 2 kinds of fault: {results}")
+    print(f"\n{steps} steps x 3 kinds of fault: {results}")
     assert results.get("old") and results.get("new")
 
 

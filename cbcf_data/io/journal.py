@@ -13,14 +13,15 @@ How a change is made (`commit`), each step durable before the next begins:
    links are removed.
 
 A single file needs no journal: its rename alone is atomic. If the process fails at any step
-(an exception), it undoes what it did. If it dies (a signal, a power cut), the next command on
-the dataset calls `recover`: with a journal, it renames the rest of the new files in when every
-one is there and matches its hash, and otherwise puts the old files back; without one, it only
-removes the temporary files left behind.
+(an exception, also one a signal's handler raises just after a step), it undoes what it did. If
+it dies (SIGKILL, a power cut), the next command on the dataset calls `recover`: with a journal,
+it renames the rest of the new files in when every one is there and matches its hash, and
+otherwise puts the old files back; without one, it only removes the temporary files left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -131,8 +132,8 @@ def commit(root: Path, files: Iterable[tuple[Path, bytes, bytes | None]]) -> Non
             _write_journal(root, changes)
         for change in changes:
             current = change.path
+            change.replaced = True  # set first: a signal's handler raises after the rename; _undo looks
             os.replace(change.staged, change.path)
-            change.replaced = True
         sync_folders(folders)
         if journaled:
             os.unlink(root / JOURNAL_NAME)
@@ -232,6 +233,7 @@ def _undo(root: Path, changes: list[Change], folders: list[Path], journaled: boo
     """Put back what a failed change replaced; any failure here leaves the journal to `recover`."""
     try:
         for change in reversed(changes):
+            change.replaced = change.replaced and not os.path.lexists(change.staged)  # else never renamed
             if change.replaced and change.backup is not None:
                 os.replace(change.backup, change.path)
             elif change.replaced and change.old is None:
@@ -250,10 +252,8 @@ def _undo(root: Path, changes: list[Change], folders: list[Path], journaled: boo
 
 
 def _remove_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def sha256_of(path: Path) -> str | None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from cbcf_data.errors import UnusableInputError
 from cbcf_data.publish import diff as diff_module
 from cbcf_data.publish import diffstream
-from cbcf_data.publish.diff import diff, diff_in_memory
+from cbcf_data.publish.diff import diff, diff_in_memory, to_markdown
 
 BASE = FIXTURES / "_base"
 CELL = st.text(alphabet="ab,\"\né", max_size=3)
@@ -76,6 +76,28 @@ def test_streaming_equals_the_in_memory_comparison(tables, only_old):
         assert diff(new, old) == diff_in_memory(new, old)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["t1", "t2", "t3"]), table_pair(), min_size=1, max_size=3),
+       st.sets(st.sampled_from(["t1", "t2", "t3"])), st.integers(1, 3))
+def test_a_summary_prints_as_the_whole_diff_and_holds_only_its_first_rows(tables, only_old, keep):
+    """`diff(…, keep=k)` (what `cbcf-data diff` prints in markdown), streamed or compared in
+    memory: the same markdown as the whole diff's, each list holding at most k rows, the counts of all."""
+    with tempfile.TemporaryDirectory() as temp:
+        old = write_dataset(Path(temp) / "old", {n: pair[0] for n, pair in tables.items()})
+        new = write_dataset(Path(temp) / "new", {n: pair[1] for n, pair in tables.items() if n not in only_old})
+        whole = diff_in_memory(old, new)
+        for summary in (diff(old, new, keep=keep), diff_in_memory(old, new, keep)):
+            assert to_markdown(summary, keep) == to_markdown(whole, keep)
+            assert summary["bump"] == whole["bump"] and summary["tables"].keys() == whole["tables"].keys()
+            assert summary["breaking_count"] == len(whole["breaking"])
+            each = {table: [item for item in whole["breaking"] if item.startswith(f"{table}: ")] for table in whole["tables"]}
+            assert summary["breaking"] == [item for table in sorted(each) for item in each[table][:keep]]
+            for table, entry in summary["tables"].items():
+                for kind in ("added", "removed", "changed"):
+                    assert entry[kind] == whole["tables"][table][kind][:keep]
+                    assert entry["counts"][kind] == len(whole["tables"][table][kind])
+
+
 def test_sorted_folders_are_never_read_into_memory(tmp_path, monkeypatch):
     old = write_dataset(tmp_path / "old", {"t": (["k", "j", "x"], ["k", "j"], [["a", "1", "x"], ["a", "2", "y"], ["b", "1", "z"]])})
     new = write_dataset(tmp_path / "new", {"t": (["k", "j", "x"], ["k", "j"], [["a", "1", "x"], ["a", "2", "Y"], ["c", "1", "w"]])})
@@ -96,7 +118,7 @@ def test_a_table_out_of_order_is_compared_in_memory(tmp_path, monkeypatch, rows)
     fallbacks = []
     in_memory = diff_module.diff_in_memory
     monkeypatch.setattr(diff_module, "diff_in_memory", lambda *a: fallbacks.append(a) or in_memory(*a))
-    assert diff(old, new) == in_memory(old, new) and fallbacks == [(old, new)]
+    assert diff(old, new) == in_memory(old, new) and fallbacks == [(old, new, None)]
 
 
 @pytest.mark.parametrize("side", ["old", "new"])

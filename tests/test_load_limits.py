@@ -147,9 +147,18 @@ def test_diff_of_everything_added_counts_every_row(dataset, tmp_path, monkeypatc
 
 
 def test_the_command_line_refuses_too_many_differing_rows_with_exit_2(dataset, changed):
-    result = run_with_limit("DIFF_ROWS = 0", ["diff", str(dataset), str(changed)])
+    result = run_with_limit("DIFF_ROWS = 0", ["diff", str(dataset), str(changed), "--format", "json"])
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "more than diff holds" in result.stderr
+
+
+def test_the_markdown_summary_holds_a_few_rows_and_so_has_no_such_limit(dataset, changed):
+    """`cbcf-data diff` in markdown holds SHOWN rows of each kind: past DIFF_ROWS, it prints what
+    the whole diff would."""
+    result = run_with_limit("DIFF_ROWS = 0", ["diff", str(dataset), str(changed)])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == diff_module.to_markdown(diff(dataset, changed))
+    assert "| meetings | 0 | 0 | 1 | 0 |" in result.stdout
 
 
 def test_diff_in_memory_keeps_the_load_limits(dataset, changed, monkeypatch):

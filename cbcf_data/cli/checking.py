@@ -46,12 +46,12 @@ def diff(
     """Rows added, removed and changed per table, schema changes, and the version bump they require."""
     import json
 
+    from cbcf_data.publish.diff import SHOWN, to_markdown
     from cbcf_data.publish.diff import diff as run
-    from cbcf_data.publish.diff import to_markdown
 
     if format not in ("md", "json"):
         raise CbcfDataError(f"unknown format {format[:20]!r}: use md or json")
-    result = run(old, new)
+    result = run(old, new) if format == "json" else run(old, new, keep=SHOWN)  # md: a summary, whose memory stays flat
     from cbcf_data.model.text import escape_json
 
     typer.echo(escape_json(json.dumps(result, indent=2, ensure_ascii=False)) + "\n" if format == "json"

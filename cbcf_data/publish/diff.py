@@ -22,6 +22,8 @@ from cbcf_data.publish import diffstream
 from cbcf_data.publish.diffstream import resource_parts
 
 LEVELS = ("none", "patch", "minor", "major")
+#: Changed rows of each table and breaking changes `to_markdown` lists (it counts all).
+SHOWN = 20
 Key = tuple[str, ...]
 
 
@@ -184,8 +186,14 @@ def _constraint_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[
     return found
 
 
-def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
+def diff(old_path: str | Path, new_path: str | Path, keep: int | None = None) -> dict[str, Any]:
     """Changes from `old` to `new`: schema changes, rows added, removed and changed per table, the bump.
+
+    With `keep` (a summary, as `to_markdown` prints one), each table's lists of added, removed and
+    changed rows hold only their first `keep` rows in key order, `breaking` its first `keep`
+    items of each table, and the counts of all are in each table's `counts` and in
+    `breaking_count`: memory then holds no more than that, and DIFF_ROWS and DIFF_CHARS do not
+    apply to tables merged as they stream.
 
     Tables of folders, descriptors and zips are compared as they stream, each a merge of the two
     sides in primary-key order (the order `validate` holds tables to and `fmt` writes), so memory
@@ -200,21 +208,25 @@ def diff(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
         streamed = diffstream.open_sides(old_path, new_path)
         if streamed is not None:
             old, new = streamed
-            held = diffstream.Held()
+            held = diffstream.Held() if keep is None else None
             return _compare(old.label, new.label, old.schemas, new.schemas,
-                            lambda table: diffstream.rows(old, new, table, held))
+                            lambda table: diffstream.rows(old, new, table, held, keep), keep)
     except diffstream.TooManyChanges:
         raise  # the in-memory comparison would hold more still
     except (diffstream.Unsorted, CbcfDataError, ReadError):
         pass  # compared in memory below, which reports the first error exactly as it always has
-    return diff_in_memory(old_path, new_path)
+    return diff_in_memory(old_path, new_path, keep)
 
 
-def diff_in_memory(old_path: str | Path, new_path: str | Path) -> dict[str, Any]:
+def diff_in_memory(old_path: str | Path, new_path: str | Path, keep: int | None = None) -> dict[str, Any]:
     """`diff`, each side read whole into dicts of rows by primary key."""
     old, new = read_side(old_path), read_side(new_path)
-    return _compare(old.label, new.label, old.schemas, new.schemas,
-                    lambda table: _compare_dicts(old.rows.get(table, {}), new.rows.get(table, {})))
+
+    def rows_of(table: str) -> Rows:
+        found = _compare_dicts(old.rows.get(table, {}), new.rows.get(table, {}))
+        return tuple(diffstream.Kept(keep, rows[:keep], len(rows)) for rows in found)  # type: ignore[return-value]
+
+    return _compare(old.label, new.label, old.schemas, new.schemas, rows_of, keep)
 
 
 Rows = tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, Any]]]
@@ -234,9 +246,11 @@ def _compare_dicts(before: dict[Key, dict[str, str]], after: dict[Key, dict[str,
 
 
 def _compare(old_label: str, new_label: str, old_schemas: dict[str, dict[str, Any]],
-             new_schemas: dict[str, dict[str, Any]], rows_of: Callable[[str], Rows]) -> dict[str, Any]:
-    """The diff of two sides, given their schemas and `rows_of(table) -> (added, removed, changed)`."""
-    level = "none"
+             new_schemas: dict[str, dict[str, Any]], rows_of: Callable[[str], Rows],
+             keep: int | None = None) -> dict[str, Any]:
+    """The diff of two sides, given their schemas and `rows_of(table) -> (added, removed, changed)`
+    (each a `Kept` list when `keep` is given: see `diff`)."""
+    level, breaking = "none", 0
     result: dict[str, Any] = {"old": old_label, "new": new_label, "tables": {}, "breaking": []}
     for table in sorted(old_schemas.keys() | new_schemas.keys()):
         entry: dict[str, Any] = {"schema": [], "added": [], "removed": [], "changed": []}
@@ -250,38 +264,52 @@ def _compare(old_label: str, new_label: str, old_schemas: dict[str, dict[str, An
             except (TypeError, ValueError, AttributeError, KeyError) as error:  # constraints of unusual shape
                 raise UnusableInputError(f"{table}: the table schemas cannot be compared ({str(error)[:100]})") from None
         entry["added"], entry["removed"], entry["changed"] = rows_of(table)
+        told = diffstream.Kept(keep)
         for change in entry["schema"]:
             level = _bump(level, change["level"])
             if change["level"] == "major":
-                result["breaking"].append(f"{table}: {change['change']} {change['field'] or ''} {change['detail']}".strip())
-        if entry["removed"]:
+                told.append(f"{table}: {change['change']} {change['field'] or ''} {change['detail']}".strip())
+        if _total(entry["removed"]):
             level = _bump(level, "major")
             pk = new_schemas.get(table, old_schemas[table]).get("primaryKey", [])
             for row in entry["removed"]:
-                result["breaking"].append(f"{table}: {'/'.join(row.get(f, '') for f in pk)} disappeared")
-        if entry["added"]:
+                told.append(f"{table}: {'/'.join(row.get(f, '') for f in pk)} disappeared")
+            told.total += _total(entry["removed"]) - len(entry["removed"])
+        result["breaking"] += told
+        breaking += told.total
+        counts = {kind: _total(entry[kind]) for kind in ("added", "removed", "changed")}
+        if counts["added"]:
             level = _bump(level, "minor")
-        if entry["changed"]:
+        if counts["changed"]:
             level = _bump(level, "patch")
-        if any(entry.values()):
-            result["tables"][table] = entry
+        if entry["schema"] or any(counts.values()):
+            result["tables"][table] = entry if keep is None else {**entry, "counts": counts}
     result["bump"] = level
+    if keep is not None:
+        result["breaking_count"] = breaking
     return result
 
 
-def to_markdown(result: dict[str, Any], limit: int = 20) -> str:
-    """The diff for people and for CHANGELOG.md: a summary table, then each table's changes."""
+def _total(rows: list[Any]) -> int:
+    """How many rows a list of rows stands for: all it holds, or a `Kept` list's total."""
+    return rows.total if isinstance(rows, diffstream.Kept) else len(rows)
+
+
+def to_markdown(result: dict[str, Any], limit: int = SHOWN) -> str:
+    """The diff for people and for CHANGELOG.md: a summary table, then each table's changes (from
+    a `diff` or a summary of one, `diff(…, keep=limit)`, alike)."""
     lines = [f"Changes from `{result['old']}` to `{result['new']}`: **{result['bump']}** version bump.", ""]
     if not result["tables"]:
         return lines[0] + " No changes.\n"
     lines += ["| table | added | removed | changed | schema changes |", "|---|---|---|---|---|"]
     for table, entry in result["tables"].items():
-        lines.append(f"| {table} | {len(entry['added'])} | {len(entry['removed'])} | {len(entry['changed'])} | "
-                     f"{len(entry['schema'])} |")
-    if result["breaking"]:
+        added, removed, changed = (entry.get("counts", {}).get(kind, len(entry[kind])) for kind in ("added", "removed", "changed"))
+        lines.append(f"| {table} | {added} | {removed} | {changed} | {len(entry['schema'])} |")
+    breaking = result.get("breaking_count", len(result["breaking"]))
+    if breaking:
         lines += ["", "Breaking:", *[f"- {item}" for item in result["breaking"][:limit]]]
-        if len(result["breaking"]) > limit:
-            lines.append(f"- … and {len(result['breaking']) - limit} more")
+        if breaking > limit:
+            lines.append(f"- … and {breaking - limit} more")
     for table, entry in result["tables"].items():
         details = [f"- schema: {c['change']} {c['field'] or ''} {c['detail']}".rstrip() for c in entry["schema"]]
         for change in entry["changed"][:limit]:

@@ -54,6 +54,20 @@ class Held:
                                  "cells differ between the two datasets, more than diff holds (see README, Limits)")
 
 
+class Kept(list):  # type: ignore[type-arg]
+    """A list of the first `keep` items appended to it (every item when keep is None), and
+    `total`, how many were appended: `diff`'s summary holds a few rows of each kind, counts all."""
+
+    def __init__(self, keep: int | None = None, items: Any = (), total: int | None = None) -> None:
+        super().__init__(items)
+        self.keep, self.total = keep, len(self) if total is None else total
+
+    def append(self, item: Any) -> None:
+        self.total += 1
+        if self.keep is None or len(self) < self.keep:
+            super().append(item)
+
+
 @dataclass
 class Tables:
     """One side of a diff as streamed: each table's schema, and `open(name)` for its rows."""
@@ -135,10 +149,11 @@ def _no_table() -> Iterator[tuple[list[str], Records]]:
     yield [], iter(())
 
 
-def rows(old: Tables, new: Tables, table: str,
-         held: Held) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, Any]]]:
+def rows(old: Tables, new: Tables, table: str, held: Held | None,
+         keep: int | None = None) -> tuple[Kept, Kept, Kept]:
     """(added, removed, changed) rows of one table, as `diff` reports them, in one merge of both
-    sides; the rows that differ are counted against `held` as they are found."""
+    sides; the rows that differ are counted against `held` as they are found. With `keep`, only
+    the first `keep` rows of each kind are kept (their `total` counts all), and nothing needs `held`."""
     key_fields = _key_fields(new.schemas.get(table) or old.schemas[table], old.schemas.get(table))
     with _opened(old, table) as (old_header, old_records), _opened(new, table) as (new_header, new_records):
         old_at, new_at = _positions(old_header), _positions(new_header)
@@ -151,9 +166,10 @@ def rows(old: Tables, new: Tables, table: str,
             return {"key": [key] if single else list(key), "fields": fields} if fields else None
 
         added, removed, changed = merge(_keyed(old_records, old_header, old.schemas.get(table)),
-                                        _keyed(new_records, new_header, new.schemas.get(table)), held.hold, change)
-        return ([dict(zip(new_header, cells)) for _, cells in added],
-                [dict(zip(old_header, cells)) for _, cells in removed], changed)
+                                        _keyed(new_records, new_header, new.schemas.get(table)),
+                                        held.hold if held is not None else None, change, keep)
+        return (Kept(keep, (dict(zip(new_header, cells)) for _, cells in added), added.total),
+                Kept(keep, (dict(zip(old_header, cells)) for _, cells in removed), removed.total), changed)
 
 
 def _key_fields(schema: dict[str, Any], other: dict[str, Any] | None) -> list[str]:
@@ -205,16 +221,17 @@ Keyed = Iterator[tuple[Any, list[str]]]
 
 
 def merge(old: Keyed, new: Keyed, hold: Callable[..., None] | None = None,
-          change: Callable[[Any, list[str], list[str]], Any] | None = None) -> tuple[
-        list[tuple[Any, list[str]]], list[tuple[Any, list[str]]], list[Any]]:
+          change: Callable[[Any, list[str], list[str]], Any] | None = None,
+          keep: int | None = None) -> tuple[Kept, Kept, Kept]:
     """(added, removed, changed) of two streams of (key, cells) increasing by key: the new side's
     rows whose key the old lacks, the old side's the new lacks, and for each key whose cells
     differ `change(key, old cells, new cells)` (by default that tuple; nothing is kept where it
     returns None). Reads one row ahead of each side, no more; `hold(cells…)` is called with each
-    such row's cells (both sides' for a changed row) before it is kept, and may raise."""
+    such row's cells (both sides' for a changed row) before it is kept, and may raise. With
+    `keep`, each list keeps its first `keep` rows (see `Kept`)."""
     hold = hold or (lambda *cells: None)
     change = change or (lambda key, before, after: (key, before, after))
-    added, removed, changed = [], [], []
+    added, removed, changed = Kept(keep), Kept(keep), Kept(keep)
     a, b = next(old, None), next(new, None)
     while a is not None and b is not None:
         if a[0] == b[0]:

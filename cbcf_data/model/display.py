@@ -4,7 +4,6 @@ also refused with the name of their replacement (`record.dict()` → use `model_
 
 from __future__ import annotations
 
-import html
 from typing import NoReturn
 
 #: Fields that label a record's repr: the first group with a value filled wins (a person's name;
@@ -70,6 +69,8 @@ class Display:
         return head + (f": {label}" if label else "") + ">"
 
     def _repr_html_(self) -> str:
+        import html  # here: a record printed as text, or a command, needs none of it
+
         rows = "".join(f"<tr><th style='text-align:left'>{html.escape(name)}</th><td style='text-align:left'>"
                        f"{html.escape(str(value))}</td></tr>" for name, value in vars(self).items() if value is not None)
         return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"

@@ -451,6 +451,26 @@ def test_a_reader_holds_writers_off(dataset, monkeypatch):
         assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 3
 
 
+def test_a_forked_child_keeps_no_copy_of_the_lock(dataset, monkeypatch):
+    """A child forked while the lock is held (the release's SQLite builder) does not hold it:
+    once the parent lets go (or is killed), a writer gets the lock at once while the child runs on."""
+    monkeypatch.setenv("CBCF_DATA_LOCK_TIMEOUT", "0")
+    read_end, write_end = os.pipe()
+    with writes.reading(dataset):
+        child = os.fork()
+        if child == 0:  # runs until the test closes the pipe
+            os.close(write_end)
+            os.read(read_end, 1)
+            os._exit(0)
+    os.close(read_end)
+    try:
+        with writes.writing(dataset):
+            assert locking.held(dataset) is True
+    finally:
+        os.close(write_end)
+        os.waitpid(child, 0)
+
+
 def test_the_lock_is_reentrant_and_kept_by_the_process_that_holds_it(dataset):
     with writes.writing(dataset):
         assert locking.held(dataset) is True

@@ -59,8 +59,17 @@ _holdings_guard = threading.Lock()
 
 
 def _forget_holdings() -> None:
-    """In a forked child: the parent's holds are not the child's (it must take the lock itself)."""
+    """In a forked child: the parent's holds are not the child's (it must take the lock itself),
+    and its copies of the lock files are closed, so that a child that outlives the parent's hold
+    (the release's SQLite builder, once the parent is killed) never keeps the dataset locked.
+    (Closing a copy leaves the parent's lock as it is; only unlocking would release it.)"""
     global _holdings_guard
+    for holding in _holdings.values():
+        if holding.fd is not None:
+            try:
+                os.close(holding.fd)
+            except OSError:
+                pass
     _holdings.clear()
     _holdings_guard = threading.Lock()
 

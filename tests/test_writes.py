@@ -456,13 +456,18 @@ def test_a_forked_child_keeps_no_copy_of_the_lock(dataset, monkeypatch):
     once the parent lets go (or is killed), a writer gets the lock at once while the child runs on."""
     monkeypatch.setenv("CBCF_DATA_LOCK_TIMEOUT", "0")
     read_end, write_end = os.pipe()
+    started, says_started = os.pipe()
     with writes.reading(dataset):
         child = os.fork()
-        if child == 0:  # runs until the test closes the pipe
+        if child == 0:  # says it runs (its fork hooks have run), then runs until the test closes the pipe
             os.close(write_end)
+            os.write(says_started, b"r")
             os.read(read_end, 1)
             os._exit(0)
+        os.read(started, 1)
     os.close(read_end)
+    os.close(started)
+    os.close(says_started)
     try:
         with writes.writing(dataset):
             assert locking.held(dataset) is True

@@ -192,3 +192,24 @@ def _current(path: Path) -> bytes | None:
         raise UnusableInputError(f"{path}: not a regular file (a symbolic link, folder or device); "
                                  "nothing was written")
     return path.read_bytes()
+
+
+def replaceable_folder(target: Path, names: Iterable[str], what: str) -> bool:
+    """Whether an earlier `what` (a release, a website) is at `target`, for a new one to replace:
+    a folder, not a link, holding nothing but `names` (what a build of `what` writes at its top).
+    Anything else there is refused (UnusableInputError): a link, a file, or a folder that holds
+    anything else — the user's own files, a dataset (say, a checkout unpacked as `cbcf-data-<version>`).
+    Called before any work, and again just before the folder is replaced."""
+    if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
+        kind = "a symbolic link" if os.path.islink(target) else "not a folder"
+        raise UnusableInputError(f"{target} is {kind}: a {what} replaces only a folder of an earlier {what}; "
+                                 "remove it, or choose another --out")
+    if not os.path.lexists(target):
+        return False
+    strangers = sorted(set(os.listdir(target)) - set(names))
+    if strangers:
+        shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+        raise UnusableInputError(f"{target} holds what no {what} holds ({shown}): a {what} replaces only a folder "
+                                 f"of an earlier {what}, and nothing was replaced; remove it, or choose another --out")
+    return True
+

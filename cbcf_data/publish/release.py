@@ -43,7 +43,7 @@ from typing import Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset
-from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.errors import InvalidDataError
 from cbcf_data.io import limits, package
 from cbcf_data.publish import citation, describe, versioning
 from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
@@ -131,13 +131,19 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
 
 
 def replaceable(target: Path) -> bool:
-    """Whether a folder is at `target` (an earlier release, which the new one replaces); a link or
-    anything else there is refused (CbcfDataError), before any work: a release replaces only a folder."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        what = "a symbolic link" if target.is_symlink() else "not a folder"
-        raise CbcfDataError(f"{target} is {what}: a release replaces only a folder of an earlier release; "
-                            "remove it, or choose another --out")
-    return target.exists()
+    """Whether an earlier release folder is at `target`, which the new one replaces; anything else
+    there (a link, a file, a folder holding anything a release does not, such as a checkout
+    unpacked as `cbcf-data-<version>`) is refused (CbcfDataError), before any work and again
+    before the folder is replaced: a release replaces only a folder of an earlier release."""
+    from cbcf_data.io import writes
+
+    return writes.replaceable_folder(target, release_names(target.name), "release")
+
+
+def release_names(name: str) -> frozenset[str]:
+    """What a release folder named `name` holds at its top (`site` only with the website)."""
+    return frozenset({"README.md", "LICENSE-DATA", "CITATION.cff", "data-dictionary.md", "csv", "excel", "schema",
+                      f"{name}.json", describe.SQLITE, "metadata.json", "site", f"{name}.zip", "SHA256SUMS"})
 
 
 def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: bool | None) -> ReleaseStream:

@@ -1,0 +1,75 @@
+"""The folders `release` and `site` write: each replaces only an earlier folder of its own kind
+(never the user's files, a dataset or the current folder), and whole.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from test_release import NAME, files_of, unreleased_copy
+
+from cbcf_data.errors import CbcfDataError
+from cbcf_data.publish import release
+from cbcf_data.publish.site.build import build_site, site_names
+
+
+@pytest.fixture(scope="module")
+def unreleased(tmp_path_factory) -> Path:
+    return unreleased_copy(tmp_path_factory.mktemp("repo"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, unreleased) -> Path:
+    return release.build_release(tmp_path_factory.mktemp("dist"), unreleased)
+
+
+def test_release_names_are_what_a_release_holds(built):
+    assert set(os.listdir(built)) == release.release_names(built.name)
+
+
+def test_a_release_never_replaces_a_checkout_named_like_it(tmp_path):
+    """A checkout unpacked as `cbcf-data-<version>` (a source archive), released with `--out ..`:
+    the release's folder would be the checkout itself. It is refused before any work."""
+    checkout = tmp_path / NAME
+    checkout.mkdir()
+    unreleased_copy(checkout)
+    (checkout / "README.md").write_text("my notes\n")
+    before = files_of(checkout)
+    result = run_cli("release", "--out", "..", cwd=checkout)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "holds what no release holds (datapackage.json, records)" in result.stderr
+    assert files_of(checkout) == before and sorted(os.listdir(tmp_path)) == [NAME]
+
+
+def test_a_release_replaces_an_earlier_release_and_nothing_else(built, unreleased, tmp_path):
+    out = tmp_path / "dist"
+    first = release.build_release(out, unreleased)
+    assert release.build_release(out, unreleased) == first  # an earlier release: replaced
+    assert files_of(first) == files_of(built)
+    (first / "notes.txt").write_text("mine\n")
+    with pytest.raises(CbcfDataError, match=r"holds what no release holds \(notes.txt\)"):
+        release.build_release(out, unreleased)
+    assert (first / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_website_replaces_only_an_earlier_website(repo_copy, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("precious\n")
+    with pytest.raises(CbcfDataError, match=r"holds what no website holds \(thesis.txt\)"):
+        build_site(mine, repo_copy)
+    assert os.listdir(mine) == ["thesis.txt"]
+    (tmp_path / "link").symlink_to(mine)
+    with pytest.raises(CbcfDataError, match="is a symbolic link: a website replaces only a folder"):
+        build_site(tmp_path / "link", repo_copy)
+    before = files_of(repo_copy)
+    for out in (".", "records"):  # the dataset itself: it was deleted, and the website written in its place
+        result = run_cli("site", "--out", out, cwd=repo_copy)
+        assert result.returncode == 2 and "holds what no website holds" in result.stderr, result.stderr
+    assert files_of(repo_copy) == before
+    site = build_site(tmp_path / "site", repo_copy)
+    assert set(os.listdir(site)) == site_names()
+    assert build_site(site, repo_copy) == site and set(os.listdir(site)) == site_names()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_cli
 from test_release import NAME, files_of, unreleased_copy
 
 from cbcf_data.errors import CbcfDataError
+from cbcf_data.io import writes
 from cbcf_data.publish import release
 from cbcf_data.publish.site.build import build_site, site_names
 
@@ -73,3 +75,75 @@ def test_a_website_replaces_only_an_earlier_website(repo_copy, tmp_path):
     site = build_site(tmp_path / "site", repo_copy)
     assert set(os.listdir(site)) == site_names()
     assert build_site(site, repo_copy) == site and set(os.listdir(site)) == site_names()
+
+
+def state(folder: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:
+    """`old` or `new` when the folder holds exactly one of them, else `torn` (with what it lacks)."""
+    now = files_of(folder) if folder.exists() else {}
+    return "old" if now == old else "new" if now == new else f"torn: {len(now)} files, {len(old)} before"
+
+
+class StopAfter:
+    """os.rename, os.unlink and os.rmdir, the `k`th call of which, once armed, does its work and then
+    raises SystemExit, as SIGTERM's handler does (`cli._stop_cleanly_on_sigterm`) at the next line."""
+
+    def __init__(self, monkeypatch, k: int) -> None:
+        self.k, self.calls, self.armed = k, 0, False
+        for name in ("rename", "unlink", "rmdir"):
+            monkeypatch.setattr(os, name, self.wrap(getattr(os, name)))
+
+    def wrap(self, real: Any) -> Any:
+        def step(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            if self.armed:
+                self.calls += 1
+                if self.calls == self.k:
+                    raise SystemExit(143)
+            return result
+        return step
+
+
+def arm_before_the_replacement(monkeypatch, stop: StopAfter) -> None:
+    """Arm `stop` when the build checks its folder the second time: just before it replaces it."""
+    checked = writes.replaceable_folder
+
+    def check(*args: Any) -> bool:
+        stop.armed = check.calls == 1  # type: ignore[attr-defined]
+        check.calls += 1  # type: ignore[attr-defined]
+        return checked(*args)
+
+    check.calls = 0  # type: ignore[attr-defined]
+    monkeypatch.setattr(writes, "replaceable_folder", check)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_a_sigterm_while_a_release_replaces_the_last_leaves_one_or_the_other_whole(built, unreleased, tmp_path,
+                                                                                   monkeypatch, k):
+    """Before: the earlier release was removed file by file (rmtree), then the new one renamed in;
+    a SIGTERM there left a part of the earlier release, or none at all."""
+    out = tmp_path / "dist"
+    old = release.build_release(out, unreleased)
+    (old / "README.md").write_text("the earlier release\n")
+    before = files_of(old)
+    with monkeypatch.context() as patch:
+        arm_before_the_replacement(patch, StopAfter(patch, k))
+        with pytest.raises(SystemExit):
+            release.build_release(out, unreleased)
+    assert state(old, before, files_of(built)) in ("old", "new")
+    assert [name for name in os.listdir(out) if not name.startswith(".")] == [old.name]  # (a stop while the
+    # temporary folder is removed leaves the rest of it: `.cbcf-data-<version>.<random>`)
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_a_sigterm_while_a_website_replaces_the_last_leaves_one_or_the_other_whole(repo_copy, tmp_path,
+                                                                                   monkeypatch, k):
+    site = build_site(tmp_path / "site", repo_copy)
+    new = files_of(site)
+    (site / "index.html").write_text("the earlier website\n")
+    before = files_of(site)
+    with monkeypatch.context() as patch:
+        arm_before_the_replacement(patch, StopAfter(patch, k))
+        with pytest.raises(SystemExit):
+            build_site(site, repo_copy)
+    assert state(site, before, new) in ("old", "new")
+    assert sorted(name for name in os.listdir(tmp_path) if not name.startswith(".")) == ["repo", "site"]

@@ -213,3 +213,19 @@ def replaceable_folder(target: Path, names: Iterable[str], what: str) -> bool:
                                  f"of an earlier {what}, and nothing was replaced; remove it, or choose another --out")
     return True
 
+
+
+def replace_folder(staging: Path, target: Path, aside: Path) -> None:
+    """Rename the finished folder `staging` to `target` (on the same file system), replacing the
+    folder there: that one is first renamed to `aside` (a free name in the caller's temporary
+    folder, which removes it afterwards), so that `target` never holds half of either. A failure
+    between the two renames (also a signal's handler raising just after the first) puts the earlier
+    folder back; a kill -9 there leaves it whole at `aside`."""
+    try:
+        if os.path.lexists(target):
+            os.rename(target, aside)
+        os.rename(staging, target)
+    except BaseException:
+        if not os.path.lexists(target) and os.path.lexists(aside):
+            os.rename(aside, target)
+        raise

@@ -124,9 +124,8 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
             write_release(stream, descriptor, descriptor_file.parent, root, with_site(stream, site, note))
         finally:
             stream.close()
-        if replaceable(target):
-            shutil.rmtree(target)
-        staging.rename(target)
+        replaceable(target)
+        writes.replace_folder(staging, target, Path(temp) / "replaced")
     return target
 
 

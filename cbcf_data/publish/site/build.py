@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +25,7 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     (the user's files, a dataset, the current folder) is refused before any work (UnusableInputError).
     """
     from cbcf_data.check.validate import validate
-    from cbcf_data.io.writes import replaceable_folder
+    from cbcf_data.io.writes import replace_folder, replaceable_folder
 
     out = Path(out)
     replaceable_folder(out, site_names(), "website")
@@ -40,9 +39,8 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
         staging = Path(temp) / "site"
         write_files(iter_site_files(ds), staging)  # each page written as it is rendered
-        if replaceable_folder(out, site_names(), "website"):
-            shutil.rmtree(out)
-        staging.rename(out)
+        replaceable_folder(out, site_names(), "website")
+        replace_folder(staging, out, Path(temp) / "replaced")
     return out
 
 

@@ -214,7 +214,6 @@ def replaceable_folder(target: Path, names: Iterable[str], what: str) -> bool:
     return True
 
 
-
 def replace_folder(staging: Path, target: Path, aside: Path) -> None:
     """Rename the finished folder `staging` to `target` (on the same file system), replacing the
     folder there: that one is first renamed to `aside` (a free name in the caller's temporary

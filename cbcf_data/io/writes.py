@@ -228,3 +228,25 @@ def replace_folder(staging: Path, target: Path, aside: Path) -> None:
         if not os.path.lexists(target) and os.path.lexists(aside):
             os.rename(aside, target)
         raise
+
+
+def keep_file(path: Path, data: bytes) -> None:
+    """Write a file of a cache (outside any dataset) whole or not at all: a temporary file of a
+    fresh name beside it (created, never opened through a link or over another file), renamed
+    over it; the temporary file removed whatever stops the write (a full disk, a signal's handler).
+    No lock and no fsync: two processes keep the same content, and an entry lost or torn by a
+    power cut is one its reader takes for none."""
+    temporary = journal.temp_name(path, "new")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        raise

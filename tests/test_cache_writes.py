@@ -107,3 +107,22 @@ def test_a_fifo_in_the_cache_is_no_verdict(cache):
         os.waitpid(pid, 0)
         pytest.fail("reading a FIFO in the cache hung")
     assert status == 0
+
+
+def test_pruning_removes_only_verdicts(cache, tmp_path):
+    """Earlier versions removed every `*.json` beyond the 64 newest from the verdicts' folder,
+    whatever it was: a folder of the user's (a link planted in a shared cache) lost its files."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    for i in range(70):
+        (theirs / f"notes-{i}.json").write_text("{}\n")
+    cache.mkdir()
+    (cache / "verdicts").symlink_to(theirs)
+    old = [f"{i:064x}.json" for i in range(70)]
+    for age, name in enumerate(old):
+        (theirs / name).write_text("{}\n")
+        os.utime(theirs / name, (1000 + age, 1000 + age))
+    verdict.keep(KEY, ROOT / package.DESCRIPTOR)
+    left = set(os.listdir(theirs))
+    assert {f"notes-{i}.json" for i in range(70)} <= left and f"{KEY}.json" in left
+    assert sorted(left & {*old, f"{KEY}.json"}) == sorted([*old[-63:], f"{KEY}.json"])

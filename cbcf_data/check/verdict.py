@@ -162,7 +162,10 @@ def keep(key: str | None, descriptor_file: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Remove the oldest verdicts beyond VERDICTS_KEPT."""
-    kept = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    """Remove the oldest verdicts beyond VERDICTS_KEPT: files named as `keep` names them (a digest),
+    never another file that the folder (a shared cache, a link) may hold."""
+    names = [name for name in os.listdir(folder) if len(name) == 69 and name.endswith(".json")
+             and set(name[:64]) <= set("0123456789abcdef")]
+    kept = sorted((folder / name for name in names), key=lambda path: path.stat().st_mtime_ns, reverse=True)
     for path in kept[limits.VERDICTS_KEPT:]:
         path.unlink(missing_ok=True)

@@ -720,3 +720,33 @@ def test_recovery_never_renames_a_link_into_the_dataset(base, dataset, tmp_path,
     assert report.valid and "undid a change" in report.issues[0].message, report.issues
     assert outcome(dataset, base) == "old" and not any(p.is_symlink() for p in dataset.rglob("*"))
     assert {path: path.read_bytes() for path in outside.values()} == copies
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_whose_handler_runs_in_a_finalizer_still_stops_the_command(signum):
+    """A signal's handler runs at whatever line the main thread is on, a finalizer's too (a
+    `__del__`, a generator's `finally` closed by the garbage collector), where Python prints
+    "Exception ignored in" with a traceback and goes on: a release under SIGTERM was seen to run
+    to its end, exit 0, and print a traceback."""
+    code = f"""if True:
+        import os, sys, time
+        from cbcf_data import cli
+        cli._stop_cleanly_on_sigterm()
+
+        class Finalized:
+            def __del__(self):
+                os.kill(os.getpid(), {int(signum)})
+                for _ in range(10000):  # the handler runs at one of these lines, inside __del__
+                    pass
+
+        try:
+            Finalized()
+            time.sleep(5)
+            print("went on")
+        except KeyboardInterrupt:
+            sys.exit(130)
+        finally:
+            print("stopped cleanly")
+    """
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (128 + signum, "stopped cleanly\n", "")

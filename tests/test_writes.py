@@ -314,6 +314,23 @@ def test_a_symlink_is_never_written_through(dataset, tmp_path):
     assert outside.read_text() == "x\n"
 
 
+def test_a_folder_that_is_a_link_is_never_written_through(dataset, tmp_path):
+    """`cbcf-data schema` wrote docs/data-dictionary.md through a `docs` link, outside the dataset
+    (and a journal of such a change, cut short, is one `recover` refuses to touch)."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deeper").mkdir(parents=True)
+    (elsewhere / "data-dictionary.md").write_text("precious\n")
+    (dataset / "docs").symlink_to(elsewhere)
+    (dataset / "records" / "more").symlink_to(elsewhere)
+    for path in (dataset / "docs" / "data-dictionary.md", dataset / "docs" / "deeper" / "new.md",
+                 dataset / "records" / "more" / "people.csv"):
+        with pytest.raises(UnusableInputError, match="is a symbolic link or not a folder"):
+            writes.replace_files(dataset, {path: "y\n", dataset / "records" / "new.csv": "z\n"})
+    assert sorted(os.listdir(elsewhere)) == ["data-dictionary.md", "deeper"] and not os.listdir(elsewhere / "deeper")
+    assert (elsewhere / "data-dictionary.md").read_text() == "precious\n"
+    assert not (dataset / "records" / "new.csv").exists()
+
+
 # --- kills ---------------------------------------------------------------------------------------
 
 

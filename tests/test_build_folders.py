@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 import os
+import resource
+import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cli
+from conftest import BIN, run_cli
 from test_release import NAME, files_of, unreleased_copy
 
 from cbcf_data.errors import CbcfDataError
@@ -147,3 +150,20 @@ def test_a_sigterm_while_a_website_replaces_the_last_leaves_one_or_the_other_who
             build_site(site, repo_copy)
     assert state(site, before, new) in ("old", "new")
     assert sorted(name for name in os.listdir(tmp_path) if not name.startswith(".")) == ["repo", "site"]
+
+
+def _files_limited_to(size: int) -> None:
+    """In the child: a write past `size` bytes fails (EFBIG), as on a full disk (ENOSPC)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+@pytest.mark.parametrize("command", ["release", "site"])
+def test_a_full_disk_ends_in_one_line_naming_the_folder(repo_copy, tmp_path, command):
+    """Before: `error: File too large` (or `No space left on device`), naming nothing."""
+    out = tmp_path / "out" / ("dist" if command == "release" else "site")
+    run = subprocess.run([str(BIN / "cbcf-data"), command, "--out", str(out), "--dataset", str(repo_copy)],
+                         capture_output=True, text=True, timeout=300, preexec_fn=lambda: _files_limited_to(20_000))
+    folder = out / NAME if command == "release" else out
+    assert (run.returncode, run.stderr) == (2, f"error: {folder}: File too large\n")
+    assert not out.exists()

@@ -89,9 +89,11 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None, s
     out.mkdir(parents=True, exist_ok=True)
     try:
         return _build(out, dataset, descriptor_file, site, note)
-    except BaseException:
+    except BaseException as error:
         if made and not any(out.iterdir()):  # nothing is left where nothing was
             out.rmdir()
+        if isinstance(error, OSError) and error.filename is None:  # a write to a file (a full disk): say where
+            error.filename = str(out / release_name())
         raise
 
 

@@ -36,11 +36,16 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
 
     ds = load(dataset)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
-        staging = Path(temp) / "site"
-        write_files(iter_site_files(ds), staging)  # each page written as it is rendered
-        replaceable_folder(out, site_names(), "website")
-        replace_folder(staging, out, Path(temp) / "replaced")
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
+            staging = Path(temp) / "site"
+            write_files(iter_site_files(ds), staging)  # each page written as it is rendered
+            replaceable_folder(out, site_names(), "website")
+            replace_folder(staging, out, Path(temp) / "replaced")
+    except OSError as error:
+        if error.filename is None:  # a write to a file (a full disk): say where
+            error.filename = str(out)
+        raise
     return out
 
 

@@ -16,7 +16,7 @@ from conftest import BIN, run_cli
 from test_release import NAME, files_of, unreleased_copy
 
 from cbcf_data.errors import CbcfDataError
-from cbcf_data.io import writes
+from cbcf_data.io import outputs
 from cbcf_data.publish import release
 from cbcf_data.publish.site.build import build_site, site_names
 
@@ -108,7 +108,7 @@ class StopAfter:
 
 def arm_before_the_replacement(monkeypatch, stop: StopAfter) -> None:
     """Arm `stop` when the build checks its folder the second time: just before it replaces it."""
-    checked = writes.replaceable_folder
+    checked = outputs.replaceable_folder
 
     def check(*args: Any) -> bool:
         stop.armed = check.calls == 1  # type: ignore[attr-defined]
@@ -116,7 +116,7 @@ def arm_before_the_replacement(monkeypatch, stop: StopAfter) -> None:
         return checked(*args)
 
     check.calls = 0  # type: ignore[attr-defined]
-    monkeypatch.setattr(writes, "replaceable_folder", check)
+    monkeypatch.setattr(outputs, "replaceable_folder", check)
 
 
 @pytest.mark.parametrize("k", [1, 2])

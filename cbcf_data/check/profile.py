@@ -200,14 +200,14 @@ def _kept(key: str | None) -> list[str] | None:
 
 def _keep(key: str | None, problems: list[str] | None) -> None:
     """Keep a verdict under key (written whole, then renamed); a cache that cannot be written is skipped."""
-    from cbcf_data.io import writes
+    from cbcf_data.io import outputs
 
     folder = cache_dir()
     if key is None or folder is None or problems is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        writes.keep_file(folder / f"{key}.json", json.dumps(problems).encode("utf-8"))
+        outputs.keep_file(folder / f"{key}.json", json.dumps(problems).encode("utf-8"))
     except OSError:
         pass
 

@@ -37,7 +37,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.io import limits, package, writes
+from cbcf_data.io import limits, outputs, package
 from cbcf_data.io.files import ReadError, open_file, read_bytes
 from cbcf_data.io.readers import open_csv
 
@@ -155,7 +155,7 @@ def keep(key: str | None, descriptor_file: Path) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        writes.keep_file(folder / f"{key}.json", _content(key))
+        outputs.keep_file(folder / f"{key}.json", _content(key))
         _prune(folder)
     except OSError:
         pass

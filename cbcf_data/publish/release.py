@@ -100,7 +100,7 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None, s
 def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: bool | None,
            note: Callable[[str], None] | None) -> Path:
     from cbcf_data.check.validate import validate
-    from cbcf_data.io import writes
+    from cbcf_data.io import outputs, writes
 
     name = release_name()
     target = out / name
@@ -127,7 +127,7 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
         finally:
             stream.close()
         replaceable(target)
-        writes.replace_folder(staging, target, Path(temp) / "replaced")
+        outputs.replace_folder(staging, target, Path(temp) / "replaced")
     return target
 
 
@@ -136,9 +136,9 @@ def replaceable(target: Path) -> bool:
     there (a link, a file, a folder holding anything a release does not, such as a checkout
     unpacked as `cbcf-data-<version>`) is refused (CbcfDataError), before any work and again
     before the folder is replaced: a release replaces only a folder of an earlier release."""
-    from cbcf_data.io import writes
+    from cbcf_data.io import outputs
 
-    return writes.replaceable_folder(target, release_names(target.name), "release")
+    return outputs.replaceable_folder(target, release_names(target.name), "release")
 
 
 def release_names(name: str) -> frozenset[str]:

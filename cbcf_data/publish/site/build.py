@@ -25,7 +25,7 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     (the user's files, a dataset, the current folder) is refused before any work (UnusableInputError).
     """
     from cbcf_data.check.validate import validate
-    from cbcf_data.io.writes import replace_folder, replaceable_folder
+    from cbcf_data.io.outputs import replace_folder, replaceable_folder
 
     out = Path(out)
     replaceable_folder(out, site_names(), "website")

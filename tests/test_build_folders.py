@@ -8,6 +8,7 @@ import os
 import resource
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,27 @@ def test_a_full_disk_ends_in_one_line_naming_the_folder(repo_copy, tmp_path, com
     folder = out / NAME if command == "release" else out
     assert (run.returncode, run.stderr) == (2, f"error: {folder}: File too large\n")
     assert not out.exists()
+
+
+def test_a_killed_release_leaves_a_folder_the_next_one_removes(unreleased, tmp_path):
+    """A release killed (kill -9, the out-of-memory killer; here its process group, the SQLite
+    builder with it) left its temporary folder, the release so far, in --out for good; at a
+    million rows, gigabytes. The next release removes it; a live build's folder, and any other, stays."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    child = subprocess.Popen([str(BIN / "cbcf-data"), "release", "--out", str(out), "--dataset", str(unreleased)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f".{NAME}.*/{NAME}/csv/*.csv")) and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    abandoned = [path.name for path in out.iterdir()]
+    assert len(abandoned) == 1 and abandoned[0].startswith(f".{NAME}."), abandoned
+    other = out / f".{NAME}.abcdefgh"  # a folder of that form that no build holds a lock in: not ours to remove
+    other.mkdir()
+    with outputs.building(out, f".{NAME}.") as live:
+        (live / "work").write_text("at work\n")
+        release.build_release(out, unreleased)
+        assert (live / "work").read_text() == "at work\n"
+    assert sorted(os.listdir(out)) == sorted([NAME, other.name])

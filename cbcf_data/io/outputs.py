@@ -1,7 +1,7 @@
 """Writes outside a dataset: the folders `release` and `site` build, and the files of the user's cache.
 
-A build writes its folder in a temporary folder beside its place, then renames it in whole
-(`replace_folder`), replacing only an earlier folder of its own kind (`replaceable_folder`): never
+A build writes its folder in a temporary folder beside its place (`building`), then renames it in
+whole (`replace_folder`), replacing only an earlier folder of its own kind (`replaceable_folder`): never
 a link, a file, the user's own folder or a dataset. A verdict kept in the user's cache is written
 whole or not at all (`keep_file`). Writes to a dataset's own files go through `writes`.
 """
@@ -9,7 +9,11 @@ whole or not at all (`keep_file`). Writes to a dataset's own files go through `w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cbcf_data.errors import UnusableInputError
@@ -72,3 +76,71 @@ def keep_file(path: Path, data: bytes) -> None:
         if os.path.lexists(temporary):
             os.unlink(temporary)
         raise
+
+
+#: In a build's temporary folder: the file whose lock the build holds while it lives.
+BUILDING = ".cbcf-building"
+#: Characters of the random part of a temporary folder's name (tempfile.mkdtemp's).
+RANDOM_CHARS = 8
+
+
+@contextmanager
+def building(parent: Path, prefix: str) -> Iterator[Path]:
+    """A temporary folder in `parent`, named `<prefix><random>`, to build an output in; removed at
+    the end, whatever ends the build but a kill. The build holds a lock on the folder's BUILDING
+    file while it lives (so does a child it forks); a folder of the same prefix whose lock is
+    free was left by a build that was killed (kill -9, out of memory), and is removed first."""
+    remove_abandoned(parent, prefix)
+    temp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    lock = None
+    try:
+        lock = _hold(temp)
+        yield temp
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)  # (what a child still writes there: the next build removes)
+        if lock is not None:
+            os.close(lock)
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock a new BUILDING file in folder, then give it its name: a BUILDING file is always held."""
+    if sys.platform == "win32":
+        return None
+    import fcntl
+
+    new = folder / f"{BUILDING}.new"
+    lock = os.open(new, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        os.rename(new, folder / BUILDING)
+    except BaseException:
+        os.close(lock)
+        raise
+    return lock
+
+
+def remove_abandoned(parent: Path, prefix: str) -> None:
+    """Remove the temporary folders `<prefix><random>` in parent that killed builds left: those
+    holding a BUILDING file nobody holds. Any other folder, and any other name, is left alone."""
+    if sys.platform == "win32":
+        return
+    import fcntl
+
+    try:
+        names = [name for name in os.listdir(parent) if name.startswith(prefix)
+                 and len(name) == len(prefix) + RANDOM_CHARS and os.path.isdir(parent / name)
+                 and not os.path.islink(parent / name)]
+    except OSError:
+        return
+    for name in names:
+        try:
+            lock = os.open(parent / name / BUILDING, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(parent / name, ignore_errors=True)
+        except OSError:  # held: a build at work
+            pass
+        finally:
+            os.close(lock)

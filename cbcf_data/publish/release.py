@@ -35,7 +35,6 @@ import hashlib
 import io
 import json
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +104,7 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
     name = release_name()
     target = out / name
     with writes.reading(descriptor_file.parent), \
-            tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:  # no change meanwhile
+            outputs.building(out, f".{name}.") as temp:  # no change meanwhile
         staging, work = Path(temp) / name, Path(temp) / "work"
         stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
         try:

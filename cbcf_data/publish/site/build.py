@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +24,7 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     (the user's files, a dataset, the current folder) is refused before any work (UnusableInputError).
     """
     from cbcf_data.check.validate import validate
-    from cbcf_data.io.outputs import replace_folder, replaceable_folder
+    from cbcf_data.io.outputs import building, replace_folder, replaceable_folder
 
     out = Path(out)
     replaceable_folder(out, site_names(), "website")
@@ -37,7 +36,7 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     ds = load(dataset)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
+        with building(out.parent, f".{out.name}.") as temp:
             staging = Path(temp) / "site"
             write_files(iter_site_files(ds), staging)  # each page written as it is rendered
             replaceable_folder(out, site_names(), "website")

@@ -314,6 +314,21 @@ def test_a_symlink_is_never_written_through(dataset, tmp_path):
     assert outside.read_text() == "x\n"
 
 
+def test_temporary_files_are_removed_only_in_the_datasets_own_folders(dataset, tmp_path):
+    """A `docs` link to a folder elsewhere: the temporary files of that form there are not the
+    dataset's, and recovery (every write command's first step) removed them."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    theirs = elsewhere / ".notes.md.cbcf-12-0123abcd.new"
+    theirs.write_text("theirs\n")
+    (dataset / "docs").symlink_to(elsewhere)
+    ours = dataset / "records" / ".people.csv.cbcf-12-0123abcd.new"
+    ours.write_text("half a file")
+    with writes.writing(dataset):
+        pass
+    assert theirs.read_text() == "theirs\n" and not ours.exists()
+
+
 def test_a_folder_that_is_a_link_is_never_written_through(dataset, tmp_path):
     """`cbcf-data schema` wrote docs/data-dictionary.md through a `docs` link, outside the dataset
     (and a journal of such a change, cut short, is one `recover` refuses to touch)."""

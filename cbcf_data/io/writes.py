@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cbcf_data.errors import RecoveryError, UnusableInputError
-from cbcf_data.io import journal, locking, package
+from cbcf_data.io import files, journal, locking, package
 from cbcf_data.io.journal import Recovery
 
 #: Folders of a dataset searched for temporary files besides those a caller names.
@@ -77,7 +77,10 @@ def refuse_installed(root: Path) -> None:
 
 
 def _folders(root: Path, folders: Iterable[Path]) -> list[Path]:
-    return [*(root / name for name in KNOWN_FOLDERS), *folders]
+    """The folders searched for temporary files: those of the dataset reached through no link (a
+    `docs` link to a folder elsewhere is no folder of the dataset's: nothing there is removed)."""
+    found = [*(root / name for name in KNOWN_FOLDERS), *folders]
+    return [folder for folder in found if files.real_folder(Path(folder), root)]
 
 
 def _resource_folders(root: Path) -> list[Path]:

@@ -314,6 +314,38 @@ def test_a_symlink_is_never_written_through(dataset, tmp_path):
     assert outside.read_text() == "x\n"
 
 
+def test_temporary_files_are_removed_only_in_the_datasets_own_folders(dataset, tmp_path):
+    """A `docs` link to a folder elsewhere: the temporary files of that form there are not the
+    dataset's, and recovery (every write command's first step) removed them."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    theirs = elsewhere / ".notes.md.cbcf-12-0123abcd.new"
+    theirs.write_text("theirs\n")
+    (dataset / "docs").symlink_to(elsewhere)
+    ours = dataset / "records" / ".people.csv.cbcf-12-0123abcd.new"
+    ours.write_text("half a file")
+    with writes.writing(dataset):
+        pass
+    assert theirs.read_text() == "theirs\n" and not ours.exists()
+
+
+def test_a_folder_that_is_a_link_is_never_written_through(dataset, tmp_path):
+    """`cbcf-data schema` wrote docs/data-dictionary.md through a `docs` link, outside the dataset
+    (and a journal of such a change, cut short, is one `recover` refuses to touch)."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deeper").mkdir(parents=True)
+    (elsewhere / "data-dictionary.md").write_text("precious\n")
+    (dataset / "docs").symlink_to(elsewhere)
+    (dataset / "records" / "more").symlink_to(elsewhere)
+    for path in (dataset / "docs" / "data-dictionary.md", dataset / "docs" / "deeper" / "new.md",
+                 dataset / "records" / "more" / "people.csv"):
+        with pytest.raises(UnusableInputError, match="is a symbolic link or not a folder"):
+            writes.replace_files(dataset, {path: "y\n", dataset / "records" / "new.csv": "z\n"})
+    assert sorted(os.listdir(elsewhere)) == ["data-dictionary.md", "deeper"] and not os.listdir(elsewhere / "deeper")
+    assert (elsewhere / "data-dictionary.md").read_text() == "precious\n"
+    assert not (dataset / "records" / "new.csv").exists()
+
+
 # --- kills ---------------------------------------------------------------------------------------
 
 
@@ -745,3 +777,33 @@ def test_recovery_never_renames_a_link_into_the_dataset(base, dataset, tmp_path,
     assert report.valid and "undid a change" in report.issues[0].message, report.issues
     assert outcome(dataset, base) == "old" and not any(p.is_symlink() for p in dataset.rglob("*"))
     assert {path: path.read_bytes() for path in outside.values()} == copies
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_whose_handler_runs_in_a_finalizer_still_stops_the_command(signum):
+    """A signal's handler runs at whatever line the main thread is on, a finalizer's too (a
+    `__del__`, a generator's `finally` closed by the garbage collector), where Python prints
+    "Exception ignored in" with a traceback and goes on: a release under SIGTERM was seen to run
+    to its end, exit 0, and print a traceback."""
+    code = f"""if True:
+        import os, sys, time
+        from cbcf_data import cli
+        cli._stop_cleanly_on_sigterm()
+
+        class Finalized:
+            def __del__(self):
+                os.kill(os.getpid(), {int(signum)})
+                for _ in range(10000):  # the handler runs at one of these lines, inside __del__
+                    pass
+
+        try:
+            Finalized()
+            time.sleep(5)
+            print("went on")
+        except KeyboardInterrupt:
+            sys.exit(130)
+        finally:
+            print("stopped cleanly")
+    """
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (128 + signum, "stopped cleanly\n", "")

@@ -181,13 +181,17 @@ def cache_key(text: str) -> str | None:
 
 
 def _kept(key: str | None) -> list[str] | None:
-    """The verdict kept under key, if there is a readable one."""
+    """The verdict kept under key, if there is a readable one: a regular file (not a link, not a
+    FIFO, which would hang the read) of at most `limits.DOCUMENT_BYTES`."""
+    from cbcf_data.io import limits
+    from cbcf_data.io.files import ReadError, read_bytes
+
     folder = cache_dir()
     if key is None or folder is None:
         return None
     try:
-        answer = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        answer = json.loads(read_bytes(folder / f"{key}.json", limits.DOCUMENT_BYTES))
+    except (ReadError, OSError, ValueError):
         return None
     if isinstance(answer, list) and all(isinstance(item, str) for item in answer):
         return answer
@@ -196,14 +200,14 @@ def _kept(key: str | None) -> list[str] | None:
 
 def _keep(key: str | None, problems: list[str] | None) -> None:
     """Keep a verdict under key (written whole, then renamed); a cache that cannot be written is skipped."""
+    from cbcf_data.io import outputs
+
     folder = cache_dir()
     if key is None or folder is None or problems is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{key}.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(problems), encoding="utf-8")
-        os.replace(temporary, folder / f"{key}.json")
+        outputs.keep_file(folder / f"{key}.json", json.dumps(problems).encode("utf-8"))
     except OSError:
         pass
 

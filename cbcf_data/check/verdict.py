@@ -37,7 +37,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.io import limits, package
+from cbcf_data.io import limits, outputs, package
 from cbcf_data.io.files import ReadError, open_file, read_bytes
 from cbcf_data.io.readers import open_csv
 
@@ -155,16 +155,17 @@ def keep(key: str | None, descriptor_file: Path) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{key}.{os.getpid()}.tmp"
-        temporary.write_bytes(_content(key))
-        os.replace(temporary, folder / f"{key}.json")
+        outputs.keep_file(folder / f"{key}.json", _content(key))
         _prune(folder)
     except OSError:
         pass
 
 
 def _prune(folder: Path) -> None:
-    """Remove the oldest verdicts beyond VERDICTS_KEPT."""
-    kept = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    """Remove the oldest verdicts beyond VERDICTS_KEPT: files named as `keep` names them (a digest),
+    never another file that the folder (a shared cache, a link) may hold."""
+    names = [name for name in os.listdir(folder) if len(name) == 69 and name.endswith(".json")
+             and set(name[:64]) <= set("0123456789abcdef")]
+    kept = sorted((folder / name for name in names), key=lambda path: path.stat().st_mtime_ns, reverse=True)
     for path in kept[limits.VERDICTS_KEPT:]:
         path.unlink(missing_ok=True)

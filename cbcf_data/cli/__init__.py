@@ -145,12 +145,37 @@ def _stderr_handler() -> None:
 def _stop_cleanly_on_sigterm() -> None:
     """SIGTERM (what `timeout`, CI cancellation and service managers send) ends the command as an
     exception would: a write in progress is undone. A second SIGTERM ends it at once, which the
-    journal also survives (the next command finishes or undoes the write)."""
+    journal also survives (the next command finishes or undoes the write).
+
+    A handler that happens to run inside a finalizer (a `__del__`, a generator's `finally` run by
+    the garbage collector) raises there, where Python prints "Exception ignored in" with a
+    traceback and goes on: the command ignored the SIGTERM (or Ctrl-C) and ran to its end. Such a
+    stop is raised again, nothing printed, by SIGALRM a moment later, outside the finalizer."""
     import signal
+
+    previous = sys.unraisablehook
 
     def stop(signum: int, frame: Any) -> None:
         signal.signal(signum, signal.SIG_DFL)
-        raise SystemExit(128 + signum)
+        raise _Stopped(128 + signum)
+
+    def stop_again(unraisable: Any) -> None:
+        error = unraisable.exc_value
+        if not isinstance(error, _Stopped | KeyboardInterrupt) or not hasattr(signal, "setitimer"):
+            previous(unraisable)
+            return
+
+        def again(signum: int, frame: Any) -> None:
+            signal.signal(signum, signal.SIG_DFL)
+            raise _Stopped(error.code) if isinstance(error, _Stopped) else KeyboardInterrupt
+
+        signal.signal(signal.SIGALRM, again)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
 
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, stop)
+    sys.unraisablehook = stop_again
+
+
+class _Stopped(SystemExit):
+    """What SIGTERM's handler raises: a SystemExit with the status 128 + SIGTERM."""

@@ -62,7 +62,7 @@ def release(
 
 @app.command()
 def site(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site into (replaced).")] = Path("dist/site"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site into (an earlier website there is replaced; any other folder is refused).")] = Path("dist/site"),
     dataset: DatasetOption = None,
 ) -> None:
     """Validate the dataset, then build its static bilingual website (offline; open index.html)."""

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cbcf_data.errors import RecoveryError, UnusableInputError
-from cbcf_data.io import journal, locking, package
+from cbcf_data.io import files, journal, locking, package
 from cbcf_data.io.journal import Recovery
 
 #: Folders of a dataset searched for temporary files besides those a caller names.
@@ -77,7 +77,10 @@ def refuse_installed(root: Path) -> None:
 
 
 def _folders(root: Path, folders: Iterable[Path]) -> list[Path]:
-    return [*(root / name for name in KNOWN_FOLDERS), *folders]
+    """The folders searched for temporary files: those of the dataset reached through no link (a
+    `docs` link to a folder elsewhere is no folder of the dataset's: nothing there is removed)."""
+    found = [*(root / name for name in KNOWN_FOLDERS), *folders]
+    return [folder for folder in found if files.real_folder(Path(folder), root)]
 
 
 def _resource_folders(root: Path) -> list[Path]:
@@ -162,22 +165,37 @@ def replace_files(root: Path, files: Mapping[Path, str | bytes]) -> list[Path]:
     """Replace (or create) files under root with the given text or bytes, all of them or none;
     return the paths whose content changed. Takes the dataset's lock unless this thread holds it.
 
-    A target that is a symbolic link, a folder or a device is refused (UnusableInputError). The
-    mode and owner of each replaced file are kept.
+    A target that is a symbolic link, a folder or a device, or that lies outside root or below a
+    folder that is a link, is refused (UnusableInputError). The mode and owner of each replaced file
+    are kept.
     """
     root = Path(root)
     with writing(root):
         changes = []
         for path, content in files.items():
             path = Path(path)
-            if not os.path.abspath(path).startswith(os.path.abspath(root) + os.sep):
-                raise UnusableInputError(f"{path}: outside the dataset {root}; nothing was written")
+            _refuse_outside(root, path)
             data = content.encode("utf-8") if isinstance(content, str) else content
             old = _current(path)
             if old != data:
                 changes.append((path, data, old))
         journal.commit(root, changes)
     return [path for path, _, _ in changes]
+
+
+def _refuse_outside(root: Path, path: Path) -> None:
+    """UnusableInputError unless path lies below root through no link: a folder on the way that is
+    a link (`docs/` pointing elsewhere) would have the write land outside the dataset, and the
+    journal of a change cut short there would be refused by `recover`."""
+    top, target = os.path.abspath(root), os.path.abspath(path)
+    if not target.startswith(top + os.sep):
+        raise UnusableInputError(f"{path}: outside the dataset {root}; nothing was written")
+    folder = top
+    for part in Path(target).relative_to(top).parts[:-1]:
+        folder = os.path.join(folder, part)
+        if os.path.islink(folder) or (os.path.lexists(folder) and not os.path.isdir(folder)):
+            raise UnusableInputError(f"{path}: {folder} is a symbolic link or not a folder: cbcf-data writes only "
+                                     "through the dataset's own folders; nothing was written")
 
 
 def _current(path: Path) -> bytes | None:
@@ -192,3 +210,4 @@ def _current(path: Path) -> bytes | None:
         raise UnusableInputError(f"{path}: not a regular file (a symbolic link, folder or device); "
                                  "nothing was written")
     return path.read_bytes()
+

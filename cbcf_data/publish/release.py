@@ -35,7 +35,6 @@ import hashlib
 import io
 import json
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -43,7 +42,7 @@ from typing import Any
 
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset
-from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.errors import InvalidDataError
 from cbcf_data.io import limits, package
 from cbcf_data.publish import citation, describe, versioning
 from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
@@ -89,21 +88,23 @@ def build_release(out: str | Path = "dist", dataset: str | Path | None = None, s
     out.mkdir(parents=True, exist_ok=True)
     try:
         return _build(out, dataset, descriptor_file, site, note)
-    except BaseException:
+    except BaseException as error:
         if made and not any(out.iterdir()):  # nothing is left where nothing was
             out.rmdir()
+        if isinstance(error, OSError) and error.filename is None:  # a write to a file (a full disk): say where
+            error.filename = str(out / release_name())
         raise
 
 
 def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: bool | None,
            note: Callable[[str], None] | None) -> Path:
     from cbcf_data.check.validate import validate
-    from cbcf_data.io import writes
+    from cbcf_data.io import outputs, writes
 
     name = release_name()
     target = out / name
     with writes.reading(descriptor_file.parent), \
-            tempfile.TemporaryDirectory(prefix=f".{name}.", dir=out) as temp:  # no change meanwhile
+            outputs.building(out, f".{name}.") as temp:  # no change meanwhile
         staging, work = Path(temp) / name, Path(temp) / "work"
         stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
         try:
@@ -124,20 +125,25 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
             write_release(stream, descriptor, descriptor_file.parent, root, with_site(stream, site, note))
         finally:
             stream.close()
-        if replaceable(target):
-            shutil.rmtree(target)
-        staging.rename(target)
+        replaceable(target)
+        outputs.replace_folder(staging, target, Path(temp) / "replaced")
     return target
 
 
 def replaceable(target: Path) -> bool:
-    """Whether a folder is at `target` (an earlier release, which the new one replaces); a link or
-    anything else there is refused (CbcfDataError), before any work: a release replaces only a folder."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        what = "a symbolic link" if target.is_symlink() else "not a folder"
-        raise CbcfDataError(f"{target} is {what}: a release replaces only a folder of an earlier release; "
-                            "remove it, or choose another --out")
-    return target.exists()
+    """Whether an earlier release folder is at `target`, which the new one replaces; anything else
+    there (a link, a file, a folder holding anything a release does not, such as a checkout
+    unpacked as `cbcf-data-<version>`) is refused (CbcfDataError), before any work and again
+    before the folder is replaced: a release replaces only a folder of an earlier release."""
+    from cbcf_data.io import outputs
+
+    return outputs.replaceable_folder(target, release_names(target.name), "release")
+
+
+def release_names(name: str) -> frozenset[str]:
+    """What a release folder named `name` holds at its top (`site` only with the website)."""
+    return frozenset({"README.md", "LICENSE-DATA", "CITATION.cff", "data-dictionary.md", "csv", "excel", "schema",
+                      f"{name}.json", describe.SQLITE, "metadata.json", "site", f"{name}.zip", "SHA256SUMS"})
 
 
 def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: bool | None) -> ReleaseStream:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,24 +20,39 @@ def build_site(out: str | Path = "dist/site", dataset: str | Path | None = None)
     """Validate the dataset, then write its website into the folder `out` (replaced); return it.
 
     Raises InvalidDataError (carrying the report) and writes nothing when the dataset is invalid.
+    Only an earlier website is replaced: a link, a file or a folder holding anything else at `out`
+    (the user's files, a dataset, the current folder) is refused before any work (UnusableInputError).
     """
     from cbcf_data.check.validate import validate
+    from cbcf_data.io.outputs import building, replace_folder, replaceable_folder
 
+    out = Path(out)
+    replaceable_folder(out, site_names(), "website")
     report = validate(dataset)
     if not report.valid:
         raise InvalidDataError("the dataset does not validate; no site was built", report)
     from cbcf_data.publish.site.render import iter_site_files
 
     ds = load(dataset)
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as temp:
-        staging = Path(temp) / "site"
-        write_files(iter_site_files(ds), staging)  # each page written as it is rendered
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+    try:
+        with building(out.parent, f".{out.name}.") as temp:
+            staging = Path(temp) / "site"
+            write_files(iter_site_files(ds), staging)  # each page written as it is rendered
+            replaceable_folder(out, site_names(), "website")
+            replace_folder(staging, out, Path(temp) / "replaced")
+    except OSError as error:
+        if error.filename is None:  # a write to a file (a full disk): say where
+            error.filename = str(out)
+        raise
     return out
+
+
+def site_names() -> frozenset[str]:
+    """What a website's folder holds at its top: the language chooser, its assets and data, a folder per language."""
+    from cbcf_data.publish.site.i18n import LANGS
+
+    return frozenset({"index.html", "assets", "data", *LANGS})
 
 
 def write_files(files: dict[str, bytes] | Iterable[tuple[str, bytes]], folder: Path) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.known import Order
 from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate_import
@@ -48,7 +49,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
     with writes.reading(root) if dry_run else writes.writing(root):
-        order: dict[str, list[Any]] = {}  # the keys of the tables the bundle adds to, read under a verdict
+        order = Order()  # the keys and texts of the tables the bundle adds to, read under a verdict
         report = validate_import(path, descriptor_file, order)
         if not report.valid:
             raise InvalidDataError(f"{path}: the bundle does not validate; nothing was imported", report)
@@ -68,7 +69,8 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
             if not records:
                 continue
             typed[table] = [record.model_dump() for record in records]
-            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table], order.get(table))
+            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table], order.get(table),
+                                              order.texts.pop(table, None))
         result = ImportResult(report=report, added=typed)
         if not dry_run:
             result.written = writes.replace_files(root, texts)

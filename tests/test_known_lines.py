@@ -200,3 +200,53 @@ def test_a_table_changed_after_the_verdict_is_checked_in_full(synthetic, tmp_pat
         import_bundle(synthetic[1], dataset)
     assert "duplicate-key" in {issue.code for issue in raised.value.report.issues}
     assert not spy  # no verdict names these files: every row checked
+
+
+def _fresh_digest(dataset: Path) -> str | None:
+    from cbcf_data.check import verdict
+    from cbcf_data.io import package
+
+    descriptor = dataset / "datapackage.json"
+    paths = package.resource_paths(package.read_descriptor(descriptor), dataset)
+    verdict._HASHED.clear()
+    return verdict.digest(descriptor, paths, dataset / "records")
+
+
+def test_the_verdict_an_import_keeps_names_the_files_as_written(synthetic, tmp_path):
+    from cbcf_data.check import verdict
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(synthetic[0], dataset)
+    assert not validate(dataset).issues
+    import_bundle(synthetic[1], dataset)  # the written files hashed from memory, the others reused
+    assert verdict.vouched(_fresh_digest(dataset))  # every file read again: the same name
+
+
+def test_a_file_changed_after_the_check_is_not_vouched_for(synthetic, tmp_path, monkeypatch, spy):
+    """A table the import does not write, changed by another program between the check and the
+    verdict kept after the write: the verdict names the file as the check read it, so the next
+    import does not take it as vouched for."""
+    from cbcf_data.check import verdict
+    from cbcf_data.io import writes
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(synthetic[0], dataset)
+    assert not validate(dataset).issues
+    people = dataset / "records" / "people.csv"
+    replace = writes.replace_files
+
+    def and_another_change(root, files):
+        written = replace(root, files)
+        assert people not in files
+        lines = people.read_text(encoding="utf-8").splitlines(keepends=True)
+        people.write_text("".join([*lines, lines[1]]), encoding="utf-8")  # a duplicate key
+        return written
+
+    monkeypatch.setattr(writes, "replace_files", and_another_change)
+    import_bundle(synthetic[1], dataset)
+    monkeypatch.undo()
+    assert not verdict.vouched(_fresh_digest(dataset))
+    spy.clear()
+    report = validate_import(synthetic[1], dataset / "datapackage.json")
+    assert "duplicate-key" in {issue.code for issue in report.issues}
+    assert not spy  # checked in full

@@ -75,18 +75,19 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
         if not dry_run:
             result.written = writes.replace_files(root, texts)
             if not report.issues and not report.omitted:  # the dataset as written gives no issue
-                keep_verdict(descriptor_file, paths)
+                keep_verdict(descriptor_file, paths, texts)
     return result
 
 
-def keep_verdict(descriptor_file: Path, paths: dict[str, Path]) -> None:
+def keep_verdict(descriptor_file: Path, paths: dict[str, Path], written: dict[Path, str]) -> None:
     """Keep the verdict on the dataset just written (`check.verdict`), under the lock still held:
-    the bundle's rows and the dataset's gave no issue together, as the dataset now holds them."""
+    the bundle's rows and the dataset's gave no issue together, as the dataset now holds them.
+    The files written are hashed from their content, the others as the check's digest read them."""
     from cbcf_data.check import verdict
 
     if verdict.cache_folder() is not None:
         tables_root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-        verdict.keep(verdict.digest(descriptor_file, paths, tables_root), descriptor_file)
+        verdict.keep(verdict.digest(descriptor_file, paths, tables_root, written), descriptor_file)
 
 
 def refuse_non_bundle(path: Path) -> None:

@@ -136,7 +136,10 @@ def _ids(keys: dict[Any, str], wanted: dict[str, Any]) -> set[str]:
     """The IDs of the composite keys that could be one of `wanted`'s: those whose first part starts
     a wanted ID (or holds a `/` itself), as `check.bundle._capture` picks them."""
     firsts = {name.split("/", 1)[0] for name in wanted}
-    return {record_id(key) for key in keys if key[0] in firsts or "/" in key[0]}
+    heads = list(map(operator.itemgetter(0), keys))
+    if "/" in "".join(heads):  # a first part holding a `/` (never in a valid ID)
+        return {record_id(key) for key in keys if key[0] in firsts or "/" in key[0]}
+    return set(map(record_id, itertools.compress(keys, map(firsts.__contains__, heads))))
 
 
 def _csv_table(run: Run, model: type[Record], path: Path, keys: dict[Any, str], rules: _Rules) -> None:
@@ -244,11 +247,12 @@ class _Rules:
         """Every commitment's (ID, meeting ID): its key, its ID among the located (the table is
         unplaced: no line kept), and its meeting where the ID names another."""
         pairs = list(pairs)
-        keys.update(dict.fromkeys([commitment for commitment, _ in pairs], "dataset"))
+        ids = list(map(operator.itemgetter(0), pairs))
+        keys.update(dict.fromkeys(ids, "dataset"))
         self.ids.update(keys)  # type: ignore[union-attr]
         meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]
-        meetings.commitment_meeting.update(
-            [(commitment, meeting) for commitment, meeting in pairs if meeting_of(commitment) != meeting])
+        other = map(operator.ne, map(meeting_of, ids), map(operator.itemgetter(1), pairs))  # looped in C
+        meetings.commitment_meeting.update(itertools.compress(pairs, other))
 
     def _meeting_sources(self, line: int, cells: list[str]) -> None:
         meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]

@@ -59,7 +59,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
             raise UnusableInputError(f"{path}: {error.message}") from None
         added, _ = bundles.to_rows(document)
         paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
-        texts: dict[Path, str] = {}
+        texts: dict[Path, bytes] = {}  # encoded once: written, then hashed for the verdict
         typed: Rows = {}
         for table, rows in added.items():
             model = TABLES[table]
@@ -70,7 +70,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
                 continue
             typed[table] = [record.model_dump() for record in records]
             texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table], order.get(table),
-                                              order.texts.pop(table, None))
+                                              order.texts.pop(table, None)).encode("utf-8")
         result = ImportResult(report=report, added=typed)
         if not dry_run:
             result.written = writes.replace_files(root, texts)
@@ -79,7 +79,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     return result
 
 
-def keep_verdict(descriptor_file: Path, paths: dict[str, Path], written: dict[Path, str]) -> None:
+def keep_verdict(descriptor_file: Path, paths: dict[str, Path], written: dict[Path, bytes]) -> None:
     """Keep the verdict on the dataset just written (`check.verdict`), under the lock still held:
     the bundle's rows and the dataset's gave no issue together, as the dataset now holds them.
     The files written are hashed from their content, the others as the check's digest read them."""

@@ -5,7 +5,10 @@ through every layer. When a kept verdict says that the dataset's files, exactly 
 gave no issue at all, its rows cannot give one either: what the bundle's check still needs from
 them is what the bundle's rows are compared with. `known_table` reads a table's CSV as cells
 (never typed, never checked again) and gives the run what feeding those rows would have left in
-it, so that the bundle's rows meet exactly the state they meet after the full check:
+it, so that the bundle's rows meet exactly the state they meet after the full check. A table
+with no quote, CR, NUL or blank line is read as lines split at commas (each line a record, its
+cells those the csv module gives), any other by the csv module; the text of a table the bundle
+adds to is kept (`Order.texts`) for the splice of `edit.importing`:
 
 - layer 4: every key, with its origin (`Run.keys`, for collisions, foreign keys and the hints
   that search keys), and the cells of the rows the bundle also holds (`Run.existing`);

@@ -11,7 +11,8 @@ not there: the dataset is then checked in full.
 
 Who writes one: `validate()` of a dataset folder (never of a release folder, zip or document, nor
 of the installed copy), when its report is empty; and `import`, after a write whose bundle
-validated without an issue. Both read the files under the dataset's lock; `validate` also
+validated without an issue (named from the bytes it wrote and, for the other files, the hashes
+its check's digest read, not a second read). Both read the files under the dataset's lock; `validate` also
 compares their sizes, times and inodes before and after (`stamp`) and keeps nothing when they
 changed while it read them. A cache that cannot be written is skipped
 silently. At most `limits.VERDICTS_KEPT` are kept (the oldest are removed).

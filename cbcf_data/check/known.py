@@ -5,7 +5,10 @@ through every layer. When a kept verdict says that the dataset's files, exactly 
 gave no issue at all, its rows cannot give one either: what the bundle's check still needs from
 them is what the bundle's rows are compared with. `known_table` reads a table's CSV as cells
 (never typed, never checked again) and gives the run what feeding those rows would have left in
-it, so that the bundle's rows meet exactly the state they meet after the full check:
+it, so that the bundle's rows meet exactly the state they meet after the full check. A table
+with no quote, CR, NUL or blank line is read as lines split at commas (each line a record, its
+cells those the csv module gives), any other by the csv module; the text of a table the bundle
+adds to is kept (`Order.texts`) for the splice of `edit.importing`:
 
 - layer 4: every key, with its origin (`Run.keys`, for collisions, foreign keys and the hints
   that search keys), and the cells of the rows the bundle also holds (`Run.existing`);
@@ -28,8 +31,10 @@ of the full check (a test compares both on every bundle fixture).
 from __future__ import annotations
 
 import csv
+import itertools
 import operator
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -71,14 +76,87 @@ def known_table(run: Run, model: type[Record], path: Path, wanted: dict[str, lis
     keys: dict[Any, str] = run.keys[name]  # type: ignore[assignment]  # a dict: the bundle feeds it too
     rules = _Rules(run, name, display, fields)
     feed = rules.feed
+    rows = _rows(run, name, path, order if wanted else None)
+    if rows is None:  # quotes, a CR, a NUL or a blank line: the csv module reads the table
+        _csv_table(run, model, path, keys, rules)
+    elif feed is None:  # keys alone (the largest tables): no line numbers needed
+        keys.update(dict.fromkeys(map(key_of, _split(rows, fields, model.primary_key)), "dataset"))
+    elif name == "commitments":  # the largest table of all: its two columns taken in bulk
+        columns = operator.itemgetter(0, fields.index("meeting_id"))
+        rules.commitments(map(columns, _split(rows, fields, ("id", "meeting_id"))), keys)
+    else:  # a row a line: its line number is its place
+        for line, cells in enumerate(map(str.split, rows, itertools.repeat(",")), 2):
+            keys[key_of(cells)] = "dataset"
+            feed(line, cells)
+    run.report.rows += len(keys)  # a clean dataset's keys are unique: one a row
+    held = set() if not wanted else wanted.keys() & (keys.keys() if len(model.primary_key) == 1 else _ids(keys, wanted))
+    if held:  # rows the bundle holds too (an import again, a collision): their cells, read again
+        _compare(run, model, path, wanted, held)
+    if order is not None and wanted:
+        order[name] = list(keys)
+    rules.finish(keys, quoted)
+
+
+class Order(dict[str, list[Any]]):
+    """What `known_table` gives `edit.importing` of each table the bundle adds to: its keys in
+    the file's order, and (`texts`) its text as read then, so that the splice reads it only once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: dict[str, str] = {}
+
+    def clear(self) -> None:
+        super().clear()
+        self.texts.clear()
+
+
+def _rows(run: Run, name: str, path: Path, order: dict[str, list[Any]] | None) -> list[str] | None:
+    """The table's rows as lines when none can hold more than its comma-separated cells (no quote,
+    CR, NUL or blank line: each line is a whole record, whose cells the csv module would read as
+    `line.split(",")`, as `io.readers.csv_records` also reads them); else None. The text is kept
+    in `order.texts` for the splice when it is within the splice's bound (`limits.LOAD_BYTES`)."""
     _, file = open_csv(path, run.root)  # the file's size, kind and place checked
     with file:
-        # The bytes the verdict vouches for: read by the csv module itself, as `csv_records` reads them.
+        size = os.fstat(file.fileno()).st_size
+        text = file.read()
+    if isinstance(order, Order) and size <= limits.LOAD_BYTES:
+        order.texts[name] = text
+    if '"' in text or "\r" in text or "\0" in text:
+        return None
+    rows = text.split("\n")[1:]  # the header: the verdict vouches for it
+    if rows and not rows[-1]:
+        rows.pop()  # the text's final LF
+    return None if "" in rows else rows
+
+
+def _split(rows: list[str], fields: tuple[str, ...], names: Iterable[str]) -> Iterator[list[str]]:
+    """Each row's cells up to the last of the fields `names` (the rest of the line after it in one)."""
+    most = max(fields.index(name) for name in names) + 1
+    return map(str.split, rows, itertools.repeat(","), itertools.repeat(most))
+
+
+def _ids(keys: dict[Any, str], wanted: dict[str, Any]) -> set[str]:
+    """The IDs of the composite keys that could be one of `wanted`'s: those whose first part starts
+    a wanted ID (or holds a `/` itself), as `check.bundle._capture` picks them."""
+    firsts = {name.split("/", 1)[0] for name in wanted}
+    heads = list(map(operator.itemgetter(0), keys))
+    if "/" in "".join(heads):  # a first part holding a `/` (never in a valid ID)
+        return {record_id(key) for key in keys if key[0] in firsts or "/" in key[0]}
+    return set(map(record_id, itertools.compress(keys, map(firsts.__contains__, heads))))
+
+
+def _csv_table(run: Run, model: type[Record], path: Path, keys: dict[Any, str], rules: _Rules) -> None:
+    """`known_table`'s reading of a table by the csv module itself, as `csv_records` reads it."""
+    fields = tuple(model.model_fields)
+    key_of = operator.itemgetter(*[fields.index(f) for f in model.primary_key])
+    feed = rules.feed
+    _, file = open_csv(path, run.root)
+    with file:
         reader = csv.reader(file)
         next(reader, None)  # the header: the verdict vouches for it
-        if feed is None:  # keys alone (the largest tables): no line numbers needed
+        if feed is None:
             keys.update(dict.fromkeys(map(key_of, reader), "dataset"))
-        elif name == "commitments":  # the largest table of all: its two columns taken in bulk
+        elif model.table == "commitments":
             rules.commitments(map(operator.itemgetter(0, fields.index("meeting_id")), reader), keys)
         else:
             line = 1
@@ -86,13 +164,6 @@ def known_table(run: Run, model: type[Record], path: Path, wanted: dict[str, lis
                 start, line = line + 1, reader.line_num
                 keys[key_of(cells)] = "dataset"
                 feed(start, cells)
-    run.report.rows += len(keys)  # a clean dataset's keys are unique: one a row
-    held = wanted.keys() & (keys.keys() if len(model.primary_key) == 1 else set(map("/".join, keys)))
-    if held:  # rows the bundle holds too (an import again, a collision): their cells, read again
-        _compare(run, model, path, wanted, held)
-    if order is not None and wanted:
-        order[name] = list(keys)
-    rules.finish(keys, quoted)
 
 
 def _compare(run: Run, model: type[Record], path: Path, wanted: dict[str, list[dict[str, Any]]], held: set[str]) -> None:
@@ -179,11 +250,12 @@ class _Rules:
         """Every commitment's (ID, meeting ID): its key, its ID among the located (the table is
         unplaced: no line kept), and its meeting where the ID names another."""
         pairs = list(pairs)
-        keys.update(dict.fromkeys([commitment for commitment, _ in pairs], "dataset"))
+        ids = list(map(operator.itemgetter(0), pairs))
+        keys.update(dict.fromkeys(ids, "dataset"))
         self.ids.update(keys)  # type: ignore[union-attr]
         meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]
-        meetings.commitment_meeting.update(
-            [(commitment, meeting) for commitment, meeting in pairs if meeting_of(commitment) != meeting])
+        other = map(operator.ne, map(meeting_of, ids), map(operator.itemgetter(1), pairs))  # looped in C
+        meetings.commitment_meeting.update(itertools.compress(pairs, other))
 
     def _meeting_sources(self, line: int, cells: list[str]) -> None:
         meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]

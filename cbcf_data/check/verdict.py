@@ -11,7 +11,8 @@ not there: the dataset is then checked in full.
 
 Who writes one: `validate()` of a dataset folder (never of a release folder, zip or document, nor
 of the installed copy), when its report is empty; and `import`, after a write whose bundle
-validated without an issue. Both read the files under the dataset's lock; `validate` also
+validated without an issue (named from the bytes it wrote and, for the other files, the hashes
+its check's digest read, not a second read). Both read the files under the dataset's lock; `validate` also
 compares their sizes, times and inodes before and after (`stamp`) and keeps nothing when they
 changed while it read them. A cache that cannot be written is skipped
 silently. At most `limits.VERDICTS_KEPT` are kept (the oldest are removed).
@@ -31,15 +32,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cbcf_data.io import limits, outputs, package
 from cbcf_data.io.files import ReadError, open_file, read_bytes
-from cbcf_data.io.readers import open_csv
+from cbcf_data.io.readers import csv_records, open_csv
 
 #: Part of every verdict's name and content: raise it when what a verdict means changes.
 FORMAT = "1"
@@ -69,29 +72,61 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> str | None:
+def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
+           written: Mapping[Path, str | bytes] | None = None) -> str | None:
     """The name of the verdict on these files as they are now; None when one cannot be read
     (nothing is then kept or trusted). The archived texts counted are those the sources table
     names: a text added for a new source changes nothing the verdict vouched for (whether a file
-    no row names is reported is judged on the folder as it is, with or without a verdict)."""
+    no row names is reported is judged on the folder as it is, with or without a verdict).
+
+    `written` (`import`, under the lock it held since its check): the content it just wrote to
+    some of these files; every other file is taken with the hash the last digest of this process
+    read of it (the one that vouched for the files the check then read), read again only when
+    that digest did not read it. Without `written`, every file is read."""
     root = descriptor_file.parent
     total = hashlib.sha256(f"{FORMAT}\0{code_version()}".encode())
     budget = [limits.VALIDATE_BYTES + limits.ARCHIVES_BYTES]
+    hashes: dict[Path, str] = {}
+    previous = dict(_HASHED) if written is not None else {}
+    _HASHED.clear()  # a digest that fails leaves none
+
+    def hash_of(path: Path) -> str:
+        if written is not None and path in written:
+            content = written[path]
+            hashes[path] = hashlib.sha256(content.encode() if isinstance(content, str) else content).hexdigest()
+        elif path in previous:
+            hashes[path] = previous[path]
+        else:
+            hashes[path] = _file_hash(path, root, budget)
+        return hashes[path]
+
     try:
         for path in [descriptor_file, *sorted(set(tables.values()))]:
-            total.update(f"\0file\0{os.path.relpath(path, root)}\0{_file_hash(path, root, budget)}".encode())
-        for name in _archives(tables.get("sources"), root):
-            total.update(f"\0archive\0{name}\0{_file_hash(tables_root / name, root, budget)}".encode())
+            total.update(f"\0file\0{os.path.relpath(path, root)}\0{hash_of(path)}".encode())
+        sources = tables.get("sources")
+        for name in _archives(sources, root, None if written is None or sources is None else written.get(sources)):
+            total.update(f"\0archive\0{name}\0{hash_of(tables_root / name)}".encode())
     except (OSError, ReadError):
         return None
+    _HASHED.update(hashes)
     return total.hexdigest()
 
 
-def _archives(sources: Path | None, root: Path) -> list[str]:
-    """The archive paths the sources table names, in its order; ReadError when it cannot be read."""
+#: The SHA-256 of each file the last `digest` of this process read, by path (see `digest`'s `written`).
+_HASHED: dict[Path, str] = {}
+
+
+def _archives(sources: Path | None, root: Path, text: str | bytes | None = None) -> list[str]:
+    """The archive paths the sources table names, in its order (from `text`, its content, when
+    given); ReadError when it cannot be read."""
     if sources is None:
         return []
-    records, file = open_csv(sources, root)
+    file: IO[str]
+    if text is not None:
+        content = text.decode() if isinstance(text, bytes) else text
+        records, file = csv_records(io.StringIO(content, newline=""), sources), io.StringIO()
+    else:
+        records, file = open_csv(sources, root)
     with file:
         header = next(records, (1, []))[1]
         if "archive_path" not in header:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.known import Order
 from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate_import
@@ -48,7 +49,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
     with writes.reading(root) if dry_run else writes.writing(root):
-        order: dict[str, list[Any]] = {}  # the keys of the tables the bundle adds to, read under a verdict
+        order = Order()  # the keys and texts of the tables the bundle adds to, read under a verdict
         report = validate_import(path, descriptor_file, order)
         if not report.valid:
             raise InvalidDataError(f"{path}: the bundle does not validate; nothing was imported", report)
@@ -58,7 +59,7 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
             raise UnusableInputError(f"{path}: {error.message}") from None
         added, _ = bundles.to_rows(document)
         paths = package.resource_paths(package.read_descriptor(descriptor_file), root)
-        texts: dict[Path, str] = {}
+        texts: dict[Path, bytes] = {}  # encoded once: written, then hashed for the verdict
         typed: Rows = {}
         for table, rows in added.items():
             model = TABLES[table]
@@ -68,23 +69,25 @@ def import_bundle(path: str | Path, dataset: str | Path | None = None, dry_run: 
             if not records:
                 continue
             typed[table] = [record.model_dump() for record in records]
-            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table], order.get(table))
+            texts[paths[table]] = splice_file(model, paths[table], root, (), typed[table], order.get(table),
+                                              order.texts.pop(table, None)).encode("utf-8")
         result = ImportResult(report=report, added=typed)
         if not dry_run:
             result.written = writes.replace_files(root, texts)
             if not report.issues and not report.omitted:  # the dataset as written gives no issue
-                keep_verdict(descriptor_file, paths)
+                keep_verdict(descriptor_file, paths, texts)
     return result
 
 
-def keep_verdict(descriptor_file: Path, paths: dict[str, Path]) -> None:
+def keep_verdict(descriptor_file: Path, paths: dict[str, Path], written: dict[Path, bytes]) -> None:
     """Keep the verdict on the dataset just written (`check.verdict`), under the lock still held:
-    the bundle's rows and the dataset's gave no issue together, as the dataset now holds them."""
+    the bundle's rows and the dataset's gave no issue together, as the dataset now holds them.
+    The files written are hashed from their content, the others as the check's digest read them."""
     from cbcf_data.check import verdict
 
     if verdict.cache_folder() is not None:
         tables_root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
-        verdict.keep(verdict.digest(descriptor_file, paths, tables_root), descriptor_file)
+        verdict.keep(verdict.digest(descriptor_file, paths, tables_root, written), descriptor_file)
 
 
 def refuse_non_bundle(path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import io
 import itertools
+import operator
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,15 +44,17 @@ def split_rows(ds: Dataset, meeting_id: str) -> tuple[Rows, Rows, Rows]:
 
 
 def splice_file(model: type[Record], path: Path, root: Path, remove: Collection[Key],
-                add: Iterable[Mapping[str, Any]], keys: list[Any] | None = None) -> str:
+                add: Iterable[Mapping[str, Any]], keys: list[Any] | None = None, text: str | None = None) -> str:
     """The new text of a table file (read below `root`, within the load limit): without the rows
     whose key (the primary key's cells, a tuple) is in `remove`, with the rows of `add` (field ->
     value) where their keys sort, every other line as it is. `keys`: the table's keys in the
-    file's order, when the caller read them already (`check.known`): see `placed`."""
-    try:
-        text = read_text(path, limits.LOAD_BYTES, root)
-    except ReadError as error:
-        raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
+    file's order, when the caller read them already (`check.known`): see `placed`; `text`: the
+    file's text when the caller read it already, under the same lock and within the same bound."""
+    if text is None:
+        try:
+            text = read_text(path, limits.LOAD_BYTES, root)
+        except ReadError as error:
+            raise UnusableInputError(f"{path}:{error.line or 1}: {error.message}") from None
     if keys is not None and not remove:
         add = list(add)
         done = placed(model, text, keys, add)
@@ -73,7 +76,7 @@ def placed(model: type[Record], text: str, keys: list[Any], add: list[Mapping[st
     after = "," if len(header) > width else "\n"  # what follows the key's cells on its row's line
     single = width == 1
     new = sorted((_key(csvfiles.sort_key(model, row), single), _line(model, row)) for row in add)
-    if len({key for key, _ in new}) != len(new) or any(a >= b for a, b in zip(keys, keys[1:])):
+    if len({key for key, _ in new}) != len(new) or not all(map(operator.lt, keys, itertools.islice(keys, 1, None))):
         return None
     out, done, starts = [], 0, {len(keys): len(text)}
     for key, line in new:

@@ -3,6 +3,7 @@ codelists, the closure of every hierarchy, the release's facts, and views for an
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.io import limits
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
@@ -289,12 +291,38 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any)
     kind, name = message[0], message[1]
     if kind == "table":
         create_table(connection, TABLES[name], indexes=message[2])
-    elif kind == "rows":
-        connection.executemany(insert_statement(TABLES[name]), message[2])
+    elif kind in ("rows", "text"):
+        rows = message[2] if kind == "rows" else cells_of_text(TABLES[name], message[2])
+        connection.executemany(insert_statement(TABLES[name]), rows)
         if sink is not None:
-            sink.add(name, message[2])
+            sink.add(name, rows)
     elif kind == "indexes":
         create_indexes(connection, TABLES[name])
+
+
+@functools.cache
+def _reader(model: type[Any]) -> tuple[Any, tuple[str, ...]]:
+    """A model's `csvfiles.cells_of` and its integer fields."""
+    from cbcf_data.io import csvfiles
+    from cbcf_data.publish.stream import integer_fields
+
+    return csvfiles.cells_of(tuple(model.model_fields)), integer_fields(model)
+
+
+def cells_of_text(model: type[Any], data: bytes) -> list[dict[str, Any]]:
+    """The rows of canonical CSV text without its header (`stream.canonical_text`'s, UTF-8) as
+    cells: text, None for an empty cell, integers as their values (written in their own form)."""
+    import csv
+    import io
+
+    csv.field_size_limit(limits.CELL_CHARS)  # as validation read them
+    cells, integers = _reader(model)
+    rows = [cells(row) for row in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))]
+    for name in integers:
+        for row in rows:
+            if row[name] is not None:
+                row[name] = int(row[name])
+    return rows
 
 
 def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:

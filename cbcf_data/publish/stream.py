@@ -20,6 +20,7 @@ release is then made again from the dataset loaded and sorted (`release.build_re
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -36,13 +37,15 @@ from cbcf_data.publish.output import Deflater, Output
 BATCH = 10_000
 #: A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: A cell beginning with one of FORMULA_STARTS in CSV text without quoted cells (after a line feed
-#: put before the text, or a comma).
-_FORMULA_AT = re.compile(r"[\n,][=+\-@\t\r]")
 #: A line of cells joined by commas that the csv module would quote (with a comma counted apart).
 _QUOTED = re.compile('["\r\n]')
 #: An integer cell in the form its value prints in.
 _INTEGER = re.compile(r"0|-?[1-9][0-9]*").fullmatch
+#: Integer cells in that form, each followed by a line feed.
+_INTEGERS = re.compile(r"(?:(?:0|-?[1-9][0-9]*)\n)*").fullmatch
+#: What a cell beginning with one of FORMULA_STARTS looks like in CSV text (after a line feed
+#: put before the text, or a comma), as plain substrings: `in` finds them faster than a regex.
+_FORMULA_PAIRS = tuple(before + start for before in "\n," for start in FORMULA_STARTS)
 encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
@@ -228,18 +231,23 @@ class TableSink:
         self.indexed = False
 
     def write(self, batch: list[dict[str, Any]]) -> None:
-        if self.integers:
+        # Typed where the cells' text is not their values' (or for a hierarchy's tree, kept whole).
+        typed = bool(self.integers) and (self.parent is not None or not canonical_integers(batch, self.integers))
+        if typed:
             batch = [self.typed(cells) for cells in batch]
         self.stream.counts[self.table] += len(batch)
-        rows = texts(batch, bool(self.integers))
+        rows = texts(batch, typed)
         text = canonical_text(rows)
-        self.csv.write(text.encode("utf-8"))
+        data = text.encode("utf-8")
+        self.csv.write(data)
         self.excel.write(excel_text(rows, text).encode("utf-8"))
         if self.parent is not None:
             self.stream.hierarchies[self.table].extend(batch)
         if self.table == "sources":
             self.stream.archives.extend((row["archive_path"], row["sha256"]) for row in batch if row["archive_path"])
-        self.stream.db.send("rows", self.table, batch)  # into SQLite and, as JSON, the spools
+        # Into SQLite and, as JSON, the spools: as this canonical text, which the builder parses
+        # back into the same cells (`sqlite.cells_of_text`), cheaper than pickling them here.
+        self.stream.db.send("text", self.table, data)
 
     def typed(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The row with each integer cell as its value (`05` is 5, as in the record)."""
@@ -262,6 +270,18 @@ class TableSink:
         for file in (self.csv, self.excel):
             if not file.closed:
                 file.close()
+
+
+def canonical_integers(batch: list[dict[str, Any]], names: tuple[str, ...]) -> bool:
+    """Whether every cell of the integer columns `names` is empty or in the form its value prints
+    in (`05` is not), so that the cells' text is the text of their values; checked a column at a
+    time by one regular expression over its cells joined by line feeds."""
+    for name in names:
+        cells = list(filter(None, map(operator.itemgetter(name), batch)))
+        joined = "\n".join(cells) + "\n"  # a cell holding a line feed is not an integer's form
+        if cells and (joined.count("\n") != len(cells) or _INTEGERS(joined) is None):
+            return False
+    return True
 
 
 def texts(batch: list[dict[str, Any]], integers: bool = False) -> list[list[str]]:
@@ -289,8 +309,8 @@ def excel_text(rows: list[list[str]], text: str) -> str:
     """Rows in the spreadsheet flavour (`release.excel_csv`'s lines), given their `canonical_text`:
     CRLF, and any cell starting like a formula (FORMULA_STARTS) prefixed with `'`."""
     width = len(rows[0]) - 1 if rows else 0
-    if text.count("\n") == len(rows) and '"' not in text and _FORMULA_AT.search("\n" + text) is None \
-            and text.count(",") == width * len(rows):  # one line a row, no quoted or formula-like cell
+    if text.count("\n") == len(rows) and '"' not in text and not text.startswith(FORMULA_STARTS) \
+            and not any(pair in text for pair in _FORMULA_PAIRS) and text.count(",") == width * len(rows):  # one line a row, no quoted or formula-like cell
         return text.replace("\n", "\r\n")
     return "".join(",".join(map(csvfiles._quoted, ["'" + cell if cell.startswith(FORMULA_STARTS) else cell
                                                    for cell in row])) + "\r\n" for row in rows)

@@ -1,5 +1,5 @@
 """The release's rows cross to the SQLite builder as the canonical CSV text the tee writes anyway
-(`stream.TableSink.write`), parsed back there (`sqlite.cells_of_text`): the cells that arrive are
+(`stream.TableSink.write`), parsed back there (`sqlite.values_of_text`): the cells that arrive are
 the cells (integers typed) that were written, whatever they hold."""
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ ODD = ["plain", "a,b", 'say "x"', "line\nbreak", "carriage\rreturn", "both\r\nen
        "\tb", " lead", "trail ", "é ü ✓", "'quoted'", '"', ",", "\n"]
 
 
+def _cells_of_text(model, data):
+    """`sqlite.values_of_text` as cells: field -> text, None for an empty cell, integers as their values."""
+    fields = tuple(model.model_fields)
+    return [{name: None if value == "" else value for name, value in zip(fields, row)}
+            for row in sqlite.values_of_text(model, data)]
+
+
 def _typed(model, cells):
     integers = stream.integer_fields(model)
     return {name: int(value) if name in integers and value is not None else value for name, value in cells.items()}
@@ -25,7 +32,7 @@ def test_every_table_of_the_real_dataset_crosses_as_text_unchanged():
         model = table.model
         cells = [dict(row) for row in table.rows()]
         text = stream.canonical_text(stream.texts(cells))
-        assert sqlite.cells_of_text(model, text.encode("utf-8")) == [_typed(model, row) for row in cells], name
+        assert _cells_of_text(model, text.encode("utf-8")) == [_typed(model, row) for row in cells], name
 
 
 @pytest.mark.parametrize("odd", ODD)
@@ -39,7 +46,7 @@ def test_odd_cells_cross_as_text_unchanged(odd):
             row[integer] = None if row[integer] is None else "12"
         rows.append(row)
     text = stream.canonical_text(stream.texts(rows))
-    assert sqlite.cells_of_text(model, text.encode("utf-8")) == [_typed(model, row) for row in rows]
+    assert _cells_of_text(model, text.encode("utf-8")) == [_typed(model, row) for row in rows]
 
 
 @pytest.mark.parametrize(("cells", "canonical"), [
@@ -62,5 +69,63 @@ def test_a_batch_whose_integers_are_not_in_their_form_is_written_typed(tmp_path)
     assert not stream.canonical_integers(cells, sink.integers)
     typed = [sink.typed(row) for row in cells]
     text = stream.canonical_text(stream.texts(typed, True))
-    assert sqlite.cells_of_text(model, text.encode("utf-8")) == [_typed(model, row) for row in typed]
+    assert _cells_of_text(model, text.encode("utf-8")) == [_typed(model, row) for row in typed]
     assert typed[1]["sequence"] == int(cells[1]["sequence"])
+
+
+def _spooled(tmp_path, name, batches, values):
+    folder = tmp_path / ("values" if values else "cells")
+    folder.mkdir(parents=True, exist_ok=True)
+    spools = stream.Spools(folder)
+    for batch in batches:
+        (spools.add_values if values else spools.add)(name, batch)
+    spools.close()
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def _tables_with_odd_cells():
+    """Every table of the real dataset, each with rows holding the odd cells in each text column."""
+    ds = cbcf_data.load()
+    for table in ds.tables().values():
+        model = table.model
+        cells = [dict(row) for row in table.rows()]
+        integers = stream.integer_fields(model)
+        if cells:
+            for odd in ODD:
+                for field in model.model_fields:
+                    if field not in integers and field not in model.primary_key:
+                        row = {**cells[0], field: odd}
+                        first = model.primary_key[0]
+                        row[first] = f"{row[first]}-{len(cells)}"  # a key of its own
+                        cells.append(row)
+        yield model, cells
+
+
+def test_rows_as_values_give_the_spools_and_database_of_rows_as_cells(tmp_path):
+    import sqlite3
+
+    for model, cells in _tables_with_odd_cells():
+        name = model.table
+        text = stream.canonical_text(stream.texts(cells)).encode("utf-8")
+        values = sqlite.values_of_text(model, text)
+        typed = [_typed(model, row) for row in cells]
+        assert _spooled(tmp_path / name, name, [values], True) == _spooled(tmp_path / name, name, [typed], False), name
+        dumps = []
+        for statement, rows in ((sqlite.values_statement(model), values), (sqlite.insert_statement(model), typed)):
+            connection = sqlite3.connect(":memory:")
+            sqlite.create_table(connection, model)
+            connection.executemany(statement, rows)
+            dumps.append([(row, [type(v).__name__ for v in row]) for row in connection.execute(f'SELECT * FROM "{name}"')])
+        assert dumps[0] == dumps[1], name
+
+
+def test_a_batch_is_joined_as_canonical_text_by_its_line_function():
+    for model, cells in _tables_with_odd_cells():
+        fields = tuple(model.model_fields)
+        typed = bool(stream.integer_fields(model))
+        for batch in (cells, cells[:1], []):
+            rows, text = stream.batch_text(batch, None if typed else stream.line_of(fields), len(fields) - 1)
+            assert text == stream.canonical_text(stream.texts(batch, typed)), model.table
+            assert rows is None or rows == stream.texts(batch, typed)
+            plain = stream.plain_excel(text, len(batch), len(fields) - 1)
+            assert plain is None or plain == stream.excel_text(stream.texts(batch, typed), text)

@@ -291,38 +291,52 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any)
     kind, name = message[0], message[1]
     if kind == "table":
         create_table(connection, TABLES[name], indexes=message[2])
-    elif kind in ("rows", "text"):
-        rows = message[2] if kind == "rows" else cells_of_text(TABLES[name], message[2])
-        connection.executemany(insert_statement(TABLES[name]), rows)
+    elif kind == "rows":
+        connection.executemany(insert_statement(TABLES[name]), message[2])
         if sink is not None:
-            sink.add(name, rows)
+            sink.add(name, message[2])
+    elif kind == "text":
+        values = values_of_text(TABLES[name], message[2])
+        connection.executemany(values_statement(TABLES[name]), values)
+        if sink is not None:
+            sink.add_values(name, values)
     elif kind == "indexes":
         create_indexes(connection, TABLES[name])
 
 
 @functools.cache
-def _reader(model: type[Any]) -> tuple[Any, tuple[str, ...]]:
-    """A model's `csvfiles.cells_of` and its integer fields."""
-    from cbcf_data.io import csvfiles
-    from cbcf_data.publish.stream import integer_fields
+def _integers(table: str) -> tuple[int, ...]:
+    """The positions of a table's integer fields."""
+    from cbcf_data.model.tables import TABLES
+    from cbcf_data.publish.spools import integer_fields
 
-    return csvfiles.cells_of(tuple(model.model_fields)), integer_fields(model)
+    model = TABLES[table]
+    fields, integers = tuple(model.model_fields), integer_fields(model)
+    return tuple(index for index, name in enumerate(fields) if name in integers)
 
 
-def cells_of_text(model: type[Any], data: bytes) -> list[dict[str, Any]]:
+def values_of_text(model: type[Any], data: bytes) -> list[list[Any]]:
     """The rows of canonical CSV text without its header (`stream.canonical_text`'s, UTF-8) as
-    cells: text, None for an empty cell, integers as their values (written in their own form)."""
+    the values of their fields in order: text as it is ("" for an empty cell), integers (written
+    in their own form) as their values, None when empty. `values_statement` inserts them."""
     import csv
     import io
 
     csv.field_size_limit(limits.CELL_CHARS)  # as validation read them
-    cells, integers = _reader(model)
-    rows = [cells(row) for row in csv.reader(io.StringIO(data.decode("utf-8"), newline=""))]
-    for name in integers:
+    rows: list[list[Any]] = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    for index in _integers(model.table):
         for row in rows:
-            if row[name] is not None:
-                row[name] = int(row[name])
+            row[index] = int(row[index]) if row[index] else None
     return rows
+
+
+def values_statement(model: type[Any]) -> str:
+    """INSERT of one row given as `values_of_text` gives it: an empty text ("") inserted as NULL,
+    as `insert_statement` inserts None."""
+    integers = _integers(model.table)
+    return (f'INSERT INTO "{model.table}" VALUES ('
+            + ", ".join("?" if index in integers else "nullif(?, '')" for index in range(len(model.model_fields)))
+            + ")")
 
 
 def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:

@@ -22,7 +22,7 @@ pass (`stream.ReleaseStream`, its tee), as CSV cells, never as records: the tabl
 spreadsheet CSV in the main process; SQLite and each row's JSON in the process of
 `sqlite.Builder`, on another core; the JSON document is then put together meeting by meeting
 from those spools (`document.write_spooled`). Every file is hashed as it is written
-(`output.Output`) and compressed for the zip in a second thread as soon as it is finished
+(`output.Output`) and compressed for the zip in other threads as soon as it is finished
 (`output.Deflater`); the zip then copies the compressed members in, and SHA256SUMS comes from the
 hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
 (but for the website's, while it goes in: at most SITE_RECORDS rows with pages).

@@ -1,5 +1,5 @@
 """The release's rows cross to the SQLite builder as the canonical CSV text the tee writes anyway
-(`stream.TableSink.write`), parsed back there (`sqlite.values_of_text`): the cells that arrive are
+(`stream.TableSink.write`), parsed back there (`spools.values_of_text`): the cells that arrive are
 the cells (integers typed) that were written, whatever they hold."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ import pytest
 
 import cbcf_data
 from cbcf_data.model.tables import MODELS, TABLES
-from cbcf_data.publish import sqlite, stream
+from cbcf_data.publish import describe, spools, sqlite, stream
 
 ODD = ["plain", "a,b", 'say "x"', "line\nbreak", "carriage\rreturn", "both\r\nends", "=1+1", "+x", "-2", "@a",
        "\tb", " lead", "trail ", "é ü ✓", "'quoted'", '"', ",", "\n"]
 
 
 def _cells_of_text(model, data):
-    """`sqlite.values_of_text` as cells: field -> text, None for an empty cell, integers as their values."""
+    """`spools.values_of_text` as cells: field -> text, None for an empty cell, integers as their values."""
     fields = tuple(model.model_fields)
     return [{name: None if value == "" else value for name, value in zip(fields, row)}
-            for row in sqlite.values_of_text(model, data)]
+            for row in spools.values_of_text(model, data)]
 
 
 def _typed(model, cells):
@@ -107,7 +107,7 @@ def test_rows_as_values_give_the_spools_and_database_of_rows_as_cells(tmp_path):
     for model, cells in _tables_with_odd_cells():
         name = model.table
         text = stream.canonical_text(stream.texts(cells)).encode("utf-8")
-        values = sqlite.values_of_text(model, text)
+        values = spools.values_of_text(model, text)
         typed = [_typed(model, row) for row in cells]
         assert _spooled(tmp_path / name, name, [values], True) == _spooled(tmp_path / name, name, [typed], False), name
         dumps = []
@@ -129,3 +129,54 @@ def test_a_batch_is_joined_as_canonical_text_by_its_line_function():
             assert rows is None or rows == stream.texts(batch, typed)
             plain = stream.plain_excel(text, len(batch), len(fields) - 1)
             assert plain is None or plain == stream.excel_text(stream.texts(batch, typed), text)
+
+
+class _FailingSpools:
+    def add_values(self, name, values):
+        pass
+
+    def close(self):
+        raise OSError("No space left on device")
+
+
+@pytest.mark.parametrize("closing", ["answered", "left to finish"])
+def test_spools_closed_without_waiting_report_their_failure_once(tmp_path, closing):
+    """The release tells the builder to close its spools and goes on (`finish(wait=False)`); a
+    failure to close them (a full disk) is raised when it waits: at `sink_closed()`, or at
+    `finish()` when nothing waited before, never taken for the database's answer."""
+    from cbcf_data.errors import InvalidDataError
+
+    builder = sqlite.Builder(tmp_path / "db.sqlite", _FailingSpools())
+    if builder.process is None:
+        pytest.skip("no fork here: the spools close inline")
+    for model in MODELS:
+        builder.send("table", model.table, True)
+    builder.close_sink(wait=False)
+    builder.start_finish({}, describe.about({}, None))
+    with pytest.raises(InvalidDataError, match="No space left on device"):
+        if closing == "answered":
+            builder.sink_closed()
+        builder.finish()
+    builder.close()
+    assert builder.process is None
+
+
+def test_the_database_answer_is_not_taken_from_the_spools_answer(tmp_path):
+    """Spools closed well without waiting, the database broken: `finish()` reads both answers in
+    turn and raises the database's."""
+    from cbcf_data.errors import InvalidDataError
+
+    ds = cbcf_data.load()
+    builder = sqlite.Builder(tmp_path / "db.sqlite", stream.Spools(tmp_path / "work"))
+    if builder.process is None:
+        pytest.skip("no fork here")
+    (tmp_path / "work").mkdir()
+    for model in MODELS:
+        builder.send("table", model.table, True)
+    row = dict(next(iter(ds.meeting_topics.values())).model_dump(), meeting_id="cbcf-1900")
+    builder.send("rows", "meeting_topics", [row])
+    builder.close_sink(wait=False)
+    builder.start_finish({}, describe.about({}, None))
+    with pytest.raises(InvalidDataError, match="foreign keys"):
+        builder.finish()
+    builder.close()

@@ -1,5 +1,6 @@
 """Each row's JSON, spooled where the rows go into SQLite (`sqlite.Builder`'s process) for
-`document.write_spooled` to join meeting by meeting: `Spools`, and `Latest` (the latest assessments).
+`document.write_spooled` to join meeting by meeting: `Spools`, and `Latest` (the latest assessments);
+and the rows as that process gets them, canonical CSV text parsed back (`values_of_text`).
 
 JSON here is `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`'s text:
 `encode` for values, `json_of` for a row given as its values (a test holds them equal).
@@ -7,13 +8,16 @@ JSON here is `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from cbcf_data.dataset.hierarchy import parent_field
+from cbcf_data.io import limits
 from cbcf_data.model.dates import PartialDate
 from cbcf_data.model.tables import TABLES, Record
 
@@ -48,6 +52,32 @@ def integer_fields(model: type[Record]) -> tuple[str, ...]:
     from cbcf_data.model.table_schema import table_schema
 
     return tuple(field["name"] for field in table_schema(model)["fields"] if field["type"] == "integer")
+
+
+@functools.cache
+def integer_positions(table: str) -> tuple[int, ...]:
+    """The positions of a table's integer fields."""
+    model = TABLES[table]
+    fields, integers = tuple(model.model_fields), integer_fields(model)
+    return tuple(index for index, name in enumerate(fields) if name in integers)
+
+
+def values_of_text(model: type[Any], data: bytes) -> list[list[Any]]:
+    """The rows of canonical CSV text without its header (`stream.canonical_text`'s, UTF-8) as
+    the values of their fields in order: text as it is ("" for an empty cell), integers (written
+    in their own form) as their values, None when empty. `sqlite.values_statement` inserts them. Text
+    without a quote is split at line feeds and commas (what `csv.reader` would give, faster)."""
+    text = data.decode("utf-8")
+    rows: list[list[Any]]
+    if '"' not in text and "\r" not in text:  # no quoted cell: each line a row, each comma a separator
+        rows = [line.split(",") for line in text.split("\n")[:-1]]
+    else:
+        csv.field_size_limit(limits.CELL_CHARS)  # as validation read them
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    for index in integer_positions(model.table):
+        for row in rows:
+            row[index] = int(row[index]) if row[index] else None
+    return rows
 
 
 @functools.cache
@@ -115,7 +145,7 @@ class Spools:
         spool.write("".join(lines))
 
     def add_values(self, table: str, batch: list[list[Any]]) -> None:
-        """A batch of rows given as their values in the model's field order, as `sqlite.values_of_text`
+        """A batch of rows given as their values in the model's field order, as `spools.values_of_text`
         gives them (an empty text cell is "", an empty integer None): the lines `add` writes, with
         each row's JSON made by a function compiled for its table (`json_of`), without a dict."""
         model = TABLES[table]

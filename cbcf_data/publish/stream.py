@@ -1,16 +1,20 @@
 """The release's data written as validation reads the rows: `ReleaseStream` is `validate`'s tee.
 
 Each table's rows pass once, as CSV cells (`csvfiles.cells_of`: text, None for an empty cell),
-in batches: the canonical CSV and its spreadsheet flavour are written by the C `csv` writer,
-the rows go into SQLite by `executemany` with the column types the Table Schema gives, and each
-row's JSON is encoded into a spool file (`work/`), keyed by the meeting or commitment it belongs
-to, for `document.write_spooled` to put together meeting by meeting once every table is read.
+in batches: each batch's canonical CSV text is joined (`batch_text`: a compiled f-string a row,
+quoted by the csv module's rules only where a cell needs it) and written with its spreadsheet
+flavour, then sent as those bytes to the SQLite builder's process (`sqlite.Builder`), which parses
+them back (`spools.values_of_text`), inserts the rows by `executemany` with the column types the
+Table Schema gives, and encodes each row's JSON into a spool file (`spools.Spools`, in `work/`),
+keyed by the meeting or commitment it belongs to, for `document.write_spooled` to put together
+meeting by meeting once every table is read.
 Nothing keeps the rows: only the hierarchies (topics, organizations: their trees and JSON), the
 archived texts to copy, row counts, and — while the website goes in — the cells for its pages.
 
 Cells become typed values only where the type changes them: an integer column's text (`05` and
-`5` are both 5; a cell not in the integer's own form is typed by the model's validator). Every
-other field of every model is text whose record holds the same text (a test holds that).
+`5` are both 5; a cell not in the integer's own form is typed by the model's validator, in this
+process, before its text is written; the builder types the integers' own forms). Every other
+field of every model is text whose record holds the same text (a test holds that).
 
 The tables must come sorted by primary key, as `fmt` writes them: the JSON document joins them by
 key order. A table that is not (validation warns `not-sorted`) leaves `unsorted` set, and the
@@ -144,13 +148,18 @@ class ReleaseStream:
             return
         self.kept.setdefault(table, []).extend(batch)
 
-    def finish(self) -> None:
-        """Every model's table created (empty when the dataset lacks it), spools closed."""
+    def finish(self, wait: bool = True) -> None:
+        """Every model's table created (empty when the dataset lacks it), spools closed (without
+        `wait`, once the builder has caught up: `spooled()` waits for it)."""
         for model in MODELS:
             if model.table not in self.created:
                 self.created.add(model.table)
                 self.db.send("table", model.table, True)
-        self.db.close_sink()  # every row is in the spools
+        self.db.close_sink(wait)  # every row is in the spools
+
+    def spooled(self) -> None:
+        """Wait for the spools closed by `finish(wait=False)`; raises what went wrong building."""
+        self.db.sink_closed()
 
     def finish_database(self) -> None:
         """The SQLite file completed (`sqlite.finish_database`, begun by `db.start_finish`) and closed."""
@@ -215,7 +224,7 @@ class TableSink:
         if self.table == "sources":
             self.stream.archives.extend((row["archive_path"], row["sha256"]) for row in batch if row["archive_path"])
         # Into SQLite and, as JSON, the spools: as this canonical text, which the builder parses
-        # back into the same cells (`sqlite.values_of_text`), cheaper than pickling them here.
+        # back into the same cells (`spools.values_of_text`), cheaper than pickling them here.
         self.stream.db.send("text", self.table, data)
 
     def typed(self, cells: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 the way, so that nothing holds the whole release in memory; the zip is then built from the files
 on disk, streamed, and SHA256SUMS from the hashes taken while writing.
 
-With a `Deflater`, each file is also compressed for the zip as soon as it is finished, in a second
-thread (zlib and file reads run without Python's lock), while the release goes on; the zip then
+With a `Deflater`, each file is also compressed for the zip as soon as it is finished, in other
+threads (zlib and file reads run without Python's lock), while the release goes on; the zip then
 only copies those compressed members in, with the bytes `zipfile` gives (a test holds them equal).
 """
 
@@ -61,13 +61,15 @@ class HashingFile:
 
 
 class Deflater:
-    """Files compressed as zip members (raw deflate, as `zipfile` does) in a second thread, each
-    into a file under `work`: (CRC-32, size, compressed size, the file) by path."""
+    """Files compressed as zip members (raw deflate, as `zipfile` does) in `threads` more threads,
+    each into a file under `work`: (CRC-32, size, compressed size, the file) by path. Two, so that
+    the last large files (the JSON document, the SQLite file, finished together) are compressed
+    side by side on a machine's two cores while the zip waits for them."""
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, threads: int = 2) -> None:
         self.work = work
         work.mkdir(parents=True, exist_ok=True)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate")
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
         self.members: dict[str, Future[tuple[int, int, int, Path]]] = {}
 
     def add(self, path: str, source: Path) -> None:

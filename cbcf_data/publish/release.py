@@ -19,10 +19,11 @@ same data are identical.
 
 The dataset is parsed once, by validation, and the release is written from the rows as they
 pass (`stream.ReleaseStream`, its tee), as CSV cells, never as records: the tables' CSV and
-spreadsheet CSV in the main process; SQLite and each row's JSON in the process of
-`sqlite.Builder`, on another core; the JSON document is then put together meeting by meeting
-from those spools (`document.write_spooled`). Every file is hashed as it is written
-(`output.Output`) and compressed for the zip in a second thread as soon as it is finished
+spreadsheet CSV in the main process; SQLite and each row's JSON (`spools.Spools`) in the process
+of `sqlite.Builder`, on another core, which gets each batch as the canonical CSV text just
+written and parses it back; the JSON document is then put together meeting by meeting from those
+spools (`document.write_spooled`). Every file is hashed as it is written
+(`output.Output`) and compressed for the zip in other threads as soon as it is finished
 (`output.Deflater`); the zip then copies the compressed members in, and SHA256SUMS comes from the
 hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
 (but for the website's, while it goes in: at most SITE_RECORDS rows with pages).
@@ -190,7 +191,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     name = release_name()
     facts = describe.about(descriptor, source)
     out, folder = stream.out, stream.out.folder
-    stream.finish()
+    stream.finish(wait=False)  # the builder catches up with the rows while the rest is written
     closures = {}
     for table in describe.hierarchies():
         rows = stream.hierarchies.get(table, [])
@@ -202,6 +203,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     out.write("LICENSE-DATA", licence_text(source))
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
     out.write("data-dictionary.md", _data_dictionary())
+    stream.spooled()
     with out.open(f"{name}.json") as file:
         write_spooled(file, facts, stream.work, stream.hierarchies)
     stream.finish_database()

@@ -13,6 +13,7 @@ from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
+from cbcf_data.publish.spools import integer_positions, values_of_text
 
 SQLITE_NAME = describe.SQLITE
 
@@ -195,8 +196,10 @@ def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tup
 
 class Builder:
     """The release's database built from messages, in the order they come: ("table", name,
-    indexes), ("rows", name, rows), ("indexes", name), then ("finish", closures, facts). The rows
-    also go to `sink.add(name, rows)` (the JSON spools), closed by `close_sink()`.
+    indexes), ("text", name, canonical CSV bytes) or ("rows", name, rows as field -> value),
+    ("indexes", name), then ("finish", closures, facts). The rows also go to the JSON spools:
+    `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
+    `close_sink()`. The release sends text: bytes cross a pipe without pickling each row.
 
     With `fork` (Linux), it runs in a process of its own, fed through a pipe, so that SQLite's
     work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
@@ -207,6 +210,7 @@ class Builder:
 
         self.connection: sqlite3.Connection | None = None
         self.process: Any = None
+        self.closing = False  # the sink's closing told, not yet answered
         self.sink = sink
         if "fork" not in multiprocessing.get_all_start_methods():
             self.connection = open_database(path)
@@ -240,16 +244,25 @@ class Builder:
         how = "still running" if code is None else f"killed by signal {-code}" if code < 0 else f"exit status {code}"
         return CbcfDataError(f"the SQLite file could not be built: its process ended ({how}); no release was built")
 
-    def close_sink(self) -> None:
-        """Every row sent is in the sink, closed; raises what went wrong so far."""
+    def close_sink(self, wait: bool = True) -> None:
+        """Every row sent is in the sink, closed; raises what went wrong so far. Without `wait`,
+        its process is only told: `sink_closed()` (or `finish()`) waits for it."""
         if self.process is None:
             if self.sink is not None:
                 self.sink.close()
             return
         self.send("close", None)
-        error = self._answer()
-        if error is not None:
-            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+        self.closing = True
+        if wait:
+            self.sink_closed()
+
+    def sink_closed(self) -> None:
+        """Wait for the sink closed by `close_sink(wait=False)`; raises what went wrong so far."""
+        if self.closing:
+            self.closing = False
+            error = self._answer()
+            if error is not None:
+                raise InvalidDataError(f"the SQLite file could not be built: {error}")
 
     def start_finish(self, closures: dict[str, list[tuple[str, str, int]]], facts: dict[str, Any]) -> None:
         """Complete the database (`finish_database`): at once inline, else in its process while the
@@ -264,6 +277,7 @@ class Builder:
         """Wait for the database completed; raises what went wrong while building it."""
         if self.process is None:
             return
+        self.sink_closed()
         error = self._answer()
         self.close()
         if error is not None:
@@ -293,8 +307,22 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any)
         connection.executemany(insert_statement(TABLES[name]), message[2])
         if sink is not None:
             sink.add(name, message[2])
+    elif kind == "text":
+        values = values_of_text(TABLES[name], message[2])
+        connection.executemany(values_statement(TABLES[name]), values)
+        if sink is not None:
+            sink.add_values(name, values)
     elif kind == "indexes":
         create_indexes(connection, TABLES[name])
+
+
+def values_statement(model: type[Any]) -> str:
+    """INSERT of one row given as `values_of_text` gives it: an empty text ("") inserted as NULL,
+    as `insert_statement` inserts None."""
+    integers = integer_positions(model.table)
+    return (f'INSERT INTO "{model.table}" VALUES ('
+            + ", ".join("?" if index in integers else "nullif(?, '')" for index in range(len(model.model_fields)))
+            + ")")
 
 
 def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:

@@ -1,16 +1,20 @@
 """The release's data written as validation reads the rows: `ReleaseStream` is `validate`'s tee.
 
 Each table's rows pass once, as CSV cells (`csvfiles.cells_of`: text, None for an empty cell),
-in batches: the canonical CSV and its spreadsheet flavour are written by the C `csv` writer,
-the rows go into SQLite by `executemany` with the column types the Table Schema gives, and each
-row's JSON is encoded into a spool file (`work/`), keyed by the meeting or commitment it belongs
-to, for `document.write_spooled` to put together meeting by meeting once every table is read.
+in batches: each batch's canonical CSV text is joined (`batch_text`: a compiled f-string a row,
+quoted by the csv module's rules only where a cell needs it) and written with its spreadsheet
+flavour, then sent as those bytes to the SQLite builder's process (`sqlite.Builder`), which parses
+them back (`spools.values_of_text`), inserts the rows by `executemany` with the column types the
+Table Schema gives, and encodes each row's JSON into a spool file (`spools.Spools`, in `work/`),
+keyed by the meeting or commitment it belongs to, for `document.write_spooled` to put together
+meeting by meeting once every table is read.
 Nothing keeps the rows: only the hierarchies (topics, organizations: their trees and JSON), the
 archived texts to copy, row counts, and — while the website goes in — the cells for its pages.
 
 Cells become typed values only where the type changes them: an integer column's text (`05` and
-`5` are both 5; a cell not in the integer's own form is typed by the model's validator). Every
-other field of every model is text whose record holds the same text (a test holds that).
+`5` are both 5; a cell not in the integer's own form is typed by the model's validator, in this
+process, before its text is written; the builder types the integers' own forms). Every other
+field of every model is text whose record holds the same text (a test holds that).
 
 The tables must come sorted by primary key, as `fmt` writes them: the JSON document joins them by
 key order. A table that is not (validation warns `not-sorted`) leaves `unsorted` set, and the
@@ -19,61 +23,30 @@ release is then made again from the dataset loaded and sorted (`release.build_re
 
 from __future__ import annotations
 
-import json
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import csvfiles, limits
-from cbcf_data.model.dates import PartialDate
-from cbcf_data.model.tables import MODELS, TABLES, Record
+from cbcf_data.model.tables import MODELS, Record
 from cbcf_data.publish import sqlite as database
 from cbcf_data.publish.output import Deflater, Output
+from cbcf_data.publish.spools import Spools as Spools  # part of this module's interface
+from cbcf_data.publish.spools import integer_fields as integer_fields  # part of this module's interface
 
 #: Rows written at a time.
 BATCH = 10_000
 #: A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: A cell beginning with one of FORMULA_STARTS in CSV text without quoted cells (after a line feed
-#: put before the text, or a comma).
-_FORMULA_AT = re.compile(r"[\n,][=+\-@\t\r]")
 #: A line of cells joined by commas that the csv module would quote (with a comma counted apart).
 _QUOTED = re.compile('["\r\n]')
 #: An integer cell in the form its value prints in.
 _INTEGER = re.compile(r"0|-?[1-9][0-9]*").fullmatch
-encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
-def _encoder() -> Callable[[Any], str]:
-    """`json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))` without its
-    per-call set-up: the C encoder made once (values here are never circular), when there is one."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-
-    def refuse(value: Any) -> Any:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-    encoder = make(None, refuse, encode_text, None, ":", ",", True, False, True)
-    return lambda value: "".join(encoder(value, 0))
-
-
-encode = _encoder()
-#: Spools of rows grouped under the meeting (or commitment) they belong to: table -> grouping field.
-GROUPED = {"meetings": "id", "attendances": "meeting_id", "meeting_topics": "meeting_id", "commitments": "meeting_id",
-           "commitment_topics": "commitment_id", "instrument_mentions": "meeting_id", "meeting_sources": "meeting_id",
-           "assessments": "commitment_id"}
-#: Link tables whose JSON is one field's value (a bundle lists their IDs).
-LISTED = {"commitment_topics": "topic_id", "meeting_sources": "source_id"}
-
-
-def integer_fields(model: type[Record]) -> tuple[str, ...]:
-    """The model's integer fields (Table Schema type `integer`)."""
-    from cbcf_data.model.table_schema import table_schema
-
-    return tuple(field["name"] for field in table_schema(model)["fields"] if field["type"] == "integer")
+#: Integer cells in that form, each followed by a line feed.
+_INTEGERS = re.compile(r"(?:(?:0|-?[1-9][0-9]*)\n)*").fullmatch
 
 
 class ReleaseStream:
@@ -175,13 +148,18 @@ class ReleaseStream:
             return
         self.kept.setdefault(table, []).extend(batch)
 
-    def finish(self) -> None:
-        """Every model's table created (empty when the dataset lacks it), spools closed."""
+    def finish(self, wait: bool = True) -> None:
+        """Every model's table created (empty when the dataset lacks it), spools closed (without
+        `wait`, once the builder has caught up: `spooled()` waits for it)."""
         for model in MODELS:
             if model.table not in self.created:
                 self.created.add(model.table)
                 self.db.send("table", model.table, True)
-        self.db.close_sink()  # every row is in the spools
+        self.db.close_sink(wait)  # every row is in the spools
+
+    def spooled(self) -> None:
+        """Wait for the spools closed by `finish(wait=False)`; raises what went wrong building."""
+        self.db.sink_closed()
 
     def finish_database(self) -> None:
         """The SQLite file completed (`sqlite.finish_database`, begun by `db.start_finish`) and closed."""
@@ -217,6 +195,7 @@ class TableSink:
         self.stream, self.model, self.table = stream, model, model.table
         self.integers = integer_fields(model)
         self.fields = tuple(model.model_fields)
+        self.line = line_of(self.fields)
         self.csv = stream.out.open_file(f"csv/{self.table}.csv")
         self.excel = stream.out.open_file(f"excel/{self.table}.csv")
         self.csv.write((",".join(self.fields) + "\n").encode("utf-8"))
@@ -228,18 +207,25 @@ class TableSink:
         self.indexed = False
 
     def write(self, batch: list[dict[str, Any]]) -> None:
-        if self.integers:
+        # Typed where the cells' text is not their values' (or for a hierarchy's tree, kept whole).
+        typed = bool(self.integers) and (self.parent is not None or not canonical_integers(batch, self.integers))
+        if typed:
             batch = [self.typed(cells) for cells in batch]
         self.stream.counts[self.table] += len(batch)
-        rows = texts(batch, bool(self.integers))
-        text = canonical_text(rows)
-        self.csv.write(text.encode("utf-8"))
-        self.excel.write(excel_text(rows, text).encode("utf-8"))
+        rows, text = batch_text(batch, None if typed else self.line, len(self.fields) - 1)
+        data = text.encode("utf-8")
+        self.csv.write(data)
+        excel = plain_excel(text, len(batch), len(self.fields) - 1)
+        if excel is None:
+            excel = excel_text(rows if rows is not None else texts(batch), text)
+        self.excel.write(excel.encode("utf-8"))
         if self.parent is not None:
             self.stream.hierarchies[self.table].extend(batch)
         if self.table == "sources":
             self.stream.archives.extend((row["archive_path"], row["sha256"]) for row in batch if row["archive_path"])
-        self.stream.db.send("rows", self.table, batch)  # into SQLite and, as JSON, the spools
+        # Into SQLite and, as JSON, the spools: as this canonical text, which the builder parses
+        # back into the same cells (`spools.values_of_text`), cheaper than pickling them here.
+        self.stream.db.send("text", self.table, data)
 
     def typed(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The row with each integer cell as its value (`05` is 5, as in the record)."""
@@ -264,6 +250,42 @@ class TableSink:
                 file.close()
 
 
+def canonical_integers(batch: list[dict[str, Any]], names: tuple[str, ...]) -> bool:
+    """Whether every cell of the integer columns `names` is empty or in the form its value prints
+    in (`05` is not), so that the cells' text is the text of their values; checked a column at a
+    time by one regular expression over its cells joined by line feeds."""
+    for name in names:
+        cells = list(filter(None, map(operator.itemgetter(name), batch)))
+        joined = "\n".join(cells) + "\n"  # a cell holding a line feed is not an integer's form
+        if cells and (joined.count("\n") != len(cells) or _INTEGERS(joined) is None):
+            return False
+    return True
+
+
+def line_of(fields: tuple[str, ...]) -> Callable[[dict[str, Any]], str]:
+    """The function that joins a row of text cells (`cells_of`'s: text or None) with commas, an
+    empty cell for None, compiled once per table into one f-string (as `csvfiles.cells_of`)."""
+    body = ",".join(f"{{row[{name!r}] or ''}}" for name in fields)
+    namespace: dict[str, Any] = {}
+    exec(f"def line(row):\n    return f{body!r}\n", namespace)  # noqa: S102 - code built from repr()s only
+    function: Callable[[dict[str, Any]], str] = namespace["line"]
+    return function
+
+
+def batch_text(batch: list[dict[str, Any]], line: Callable[[dict[str, Any]], str] | None,
+               width: int) -> tuple[list[list[str]] | None, str]:
+    """A batch's `canonical_text`, and its rows' `texts` when they were needed: a batch of text
+    cells is first joined by `line` (`line_of`) and kept whole when no cell needs quoting (the
+    common case: each row a line of `width` + 1 cells, no quote, no carriage return)."""
+    if line is not None:
+        text = "\n".join(map(line, batch)) + "\n" if batch else ""
+        if text.count("\n") == len(batch) and text.count(",") == width * len(batch) and '"' not in text \
+                and "\r" not in text:
+            return None, text
+    rows = texts(batch, line is None)
+    return rows, canonical_text(rows)
+
+
 def texts(batch: list[dict[str, Any]], integers: bool = False) -> list[list[str]]:
     """Each row's cells as CSV text (`csvfiles.to_cell`: an empty cell for None)."""
     if integers:
@@ -285,88 +307,26 @@ def canonical_text(rows: list[list[str]]) -> str:
                    else ",".join(map(csvfiles._quoted, row)) + "\n" for row, line in zip(rows, lines))
 
 
+def _formula_like(text: str) -> bool:
+    """Whether a cell of CSV text without quoted cells begins with one of FORMULA_STARTS (after
+    the text's start, a line feed or a comma); each character is looked for alone first."""
+    return text.startswith(FORMULA_STARTS) or any(
+        start in text and ("\n" + start in text or "," + start in text) for start in FORMULA_STARTS)
+
+
+def plain_excel(text: str, count: int, width: int) -> str | None:
+    """`excel_text` of `count` rows of `width` + 1 cells, when no cell is quoted or formula-like
+    (one line a row, the text as it is but for CRLF); else None."""
+    if text.count("\n") == count and '"' not in text and not _formula_like(text) and text.count(",") == width * count:
+        return text.replace("\n", "\r\n")
+    return None
+
+
 def excel_text(rows: list[list[str]], text: str) -> str:
     """Rows in the spreadsheet flavour (`release.excel_csv`'s lines), given their `canonical_text`:
     CRLF, and any cell starting like a formula (FORMULA_STARTS) prefixed with `'`."""
-    width = len(rows[0]) - 1 if rows else 0
-    if text.count("\n") == len(rows) and '"' not in text and _FORMULA_AT.search("\n" + text) is None \
-            and text.count(",") == width * len(rows):  # one line a row, no quoted or formula-like cell
-        return text.replace("\n", "\r\n")
+    plain = plain_excel(text, len(rows), len(rows[0]) - 1 if rows else 0)
+    if plain is not None:
+        return plain
     return "".join(",".join(map(csvfiles._quoted, ["'" + cell if cell.startswith(FORMULA_STARTS) else cell
                                                    for cell in row])) + "\r\n" for row in rows)
-
-
-class Spools:
-    """Each row's JSON, into a spool file per table under `work` (`document.write_spooled` reads
-    them): `key<TAB>JSON` lines for the rows of a meeting or commitment, JSON lines for the rest.
-    Run where the rows go into SQLite (`sqlite.Builder`): in its process when it has one."""
-
-    def __init__(self, work: Path) -> None:
-        self.work = work
-        self.files: dict[str, IO[str]] = {}
-        self.latest: Latest | None = None
-
-    def add(self, table: str, batch: list[dict[str, Any]]) -> None:
-        if parent_field(TABLES[table]) is not None:  # hierarchies: kept by the release, for their trees
-            return
-        spool = self.files.get(table)
-        if spool is None:
-            spool = self.files[table] = (self.work / table).open("w", encoding="utf-8", newline="\n")
-        if table == "assessments":
-            if self.latest is None:
-                self.latest = Latest(self.work / "latest_assessments")
-            self.latest.add(batch)
-        group = GROUPED.get(table)
-        lines: list[str]
-        if table in LISTED:
-            value = LISTED[table]
-            lines = [f"{row[group]}\t{encode_text(row[value])}\n" for row in batch]  # type: ignore[index]
-        elif table == "commitments":  # the item's topics and assessments join it later (write_spooled)
-            lines = [f"{row['meeting_id']}\t{row['id']}\t"
-                     f"{encode({k: v for k, v in row.items() if v is not None and k != 'meeting_id'})[1:-1]}\n"
-                     for row in batch]
-        elif group is not None:
-            drop = "" if table == "meetings" else group
-            lines = [f"{row[group]}\t{encode({k: v for k, v in row.items() if v is not None and k != drop})}\n"
-                     for row in batch]
-        else:
-            lines = [encode({k: v for k, v in row.items() if v is not None}) + "\n" for row in batch]
-        spool.write("".join(lines))
-
-    def close(self) -> None:
-        for spool in self.files.values():
-            spool.close()
-        if self.latest is not None:
-            self.latest.close()
-
-
-class Latest:
-    """The latest assessment of each commitment for each party (as `dataset.asof.latest_assessments`
-    picks it), from the assessments streaming past in key order: one group held at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.file = path.open("w", encoding="utf-8", newline="\n")
-        self.group: tuple[str, str] | None = None
-        self.best: tuple[Any, dict[str, Any]] | None = None
-
-    def add(self, batch: list[dict[str, Any]]) -> None:
-        for row in batch:
-            group = (row["commitment_id"], row["party"])
-            date = PartialDate(str(row["as_of"]))
-            rank = (date.latest, date.earliest)
-            if group != self.group:
-                self._flush()
-                self.group, self.best = group, (rank, row)
-            elif self.best is not None and rank > self.best[0]:
-                self.best = (rank, row)
-
-    def _flush(self) -> None:
-        if self.best is not None:
-            self.file.write(encode(self.best[1]) + "\n")
-        self.best = None
-
-    def close(self) -> None:
-        if not self.file.closed:
-            self._flush()
-            self.file.close()

@@ -79,13 +79,18 @@ class Meetings:
             source_id = self.source_ids.get(source_id, source_id)
             self.cited[meeting_id, source_id] = (where, record_id if part is None else f"{record_id}/{part}")
 
+    # The handlers below test `cited` before calling `_cite`: they run for every row of the largest tables.
+
     def _meeting_topics(self, row: MeetingTopic, where: Any) -> None:
-        self._cite(row.meeting_id, row.source_id, where, row.meeting_id, row.topic_id)
+        if (row.meeting_id, row.source_id) not in self.cited:
+            self._cite(row.meeting_id, row.source_id, where, row.meeting_id, row.topic_id)
 
     def _attendances(self, attendance: Attendance, where: Any) -> None:
-        self._cite(attendance.meeting_id, attendance.source_id, where, attendance.meeting_id, attendance.person_id)
+        meeting_id = attendance.meeting_id
+        if (meeting_id, attendance.source_id) not in self.cited:
+            self._cite(meeting_id, attendance.source_id, where, meeting_id, attendance.person_id)
         if attendance.status != "absent":
-            present = self.delegations.get(attendance.meeting_id, NOBODY)
+            present = self.delegations.get(meeting_id, NOBODY)
             if attendance.delegation not in present:
                 self.delegations[self.meeting_ids.get(attendance.meeting_id, attendance.meeting_id)] = \
                     self._with(present, attendance.delegation)
@@ -104,13 +109,15 @@ class Meetings:
         return union
 
     def _commitments(self, commitment: Commitment, where: Any) -> None:
-        if meeting_of(commitment.id) == commitment.meeting_id:  # as nearly always: nothing to keep
+        commitment_id, meeting_id = commitment.id, commitment.meeting_id
+        if commitment_id.rpartition("-c")[0] == meeting_id:  # `meeting_of`, as nearly always: nothing to keep
             if self.commitment_meeting:
-                self.commitment_meeting.pop(commitment.id, None)  # a bundle's row replacing the dataset's
+                self.commitment_meeting.pop(commitment_id, None)  # a bundle's row replacing the dataset's
         else:
-            self.commitment_meeting[commitment.id] = commitment.meeting_id
-        self._cite(commitment.meeting_id, commitment.source_id, where, commitment.id)
-        present = self.delegations.get(commitment.meeting_id, NOBODY)
+            self.commitment_meeting[commitment_id] = meeting_id
+        if (meeting_id, commitment.source_id) not in self.cited:
+            self._cite(meeting_id, commitment.source_id, where, commitment_id)
+        present = self.delegations.get(meeting_id, NOBODY)
         needed = DELEGATIONS[commitment.parties]
         if not needed <= present:
             missing = ", ".join(sorted(needed - present))
@@ -120,7 +127,8 @@ class Meetings:
                       hint="record the attendances the source names, or set parties to the delegations present")
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
-        self._cite(mention.meeting_id, mention.source_id, where, mention.meeting_id, mention.instrument_id)
+        if (mention.meeting_id, mention.source_id) not in self.cited:
+            self._cite(mention.meeting_id, mention.source_id, where, mention.meeting_id, mention.instrument_id)
         if mention.commitment_id is None:
             return
         meeting = self._meeting(mention.commitment_id)

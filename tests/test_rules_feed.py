@@ -1,0 +1,50 @@
+"""The cross-table rules' handlers that run for every row, written for speed (`Orphans.handler`
+compiled per table; `Meetings` testing `cited` before citing): what they keep is what the plain
+code keeps, record by record."""
+
+from __future__ import annotations
+
+import random
+from types import SimpleNamespace
+
+from cbcf_data.check.report import Where
+from cbcf_data.check.rules.located import Located
+from cbcf_data.check.rules.meetings import Meetings
+from cbcf_data.check.rules.orphans import REFERENCED, Orphans
+from cbcf_data.model.declared import TABLES
+
+VALUES = ["a", "b", "cbcf-2024", "x-1", None]
+
+
+def test_orphans_notes_every_referenced_value_of_every_table_and_no_empty_one():
+    chance = random.Random(16)
+    for table, model in TABLES.items():
+        orphans = Orphans(lambda *a, **k: None, Located([], []))
+        feed = orphans.handler(table)
+        uses = {f: target for f, target in model.foreign_keys.items() if target in REFERENCED}
+        assert (feed is None) == (not uses), table
+        if feed is None:
+            continue
+        expected: dict[str, set[str]] = {target: set() for target in REFERENCED}
+        for line in range(50):
+            fields = {f: chance.choice(VALUES) for f in model.foreign_keys}
+            feed(SimpleNamespace(**fields), Where("t.csv", table, line + 2))
+            for f, target in uses.items():
+                if fields[f] is not None:
+                    expected[target].add(fields[f])
+        assert orphans.used == expected, table
+        assert any(expected.values()), table
+
+
+def test_meetings_cites_each_pair_once_at_its_first_row_whatever_the_table():
+    issues: list[tuple] = []
+    meetings = Meetings(lambda *a, **k: issues.append(a), Located(["commitments"], []))
+    rows = [("m1", "s1"), ("m1", "s2"), ("m1", "s1"), ("m2", "s1"), ("m1", "s2")]
+    for line, (meeting, source) in enumerate(rows, 2):
+        where = Where("t.csv", "meeting_topics", line)
+        meetings._meeting_topics(SimpleNamespace(meeting_id=meeting, source_id=source, topic_id=f"t{line}"), where)
+        meetings._commitments(SimpleNamespace(id=f"{meeting}-c{line:02d}", meeting_id=meeting, source_id=source,
+                                              parties="US"), where)
+    assert {pair: (where.line, rid) for pair, (where, rid) in meetings.cited.items()} == {
+        ("m1", "s1"): (2, "m1/t2"), ("m1", "s2"): (3, "m1/t3"), ("m2", "s1"): (5, "m2/t5")}
+    assert len(issues) == 5 and meetings.commitment_meeting == {}

@@ -65,14 +65,16 @@ def test_lines_are_the_csv_modules_rows_or_left_to_it(name, tmp_path):
         assert any(c in text for c in '"\r\0') or [] in expected  # only what lines cannot tell
 
 
-def test_a_text_past_the_splices_bound_is_not_kept(tmp_path, monkeypatch):
+def test_a_table_past_the_splices_bound_is_not_read_whole(tmp_path, monkeypatch):
+    """Such a table is left to the csv module, which streams it (a second reader measured 54 MiB
+    held for an 18 MiB table read whole); nothing is kept for the splice, which refuses it as before."""
     path = tmp_path / "table.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     monkeypatch.setattr(known.limits, "LOAD_BYTES", 4)
     run, order = Run(), known.Order()
     run.root = tmp_path
-    assert known._rows(run, "table", path, order) == ["1,2"]
-    assert order.texts == {}  # the splice reads it itself, and refuses it as before
+    assert known._rows(run, "table", path, order) is None
+    assert order.texts == {}
 
 
 def _state(run: Any) -> dict[str, Any]:

@@ -113,13 +113,15 @@ class Order(dict[str, list[Any]]):
 def _rows(run: Run, name: str, path: Path, order: dict[str, list[Any]] | None) -> list[str] | None:
     """The table's rows as lines when none can hold more than its comma-separated cells (no quote,
     CR, NUL or blank line: each line is a whole record, whose cells the csv module would read as
-    `line.split(",")`, as `io.readers.csv_records` also reads them); else None. The text is kept
-    in `order.texts` for the splice when it is within the splice's bound (`limits.LOAD_BYTES`)."""
+    `line.split(",")`, as `io.readers.csv_records` also reads them); else None. Only a table within
+    the splice's bound (`limits.LOAD_BYTES`) is read whole, and its text kept in `order.texts` for
+    the splice; a larger one is left to the csv module, which streams it (None)."""
     _, file = open_csv(path, run.root)  # the file's size, kind and place checked
     with file:
-        size = os.fstat(file.fileno()).st_size
+        if os.fstat(file.fileno()).st_size > limits.LOAD_BYTES:
+            return None
         text = file.read()
-    if isinstance(order, Order) and size <= limits.LOAD_BYTES:
+    if isinstance(order, Order):
         order.texts[name] = text
     if '"' in text or "\r" in text or "\0" in text:
         return None

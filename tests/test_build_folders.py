@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import time
@@ -183,6 +184,12 @@ def test_a_killed_release_leaves_a_folder_the_next_one_removes(unreleased, tmp_p
         time.sleep(0.005)
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()
+    while time.monotonic() < deadline:  # the SQLite builder too: until it is gone, it holds the folder's lock
+        try:
+            os.killpg(child.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
     abandoned = [path.name for path in out.iterdir()]
     assert len(abandoned) == 1 and abandoned[0].startswith(f".{NAME}."), abandoned
     other = out / f".{NAME}.abcdefgh"  # a folder of that form that no build holds a lock in: not ours to remove
@@ -192,3 +199,67 @@ def test_a_killed_release_leaves_a_folder_the_next_one_removes(unreleased, tmp_p
         release.build_release(out, unreleased)
         assert (live / "work").read_text() == "at work\n"
     assert sorted(os.listdir(out)) == sorted([NAME, other.name])
+
+
+def test_a_folder_holding_only_a_builds_top_names_is_still_the_users(repo_copy, built, unreleased, tmp_path):
+    """A folder whose top names are ones a website or a release writes (`data/`, `csv/`) but whose
+    files that build did not write (its manifest does not list them) is refused, untouched: a
+    second reader saw `site --out proj` delete `proj/data/notes.csv`."""
+    project = tmp_path / "proj"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "notes.csv").write_text("precious\n")
+    with pytest.raises(CbcfDataError, match=r"cannot be read .*nothing was replaced"):
+        build_site(project, repo_copy)
+    assert (project / "data" / "notes.csv").read_text() == "precious\n"
+    site = build_site(tmp_path / "site", repo_copy)
+    (site / "data" / "notes.csv").write_text("mine\n")  # a file of the user's inside an earlier website
+    with pytest.raises(CbcfDataError, match=r"holds what no website holds \(data/notes.csv\)"):
+        build_site(site, repo_copy)
+    assert (site / "data" / "notes.csv").read_text() == "mine\n"
+    out = tmp_path / "dist"
+    first = release.build_release(out, unreleased)
+    (first / "csv" / "mine.csv").write_text("mine\n")
+    with pytest.raises(CbcfDataError, match=r"holds what no release holds \(csv/mine.csv\)"):
+        release.build_release(out, unreleased)
+    assert (first / "csv" / "mine.csv").read_text() == "mine\n"
+
+
+def test_an_earlier_release_set_aside_by_a_killed_build_is_put_back(built, tmp_path):
+    """Killed between its two renames, a build leaves the earlier release in its temporary folder
+    and nothing in its place: the next build puts it back before anything else (it removed it)."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    with outputs.building(out, f".{NAME}.") as temp:
+        shutil.copytree(built, temp / outputs.ASIDE)
+        before = files_of(temp / outputs.ASIDE)
+        child = os.fork()
+        if child == 0:  # the killed build: it holds the folder's lock no more
+            os._exit(0)
+        os.waitpid(child, 0)
+        abandoned = temp.name
+        os.rename(temp, out / "kept")  # what `building` removes at its end: kept for the next build
+    os.rename(out / "kept", out / abandoned)
+    outputs.remove_abandoned(out, f".{NAME}.")
+    assert sorted(os.listdir(out)) == [NAME] and files_of(out / NAME) == before
+
+
+def test_a_stop_while_a_build_cleans_up_leaves_what_the_next_build_removes(tmp_path, monkeypatch):
+    """The BUILDING file is removed last: a stop half-way through the clean-up leaves it with what
+    remains, so the next build knows the folder for an abandoned one and removes it."""
+    real = shutil.rmtree
+
+    def stop(path: Any, *args: Any, **kwargs: Any) -> None:
+        real(path, *args, **kwargs)
+        raise SystemExit(143)
+
+    with pytest.raises(SystemExit):
+        with outputs.building(tmp_path, ".x.") as temp:
+            for name in ("a", "b"):
+                (temp / name).mkdir()
+                (temp / name / "f").write_text("x\n")
+            monkeypatch.setattr(shutil, "rmtree", stop)
+    monkeypatch.setattr(shutil, "rmtree", real)
+    left = [path for path in tmp_path.iterdir()]
+    assert len(left) == 1 and (left[0] / outputs.BUILDING).exists()
+    outputs.remove_abandoned(tmp_path, ".x.")
+    assert list(tmp_path.iterdir()) == []

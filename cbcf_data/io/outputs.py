@@ -8,6 +8,7 @@ whole or not at all (`keep_file`). Writes to a dataset's own files go through `w
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -20,11 +21,14 @@ from cbcf_data.errors import UnusableInputError
 from cbcf_data.io import journal
 
 
-def replaceable_folder(target: Path, names: Iterable[str], what: str) -> bool:
+def replaceable_folder(target: Path, names: Iterable[str], what: str, manifest: str) -> bool:
     """Whether an earlier `what` (a release, a website) is at `target`, for a new one to replace:
-    a folder, not a link, holding nothing but `names` (what a build of `what` writes at its top).
-    Anything else there is refused (UnusableInputError): a link, a file, or a folder that holds
-    anything else — the user's own files, a dataset (say, a checkout unpacked as `cbcf-data-<version>`).
+    a folder, not a link, holding nothing but `names` (what a build of `what` writes at its top)
+    and, below them, nothing but the files its `manifest` (a file at its top, one path a line,
+    after a hash and two spaces or alone) lists: what that build wrote. An empty folder is
+    replaced too. Anything else there is refused (UnusableInputError): a link, a file, or a folder
+    that holds anything else — the user's own files, even under a name a build also writes (a
+    `data/` folder), a dataset (say, a checkout unpacked as `cbcf-data-<version>`).
     Called before any work, and again just before the folder is replaced."""
     if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
         kind = "a symbolic link" if os.path.islink(target) else "not a folder"
@@ -32,7 +36,8 @@ def replaceable_folder(target: Path, names: Iterable[str], what: str) -> bool:
                                  "remove it, or choose another --out")
     if not os.path.lexists(target):
         return False
-    strangers = sorted(set(os.listdir(target)) - set(names))
+    top = os.listdir(target)
+    strangers = sorted(set(top) - set(names)) or (_unlisted(target, manifest, what) if top else [])
     if strangers:
         shown = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
         raise UnusableInputError(f"{target} holds what no {what} holds ({shown}): a {what} replaces only a folder "
@@ -40,12 +45,40 @@ def replaceable_folder(target: Path, names: Iterable[str], what: str) -> bool:
     return True
 
 
+#: Files and folders a folder may hold for `replaceable_folder` to walk it (more: refused unread).
+WALK_ENTRIES = 1_000_000
+
+
+def _unlisted(target: Path, manifest: str, what: str) -> list[str]:
+    """What the folder holds below its top that its manifest does not list (a link always; the
+    manifest itself never); UnusableInputError when the manifest cannot be read."""
+    from cbcf_data.io import files, limits
+
+    try:
+        text = files.read_text(target / manifest, limits.DOCUMENT_BYTES, target)
+    except files.ReadError as error:
+        raise UnusableInputError(f"{target}: its {manifest} cannot be read ({error}), so it is not known to hold only "
+                                 f"an earlier {what}, and nothing was replaced; remove it, or choose another --out") from None
+    listed = {line.split("  ", 1)[-1] for line in text.splitlines()} | {manifest}
+    found, seen = [], 0
+    for folder, folders, names in os.walk(target):
+        seen += len(folders) + len(names)
+        if seen > WALK_ENTRIES:
+            return [f"more than {WALK_ENTRIES:,} files"]
+        here = Path(folder).relative_to(target)
+        found += [(here / name).as_posix() for name in folders if os.path.islink(Path(folder) / name)]
+        found += [path for name in names if (path := (here / name).as_posix()) not in listed
+                  or os.path.islink(Path(folder) / name)]
+    return sorted(found)
+
+
 def replace_folder(staging: Path, target: Path, aside: Path) -> None:
     """Rename the finished folder `staging` to `target` (on the same file system), replacing the
     folder there: that one is first renamed to `aside` (a free name in the caller's temporary
     folder, which removes it afterwards), so that `target` never holds half of either. A failure
     between the two renames (also a signal's handler raising just after the first) puts the earlier
-    folder back; a kill -9 there leaves it whole at `aside`."""
+    folder back; a kill -9 there leaves it whole at `aside` (ASIDE in the build's temporary folder),
+    from where the next build puts it back (`remove_abandoned`) before anything else."""
     try:
         if os.path.lexists(target):
             os.rename(target, aside)
@@ -97,9 +130,31 @@ def building(parent: Path, prefix: str) -> Iterator[Path]:
         lock = _hold(temp)
         yield temp
     finally:
-        shutil.rmtree(temp, ignore_errors=True)  # (what a child still writes there: the next build removes)
-        if lock is not None:
-            os.close(lock)
+        try:
+            _remove(temp)  # (what a child still writes there: the next build removes)
+        finally:
+            if lock is not None:
+                os.close(lock)
+
+
+def _remove(temp: Path) -> None:
+    """Remove a build's temporary folder, its BUILDING file last: stopped half-way, what is left
+    still holds it, and the next build removes the rest."""
+    try:
+        names = os.listdir(temp)
+    except OSError:
+        return
+    for name in names:
+        if name != BUILDING:
+            path = temp / name
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+    with contextlib.suppress(OSError):
+        os.unlink(temp / BUILDING)
+        os.rmdir(temp)
 
 
 def _hold(folder: Path) -> int | None:
@@ -117,6 +172,18 @@ def _hold(folder: Path) -> int | None:
         os.close(lock)
         raise
     return lock
+
+
+#: In a build's temporary folder: where `replace_folder` puts the earlier folder it replaces.
+ASIDE = "replaced"
+
+
+def _put_back(temp: Path, target: Path) -> None:
+    """The earlier folder a killed build had set aside (ASIDE) but not replaced, renamed back to
+    `target` (`.<name>.<random>` builds `<name>`) when nothing took its place."""
+    aside = temp / ASIDE
+    if os.path.isdir(aside) and not os.path.islink(aside) and not os.path.lexists(target):
+        os.rename(aside, target)
 
 
 def remove_abandoned(parent: Path, prefix: str) -> None:
@@ -139,7 +206,8 @@ def remove_abandoned(parent: Path, prefix: str) -> None:
             continue
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            shutil.rmtree(parent / name, ignore_errors=True)
+            _put_back(parent / name, parent / prefix[1:-1])
+            _remove(parent / name)
         except OSError:  # held: a build at work
             pass
         finally:

@@ -127,18 +127,19 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
         finally:
             stream.close()
         replaceable(target)
-        outputs.replace_folder(staging, target, Path(temp) / "replaced")
+        outputs.replace_folder(staging, target, Path(temp) / outputs.ASIDE)
     return target
 
 
 def replaceable(target: Path) -> bool:
     """Whether an earlier release folder is at `target`, which the new one replaces; anything else
-    there (a link, a file, a folder holding anything a release does not, such as a checkout
-    unpacked as `cbcf-data-<version>`) is refused (CbcfDataError), before any work and again
-    before the folder is replaced: a release replaces only a folder of an earlier release."""
+    there (a link, a file, a folder holding anything a release does not, or any file its
+    SHA256SUMS does not list, such as a checkout unpacked as `cbcf-data-<version>`) is refused
+    (CbcfDataError), before any work and again before the folder is replaced: a release replaces
+    only a folder of an earlier release."""
     from cbcf_data.io import outputs
 
-    return outputs.replaceable_folder(target, release_names(target.name), "release")
+    return outputs.replaceable_folder(target, release_names(target.name), "release", "SHA256SUMS")
 
 
 def release_names(name: str) -> frozenset[str]:

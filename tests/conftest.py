@@ -62,3 +62,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("site")
     write_files(site_files(cbcf_data.load()), folder)
     return folder
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tables an import's check reads as cells under a verdict (`check.known.known_table`), in order."""
+    from cbcf_data.check import bundle as bundle_check
+    from cbcf_data.check import known
+
+    calls: list[str] = []
+    original = known.known_table
+
+    def counted(run, model, *args):  # type: ignore[no-untyped-def]
+        calls.append(model.table)
+        return original(run, model, *args)
+
+    monkeypatch.setattr(bundle_check, "known_table", counted)
+    return calls

@@ -15,7 +15,7 @@ from conftest import FIXTURES, ROOT
 from test_fixtures import CASES, materialize
 
 from cbcf_data.check import bundle as bundle_check
-from cbcf_data.check import known, rows, verdict
+from cbcf_data.check import rows, verdict
 from cbcf_data.check.validate import validate, validate_import
 from cbcf_data.edit.exporting import export_bundle
 from cbcf_data.edit.importing import import_bundle
@@ -31,20 +31,6 @@ def facts(report: Any) -> dict[str, Any]:
     return {"issues": [dataclasses.asdict(issue) for issue in report.issues], "rows": report.rows,
             "tables": report.tables, "checks": sorted(report.checks), "present": report.present,
             "usable": report.usable, "valid": report.valid, "omitted": report.omitted}
-
-
-@pytest.fixture
-def spy(monkeypatch):
-    """Counts the tables read as cells under a verdict (`known.known_table`)."""
-    calls: list[str] = []
-    original = known.known_table
-
-    def counted(run, model, *args):
-        calls.append(model.table)
-        return original(run, model, *args)
-
-    monkeypatch.setattr(bundle_check, "known_table", counted)
-    return calls
 
 
 def both(bundle: Path, dataset: Path, spy: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -125,19 +125,6 @@ def synthetic(tmp_path_factory) -> tuple[Path, Path]:
     return root / "without", bundle
 
 
-@pytest.fixture
-def spy(monkeypatch):
-    calls: list[str] = []
-    original = known.known_table
-
-    def counted(run, model, *args):
-        calls.append(model.table)
-        return original(run, model, *args)
-
-    monkeypatch.setattr(bundle_check, "known_table", counted)
-    return calls
-
-
 def test_a_synthetic_import_reports_the_same_with_a_verdict(synthetic, spy, tmp_path):
     without, bundle = synthetic
     dataset = tmp_path / "dataset"

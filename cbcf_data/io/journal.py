@@ -83,7 +83,6 @@ class Change:
 
 def _sha256(data: bytes) -> str:
     import hashlib  # here: `import cbcf_data` and load() need none of this module's work
-
     return hashlib.sha256(data).hexdigest()
 
 
@@ -173,8 +172,8 @@ def _stage(change: Change) -> None:
             write_file(change.backup, change.path.read_bytes(), change.old)
 
 
-def write_file(path: Path, data: bytes, like: os.stat_result | None) -> None:
-    """Create path (it must not exist) holding data, fsynced; mode and owner those of `like`."""
+def write_file(path: Path, data: bytes, like: os.stat_result | None, sync: bool = True) -> None:
+    """Create path (it must not exist) holding data, fsynced unless not `sync`; mode and owner those of `like`."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                  0o600 if like is not None else 0o666)
     try:
@@ -184,7 +183,8 @@ def write_file(path: Path, data: bytes, like: os.stat_result | None) -> None:
         if like is not None and hasattr(os, "fchmod"):
             os.fchmod(fd, stat.S_IMODE(like.st_mode))
             _keep_owner(fd, like)
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
 

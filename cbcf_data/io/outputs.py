@@ -97,13 +97,7 @@ def keep_file(path: Path, data: bytes) -> None:
     power cut is one its reader takes for none."""
     temporary = journal.temp_name(path, "new")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view):]
-        finally:
-            os.close(descriptor)
+        journal.write_file(temporary, data, None, sync=False)
         os.replace(temporary, path)
     except BaseException:
         if os.path.lexists(temporary):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cbcf_data.check.descriptor import check_descriptor
 from cbcf_data.check.explain import close_match
@@ -15,9 +15,9 @@ from cbcf_data.check.recovery import reading_dataset
 from cbcf_data.check.report import Where
 from cbcf_data.check.rows import check_table
 from cbcf_data.check.rules import CHECKS, Rules
-from cbcf_data.check.state import Row, Run, Stop, escape, record_id
+from cbcf_data.check.state import Batch, Row, Run, Stop, escape, record_id
 from cbcf_data.check.structure import csv_feed
-from cbcf_data.io import limits, package, positions
+from cbcf_data.io import csvfiles, limits, package, positions
 from cbcf_data.io.readers import ReadError, parse_json, read_document, read_text
 from cbcf_data.model.tables import MODELS, Record
 
@@ -65,7 +65,7 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
         known = trusted and len(run.report.issues) == before and vouched(descriptor_file, paths)
         quoted = {v for row in rows.get("commitments", []) if isinstance(v := row.get("source_id"), str)}
         for model in MODELS:
-            feeds: list[tuple[str, Iterable[Row]]] = []
+            feeds: list[tuple[str, Iterable[Row | Batch]]] = []
             bundle_rows = rows.get(model.table, [])
             if model.table in paths:
                 wanted = {record_id(bundle_key(model, row)) for row in bundle_rows}
@@ -76,7 +76,7 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
                     known_table(run, model, paths[model.table], by_id, quoted, order)
                 else:
                     feed = csv_feed(run, model, paths[model.table])
-                    feeds.append(("dataset", _capture(feed, wanted, run.existing.setdefault(model.table, {}))))
+                    feeds.append(("dataset", _capture(model, feed, wanted, run.existing.setdefault(model.table, {}))))
             feeds.append(("bundle", ((Where(str(path), model.table, None, pointers[(model.table, i)]),
                                       bundle_key(model, row), row) for i, row in enumerate(bundle_rows))))
             check_table(run, model, feeds)
@@ -145,8 +145,10 @@ def check_shape(run: Run, document: dict[str, Any], path: str) -> None:
                  hint="see records/templates/meeting.yaml")
 
 
-def _capture(feed: Iterable[Row], wanted: set[str], store: dict[str, dict[str, Any]]) -> Iterator[Row]:
-    """The dataset's rows, keeping the cells of those the bundle also holds (to compare them).
+def _capture(model: type[Record], feed: Iterable[Row | Batch], wanted: set[str],
+             store: dict[str, dict[str, Any]]) -> Iterator[Row | Batch]:
+    """The dataset's rows (and batches of them), keeping the cells of those the bundle also
+    holds (to compare them).
 
     A row's ID (`record_id`) is only built when its key could be one of `wanted`: its key, or a
     composite key's first part, is the start of a wanted ID (or holds a `/` itself)."""
@@ -154,12 +156,20 @@ def _capture(feed: Iterable[Row], wanted: set[str], store: dict[str, dict[str, A
         yield from feed
         return
     firsts = {name.split("/", 1)[0] for name in wanted}
-    for row in feed:
-        key = row[1]
+    cells_of = csvfiles.cells_of(tuple(model.model_fields))
+
+    def wanted_id(key: Any) -> str | None:
         first = key if type(key) is str else key[0] if key else ""
-        if (first in firsts or "/" in first) and record_id(key) in wanted:
-            store[record_id(key)] = row[2]
-        yield row
+        return found if (first in firsts or "/" in first) and (found := record_id(key)) in wanted else None
+
+    for item in feed:
+        if type(item) is Batch:
+            for index, key in enumerate(item.keys):
+                if (found := wanted_id(key)) is not None:
+                    store[found] = cells_of(item.rows[index])
+        elif (found := wanted_id(item[1])) is not None:
+            store[found] = cast("Row", item)[2]
+        yield item
 
 
 def bundle_key(model: type[Record], row: dict[str, Any]) -> Any:

@@ -15,14 +15,15 @@ per row that it can avoid (see bench/README.md).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
+from cbcf_data.check.batches import CodeFaults, TableCheck, check_batch, judged_validator, rows_of
 from cbcf_data.check.explain import close_match, explain
 from cbcf_data.check.report import Where, truncate
-from cbcf_data.check.state import PROGRESS_EVERY, Keys, Row, Run, record_id
+from cbcf_data.check.state import PROGRESS_EVERY, Batch, Row, Run, record_id
 from cbcf_data.check.structure import keys_before
 from cbcf_data.check.validators import row_validator
 from cbcf_data.io import limits
@@ -38,27 +39,7 @@ if TYPE_CHECKING:
 ACCEPTED = 1_000
 
 
-@dataclass
-class _Table:
-    """What the check of one table collects while its rows stream past."""
-
-    name: str
-    keys: Keys
-    #: (field, referenced table, its keys) for each foreign key to another, readable table.
-    references: tuple[tuple[str, str, Keys], ...]
-    #: Fields referencing this same table: judged once the whole table is read.
-    inside: list[str]
-    feed_rules: Callable[[Any, Any], None] | None
-    #: A composite key checked by adjacency while its CSV is sorted (see `check_table`).
-    adjacent: bool = False
-    deferred: list[tuple[Where, str, str]] = field(default_factory=list)
-    duplicates: list[tuple[str, str, str, Where, dict[str, Any]]] = field(default_factory=list)
-    #: Duplicates beyond the ISSUES kept.
-    dropped: int = 0
-    rows: int = 0
-
-
-def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterable[Row]]],
+def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterable[Row | Batch]]],
                 foreign_keys: bool = True) -> None:
     """Check the rows of one table, fed as (origin, rows): "dataset" rows come from its CSV
     file under a checked header; "bundle" rows from a contributed bundle, with any fields.
@@ -79,27 +60,53 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         run.report.checks.add("foreign-key")
     outside = {f: ref for f, ref in model.foreign_keys.items()
                if ref != name and ref not in run.broken and ref not in run.incomplete}
-    table = _Table(
+    table = TableCheck(
         name, run.keys[name],
         references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
         inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
         feed_rules=run.rules.feeder(name) if run.rules is not None else None,
         adjacent=len(model.primary_key) > 1 and alone,
     )
+    table.previous = () if table.adjacent else None
     for origin, feed in feeds:
-        _check_feed(run, model, table, origin, feed)
+        if origin == "dataset":
+            _check_parts(run, model, table, feed)
+        else:  # a bundle's rows, never batched
+            _check_feed(run, model, table, origin, cast("Iterable[Row]", feed), _validator(run, model, origin))
     _finish_table(run, model, table)
 
 
-def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed: Iterable[Row]) -> None:
+def _check_parts(run: Run, model: type[Record], table: TableCheck, feed: Iterable[Row | Batch]) -> None:
+    """A CSV's rows: each `Batch` a column at a time (`batches.check_batch`), other rows one by one."""
+    for batched, items in itertools.groupby(feed, key=_is_batch):
+        if batched:
+            for batch in cast("Iterator[Batch]", items):
+                # Within the run's first ACCEPTED rows, judged without Pydantic (see `_validator`).
+                compiled = run.accepted >= ACCEPTED
+                if not compiled:
+                    run.accepted += len(batch.rows)
+                judged = check_batch(run, model, table, batch, compiled)
+                if judged is not None:  # something to say about a row: the batch is read row by row
+                    _check_feed(run, model, table, "dataset", rows_of(model, batch),
+                                judged_validator(run, model, judged))
+        else:
+            _check_feed(run, model, table, "dataset", cast("Iterator[Row]", items), _validator(run, model, "dataset"))
+
+
+def _is_batch(item: Any) -> bool:
+    return type(item) is Batch
+
+
+def _check_feed(run: Run, model: type[Record], table: TableCheck, origin: str, feed: Iterable[Row],
+                validate_row: Callable[[dict[str, Any]], Any]) -> None:
+    """Layers 3 and 4 for each row of `feed`, in order, each judged by `validate_row`."""
     keys: Any  # a set or a dict (`Keys`), told apart once: `by_set`
     name, keys, references, inside, feed_rules = table.name, table.keys, table.references, table.inside, table.feed_rules
     deferred, progress = table.deferred, run.progress
-    validate_row = _validator(run, model, origin)
     rows = table.rows
     by_set = type(keys) is set
     # The key before this row while the rows come sorted by a composite key (None: keys are kept).
-    previous: Any = () if table.adjacent else None
+    previous: Any = table.previous
     for where, key, cells in feed:
         rows += 1
         if progress is not None and not rows % PROGRESS_EVERY:
@@ -139,7 +146,7 @@ def _check_feed(run: Run, model: type[Record], table: _Table, origin: str, feed:
             deferred.extend([(where, f, str(value)) for f in inside if (value := cells.get(f)) is not None])
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
-    table.rows = rows
+    table.rows, table.previous = rows, previous
 
 
 def _validator(run: Run, model: Any, origin: str) -> Callable[[dict[str, Any]], Any]:
@@ -174,11 +181,11 @@ def _pydantic(model: Any, origin: str) -> Callable[[dict[str, Any]], Any]:
     return validate
 
 
-def _invalid() -> type[Exception]:
-    """Pydantic's ValidationError (imported when a row raised one)."""
+def _invalid() -> tuple[type[Exception], ...]:
+    """Pydantic's ValidationError (imported when a row raised one), and a batch's `CodeFaults`."""
     from pydantic import ValidationError
 
-    return ValidationError
+    return ValidationError, CodeFaults
 
 
 def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, Any]:
@@ -193,7 +200,7 @@ def _look_up(keys: dict[Any, str], key: Any, origin: str) -> tuple[str | None, A
     return first, key
 
 
-def _note_duplicate(table: _Table, key: Any, first: str, origin: str, where: Where, cells: dict[str, Any]) -> None:
+def _note_duplicate(table: TableCheck, key: Any, first: str, origin: str, where: Where, cells: dict[str, Any]) -> None:
     """Keep a duplicate key for the report at the end of the table (or count it beyond ISSUES)."""
     if len(table.duplicates) < limits.ISSUES:
         table.duplicates.append((record_id(key), first, origin, where, cells))
@@ -201,7 +208,7 @@ def _note_duplicate(table: _Table, key: Any, first: str, origin: str, where: Whe
         table.dropped += 1
 
 
-def _finish_table(run: Run, model: type[Record], table: _Table) -> None:
+def _finish_table(run: Run, model: type[Record], table: TableCheck) -> None:
     """Issues that need the whole table (duplicates, references within it), then the counts."""
     name, keys = table.name, table.keys
     # Reported once the table is read, so that the next free ID is free in the whole table.

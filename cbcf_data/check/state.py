@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cbcf_data.check.report import Issue, Report, Where, truncate
 from cbcf_data.io import limits
@@ -28,6 +28,20 @@ Progress = Callable[[str, int, bool], None]
 #: One row as the row layers take it: where it is, its key (text, or a tuple for a composite
 #: key) and its cells by field.
 Row = tuple[Where, Any, dict[str, Any]]
+
+
+class Batch(NamedTuple):
+    """Consecutive rows of a table's CSV that its structure check passed (`structure.csv_feed`):
+    each as wide as the header, in order, as the text of their cells ("" when empty)."""
+
+    path: str
+    table: str
+    lines: list[int]
+    rows: list[list[str]]
+    #: Each row's primary key (text, or a tuple for a composite key).
+    keys: list[Any]
+
+
 #: A table's keys seen so far, each with where it came from ("dataset" or "bundle"); a set when
 #: the table is fed by its CSV alone (every key from the dataset).
 Keys = dict[Any, str] | set[Any]

@@ -4,15 +4,17 @@ row as wide as the header, rows sorted by primary key — feeding the rows on to
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import operator
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
-from cbcf_data.check.state import Row, Run
+from cbcf_data.check.state import Batch, Row, Run
 from cbcf_data.io import csvfiles, limits
 from cbcf_data.io.readers import ReadError, open_csv
 
@@ -20,11 +22,19 @@ if TYPE_CHECKING:
     from cbcf_data.model.tables import Record
 
 
-def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
-    """Rows of a table's CSV as (where, key, cells), after checking its structure."""
+#: Rows read together into a `Batch` (0: every row on its own, as before batches; tests use it).
+BATCH = 1_000
+
+
+def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row | Batch]:
+    """Rows of a table's CSV after checking its structure: a run of rows that raised nothing here
+    (each as wide as the header, sorted so far, no limit crossed) as one `Batch`, other rows on
+    their own as (where, key, cells), in file order. A batch is never read past a row that this
+    layer has something to say about, so issues come in the order of a row-by-row reading."""
     run.report.checks.add("csv-structure")
     name, display = model.table, str(path)
     expected = list(model.model_fields)
+    reading = None
     try:
         records, file = open_csv(path, run.root)
         with file:
@@ -32,33 +42,89 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row]:
             header = next(records, (1, None))[1]
             if not _header_ok(run, header, expected, Where(display, name, 1)):
                 return
-            width = len(expected)
-            cells_of = csvfiles.cells_of(tuple(expected))
-            new_where = tuple.__new__
-            key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
-            previous: Any = "" if len(model.primary_key) == 1 else ()
-            unsorted = False
-            checkpoint = line = 1  # rows and memory are checked every CHECK_EVERY lines (see `checked`)
-            for line, cells in records:
-                if line > checkpoint:
-                    checkpoint = checked(run, line)
-                if len(cells) != width:
-                    run.incomplete.add(name)
-                    run.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
-                             Where(display, name, line), value=",".join(cells),
-                             hint="check for a missing or extra comma, or an unquoted comma inside a cell")
-                    continue
-                key = key_of(cells)
-                if key < previous and not unsorted:
-                    unsorted = True
-                    run.emit("not-sorted", f"{path.name} is not sorted by its primary key from this line on",
-                             Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
-                previous = key
-                # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
-                yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
-            run.rows_left -= line - 1
+            reading = _Reading(run, model, display, expected)
+            if BATCH:
+                while True:
+                    chunk: list[tuple[int, list[str]]] = []
+                    failed = None
+                    try:
+                        chunk.extend(itertools.islice(records, BATCH))  # keeps the rows read before an error
+                    except ReadError as error:
+                        failed = error
+                    yield from reading.chunk(chunk)  # the rows before a record that cannot be read, first
+                    if failed is not None:
+                        raise failed
+                    if len(chunk) < BATCH:
+                        break
+            else:
+                yield from reading.rows(records)
+            run.rows_left -= reading.line - 1
     except ReadError as error:
         fail_table(run, name, display, error)
+
+
+class _Reading:
+    """The structure checks of one table's rows, row by row or a chunk at a time."""
+
+    def __init__(self, run: Run, model: type[Record], display: str, expected: list[str]) -> None:
+        self.run, self.name, self.display, self.path = run, model.table, display, Path(display)
+        self.width = len(expected)
+        self.cells_of = csvfiles.cells_of(tuple(expected))
+        self.key_of = operator.itemgetter(*[expected.index(f) for f in model.primary_key])
+        self.previous: Any = "" if len(model.primary_key) == 1 else ()
+        self.unsorted = False
+        self.checkpoint = self.line = 1  # rows and memory are checked every CHECK_EVERY lines (see `checked`)
+
+    def chunk(self, chunk: list[tuple[int, list[str]]]) -> Iterator[Row | Batch]:
+        """The rows of `chunk`: runs of clean rows as batches, split where a limit is checked."""
+        lines = list(map(operator.itemgetter(0), chunk))
+        start = 0
+        while start < len(chunk):
+            if lines[start] > self.checkpoint:  # as `rows` does before the row that crosses it
+                self.checkpoint = checked(self.run, lines[start])
+            stop = bisect.bisect_right(lines, self.checkpoint, start + 1)
+            rows = list(map(operator.itemgetter(1), chunk[start:stop]))
+            keys = self._clean(rows)
+            if keys is not None:
+                self.line = lines[stop - 1]
+                yield Batch(self.display, self.name, lines[start:stop], rows, keys)
+            else:
+                yield from self.rows(chunk[start:stop])
+            start = stop
+
+    def _clean(self, rows: list[list[str]]) -> list[Any] | None:
+        """The rows' keys when every row is as wide as the header and none is out of order; else None."""
+        if not all(map(self.width.__eq__, map(len, rows))):
+            return None
+        keys = list(map(self.key_of, rows))
+        if not self.unsorted and (keys[0] < self.previous or not all(map(operator.le, keys, keys[1:]))):
+            return None
+        self.previous = keys[-1]
+        return keys
+
+    def rows(self, records: Iterable[tuple[int, list[str]]]) -> Iterator[Row]:
+        """Each row as (where, key, cells), checked on its own."""
+        run, name, display, width, key_of = self.run, self.name, self.display, self.width, self.key_of
+        cells_of, new_where = self.cells_of, tuple.__new__
+        previous, checkpoint, line = self.previous, self.checkpoint, self.line
+        for line, cells in records:
+            if line > checkpoint:
+                checkpoint = self.checkpoint = checked(run, line)
+            if len(cells) != width:
+                run.incomplete.add(name)
+                run.emit("row-length", f"the row has {len(cells)} cells; the header has {width}",
+                         Where(display, name, line), value=",".join(cells),
+                         hint="check for a missing or extra comma, or an unquoted comma inside a cell")
+                continue
+            key = key_of(cells)
+            if key < previous and not self.unsorted:
+                self.unsorted = True
+                run.emit("not-sorted", f"{self.path.name} is not sorted by its primary key from this line on",
+                         Where(display, name, line), severity="warning", hint="run `cbcf-data fmt`")
+            previous = self.previous = key
+            # tuple.__new__ skips the NamedTuple's Python-level constructor: this runs once per row.
+            yield new_where(Where, (display, name, line, None)), key, cells_of(cells)
+        self.line = line
 
 
 def keys_before(run: Run, model: type[Record], where: Where) -> set[Any]:

@@ -28,11 +28,11 @@ from cbcf_data.model.declared import MODELS, TABLES
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from cbcf_data.check.state import Row
+    from cbcf_data.check.state import Batch, Row
     from cbcf_data.model.tables import Record
 
-    #: Wraps one table's rows (where, key, cells) and yields them on: see `validate`.
-    Tee = Callable[[type[Record], Iterator[Row]], Iterator[Row]]
+    #: Wraps one table's rows ((where, key, cells), or a `Batch` of them) and yields them on: see `validate`.
+    Tee = Callable[[type[Record], Iterator[Row | Batch]], Iterator[Row | Batch]]
 
 
 def validate(source: str | Path | None = None, dataset: str | Path | None = None,
@@ -43,7 +43,8 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
 
     `progress(table, rows_so_far, finished)` is called as tables are read, for progress bars.
     `tee(model, rows)` wraps each table's stream of rows of a dataset (not of a release or a
-    bundle) and yields them on unchanged, so that a caller sees the rows of this one parse.
+    bundle) and yields them on unchanged, so that a caller sees the rows of this one parse: each
+    row as (where, key, cells), or runs of them as a `check.state.Batch` of their cells' text.
     Never raises for bad input: every problem is an issue in the returned Report. Raises
     DatasetBusyError when another process keeps the dataset locked for longer than we wait.
     """

@@ -45,8 +45,8 @@ FieldSpec = tuple[str, bool, str, tuple[Any, ...]]
 #: the calendar check of `model.types` is `PartialDate(value)` with Pydantic's error.
 AFTER: dict[str, Callable[[str], Any]] = {"cbcf_data.model.types._check_calendar": PartialDate}
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_PRINTABLE = re.compile(r"[\x21-\x7e]*")
+SURROGATE = re.compile("[\ud800-\udfff]")
+PRINTABLE = re.compile(r"[\x21-\x7e]*")
 _INTEGER = re.compile(r"0|[1-9][0-9]{0,17}")
 _SHORTHAND = re.compile(r"\\[sSdDwWbBpPAzZ]")
 _CLASS = re.compile(r"\[(?:\\.|[^\]\\])*\]")
@@ -143,7 +143,7 @@ def _text(node: dict[str, Any]) -> tuple[Any, ...]:
     _only(node, "type", "pattern", "max_length", "min_length", "metadata")
     pattern = node.get("pattern")
     if pattern is not None:
-        _pattern(pattern)
+        pattern_restricted(pattern)
     return pattern, node.get("min_length"), node.get("max_length")
 
 
@@ -154,7 +154,7 @@ def _only(node: dict[str, Any], *keys: str) -> None:
         raise Unsupported(f"unknown keys {sorted(extra)}")
 
 
-def _pattern(pattern: str) -> bool:
+def pattern_restricted(pattern: str) -> bool:
     """Whether values must be printable ASCII for `pattern` (see the module's docstring);
     Unsupported for a pattern whose reading by the two engines is not known to agree."""
     if not (pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")):
@@ -174,7 +174,7 @@ def _pattern(pattern: str) -> bool:
 def _compiled(table: str, fields: tuple[FieldSpec, ...], rule: Callable[[Any], None] | None) -> Accepter:
     """The accept function of `fields`: one check per field, each typing its value or refusing it
     (closures, not generated code: compiling costs more than `show` spends on its rows)."""
-    checks = [(name, optional, _check(kind, parameters)) for name, optional, kind, parameters in fields]
+    checks = [(name, optional, value_check(kind, parameters)) for name, optional, kind, parameters in fields]
 
     def accept(cells: dict[str, Any]) -> Any:
         values = {}
@@ -198,7 +198,7 @@ def _compiled(table: str, fields: tuple[FieldSpec, ...], rule: Callable[[Any], N
     return accept
 
 
-def _check(kind: str, parameters: tuple[Any, ...]) -> Callable[[str], Any]:
+def value_check(kind: str, parameters: tuple[Any, ...]) -> Callable[[str], Any]:
     """The check of a present (non-None) text cell as `kind`: its typed value, or None where refused."""
     if kind == "codes":
         codes = frozenset(parameters)
@@ -231,15 +231,15 @@ def _after(after: Callable[[str], Any], check: Callable[[str], str | None], text
 
 def _text_check(pattern: str | None, shortest: int | None, longest: int | None) -> Callable[[str], str | None]:
     """The check of a text cell: no lone surrogate, its lengths, its pattern."""
-    restricted = pattern is not None and _pattern(pattern)
+    restricted = pattern is not None and pattern_restricted(pattern)
     match = re.compile(pattern).fullmatch if pattern is not None else None
 
     def check(text: str) -> str | None:
-        if not text.isascii() and _SURROGATE.search(text):
+        if not text.isascii() and SURROGATE.search(text):
             return None
         if (shortest is not None and len(text) < shortest) or (longest is not None and len(text) > longest):
             return None
-        if restricted and _PRINTABLE.fullmatch(text) is None:
+        if restricted and PRINTABLE.fullmatch(text) is None:
             return None
         return text if match is None or match(text) is not None else None
 

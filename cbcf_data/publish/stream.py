@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from cbcf_data.check.state import Batch
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import csvfiles, limits
 from cbcf_data.model.tables import MODELS, Record
@@ -78,21 +79,26 @@ class ReleaseStream:
         self.root: Path | None = None
 
     def __call__(self, model: type[Record], feed: Iterator[Any]) -> Iterator[Any]:
-        """Yield the rows of `feed` on, unchanged, writing them as they pass (`validate`'s tee)."""
+        """Yield the rows of `feed` (rows and `Batch`es) on, unchanged, writing them as they pass
+        (`validate`'s tee)."""
         batch: list[dict[str, Any]] = []
         previous = None
         sink = self.sink(model)
-        for row in feed:
-            key = row[1]
-            if previous is not None and not key > previous and sink is not None:
+        cells_of = csvfiles.cells_of(tuple(model.model_fields))
+        for item in feed:
+            if type(item) is Batch:
+                keys, cells = item.keys, list(map(cells_of, item.rows))
+            else:
+                keys, cells = [item[1]], [item[2]]
+            if sink is not None and not _increasing(previous, keys):
                 self.unsorted.append(model.table)
                 sink = None
-            previous = key
-            batch.append(row[2])
+            previous = keys[-1]
+            batch.extend(cells)
             if len(batch) >= BATCH:
                 sink = self._write(sink, batch)
                 batch = []
-            yield row
+            yield item
         sink = self._write(sink, batch)
         if sink is not None:
             self._close(sink)
@@ -248,6 +254,11 @@ class TableSink:
         for file in (self.csv, self.excel):
             if not file.closed:
                 file.close()
+
+
+def _increasing(previous: Any, keys: list[Any]) -> bool:
+    """Whether each key is greater than the one before it, the first than `previous` (None: none)."""
+    return (previous is None or keys[0] > previous) and all(map(operator.gt, keys[1:], keys))
 
 
 def canonical_integers(batch: list[dict[str, Any]], names: tuple[str, ...]) -> bool:

@@ -1,0 +1,161 @@
+"""Layers 3 and 4 for a `Batch` of a CSV's rows at once: the rows judged a column at a time
+(`model.columns`, without Pydantic), the keys and references of the batch checked as sets,
+and each valid record fed to the cross-table rules.
+
+A batch with nothing to say — every row valid, no key seen before, every reference found — costs
+no Python step per value. Anything else hands the batch back to `rows`, which reads it row by
+row as it reads any row, with each row's verdict taken from here (`judged_validator`): a valid
+row's record, the code faults of a row whose only faults are codes outside their codelists
+(`CodeFaults`, reported as Pydantic would, without running it), or Pydantic for any other row.
+The report is therefore the same, issue for issue and in order, as a reading row by row (a test
+holds this on every fixture).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cbcf_data.check.report import Where
+from cbcf_data.check.state import PROGRESS_EVERY, Batch, Keys, Row, Run
+from cbcf_data.io import csvfiles
+from cbcf_data.model import columns
+from cbcf_data.model.declared import pydantic_model
+
+if TYPE_CHECKING:
+    from cbcf_data.model.tables import Record
+
+
+@dataclass
+class TableCheck:
+    """What the check of one table collects while its rows stream past."""
+
+    name: str
+    keys: Keys
+    #: (field, referenced table, its keys) for each foreign key to another, readable table.
+    references: tuple[tuple[str, str, Keys], ...]
+    #: Fields referencing this same table: judged once the whole table is read.
+    inside: list[str]
+    feed_rules: Callable[[Any, Any], None] | None
+    #: A composite key checked by adjacency while its CSV is sorted (see `rows.check_table`).
+    adjacent: bool = False
+    #: The key before the next row while a composite key is checked by adjacency (None: keys are kept).
+    previous: Any = None
+    deferred: list[tuple[Where, str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str, Where, dict[str, Any]]] = field(default_factory=list)
+    #: Duplicates beyond the ISSUES kept.
+    dropped: int = 0
+    rows: int = 0
+
+
+class CodeFaults(Exception):
+    """A row whose only faults are values outside their codelists, told as Pydantic tells them
+    (`errors()`), so that `rows.row_issues` reports them alike."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+    def errors(self, include_url: bool = False) -> list[dict[str, Any]]:
+        return self.problems
+
+
+def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch,
+                compiled: bool) -> columns.Judged | None:
+    """Check `batch` at once and return None; or, when any row is invalid, a key was seen before or
+    a reference names nothing, leave it unchecked and return the rows' verdicts, for `rows` to
+    read the batch row by row with them. `compiled`: see `columns.judge`."""
+    judge = columns.judge(table.name, compiled)
+    judged = judge(batch.rows) if judge is not None else columns.Judged([None] * len(batch.rows), {})
+    if judged.refused or judge is None or not _references_found(model, table, batch) or not _keys_new(table, batch):
+        return judged
+    before, table.rows = table.rows, table.rows + len(batch.rows)
+    if run.progress is not None and before // PROGRESS_EVERY != table.rows // PROGRESS_EVERY:
+        run.progress(table.name, table.rows // PROGRESS_EVERY * PROGRESS_EVERY, False)
+    new_where, display, name = tuple.__new__, batch.path, batch.table
+    if table.inside:  # references to the table itself, judged once it is read
+        fields = list(model.model_fields)
+        for line, row in zip(batch.lines, batch.rows):
+            table.deferred.extend([(Where(display, name, line), f, row[fields.index(f)])
+                                   for f in table.inside if row[fields.index(f)]])
+    feed_rules = table.feed_rules
+    if feed_rules is not None:
+        for record, line in zip(judged.records, batch.lines):
+            feed_rules(record, new_where(Where, (display, name, line, None)))
+    return None
+
+
+def _references_found(model: type[Record], table: TableCheck, batch: Batch) -> bool:
+    fields = list(model.model_fields)
+    for field_name, _, known in table.references:
+        found = known.__contains__
+        if not all(map(found, filter(None, map(operator.itemgetter(fields.index(field_name)), batch.rows)))):
+            return False
+    return True
+
+
+def _keys_new(table: TableCheck, batch: Batch) -> bool:
+    """Whether no key of the batch was seen before, in it or earlier (then they are kept, or
+    the last one is, by adjacency); nothing kept when not."""
+    keys, kept = batch.keys, table.keys
+    kept_: Any = kept  # a set or a dict (`Keys`)
+    if table.previous is not None:  # sorted so far: each key greater than the one before
+        if keys[0] > table.previous and all(map(operator.lt, keys, keys[1:])):
+            table.previous = keys[-1]
+            return True
+        return False
+    by_set = type(kept) is set
+    if not (kept_ if by_set else kept_.keys()).isdisjoint(keys):
+        return False
+    size = len(kept)
+    kept_.update(keys if by_set else dict.fromkeys(keys, "dataset"))
+    if len(kept) - size == len(keys):
+        return True
+    for key in keys:  # a key twice in the batch, none of them seen before it: kept as before
+        if by_set:
+            kept_.discard(key)
+        else:
+            kept_.pop(key, None)
+    return False
+
+
+def rows_of(model: type[Record], batch: Batch) -> Iterator[Row]:
+    """The batch's rows as `structure.csv_feed` gives a row on its own: (where, key, cells)."""
+    cells_of = csvfiles.cells_of(tuple(model.model_fields))
+    for line, key, row in zip(batch.lines, batch.keys, batch.rows):
+        yield Where(batch.path, batch.table, line), key, cells_of(row)
+
+
+def judged_validator(run: Run, model: type[Record], judged: columns.Judged) -> Callable[[dict[str, Any]], Any]:
+    """The row validator of a batch read row by row: each row's verdict from `judged`, in order."""
+    verdicts = iter(zip(judged.records, range(len(judged.records))))
+    refused, pydantic = judged.refused, None
+
+    def validate(cells: dict[str, Any]) -> Any:
+        nonlocal pydantic
+        record, index = next(verdicts)
+        if record is not None:
+            return record
+        faults = refused.get(index)
+        if faults:
+            raise CodeFaults([code_fault(model, name, cells[name]) for name in faults])
+        if pydantic is None:
+            from cbcf_data.check.validators import row_validator
+
+            pydantic = row_validator(pydantic_model(model))
+        return pydantic(cells)
+
+    return validate
+
+
+def code_fault(model: type[Record], name: str, value: str) -> dict[str, Any]:
+    """Pydantic's error for `value`, which is not one of the codes of `model`'s field `name`."""
+    from cbcf_data.model.rowspec import ROWS
+
+    codes = next(parameters for field_name, _, _, parameters in ROWS[model.table][0] if field_name == name)
+    shown = [repr(code) for code in codes]
+    expected = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    return {"type": "literal_error", "loc": (name,), "msg": f"Input should be {expected}", "input": value,
+            "ctx": {"expected": expected}}

@@ -1,0 +1,268 @@
+"""A table's rows judged a column at a time, without Pydantic: `judge(table)`.
+
+`judge(table)(rows)` takes a batch of CSV rows (lists of text, each exactly as wide as the
+header, empty text for an empty cell) and checks each field's column with calls that loop in C
+(`set.issuperset`, `map` over a compiled pattern's `fullmatch`, `min`/`max` of the lengths),
+so a valid batch costs no Python step per value. It returns a `Judged`: each row's light record
+(a named tuple of the typed values the model would hold, as `model.accept` types them) or None,
+and for each row refused, whether its only faults are codes outside their codelist — the one
+kind of fault the caller may report without Pydantic (`codes_only`). Every check is the same
+one as `model.accept`'s per value (`accept.value_check`), run on the columns: a test holds the
+two equal on any batch, so a row is taken here exactly when `model.accept` takes it, with equal
+values, and `model.accept` takes only rows Pydantic accepts.
+
+A column with any fault is checked again value by value, to find the rows at fault; the table's
+row rules (`model.rowrules`) then run row by row on the rows every field accepted.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cbcf_data.model.accept import PRINTABLE, SURROGATE, pattern_restricted, value_check
+
+#: A batch of CSV rows, each a list of the cells' text ("" when empty).
+Rows = Sequence[Sequence[str]]
+#: How many dates a table's date fields remember, typed, between batches.
+DATES_KEPT = 4096
+
+
+@dataclass
+class Judged:
+    """What `judge` found in a batch."""
+
+    #: Each row's light record, or None where a field or a row rule refused it.
+    records: list[Any]
+    #: Rows refused: their index -> the fields whose only fault is a value outside their codelist,
+    #: in field order; None where anything else is at fault (then Pydantic must say what).
+    refused: dict[int, list[str] | None] = field(default_factory=dict)
+
+
+Judge = Callable[[Rows], Judged]
+
+
+@functools.cache
+def judge(table: str, compiled: bool = False) -> Judge | None:
+    """The column-wise judge of `table`'s rows, or None where its model has no accept path.
+    `compiled`: the text and integer columns are checked by Pydantic's compiled validators of
+    the same constraints (`pydantic_core`, without the models), faster on a large batch than
+    Python's `re`, and imported only then; Pydantic's verdict on a value is the model's own."""
+    from cbcf_data.model.rowrules import RULES
+    from cbcf_data.model.rowspec import ROWS
+
+    spec = ROWS.get(table)
+    if spec is None:
+        return None
+    fields, ruled = spec
+    record = collections.namedtuple(f"{table}_row", [name for name, *_ in fields])  # type: ignore[misc]
+    columns = [_column(name, optional, kind, parameters, compiled) for name, optional, kind, parameters in fields]
+    return functools.partial(_judge, columns, record, RULES[table] if ruled else None)
+
+
+def _judge(columns: list[Callable[[Sequence[str], dict[int, list[str] | None]], Sequence[Any]]],
+           record: Any, rule: Callable[[Any], None] | None, rows: Rows) -> Judged:
+    refused: dict[int, list[str] | None] = {}
+    typed = [check(column, refused) for check, column in zip(columns, zip(*rows))]
+    records: list[Any] = list(map(tuple.__new__, itertools.repeat(record, len(rows)), zip(*typed)))
+    for index in refused:
+        records[index] = None
+    if rule is not None:  # the table's own row rules, on the typed values of the rows every field took
+        for index, light in enumerate(records):
+            if light is not None:
+                try:
+                    rule(light)
+                except Exception:
+                    records[index] = None
+                    refused[index] = None
+    return Judged(records, refused)
+
+
+#: An empty cell's value: `map(_EMPTY.get, cells, cells)` is each cell's text, None for "".
+_EMPTY: dict[str, None] = {"": None}
+
+
+def _column(name: str, optional: bool, kind: str, parameters: tuple[Any, ...],
+            compiled: bool) -> Callable[[Sequence[str], dict[int, list[str] | None]], Sequence[Any]]:
+    """The check of one field's column: its typed values (None for an empty cell); each row at
+    fault noted in `refused` (with `name` when the fault is a code outside the codelist)."""
+    one = value_check(kind, parameters)  # the same check as `model.accept`'s, for one value
+    bulk = _bulk(kind, parameters, compiled)
+    as_text = kind in ("codes", "text")  # a value is its cell's text
+
+    def check(column: Sequence[str], refused: dict[int, list[str] | None]) -> Sequence[Any]:
+        empty = "" in column
+        values = list(filter(None, column)) if empty else column
+        typed = bulk(values)
+        if typed is None:  # a fault somewhere in the column: each value on its own
+            return _one_by_one(name, optional, kind, one, column, refused)
+        if not empty:
+            return typed
+        if not optional:  # a required field left empty
+            for index, text in enumerate(column):
+                if not text:
+                    refused[index] = None
+        if as_text:
+            return list(map(_EMPTY.get, column, column))
+        found = iter(typed)
+        return [next(found) if text else None for text in column]
+
+    return check
+
+
+def _one_by_one(name: str, optional: bool, kind: str, one: Callable[[str], Any], column: Sequence[str],
+                refused: dict[int, list[str] | None]) -> list[Any]:
+    typed = []
+    for index, text in enumerate(column):
+        value = one(text) if text else None
+        if value is None and (text or not optional):
+            if text and kind == "codes" and (text.isascii() or not SURROGATE.search(text)):  # else not text to Pydantic
+                fields = refused.setdefault(index, [])
+                if fields is not None:
+                    fields.append(name)
+            else:
+                refused[index] = None
+        typed.append(value)
+    return typed
+
+
+def _bulk(kind: str, parameters: tuple[Any, ...], compiled: bool) -> Callable[[Sequence[str]], Sequence[Any] | None]:
+    """The check of a column of present values at once: their typed values, or None at any fault."""
+    if kind == "codes":
+        codes = frozenset(parameters)
+        return lambda values: values if codes.issuperset(values) else None
+    if kind == "int":
+        return _compiled_integers(*parameters) if compiled else functools.partial(_integers, *parameters)
+    if kind == "after":
+        text = _compiled_text(*parameters[1:]) if compiled else _bulk_text(*parameters[1:])
+        typed_date = functools.lru_cache(maxsize=DATES_KEPT)(value_check(kind, parameters))
+
+        def dates(values: Sequence[str]) -> list[Any] | None:
+            if text(values) is None:
+                return None
+            typed = list(map(typed_date, values))
+            return None if None in typed else typed
+
+        return dates
+    return _compiled_text(*parameters) if compiled else _bulk_text(*parameters)
+
+
+def _compiled_text(pattern: str | None, shortest: int | None,
+                   longest: int | None) -> Callable[[Sequence[str]], Sequence[Any] | None]:
+    """`_bulk_text` by Pydantic's compiled validator of a list of such texts (the models' own)."""
+    from pydantic_core import SchemaValidator, ValidationError, core_schema
+
+    validate = SchemaValidator(core_schema.list_schema(core_schema.str_schema(
+        pattern=pattern, min_length=shortest, max_length=longest))).validate_python
+
+    def text(values: Sequence[str]) -> Sequence[Any] | None:
+        try:
+            validate(values)
+        except ValidationError:
+            return None
+        return values
+
+    return text
+
+
+def _compiled_integers(ge: int | None, le: int | None, gt: int | None,
+                       lt: int | None) -> Callable[[Sequence[str]], Sequence[Any] | None]:
+    """`_integers` by Pydantic's compiled validator of a list of such integers (the models' own)."""
+    from pydantic_core import SchemaValidator, ValidationError, core_schema
+
+    validate = SchemaValidator(core_schema.list_schema(core_schema.int_schema(ge=ge, le=le, gt=gt, lt=lt))).validate_python
+
+    def integers(values: Sequence[str]) -> Sequence[Any] | None:
+        try:
+            typed: list[Any] = validate(values)
+        except ValidationError:
+            return None
+        return typed
+
+    return integers
+
+
+#: Plain decimal digits without a leading zero, at most 18 (`model.accept`'s integers), one per line.
+_INTEGERS = re.compile(r"(?:0|[1-9][0-9]{0,17})(?:\n(?:0|[1-9][0-9]{0,17}))*")
+
+
+def _integers(ge: int | None, le: int | None, gt: int | None, lt: int | None,
+              values: Sequence[str]) -> Sequence[Any] | None:
+    if not values:
+        return values
+    text = "\n".join(values)  # a value holding a line feed would read as two
+    if text.count("\n") != len(values) - 1 or _INTEGERS.fullmatch(text) is None:
+        return None
+    typed = list(map(int, values))
+    low, high = min(typed), max(typed)
+    if (ge is not None and low < ge) or (le is not None and high > le) or (gt is not None and low <= gt) \
+            or (lt is not None and high >= lt):
+        return None
+    return typed
+
+
+def _bulk_text(pattern: str | None, shortest: int | None,
+               longest: int | None) -> Callable[[Sequence[str]], Sequence[Any] | None]:
+    restricted = pattern is not None and pattern_restricted(pattern)
+    whole = _whole_column(pattern) if pattern is not None else None
+
+    def text(values: Sequence[str]) -> Sequence[Any] | None:
+        if not values:
+            return values
+        joined = "".join(values)
+        if not joined.isascii() and SURROGATE.search(joined):
+            return None
+        if (shortest is not None and min(map(len, values)) < shortest) \
+                or (longest is not None and max(map(len, values)) > longest):
+            return None
+        if restricted and PRINTABLE.fullmatch(joined) is None:
+            return None
+        if whole is not None and not whole(values, joined):
+            return None
+        return values
+
+    return text
+
+
+#: A pattern that is one class of characters not allowed, repeated: `^[^…]+$` (the text rule's).
+_NOT_ALLOWED = re.compile(r"\^\[\^((?:\\.|[^\]\\])+)\]\+\$")
+#: Classes in a pattern (no escapes inside), and escapes outside them (of punctuation only).
+_PLAIN_CLASS = re.compile(r"\[[^\]\\^][^\]\\]*\]")
+_PLAIN = re.compile(r"(?:[^\[\]\\.\n]|\\[^0-9A-Za-z\n])*")
+
+
+def _whole_column(pattern: str) -> Callable[[Sequence[str], str], bool]:
+    """Whether every value of a column fullmatches `pattern` (anchored `^…$`), in one regular
+    expression call over the column where that is exact, else one call per value.
+
+    - `^[^C]+$`: no value holds a character of class C (values are never empty here), which is a
+      search for `[C]` in the values joined;
+    - a pattern whose classes and escapes can never match a line feed (classes of listed
+      characters, no `.`, no escaped letter or digit): `P(?:\nP)*` over the values joined by line
+      feeds, when no value holds one — each P then spans exactly one value.
+    """
+    match = re.compile(pattern).fullmatch
+    inner = pattern[1:-1]
+    found = _NOT_ALLOWED.fullmatch(pattern)
+    if found is not None and not found.group(1).startswith("^"):
+        forbidden = re.compile(f"[{found.group(1)}]").search
+        if any(forbidden(chr(code)) for code in range(0x20, 0x7F)):
+            return lambda values, joined: forbidden(joined) is None
+        # No printable ASCII character is forbidden: text of those alone passes at C speed.
+        return lambda values, joined: (joined.isascii() and joined.isprintable()) or forbidden(joined) is None
+    if _PLAIN.fullmatch(_PLAIN_CLASS.sub("", inner)) and "\n" not in inner:
+        lines = re.compile(f"(?:{inner})(?:\n(?:{inner}))*").fullmatch
+
+        def joined_by_lines(values: Sequence[str], joined: str) -> bool:
+            if "\n" in joined:
+                return all(map(match, values))
+            return lines("\n".join(values)) is not None
+
+        return joined_by_lines
+    return lambda values, joined: all(map(match, values))

@@ -1,0 +1,111 @@
+"""`model.columns`: a batch judged a column at a time must judge each row as `model.accept` does
+(its Python checks), or as Pydantic does (its compiled checks), with equal values; a row it
+says is at fault only for codes outside their codelists gets exactly Pydantic's errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from test_accept import ROWS, _mutated, _same
+
+from cbcf_data.check.batches import code_fault
+from cbcf_data.model import accept, columns
+from cbcf_data.model.tables import TABLES
+
+
+@st.composite
+def batches(draw: Any) -> tuple[str, list[dict[str, Any]]]:
+    table = draw(st.sampled_from(sorted(ROWS)))
+    return table, [_mutated(draw, table) for _ in range(draw(st.integers(1, 12)))]
+
+
+def _texts(table: str, rows: list[dict[str, Any]]) -> list[list[str]]:
+    """The rows as a CSV gives them: each cell's text, "" for an empty one."""
+    return [["" if row[name] is None else row[name] for name in TABLES[table].model_fields] for row in rows]
+
+
+def _pydantic(table: str, cells: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    """(the record, or None; Pydantic's errors without their URLs)."""
+    try:
+        return TABLES[table].model_validate(cells), []
+    except ValidationError as error:
+        return None, [{key: problem[key] for key in ("type", "loc", "msg", "input", "ctx") if key in problem}
+                      for problem in error.errors(include_url=False)]
+
+
+def _codes_only(table: str, cells: dict[str, Any], fields: list[str]) -> None:
+    record, errors = _pydantic(table, cells)
+    assert record is None and errors == [code_fault(TABLES[table], name, cells[name]) for name in fields], (cells, errors)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches())
+def test_a_batch_is_judged_row_for_row_as_model_accept_judges_it(case):
+    table, rows = case
+    judged = columns.judge(table)(_texts(table, rows))  # type: ignore[misc]
+    accepter = accept.accepter(table)
+    assert len(judged.records) == len(rows)
+    for index, cells in enumerate(rows):
+        light = accepter(dict(cells))  # type: ignore[misc]
+        assert (judged.records[index] is None) == (light is None), (cells, judged.refused)
+        assert (index in judged.refused) == (light is None)
+        if light is not None:
+            _same(TABLES[table], light, judged.records[index])
+        elif judged.refused[index]:
+            _codes_only(table, cells, judged.refused[index])  # type: ignore[arg-type]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batches())
+def test_a_batch_accepted_by_the_compiled_checks_is_one_pydantic_accepts_with_equal_values(case):
+    table, rows = case
+    judged = columns.judge(table, compiled=True)(_texts(table, rows))  # type: ignore[misc]
+    accepter = accept.accepter(table)
+    for index, cells in enumerate(rows):
+        record, _ = _pydantic(table, cells)
+        if judged.records[index] is not None:
+            assert record is not None, cells
+            _same(TABLES[table], record, judged.records[index])
+        else:  # refused: never a row that model.accept takes
+            assert accepter(dict(cells)) is None, cells  # type: ignore[misc]
+            if judged.refused[index]:
+                _codes_only(table, cells, judged.refused[index])  # type: ignore[arg-type]
+
+
+def test_the_real_rows_are_accepted_in_one_batch_both_ways():
+    """Not vacuous: the real dataset's rows pass as whole batches, with their records' values."""
+    for table, rows in ROWS.items():
+        for compiled in (False, True):
+            judged = columns.judge(table, compiled)(_texts(table, rows))  # type: ignore[misc]
+            assert not judged.refused, (table, compiled)
+            for cells, light in zip(rows, judged.records):
+                _same(TABLES[table], TABLES[table].model_validate(cells), light)
+
+
+def test_a_code_outside_its_codelist_is_told_without_pydantic():
+    """Two codes wrong in one row, every other cell valid: both told, in field order, as Pydantic would."""
+    cells = dict(ROWS["sources"][0])
+    cells["kind"], cells["language"] = "offical", "de"
+    judged = columns.judge("sources", compiled=True)(_texts("sources", [cells]))  # type: ignore[misc]
+    assert judged.records == [None] and judged.refused == {0: ["kind", "language"]}
+    _codes_only("sources", cells, ["kind", "language"])
+
+
+def test_a_code_fault_beside_another_fault_is_left_to_pydantic():
+    cells = dict(ROWS["sources"][0])
+    cells["kind"], cells["id"] = "offical", "Not An ID"
+    judged = columns.judge("sources")(_texts("sources", [cells]))  # type: ignore[misc]
+    assert judged.refused == {0: None}
+
+
+def test_a_value_holding_a_line_feed_is_not_read_as_two():
+    """The line-joined checks (integers, identifiers) see a line feed inside a value."""
+    cells = dict(next(row for row in ROWS["commitments"] if row["quote_start"] is not None))
+    for name, value in (("quote_start", "1\n2"), ("id", cells["id"] + "\n" + cells["id"])):
+        changed = dict(cells, **{name: value})
+        for compiled in (False, True):
+            judged = columns.judge("commitments", compiled)(_texts("commitments", [cells, changed]))  # type: ignore[misc]
+            assert judged.records[0] is not None and judged.refused == {1: None}, (name, compiled)

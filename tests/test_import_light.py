@@ -111,3 +111,78 @@ def test_a_valid_bundle_imports_without_pydantic(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "True []"
+
+
+def test_the_bundle_keys_are_the_models_fields():
+    from cbcf_data.model.bundle import Bundle
+    from cbcf_data.model.bundling import KEYS
+
+    assert tuple(Bundle.model_fields) == KEYS
+
+
+# -- the command: `import` with plain arguments runs without Typer, with Typer's output ------------
+
+def _main(monkeypatch: Any, capsys: Any, args: list[str], plain: bool) -> tuple[str, str, object]:
+    from cbcf_data import cli
+
+    monkeypatch.setattr(cli, "PLAIN", plain)
+    monkeypatch.setattr(sys, "argv", ["cbcf-data", *args])
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    out, err = capsys.readouterr()
+    return out, err, ended.value.code
+
+
+CASES = [
+    ["import", "{bundle}", "--dataset", "{dataset}"], ["import", "--dry-run", "{bundle}", "-d", "{dataset}"],
+    ["import", "{bundle}", "--dataset={dataset}", "--dry-run"], ["import", "{again}", "--dataset", "{dataset}"],
+    ["import", "{invalid}", "--dataset", "{dataset}"], ["import", "{bundle}", "--replace", "--dataset", "{dataset}"],
+    ["import", "{again}", "--replace", "--reason", "a correction", "--dataset", "{dataset}"],
+    ["import", "{again}", "--replace", "--dry-run", "-d", "{dataset}"], ["import", "{missing}", "-d", "{dataset}"],
+    ["import", "{dataset}", "-d", "{dataset}"], ["import", "{bundle}", "-d", "{missing}"], ["import", "{bundle}"],
+    ["import"], ["import", "--help"], ["import", "{bundle}", "--dry-run=1", "-d", "{dataset}"],
+    ["import", "{bundle}", "--dry-run", "--dry-run", "-d", "{dataset}"], ["import", "{bundle}", "{bundle}"],
+    ["import", "{bundle}", "--reason", "", "-d", "{dataset}"], ["import", "{bundle}", "--nope", "-d", "{dataset}"],
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[" ".join(case) for case in CASES])
+def test_plain_and_typer_imports_are_identical(case, tmp_path, monkeypatch, capsys):
+    """The same output, exit status and files written, each run on its own copy of the dataset."""
+    _, bundle, base = materialize("bundle-valid", tmp_path)
+    _, invalid, _ = materialize("bundle-not-in-codelist", tmp_path / "invalid")
+    runs = []
+    for plain in (False, True):
+        dataset = tmp_path / f"dataset-{plain}"
+        shutil.copytree(base, dataset)
+        again = tmp_path / f"again-{plain}.yaml"  # a bundle the dataset already holds (imported before)
+        shutil.copyfile(bundle, again)
+        importing.import_bundle(again, dataset)
+        names = {"bundle": str(bundle), "dataset": str(dataset), "again": str(again), "invalid": str(invalid),
+                 "missing": str(tmp_path / "nope.json")}
+        if "{again}" not in case:
+            shutil.rmtree(dataset)
+            shutil.copytree(base, dataset)
+        args = [arg.format(**names) for arg in case]
+        monkeypatch.chdir(tmp_path)  # no checkout around
+        out, err, status = _main(monkeypatch, capsys, args, plain)
+        runs.append(([text.replace(str(dataset), "DATASET").replace(str(again), "AGAIN") for text in (out, err)],
+                     status, _files(dataset)))
+    assert runs[1] == runs[0]
+    assert runs[0][0][0] or runs[0][0][1]
+
+
+def test_a_plain_import_loads_no_typer_click_rich_or_pydantic(tmp_path):
+    _, bundle, dataset = materialize("bundle-valid", tmp_path)
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr))\n"
+            "from cbcf_data.cli import main\nsys.argv = ['cbcf-data', *sys.argv[1:]]\nmain()\n")
+    loaded = []
+    for args in (["validate", str(dataset)], ["import", str(bundle), "--dataset", str(dataset)]):
+        run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=tmp_path,
+                             timeout=300)
+        assert run.returncode == 0, run.stderr
+        loaded.append(set(run.stderr.split("\n")[-2].split()))
+    assert "wrote" in run.stdout
+    assert not loaded[1] & {"typer", "click", "rich", "pydantic", "pydantic_core", "frictionless"}, loaded[1]

@@ -186,3 +186,29 @@ def test_a_plain_import_loads_no_typer_click_rich_or_pydantic(tmp_path):
         loaded.append(set(run.stderr.split("\n")[-2].split()))
     assert "wrote" in run.stdout
     assert not loaded[1] & {"typer", "click", "rich", "pydantic", "pydantic_core", "frictionless"}, loaded[1]
+
+
+def test_the_collector_is_paused_while_an_import_reads_and_restored_after(tmp_path, monkeypatch):
+    """Structural: the tables are read under a verdict with the cyclic garbage collector paused
+    (their keys make no cycles), and it runs again once the import is done, or refused."""
+    import gc
+
+    from cbcf_data.check import known
+
+    _, bundle, dataset = materialize("bundle-valid", tmp_path)
+    assert not validate(dataset).issues
+    seen: list[bool] = []
+    original = known.known_table
+
+    def noting(*args: Any) -> None:
+        seen.append(gc.isenabled())
+        original(*args)
+
+    monkeypatch.setattr(bundle_check, "known_table", noting)
+    assert gc.isenabled()
+    importing.import_bundle(bundle, dataset)
+    assert seen and not any(seen) and gc.isenabled()
+    _, invalid, _ = materialize("bundle-not-in-codelist", tmp_path / "invalid")
+    with pytest.raises(InvalidDataError):
+        importing.import_bundle(invalid, dataset)
+    assert len(seen) > 15 and gc.isenabled()

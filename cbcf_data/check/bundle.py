@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from cbcf_data.check.descriptor import check_descriptor
 from cbcf_data.check.explain import close_match
@@ -19,7 +19,12 @@ from cbcf_data.check.state import Batch, Row, Run, Stop, escape, record_id
 from cbcf_data.check.structure import csv_feed
 from cbcf_data.io import csvfiles, limits, package, positions
 from cbcf_data.io.readers import ReadError, parse_json, read_document, read_text
-from cbcf_data.model.tables import MODELS, Record
+from cbcf_data.model import bundling
+from cbcf_data.model.accept import value_accepter
+from cbcf_data.model.declared import MODELS, pydantic_model
+
+if TYPE_CHECKING:  # the models (Pydantic) are imported only for a bundle's row `model.accept` does not take
+    from cbcf_data.model.tables import Record
 
 
 def check_bundle(run: Run, path: Path, dataset: str | Path | None) -> None:
@@ -45,14 +50,12 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
     (`check.verdict`), its rows are read as cells for what the bundle's rows are compared with,
     not typed and checked again (`check.known`): the same report, at the cost of the bundle; the
     keys of each table the bundle adds to are then put in `order`, in their file's order."""
-    from cbcf_data.model import bundle as bundles
-
     if not isinstance(document, dict):
         run.unusable("not-a-bundle", "a bundle is an object with a `meeting` and its rows", str(path),
                      hint="start from records/templates/meeting.yaml")
         raise Stop
     check_shape(run, document, str(path))
-    rows, pointers = bundles.to_rows(document)
+    rows, pointers = bundling.to_rows(document)
     check_padding(run, path, rows, pointers)
     descriptor_file = package.descriptor_path(None) if dataset is None else package.descriptor_of(Path(dataset))
     before = len(run.report.issues)
@@ -74,6 +77,7 @@ def check_bundle_document(run: Run, path: Path, document: Any, dataset: str | Pa
                     for row in bundle_rows:
                         by_id.setdefault(record_id(bundle_key(model, row)), []).append(row)
                     known_table(run, model, paths[model.table], by_id, quoted, order)
+                    model = accepted(model, bundle_rows)
                 else:
                     feed = csv_feed(run, model, paths[model.table])
                     feeds.append(("dataset", _capture(model, feed, wanted, run.existing.setdefault(model.table, {}))))
@@ -124,9 +128,7 @@ def place_issues(run: Run, path: Path) -> None:
 
 def check_shape(run: Run, document: dict[str, Any], path: str) -> None:
     """The bundle's top level: known keys only, lists of objects, and a `meeting` object."""
-    from cbcf_data.model.bundle import Bundle
-
-    allowed = set(Bundle.model_fields) | {"$schema"}
+    allowed = set(bundling.KEYS) | {"$schema"}
     for key, value in document.items():
         where = Where(path, None, None, f"/{escape(key)}")
         if key not in allowed:
@@ -178,3 +180,34 @@ def bundle_key(model: type[Record], row: dict[str, Any]) -> Any:
         value = row.get(model.primary_key[0])
         return value if type(value) is str else str(value)
     return tuple(row.get(field) for field in model.primary_key)
+
+
+def accepted(model: Any, rows: list[dict[str, Any]]) -> Any:
+    """`model` for `check_table` to judge a bundle's `rows` by: when `model.accept` takes every one
+    (`value_accepter`), an `Accepted` model, which judges them without Pydantic; else the table's
+    model, whose validator judges them all. The rows' records and issues are the same either way."""
+    accept = value_accepter(model.table)
+    if accept is None or not all(accept(row) is not None for row in rows):
+        return model
+    return Accepted(model, accept)
+
+
+class Accepted:
+    """A table's model for `check.rows.check_table` whose validator (`__pydantic_validator__`, as
+    `check.rows` calls it for a bundle's rows) is `model.accept`'s: every row it is given was taken
+    by it (see `accepted`). What `check.rows` reads of a model besides is the declared model's
+    (`model.declared`); anything else, and a row not taken after all, is the Pydantic model's."""
+
+    def __init__(self, declared: Any, accept: Any) -> None:
+        self.declared, self.accept = declared, accept
+        self.table, self.__name__ = declared.table, declared.__name__
+        self.primary_key, self.foreign_keys, self.model_fields = \
+            declared.primary_key, declared.foreign_keys, declared.model_fields
+        self.__pydantic_validator__ = self
+
+    def validate_python(self, row: dict[str, Any]) -> Any:
+        record = self.accept(row)
+        return record if record is not None else pydantic_model(self.declared).__pydantic_validator__.validate_python(row)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(pydantic_model(self.declared), name)

@@ -1,10 +1,10 @@
-"""What the `cbcf-data` commands share without Typer: the options `validate` and `show` take (one
+"""What the `cbcf-data` commands share without Typer: the options `validate`, `show` and `import` take (one
 table, from which Typer declares them and the plain-argument path parses them), how a command
 finds its dataset, and how it prints.
 
-Importing this module costs no Typer, rich or Pydantic: `validate` and `show` called with plain
-arguments run from here (see `cbcf_data.cli.main`), and Typer is imported only for everything
-else (help, errors in the arguments, every other command).
+Importing this module costs no Typer, rich or Pydantic: `validate`, `show` and `import` called
+with plain arguments run from here (see `cbcf_data.cli.main`), and Typer is imported only for
+everything else (help, errors in the arguments, every other command).
 """
 
 from __future__ import annotations
@@ -86,17 +86,31 @@ RECORD_ID = Param("record_id", (), "The ID of a meeting (cbcf-2024), person (mer
 AS_OF = Param("as_of", ("--as-of",), "Show the dataset as it stood on this date (YYYY-MM-DD): rows known by then, "
               "each commitment's latest assessment on or before it.", _date)
 
+
+def _flag(value: str) -> bool:
+    """A flag's value: it takes none (`plain_arguments` sets it when it is given)."""
+    return True
+
+
+BUNDLE = Param("bundle", (), "The meeting bundle (.json, .yaml or .yml) to add.", _path, REQUIRED)
+DRY_RUN = Param("dry_run", ("--dry-run",), "Show the rows that would be added; write nothing.", _flag, False)
+REPLACE = Param("replace", ("--replace",), "Correct a meeting already in the dataset: its rows become exactly the "
+                "bundle's.", _flag, False)
+REASON = Param("reason", ("--reason",), "Why the IDs this takes out are retired (recorded in records/retired_ids.csv).",
+               _text)
+
 #: The parameters of the commands that run without Typer when their arguments are plain, in the
 #: order of the command's signature (the Typer commands declare exactly these: a test holds it).
 PLAIN: dict[str, tuple[Param, ...]] = {
     "validate": (SOURCE, FORMAT, DATASET),
     "show": (RECORD_ID, AS_OF, DATASET),
+    "import": (BUNDLE, DRY_RUN, REPLACE, REASON, DATASET),
 }
 
 
 def plain_arguments(command: str, args: list[str]) -> dict[str, Any] | None:
     """The values of `command`'s parameters from `args` when every one is plain: known options,
-    each once, with a value that does not start with `-`, and as many arguments as the command
+    each once, with a value that does not start with `-` (a flag with none), and as many arguments as the command
     takes; None for anything else (help, an unknown or repeated option, `--`, a value Typer
     would refuse), which Typer then handles as it always did."""
     params = PLAIN.get(command)
@@ -113,6 +127,11 @@ def plain_arguments(command: str, args: list[str]) -> dict[str, Any] | None:
             continue
         name, equals, value = token.partition("=") if token.startswith("--") else (token, "", "")
         param = options.get(name)
+        if param is not None and param.convert is _flag:  # a flag, given once, without a value
+            if equals or param.name in values:
+                return None
+            values[param.name] = True
+            continue
         if not equals:
             value = next(rest, "-")
         if param is None or param.name in values or value.startswith("-"):

@@ -3,57 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from cbcf_data.cli.base import BUNDLE, DRY_RUN, REASON, REPLACE
 from cbcf_data.cli.common import DatasetOption, _dataset, app
-from cbcf_data.errors import CbcfDataError, InvalidDataError
+from cbcf_data.errors import CbcfDataError
 
 #: Why IDs are taken out: the `reason` of their rows in retired_ids.csv.
-ReasonOption = Annotated[str | None, typer.Option(
-    "--reason", help="Why the IDs this takes out are retired (recorded in records/retired_ids.csv).")]
+ReasonOption = Annotated[str | None, typer.Option(*REASON.decls, help=REASON.help)]
 
 
 @app.command("import")
 def import_(
-    bundle: Annotated[Path, typer.Argument(help="The meeting bundle (.json, .yaml or .yml) to add.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the rows that would be added; write nothing.")] = False,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Correct a meeting already in the dataset: its rows become exactly the bundle's.")
-    ] = False,
+    bundle: Annotated[Path, typer.Argument(help=BUNDLE.help)],
+    dry_run: Annotated[bool, typer.Option(*DRY_RUN.decls, help=DRY_RUN.help)] = False,
+    replace: Annotated[bool, typer.Option(*REPLACE.decls, help=REPLACE.help)] = False,
     reason: ReasonOption = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
-    from cbcf_data.edit.importing import import_bundle
-    from cbcf_data.io import csvfiles
-    from cbcf_data.model.tables import TABLES
+    from cbcf_data.cli.importing import import_ as run
 
-    if replace:
-        from cbcf_data.edit.importing import refuse_non_bundle
-        from cbcf_data.edit.replacing import replace_meeting
-
-        refuse_non_bundle(bundle)
-        _print_change(lambda: replace_meeting(bundle, _dataset(dataset, writes=not dry_run), dry_run, reason), dry_run)
-        return
-    try:
-        result = import_bundle(bundle, dataset=_dataset(dataset, writes=not dry_run), dry_run=dry_run)
-    except InvalidDataError as error:
-        if error.report is not None:
-            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
-            raise typer.Exit(error.report.exit_status) from None  # type: ignore[attr-defined]
-        raise
-    for table, ids in result.present.items():
-        typer.echo(f"{table}: {len(ids)} row(s) already present, identical")
-    for table, rows in result.added.items():
-        typer.echo(f"{table}: {len(rows)} row(s) {'would be added' if dry_run else 'added'}")
-        if dry_run:
-            typer.echo(csvfiles.to_csv_text(TABLES[table], rows), nl=False)
-    if not result.added:
-        typer.echo("nothing to do: every row of the bundle is already in the dataset.")
-    elif not dry_run:
-        typer.echo(f"wrote {len(result.written)} file(s); now run `cbcf-data validate` and open a change.")
+    status = run(bundle, dry_run, replace, reason, dataset)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()
@@ -64,27 +39,13 @@ def remove(
     dataset: DatasetOption = None,
 ) -> None:
     """Withdraw a meeting: its rows, and the people, sources… only it uses, in one all-or-nothing write."""
+    from cbcf_data.cli.importing import print_change
     from cbcf_data.edit.replacing import remove_meeting
 
-    _print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run, reason), dry_run)
-
-
-def _print_change(work: Any, dry_run: bool) -> None:
-    """Run a replace or remove; print its rows by table, or its report when the bundle is invalid."""
-    try:
-        change = work()
-    except InvalidDataError as error:
-        if error.report is not None:
-            typer.echo(error.report.to_text(), nl=False)  # type: ignore[attr-defined]
-            raise typer.Exit(error.report.exit_status) from None  # type: ignore[attr-defined]
-        raise
-    if not change:
-        typer.echo("nothing to do: the dataset already holds exactly these rows.")
-        return
-    for line in change.lines():
-        typer.echo(f"{line}{' (dry run: nothing written)' if dry_run else ''}")
-    if not dry_run:
-        typer.echo(f"wrote {len(change.written)} file(s); now run `cbcf-data validate` and open a change.")
+    status = print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run, reason),
+                          dry_run)
+    if status:
+        raise typer.Exit(status)
 
 
 @app.command()

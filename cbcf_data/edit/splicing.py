@@ -15,14 +15,16 @@ import itertools
 import operator
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.dataset.loading import gc_paused
 from cbcf_data.dataset.tables import Dataset
 from cbcf_data.errors import UnusableInputError
 from cbcf_data.io import csvfiles, limits
 from cbcf_data.io.readers import ReadError, csv_records, read_text
-from cbcf_data.model.tables import Record
+
+if TYPE_CHECKING:  # a table's model is read for its fields and keys: `model.declared` serves (no Pydantic)
+    from cbcf_data.model.tables import Record
 
 Key = tuple[str, ...]
 Rows = dict[str, list[dict[str, Any]]]
@@ -36,7 +38,7 @@ def table_rows(ds: Dataset) -> Rows:
 def split_rows(ds: Dataset, meeting_id: str) -> tuple[Rows, Rows, Rows]:
     """(every table's rows, those without the meeting, the meeting's own: `model.bundle.split_meeting`),
     as cells; the garbage collector paused meanwhile (these rows make no cycles)."""
-    from cbcf_data.model.bundle import split_meeting
+    from cbcf_data.model.bundling import split_meeting
 
     with gc_paused():
         rows = table_rows(ds)

@@ -69,6 +69,49 @@ def accepter(table: str) -> Accepter | None:
     return _compiled(table, fields, RULES[table] if ruled else None)
 
 
+@functools.cache
+def value_accepter(table: str) -> Accepter | None:
+    """`accepter(table)` for a row given as values — a bundle's object, as its JSON or YAML reads
+    it — instead of CSV cells: a row whose keys are all fields of the table, and whose values are
+    text, None, or (for an integer field) an integer, is judged as the cells that hold those values
+    (an integer as its digits: the model takes an integer as it is, and the digits as that integer);
+    any other row (another type, an unknown key) is not accepted here (None), and Pydantic judges it.
+    A row accepted is one the model accepts, with equal values (a differential test holds it)."""
+    accept = accepter(table)
+    if accept is None:
+        return None
+    from cbcf_data.model.rowspec import ROWS
+
+    names = tuple(name for name, *_ in ROWS[table][0])
+    known = frozenset(names)
+    integers = frozenset(name for name, _, kind, _ in ROWS[table][0] if kind == "int")
+
+    def accept_values(row: dict[str, Any]) -> Any:
+        if not known.issuperset(row):
+            return None
+        cells = {}
+        for name in names:
+            value = row.get(name)
+            if value is not None and type(value) is not str:
+                if type(value) is not int or name not in integers:
+                    return None
+                value = str(value)
+            cells[name] = value
+        return accept(cells)
+
+    return accept_values
+
+
+def dumped(table: str, record: Any) -> dict[str, Any]:
+    """A record accepted here (`accepter`, `value_accepter`) as its model's `model_dump()` gives
+    it: every field in order, a date as its plain text (the models serialise a `PartialDate` so)."""
+    from cbcf_data.model.rowspec import ROWS
+
+    values = vars(record)
+    return {name: str(values[name]) if kind == "after" and values[name] is not None else values[name]
+            for name, _, kind, _ in ROWS[table][0]}
+
+
 def spec_of(model: Any) -> tuple[tuple[FieldSpec, ...], bool] | None:
     """(each field's spec, whether the row rules of `model.rowrules` apply) read from `model`'s
     core schema; None when it holds anything not understood here."""

@@ -48,3 +48,36 @@ def test_meetings_cites_each_pair_once_at_its_first_row_whatever_the_table():
     assert {pair: (where.line, rid) for pair, (where, rid) in meetings.cited.items()} == {
         ("m1", "s1"): (2, "m1/t2"), ("m1", "s2"): (3, "m1/t3"), ("m2", "s1"): (5, "m2/t5")}
     assert len(issues) == 5 and meetings.commitment_meeting == {}
+
+
+def test_a_batch_handler_keeps_what_the_record_handler_keeps_record_by_record():
+    """`Located` and `Orphans` fed a batch at once (`Rules.batch_feeders`) keep the same IDs, lines,
+    order and used values as when fed each record; a batch from another file than the table's
+    first rows is noted as the record handler notes it."""
+    from cbcf_data.check.rules import Rules
+
+    chance = random.Random(28)
+    kept_ids = kept_used = False
+    for table, model in TABLES.items():
+        by_record, by_batch = Rules(lambda *a, **k: None, None), Rules(lambda *a, **k: None, None)
+        batched, _ = by_batch.batch_feeders(table)
+        handlers = [by_record.located.handler(table), by_record.groups[2].handler(table)]
+        names = ["id", *model.foreign_keys]
+        for path in ("t.csv", "t.csv", "other.csv"):
+            lines = sorted(chance.sample(range(2, 500), 20))
+            records = [SimpleNamespace(**{name: chance.choice(VALUES) or f"id-{line}" if name == "id"
+                                          else chance.choice(VALUES) for name in names}) for line in lines]
+            for record, line in zip(records, lines):
+                for handler in handlers:
+                    if handler is not None:
+                        handler(record, Where(path, table, line))
+            for feed in batched:
+                feed(records, path, lines)
+        for kept in ("ids", "elsewhere", "paths"):
+            mine, theirs = getattr(by_batch.located, kept), getattr(by_record.located, kept)
+            assert mine == theirs and [list(v) for v in mine.values() if isinstance(v, dict)] == \
+                [list(v) for v in theirs.values() if isinstance(v, dict)], (table, kept)
+        assert by_batch.groups[2].used == by_record.groups[2].used, table
+        kept_ids |= any(by_batch.located.ids.values())
+        kept_used |= any(by_batch.groups[2].used.values())
+    assert kept_ids and kept_used

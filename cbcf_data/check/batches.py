@@ -13,6 +13,7 @@ holds this on every fixture).
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class TableCheck:
     #: Fields referencing this same table: judged once the whole table is read.
     inside: list[str]
     feed_rules: Callable[[Any, Any], None] | None
+    #: For a batch: the rules fed the whole batch at once, then those fed each record (`Rules.batch_feeders`).
+    batch_rules: tuple[Callable[[list[Any], str, list[int]], None], ...] = ()
+    batch_row_rules: Callable[[Any, Any], None] | None = None
     #: A composite key checked by adjacency while its CSV is sorted (see `rows.check_table`).
     adjacent: bool = False
     #: The key before the next row while a composite key is checked by adjacency (None: keys are kept).
@@ -80,7 +84,9 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch,
         for line, row in zip(batch.lines, batch.rows):
             table.deferred.extend([(Where(display, name, line), f, row[fields.index(f)])
                                    for f in table.inside if row[fields.index(f)]])
-    feed_rules = table.feed_rules
+    for feed_batch in table.batch_rules:
+        feed_batch(judged.records, display, batch.lines)
+    feed_rules = table.batch_row_rules
     if feed_rules is not None:
         for record, line in zip(judged.records, batch.lines):
             feed_rules(record, new_where(Where, (display, name, line, None)))
@@ -123,9 +129,9 @@ def _keys_new(table: TableCheck, batch: Batch) -> bool:
 
 def rows_of(model: type[Record], batch: Batch) -> Iterator[Row]:
     """The batch's rows as `structure.csv_feed` gives a row on its own: (where, key, cells)."""
-    cells_of = csvfiles.cells_of(tuple(model.model_fields))
+    cells_of, new_where, path, table = csvfiles.cells_of(tuple(model.model_fields)), tuple.__new__, batch.path, batch.table
     for line, key, row in zip(batch.lines, batch.keys, batch.rows):
-        yield Where(batch.path, batch.table, line), key, cells_of(row)
+        yield new_where(Where, (path, table, line, None)), key, cells_of(row)
 
 
 def judged_validator(run: Run, model: type[Record], judged: columns.Judged) -> Callable[[dict[str, Any]], Any]:
@@ -152,10 +158,16 @@ def judged_validator(run: Run, model: type[Record], judged: columns.Judged) -> C
 
 def code_fault(model: type[Record], name: str, value: str) -> dict[str, Any]:
     """Pydantic's error for `value`, which is not one of the codes of `model`'s field `name`."""
-    from cbcf_data.model.rowspec import ROWS
-
-    codes = next(parameters for field_name, _, _, parameters in ROWS[model.table][0] if field_name == name)
-    shown = [repr(code) for code in codes]
-    expected = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    expected = _expected(model.table, name)
     return {"type": "literal_error", "loc": (name,), "msg": f"Input should be {expected}", "input": value,
             "ctx": {"expected": expected}}
+
+
+@functools.cache
+def _expected(table: str, name: str) -> str:
+    """The codes of a field as Pydantic's literal error lists them: `'a', 'b' or 'c'`."""
+    from cbcf_data.model.rowspec import ROWS
+
+    codes = next(parameters for field_name, _, _, parameters in ROWS[table][0] if field_name == name)
+    shown = [repr(code) for code in codes]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"

@@ -68,6 +68,8 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         adjacent=len(model.primary_key) > 1 and alone,
     )
     table.previous = () if table.adjacent else None
+    if run.rules is not None:
+        table.batch_rules, table.batch_row_rules = run.rules.batch_feeders(name)
     for origin, feed in feeds:
         if origin == "dataset":
             _check_parts(run, model, table, feed)
@@ -181,6 +183,7 @@ def _pydantic(model: Any, origin: str) -> Callable[[dict[str, Any]], Any]:
     return validate
 
 
+@functools.cache
 def _invalid() -> tuple[type[Exception], ...]:
     """Pydantic's ValidationError (imported when a row raised one), and a batch's `CodeFaults`."""
     from pydantic import ValidationError

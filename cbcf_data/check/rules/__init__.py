@@ -27,6 +27,8 @@ from cbcf_data.model.codelists import RETIRABLE_TABLE
 
 Emit = Callable[..., None]
 Handler = Callable[[Any, Any], None]
+#: Takes a batch of valid records of one table's CSV: (records, the CSV's path, their lines).
+BatchHandler = Callable[[list[Any], str, list[int]], None]
 #: In the order their issues are reported, row by row and at the finish.
 GROUPS = (Meetings, Hierarchy, Orphans, Archives, Retired)
 #: Every check these rules run, by issue code.
@@ -46,21 +48,39 @@ class Rules:
 
     def feeder(self, table: str) -> Handler:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
-        handlers: list[Handler] = [h for group in (self.located, *self.groups) if (h := _handler(group, table))]
-        if len(handlers) == 1:
-            return handlers[0]
-        # One call of each handler, compiled (as `csvfiles.cells_of` is): no loop per record.
-        namespace: dict[str, Any] = {f"handler{i}": handler for i, handler in enumerate(handlers)}
-        body = "".join(f"    handler{i}(record, where)\n" for i in range(len(handlers))) or "    pass\n"
-        exec(f"def feed(record, where):\n{body}", namespace)  # noqa: S102 - names made here only
-        feed: Handler = namespace["feed"]
-        return feed
+        return _compiled([h for group in (self.located, *self.groups) if (h := _handler(group, table))])
+
+    def batch_feeders(self, table: str) -> tuple[tuple[BatchHandler, ...], Handler | None]:
+        """For a batch of valid records of `table` (rows of its CSV): the groups' batch handlers,
+        each fed the whole batch first, and the function that takes each record for the others
+        (None when there are none). A group's `batch_handler(table)` never reports while it is
+        fed, and what it keeps is read only by `finish` or while later tables are fed, so feeding
+        it a batch at a time changes nothing the rules report."""
+        batched, rows = [], []
+        for group in (self.located, *self.groups):
+            handler = group.batch_handler(table) if hasattr(group, "batch_handler") else None
+            if handler is not None:
+                batched.append(handler)
+            elif (row_handler := _handler(group, table)) is not None:
+                rows.append(row_handler)
+        return tuple(batched), _compiled(rows) if rows else None
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Run the rules that need every table. `source_ids` are every source row's ID, valid or
         not, so an invalid row's archive is not reported as unlisted too."""
         for group in self.groups:
             group.finish(source_ids)
+
+
+def _compiled(handlers: list[Handler]) -> Handler:
+    """One function calling each handler in turn, compiled (as `csvfiles.cells_of` is): no loop per record."""
+    if len(handlers) == 1:
+        return handlers[0]
+    namespace: dict[str, Any] = {f"handler{i}": handler for i, handler in enumerate(handlers)}
+    body = "".join(f"    handler{i}(record, where)\n" for i in range(len(handlers))) or "    pass\n"
+    exec(f"def feed(record, where):\n{body}", namespace)  # noqa: S102 - names made here only
+    feed: Handler = namespace["feed"]
+    return feed
 
 
 def _handler(group: Any, table: str) -> Handler | None:

@@ -9,6 +9,7 @@ again) keeps only its IDs; a location asked for is found by reading the table's 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,29 @@ class Located:
             else:
                 ids.add(record.id)
                 elsewhere[record.id] = where
+
+        return feed
+
+    def batch_handler(self, table: str) -> Any:
+        """`handler` for a batch of records of the table's CSV at once (see `Rules.batch_feeders`)."""
+        ids = self.ids.get(table)
+        if ids is None:
+            return None
+        paths, elsewhere, row = self.paths, self.elsewhere.get(table), self.handler(table)
+        id_of = operator.attrgetter("id")
+
+        def feed(records: list[Any], path: str, lines: list[int]) -> None:
+            paths.setdefault(table, path)
+            if path != paths[table]:  # not the file of its first rows: each record as `handler` notes it
+                for record, line in zip(records, lines):
+                    row(record, Where(path, table, line))
+            elif elsewhere is None:
+                ids.update(zip(map(id_of, records), lines))
+            else:
+                ids.update(map(id_of, records))
+                if elsewhere:
+                    for record in records:
+                        elsewhere.pop(record.id, None)
 
         return feed
 

@@ -62,8 +62,13 @@ class CodeFaults(Exception):
         super().__init__(problems)
         self.problems = problems
 
-    def errors(self, include_url: bool = False) -> list[dict[str, Any]]:
-        return self.problems
+    def errors(self, include_url: bool = False, include_context: bool = True) -> list[dict[str, Any]]:
+        if include_context:
+            return self.problems
+        return [{key: value for key, value in problem.items() if key != "ctx"} for problem in self.problems]
+
+    def error_count(self) -> int:
+        return len(self.problems)
 
 
 def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch,

@@ -81,20 +81,19 @@ class ReleaseStream:
     def __call__(self, model: type[Record], feed: Iterator[Any]) -> Iterator[Any]:
         """Yield the rows of `feed` (rows and `Batch`es) on, unchanged, writing them as they pass
         (`validate`'s tee)."""
-        batch: list[dict[str, Any]] = []
+        batch: list[list[str]] = []  # each row as its cells' text, "" when empty (a `Batch`'s rows)
         previous = None
         sink = self.sink(model)
-        cells_of = csvfiles.cells_of(tuple(model.model_fields))
         for item in feed:
             if type(item) is Batch:
-                keys, cells = item.keys, list(map(cells_of, item.rows))
+                keys, rows = item.keys, item.rows
             else:
-                keys, cells = [item[1]], [item[2]]
+                keys, rows = [item[1]], [list(map(csvfiles.to_cell, item[2].values()))]
             if sink is not None and not _increasing(previous, keys):
                 self.unsorted.append(model.table)
                 sink = None
             previous = keys[-1]
-            batch.extend(cells)
+            batch.extend(rows)
             if len(batch) >= BATCH:
                 sink = self._write(sink, batch)
                 batch = []
@@ -123,12 +122,13 @@ class ReleaseStream:
             self.failed = error
             return None
 
-    def _write(self, sink: TableSink | None, batch: list[dict[str, Any]]) -> TableSink | None:
+    def _write(self, sink: TableSink | None, batch: list[list[str]]) -> TableSink | None:
         if sink is None or not batch or self.failed is not None:
             return sink if self.failed is None else None
         try:
-            sink.write(batch)
-            self._keep(sink.model.table, batch)
+            sink.write_texts(batch)
+            if self.kept is not None:
+                self._keep(sink.model.table, list(map(sink.cells_of, batch)))
             return sink
         except Exception as error:  # noqa: BLE001 - a row validation will report; re-raised if valid
             self.failed = error
@@ -201,6 +201,8 @@ class TableSink:
         self.stream, self.model, self.table = stream, model, model.table
         self.integers = integer_fields(model)
         self.fields = tuple(model.model_fields)
+        self.integer_indexes = tuple(self.fields.index(name) for name in self.integers)
+        self.cells_of = csvfiles.cells_of(self.fields)
         self.line = line_of(self.fields)
         self.csv = stream.out.open_file(f"csv/{self.table}.csv")
         self.excel = stream.out.open_file(f"excel/{self.table}.csv")
@@ -212,9 +214,28 @@ class TableSink:
         stream.counts[self.table] = 0
         self.indexed = False
 
+    def write_texts(self, rows: list[list[str]]) -> None:
+        """Write rows given as their cells' text ("" when empty): joined as they are when they are
+        already canonical (no cell to quote, integers in the form their values print in), as `write`
+        would write them; through `write` otherwise, and for a hierarchy's and the sources' rows."""
+        if self.parent is not None or self.table == "sources" or not canonical_integers(rows, self.integer_indexes):
+            self.write(list(map(self.cells_of, rows)))
+            return
+        self.stream.counts[self.table] += len(rows)
+        width = len(self.fields) - 1
+        text = "\n".join(map(",".join, rows)) + "\n"
+        if not (text.count("\n") == len(rows) and text.count(",") == width * len(rows) and '"' not in text
+                and "\r" not in text):
+            text = canonical_text(rows)
+        data = text.encode("utf-8")
+        self.csv.write(data)
+        excel = plain_excel(text, len(rows), width)
+        self.excel.write((excel if excel is not None else excel_text(rows, text)).encode("utf-8"))
+        self.stream.db.send("text", self.table, data)
+
     def write(self, batch: list[dict[str, Any]]) -> None:
         # Typed where the cells' text is not their values' (or for a hierarchy's tree, kept whole).
-        typed = bool(self.integers) and (self.parent is not None or not canonical_integers(batch, self.integers))
+        typed = bool(self.integers) and (self.parent is not None or not canonical_integers(batch, self.integers))  # type: ignore[arg-type]
         if typed:
             batch = [self.typed(cells) for cells in batch]
         self.stream.counts[self.table] += len(batch)
@@ -261,10 +282,11 @@ def _increasing(previous: Any, keys: list[Any]) -> bool:
     return (previous is None or keys[0] > previous) and all(map(operator.gt, keys[1:], keys))
 
 
-def canonical_integers(batch: list[dict[str, Any]], names: tuple[str, ...]) -> bool:
-    """Whether every cell of the integer columns `names` is empty or in the form its value prints
-    in (`05` is not), so that the cells' text is the text of their values; checked a column at a
-    time by one regular expression over its cells joined by line feeds."""
+def canonical_integers(batch: list[Any], names: tuple[Any, ...]) -> bool:
+    """Whether every cell of the integer columns `names` (of rows as dicts; or indexes, of rows as
+    lists) is empty or in the form its value prints in (`05` is not), so that the cells' text is
+    the text of their values; checked a column at a time by one regular expression over its cells
+    joined by line feeds."""
     for name in names:
         cells = list(filter(None, map(operator.itemgetter(name), batch)))
         joined = "\n".join(cells) + "\n"  # a cell holding a line feed is not an integer's form

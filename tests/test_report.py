@@ -175,3 +175,17 @@ def test_a_codelist_issue_without_a_hint_searches_nothing(monkeypatch):
     monkeypatch.setattr(explain_module, "nearest", mock.Mock(side_effect=AssertionError("searched")))
     said = explain_module.explain(TABLES["commitments"], "literal_error", "modality", "comit", "", lambda code: False)
     assert said == ("not-in-codelist", "'comit' is not a modality code", None)
+
+
+def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkeypatch):
+    from cbcf_data.check import rows
+    from cbcf_data.io import limits
+
+    explained = []
+    real = rows.explain
+    monkeypatch.setattr(rows, "explain", lambda *args: explained.append(args) or real(*args))
+    monkeypatch.setattr(limits, "ISSUES", 10)
+    report = validate(all_invalid(tmp_path))
+    assert len(report.issues) == len(explained) == 10
+    assert report.omitted == report.omitted_errors == N - 10 and not report.valid
+    assert f"{N - 10:,} more issue(s) not kept" in report.to_text()

@@ -290,7 +290,13 @@ def row_issues(run: Run, model: type[Record], error: Any, cells: dict[str, Any],
     """One issue per problem Pydantic found in a row, in words a contributor can act on. Runs once
     per bad row: Pydantic's context of each problem is asked for only when a problem has no
     location (a row rule names its field there), and the nearest-code search runs only for the
-    issues whose hint is shown (`Run.want_hint`)."""
+    issues whose hint is shown (`Run.want_hint`). Once the report is full (ISSUES kept), each
+    problem is only counted, as `Run.emit` would count it, and nothing is explained."""
+    if len(run.report.issues) >= limits.ISSUES:
+        count = error.error_count()
+        run.report.omitted += count
+        run.report.omitted_errors += count
+        return
     problems = error.errors(include_url=False, include_context=False)
     if not all(problem["loc"] for problem in problems):
         problems = error.errors(include_url=False)

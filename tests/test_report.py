@@ -215,3 +215,5 @@ def test_an_error_explained_again_says_what_it_said_and_asks_as_often(monkeypatc
         assert said[2][1] == "quote_start False is not a whole number" and said[3][1] == "quote_start 0 is not a whole number"
     fresh = explain_module._explain(model, "literal_error", "modality", "comit", "m", lambda code: False)
     assert said[-4] == fresh and len(explain_module._explained) == 4
+    explain_module.explain(model, "literal_error", "modality", "c" * (explain_module.HINT_CHARS + 1), "m", lambda code: False)
+    assert len(explain_module._explained) == 4  # a long text is not kept

@@ -91,12 +91,12 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
     search (nearest code or field name); when it says no, the hint is None and nothing is searched
     (`Run.want_hint`: only the first `HINTED` issues of a code get one).
 
-    The same error explained again is taken from `_explained` (values of a plain type): an
-    explanation is kept when it asked `searched` nothing, or asked once and was told no; it is
-    reused when `searched`, asked that again, says no again (so `searched` is asked as often as
-    without the memo, and a hint it allows is searched)."""
-    if searched is None or type(value) not in _PLAIN:
-        return _explain(model, kind, field, value, message, searched)
+    The same error explained again is taken from `_explained` (values of a plain type, texts of
+    at most HINT_CHARS characters): an explanation is kept when it asked `searched` nothing, or
+    asked once and was told no; it is reused when `searched`, asked that again, says no again
+    (so `searched` is asked as often as without the memo, and a hint it allows is searched)."""
+    if searched is None or type(value) not in _PLAIN or (type(value) is str and len(value) > HINT_CHARS):
+        return _explain(model, kind, field, value, message, searched)  # a long text is not kept
     key = (model, kind, field, type(value), value, message)
     found = _explained.get(key)
     if found is not None:

@@ -189,31 +189,3 @@ def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkey
     assert len(report.issues) == len(explained) == 10
     assert report.omitted == report.omitted_errors == N - 10 and not report.valid
     assert f"{N - 10:,} more issue(s) not kept" in report.to_text()
-
-
-def test_an_error_explained_again_says_what_it_said_and_asks_as_often(monkeypatch):
-    """`explain`'s memo: the same answers as made anew, `searched` asked once per issue, a hint
-    searched whenever `searched` allows it (the first HINTED of each run), values told apart by type."""
-    from cbcf_data.model.tables import TABLES
-
-    model = TABLES["commitments"]
-    monkeypatch.setattr(explain_module, "_explained", {})
-    for run in range(2):
-        asked: list[str] = []
-
-        def searched(code: str, asked: list[str] = asked) -> bool:
-            asked.append(code)
-            return len(asked) <= 3
-
-        said = [explain_module.explain(model, kind, field, value, "m", searched)
-                for _ in range(6) for kind, field, value in (("literal_error", "modality", "comit"),
-                                                             ("extra_forbidden", "modalty", "x"),
-                                                             ("int_parsing", "quote_start", False),
-                                                             ("int_parsing", "quote_start", 0))]
-        assert asked == ["not-in-codelist", "unknown-field"] * 6, run
-        assert [hint is not None for _, _, hint in said[::4]] == [True, True, False, False, False, False]
-        assert said[2][1] == "quote_start False is not a whole number" and said[3][1] == "quote_start 0 is not a whole number"
-    fresh = explain_module._explain(model, "literal_error", "modality", "comit", "m", lambda code: False)
-    assert said[-4] == fresh and len(explain_module._explained) == 4
-    explain_module.explain(model, "literal_error", "modality", "c" * (explain_module.HINT_CHARS + 1), "m", lambda code: False)
-    assert len(explain_module._explained) == 4  # a long text is not kept

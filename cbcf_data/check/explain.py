@@ -74,55 +74,13 @@ def properties(model: type[Record]) -> dict[str, Any]:
     return cached
 
 
-#: Explanations already made, by all they depend on, for values of these types (not float: 0.0
-#: and -0.0 are one key, with two reprs): a dataset wrong the same way on many rows (one bad
-#: code in every row) explains it once.
-_PLAIN = (str, int, bool, type(None))
-#: At most this many explanations are kept (for as long as the process runs).
-EXPLAINED = 4096
-_explained: dict[tuple[Any, ...], tuple[tuple[str, str, str | None], str | None]] = {}
-
-
 def explain(model: type[Record], kind: str, field: str | None, value: Any,
             message: str, searched: Callable[[str], bool] | None = None) -> tuple[str, str, str | None]:
     """(code, message, hint) for one Pydantic error, in words a contributor can act on.
 
     `searched(code)`, when given, says whether this issue of `code` gets a hint that needs a
     search (nearest code or field name); when it says no, the hint is None and nothing is searched
-    (`Run.want_hint`: only the first `HINTED` issues of a code get one).
-
-    The same error explained again is taken from `_explained` (values of a plain type, texts of
-    at most HINT_CHARS characters): an explanation is kept when it asked `searched` nothing, or
-    asked once and was told no; it is reused when `searched`, asked that again, says no again
-    (so `searched` is asked as often as without the memo, and a hint it allows is searched)."""
-    if searched is None or type(value) not in _PLAIN or (type(value) is str and len(value) > HINT_CHARS):
-        return _explain(model, kind, field, value, message, searched)  # a long text is not kept
-    key = (model, kind, field, type(value), value, message)
-    found = _explained.get(key)
-    if found is not None:
-        said, asked = found
-        if asked is None or not searched(asked):
-            return said
-        return _explain(model, kind, field, value, message, _yes)  # told yes just now: searched
-    answers: list[tuple[str, bool]] = []
-
-    def asking(code: str) -> bool:
-        answers.append((code, searched(code)))
-        return answers[-1][1]
-
-    said = _explain(model, kind, field, value, message, asking)
-    if len(answers) <= 1 and not any(answer for _, answer in answers) and len(_explained) < EXPLAINED:
-        _explained[key] = (said, answers[0][0] if answers else None)
-    return said
-
-
-def _yes(code: str) -> bool:
-    return True
-
-
-def _explain(model: type[Record], kind: str, field: str | None, value: Any,
-             message: str, searched: Callable[[str], bool] | None) -> tuple[str, str, str | None]:
-    """What `explain` says, made anew."""
+    (`Run.want_hint`: only the first `HINTED` issues of a code get one)."""
     name = field or "the row"
     prop = properties(model).get(field or "", {})
     if kind == "extra_forbidden":

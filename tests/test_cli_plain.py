@@ -166,3 +166,28 @@ def test_an_ascii_output_gets_utf8(args):
     run = subprocess.run([*CLI, *args], cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"})
     assert run.returncode == 0 and run.stderr == b""
     assert "—".encode() in run.stdout and run.stdout.decode("utf-8").startswith("cbcf-2024")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "latin-1", "ascii"])
+def test_echo_parts_writes_what_echo_writes_of_the_whole(monkeypatch, encoding):
+    """Part by part on a UTF-8 stream, each part written before the next is made; joined first on
+    any other, where a part the stream cannot encode goes out as UTF-8 (and so would the others)."""
+    parts = ["{\n  \"a\": \"é\"", ", \"b\": \"€ and \\u001b\"", "", "\n}\n"]
+    streams = []
+
+    def made():
+        for number, part in enumerate(parts):
+            if encoding.lower().startswith("utf"):  # the parts before this one are written already
+                assert streams[-1].buffer.getvalue().decode() == "".join(parts[:number])
+            yield part
+
+    for say in (lambda: base.echo("".join(parts), nl=False), lambda: base.echo_parts(made())):
+        streams.append(io.TextIOWrapper(io.BytesIO(), encoding=encoding, write_through=True))
+        monkeypatch.setattr(sys, "stdout", streams[-1])
+        say()
+    assert streams[0].buffer.getvalue() == streams[1].buffer.getvalue()
+
+
+def test_echo_parts_on_a_closed_stream_writes_nothing(monkeypatch):
+    monkeypatch.setattr(sys, "stdout", None)
+    base.echo_parts(iter(["x"]))

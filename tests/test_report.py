@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from dataclasses import asdict, replace
+from dataclasses import FrozenInstanceError, asdict, astuple, replace
 from unittest import mock
 
 import pytest
@@ -123,3 +123,69 @@ def ascii_issue(issue: Issue) -> Issue:
 def test_json_of_alike_issues_is_the_standard_indented_dump(found):
     report = Report(issues=found, tables=1, rows=3)
     assert report.to_json() == escape_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(issue=issues)
+def test_new_issue_is_the_issue_the_dataclass_builds(issue):
+    """`new_issue` skips the frozen dataclass's `__init__`: the same issue, fields in the same order."""
+    issue = replace(issue, column=None, excerpt=None)  # what `Run.emit` builds: no column, no excerpt
+    built = report_module.new_issue(*astuple(issue)[:11])
+    assert built == issue and hash(built) == hash(issue) and repr(built) == repr(issue)
+    assert list(vars(built)) == list(vars(issue)) == list(report_module.ISSUE_FIELDS)
+    with pytest.raises(FrozenInstanceError):
+        built.code = "x"  # type: ignore[misc]
+
+
+def test_emit_cuts_what_is_too_long_or_not_text():
+    """Values short enough are kept as they are, without a call; any other is cut or written as text."""
+    from cbcf_data.check.state import Run
+    from cbcf_data.io import limits
+
+    run = Run()
+    where = report_module.Where("records/x.csv", "x", 2)
+    long_id, long_value, long_text = "i" * (limits.MESSAGE_CHARS + 5), "v" * 200, "m" * (limits.MESSAGE_CHARS + 5)
+    run.emit("c", long_text, where, field="f", record_id=long_id, value=long_value, hint=long_text)
+    run.emit("c", "short", where, field="f", record_id="r", value=["a", 1], hint="")
+    run.emit("c", "short", where, record_id=None, value=12)
+    cut, kept, number = run.report.issues
+    assert cut.record_id == report_module.truncate(long_id, limits.MESSAGE_CHARS) and len(cut.record_id) == limits.MESSAGE_CHARS
+    assert cut.value == report_module.truncate(long_value) and len(cut.value) == limits.VALUE_CHARS
+    assert cut.message == cut.hint == "m" * (limits.MESSAGE_CHARS - 1) + "…"
+    assert (kept.message, kept.record_id, kept.value, kept.hint) == ("short", "r", '["a", 1]', "")
+    assert (number.record_id, number.value, number.hint) == (None, "12", None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(found=st.lists(issues, max_size=9), present=st.dictionaries(text, st.lists(text, max_size=3), max_size=2))
+def test_json_parts_encode_one_by_one_to_the_whole(found, present):
+    """What `cli.base.echo_parts` relies on to write the parts as they come: no ESC to strip
+    across two parts, no surrogate UTF-8 cannot encode."""
+    report = Report(issues=found, tables=1, rows=3, present=present)
+    with mock.patch.object(report_module, "CHUNK", 2):
+        parts = list(report.json_parts())
+        assert "".join(parts) == report.to_json()
+    assert all("\x1b" not in part for part in parts)
+    assert b"".join(part.encode("utf-8") for part in parts) == report.to_json().encode("utf-8")
+
+
+def test_a_codelist_issue_without_a_hint_searches_nothing(monkeypatch):
+    from cbcf_data.model.tables import TABLES
+
+    monkeypatch.setattr(explain_module, "nearest", mock.Mock(side_effect=AssertionError("searched")))
+    said = explain_module.explain(TABLES["commitments"], "literal_error", "modality", "comit", "", lambda code: False)
+    assert said == ("not-in-codelist", "'comit' is not a modality code", None)
+
+
+def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkeypatch):
+    from cbcf_data.check import rows
+    from cbcf_data.io import limits
+
+    explained = []
+    real = rows.explain
+    monkeypatch.setattr(rows, "explain", lambda *args: explained.append(args) or real(*args))
+    monkeypatch.setattr(limits, "ISSUES", 10)
+    report = validate(all_invalid(tmp_path))
+    assert len(report.issues) == len(explained) == 10
+    assert report.omitted == report.omitted_errors == N - 10 and not report.valid
+    assert f"{N - 10:,} more issue(s) not kept" in report.to_text()

@@ -65,10 +65,10 @@ def pattern_hints() -> dict[str, str]:
 
 def properties(model: type[Record]) -> dict[str, Any]:
     """Each field's own JSON Schema (nullable unwrapped), computed once per model."""
-    from cbcf_data.model.table_schema import field_schema
-
     cached = _property_cache.get(model.table)
-    if cached is None:
+    if cached is None:  # the import inside: it costs every call that runs it, a microsecond an issue
+        from cbcf_data.model.table_schema import field_schema
+
         schema = model.model_json_schema()
         cached = _property_cache[model.table] = {name: field_schema(name, schema)[0] for name in schema["properties"]}
     return cached
@@ -119,17 +119,22 @@ def explain(model: type[Record], kind: str, field: str | None, value: Any,
 def _not_in_codelist(model: type[Record], field: str | None, value: Any, prop: dict[str, Any],
                      searched: Callable[[str], bool] | None) -> tuple[str, str, str | None]:
     """A value that is not a code of its codelist, with the nearest code (for the issues that show one)."""
-    from cbcf_data.model.table_schema import codelist_of
-
-    allowed: list[str] = prop.get("enum", [])
-    listname = codelist_of(model, field or "") or field
-    said = f"{value!r} is not a {listname} code"
+    said = f"{value!r} is not a {_codelist_name(model, field)} code"
     if searched is not None and not searched("not-in-codelist"):
         return "not-in-codelist", said, None
+    allowed: list[str] = prop.get("enum", [])
     near = nearest(str(value), allowed)
     hint = f"did you mean `{near}`? " if near else ""
     return ("not-in-codelist", said,
             hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+
+
+@functools.cache
+def _codelist_name(model: type[Record], field: str | None) -> str | None:
+    """The name of the codelist of `field` (the field's own name when it has none), once per field."""
+    from cbcf_data.model.table_schema import codelist_of
+
+    return codelist_of(model, field or "") or field
 
 
 def _unknown_field(model: type[Record], field: str | None,

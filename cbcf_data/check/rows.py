@@ -297,15 +297,30 @@ def missing_reference(run: Run, field_name: str, ref: str, value: str, where: Wh
 
 def row_issues(run: Run, model: type[Record], error: Any, cells: dict[str, Any], where: Where,
                row_id: str) -> None:
-    """One issue per problem Pydantic found in a row, in words a contributor can act on."""
-    for problem in error.errors(include_url=False):
+    """One issue per problem Pydantic found in a row, in words a contributor can act on. Runs once
+    per bad row: Pydantic's context of each problem is asked for only when a problem has no
+    location (a row rule names its field there), and the nearest-code search runs only for the
+    issues whose hint is shown (`Run.want_hint`). Once the report is full (ISSUES kept), each
+    problem is only counted, as `Run.emit` would count it, and nothing is explained."""
+    if len(run.report.issues) >= limits.ISSUES:
+        count = error.error_count()
+        run.report.omitted += count
+        run.report.omitted_errors += count
+        return
+    problems = error.errors(include_url=False, include_context=False)
+    if not all(problem["loc"] for problem in problems):
+        problems = error.errors(include_url=False)
+    emit, want_hint = run.emit, run.want_hint
+    for problem in problems:
         loc = problem["loc"]
-        context = problem.get("ctx") or {}
-        field_name = str(loc[0]) if loc else context.get("field")
-        value = problem.get("input") if loc else cells.get(field_name) if field_name else None
-        # The nearest-code search runs only for the issues whose hint is shown (Run.want_hint).
-        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"], run.want_hint)
-        run.emit(code, message, where, field=field_name, record_id=row_id, value=value, hint=hint)
+        if loc:
+            field_name: str | None = str(loc[0])
+            value = problem.get("input")
+        else:
+            field_name = (problem.get("ctx") or {}).get("field")
+            value = cells.get(field_name) if field_name else None
+        code, message, hint = explain(model, problem["type"], field_name, value, problem["msg"], want_hint)
+        emit(code, message, where, field=field_name, record_id=row_id, value=value, hint=hint)
 
 
 @functools.cache

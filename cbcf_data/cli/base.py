@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -181,8 +181,35 @@ def echo(message: str = "", nl: bool = True, err: bool = False) -> None:
             terminal = stream.isatty()
         except Exception:  # as Click: a stream that cannot say is not a terminal
             terminal = False
-        _write(stream, out if terminal else _ANSI.sub("", out))
+        # Without ESC there is nothing to take out: a report's 44 MB of JSON is not scanned by the regex.
+        _write(stream, out if terminal or "\x1b" not in out else _ANSI.sub("", out))
     stream.flush()
+
+
+def echo_parts(parts: Iterable[str]) -> None:
+    """`echo("".join(parts), nl=False)`, byte for byte, writing each part as it comes when stdout
+    encodes UTF-8 (a 44 MB JSON report is then never held whole, nor its encoding); on any other
+    encoding the parts are joined first, as a part that did not encode would go out as UTF-8 and
+    the others not. Each part is taken through `echo`, so parts must not split an ANSI escape
+    (a report's JSON parts hold no ESC at all: `Report.json_parts`)."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    if not _utf8(stream):
+        echo("".join(parts), nl=False)
+        return
+    for part in parts:
+        echo(part, nl=False)
+
+
+def _utf8(stream: Any) -> bool:
+    """Whether `stream` encodes text as UTF-8: each character's bytes, the text around it aside."""
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _write(stream: Any, text: str) -> None:

@@ -7,6 +7,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from cbcf_data.model.rowspec import DECLARED
@@ -21,9 +22,10 @@ class Declared:
         self.table, self.__name__, self.primary_key, self.foreign_keys = table, name, primary_key, foreign_keys
         self.model_fields: dict[str, None] = dict.fromkeys(fields)
 
-    @property
+    @functools.cached_property
     def model(self) -> Any:
-        """The table's Pydantic model (importing Pydantic and building the models, once)."""
+        """The table's Pydantic model (importing Pydantic and building the models, once; kept, as
+        it is asked for once per bad row)."""
         from cbcf_data.model.tables import TABLES as MODEL_TABLES
 
         return MODEL_TABLES[self.table]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from test_accept import ROWS, _mutated, _same
 
-from cbcf_data.check.batches import CodeFaults, code_fault
+from cbcf_data.check.batches import CodeFaults
 from cbcf_data.model import accept, columns
 from cbcf_data.model.tables import TABLES
 
@@ -39,7 +39,7 @@ def _pydantic(table: str, cells: dict[str, Any]) -> tuple[Any, list[dict[str, An
 def _codes_only(table: str, cells: dict[str, Any], fields: list[str]) -> None:
     """Pydantic's errors for the row are exactly `CodeFaults`' (with and without their context)."""
     record, errors = _pydantic(table, cells)
-    faults = CodeFaults([code_fault(TABLES[table], name, cells[name]) for name in fields])
+    faults = CodeFaults(TABLES[table], [(name, cells[name]) for name in fields])
     assert record is None and errors == faults.errors(include_url=False), (cells, errors)
     assert faults.error_count() == len(errors)
     assert faults.errors(include_url=False, include_context=False) == \

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Where
-from cbcf_data.check.state import PROGRESS_EVERY, Batch, Keys, Row, Run
+from cbcf_data.check.state import PROGRESS_EVERY, Batch, Keys, Row, Run, record_id
 from cbcf_data.io import csvfiles
 from cbcf_data.model import columns
 from cbcf_data.model.declared import pydantic_model
@@ -56,29 +56,29 @@ class TableCheck:
 
 class CodeFaults(Exception):
     """A row whose only faults are values outside their codelists, told as Pydantic tells them
-    (`errors()`), so that `rows.row_issues` reports them alike."""
+    (`errors()`, `error_count()`), so that `rows.row_issues` reports them alike."""
 
-    def __init__(self, problems: list[dict[str, Any]]) -> None:
-        super().__init__(problems)
-        self.problems = problems
+    def __init__(self, model: type[Record], faults: list[tuple[str, str]]) -> None:
+        self.model, self.faults = model, faults  # (field, value): each problem's dict made when asked
 
     def errors(self, include_url: bool = False, include_context: bool = True) -> list[dict[str, Any]]:
-        if include_context:
-            return self.problems
-        return [{key: value for key, value in problem.items() if key != "ctx"} for problem in self.problems]
+        return [code_fault(self.model, name, value, include_context) for name, value in self.faults]
 
     def error_count(self) -> int:
-        return len(self.problems)
+        return len(self.faults)
 
 
-def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch,
-                compiled: bool) -> columns.Judged | None:
-    """Check `batch` at once and return None; or, when any row is invalid, a key was seen before or
-    a reference names nothing, leave it unchecked and return the rows' verdicts, for `rows` to
-    read the batch row by row with them. `compiled`: see `columns.judge`."""
+def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, compiled: bool,
+                tell: Callable[..., None]) -> columns.Judged | None:
+    """Check `batch` at once and return None; or, when a row is invalid for more than codes outside
+    their codelists, a key was seen before or a reference names nothing, leave it unchecked and
+    return the rows' verdicts, for `rows` to read the batch row by row with them. `compiled`: see
+    `columns.judge`; `tell`: `rows.row_issues`, which reports a row's problems."""
     judge = columns.judge(table.name, compiled)
     judged = judge(batch.rows) if judge is not None else columns.Judged([None] * len(batch.rows), {})
-    if judged.refused or judge is None or not _references_found(model, table, batch) or not _keys_new(table, batch):
+    # Rows refused only for codes outside their codelists are told here, in order, with the others.
+    told_here = judge is not None and None not in judged.refused.values()
+    if not told_here or not _references_found(model, table, batch) or not _keys_new(table, batch):
         return judged
     before, table.rows = table.rows, table.rows + len(batch.rows)
     if run.progress is not None and before // PROGRESS_EVERY != table.rows // PROGRESS_EVERY:
@@ -89,6 +89,9 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch,
         for line, row in zip(batch.lines, batch.rows):
             table.deferred.extend([(Where(display, name, line), f, row[fields.index(f)])
                                    for f in table.inside if row[fields.index(f)]])
+    if judged.refused:
+        _tell_in_order(run, model, table, batch, judged, tell)
+        return None
     for feed_batch in table.batch_rules:
         feed_batch(judged.records, display, batch.lines)
     feed_rules = table.batch_row_rules
@@ -96,6 +99,31 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch,
         for record, line in zip(judged.records, batch.lines):
             feed_rules(record, new_where(Where, (display, name, line, None)))
     return None
+
+
+def _tell_in_order(run: Run, model: type[Record], table: TableCheck, batch: Batch, judged: columns.Judged,
+                   tell: Callable[..., None]) -> None:
+    """A batch whose keys and references passed, some of whose rows hold codes outside their
+    codelists: each such row's issues (`tell`, as Pydantic's errors would be told) and each valid
+    record fed to the rules, row by row, in order, as a reading row by row does."""
+    records, refused, display, name, new_where = judged.records, judged.refused, batch.path, batch.table, tuple.__new__
+    valid = [index for index, record in enumerate(records) if record is not None]
+    for feed_batch in table.batch_rules:  # they report nothing: fed first, as for a whole batch
+        feed_batch([records[index] for index in valid], display, [batch.lines[index] for index in valid])
+    feed_rules, typed = table.batch_row_rules, pydantic_model(model)
+    for index, (record, line) in enumerate(zip(records, batch.lines)):
+        where = new_where(Where, (display, name, line, None))
+        if record is None:
+            row = batch.rows[index]
+            faults = [(field_name, row[_position(model, field_name)]) for field_name in refused[index] or ()]
+            tell(run, typed, CodeFaults(model, faults), {}, where, record_id(batch.keys[index]))
+        elif feed_rules is not None:
+            feed_rules(record, where)
+
+
+@functools.cache
+def _position(model: type[Record], field_name: str) -> int:
+    return list(model.model_fields).index(field_name)
 
 
 def _references_found(model: type[Record], table: TableCheck, batch: Batch) -> bool:
@@ -151,7 +179,7 @@ def judged_validator(run: Run, model: type[Record], judged: columns.Judged) -> C
             return record
         faults = refused.get(index)
         if faults:
-            raise CodeFaults([code_fault(model, name, cells[name]) for name in faults])
+            raise CodeFaults(model, [(name, cells[name]) for name in faults])
         if pydantic is None:
             from cbcf_data.check.validators import row_validator
 
@@ -161,11 +189,14 @@ def judged_validator(run: Run, model: type[Record], judged: columns.Judged) -> C
     return validate
 
 
-def code_fault(model: type[Record], name: str, value: str) -> dict[str, Any]:
-    """Pydantic's error for `value`, which is not one of the codes of `model`'s field `name`."""
+def code_fault(model: type[Record], name: str, value: str, context: bool = True) -> dict[str, Any]:
+    """Pydantic's error for `value`, which is not one of the codes of `model`'s field `name`
+    (with its context, or without as `errors(include_context=False)` gives it)."""
     expected = _expected(model.table, name)
-    return {"type": "literal_error", "loc": (name,), "msg": f"Input should be {expected}", "input": value,
-            "ctx": {"expected": expected}}
+    fault: dict[str, Any] = {"type": "literal_error", "loc": (name,), "msg": f"Input should be {expected}", "input": value}
+    if context:
+        fault["ctx"] = {"expected": expected}
+    return fault
 
 
 @functools.cache

@@ -256,3 +256,41 @@ def test_validating_a_valid_dataset_imports_no_pydantic():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True []"
+
+
+def test_a_batch_holds_about_batch_bytes_of_rows_whatever_their_size(tmp_path, monkeypatch):
+    """Long rows end a batch by the bytes read for it (`limits.BATCH_BYTES`, plus the text
+    reader's read-ahead of 8 KiB, a step of BATCH_STEP records at a time), long before BATCH
+    rows; the report is the same as row by row."""
+    import shutil
+
+    from cbcf_data.check import rows, structure
+    from cbcf_data.check.validate import validate
+    from cbcf_data.io import limits
+
+    shutil.copytree(FIXTURES / "_base", tmp_path / "d")
+    path = tmp_path / "d" / "records" / "topics.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    for number in range(1, len(lines)):
+        if lines[number] and '"' not in lines[number]:
+            cells = lines[number].split(",")
+            cells[header.index("description")] = "a long description " * 200  # 3,800 bytes
+            lines[number] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    sizes: list[int] = []
+    original = rows.check_batch
+
+    def spy(run, model, table, batch, *args):
+        if model.table == "topics":
+            sizes.append(len(batch.rows))
+        return original(run, model, table, batch, *args)
+
+    monkeypatch.setattr(rows, "check_batch", spy)
+    monkeypatch.setattr(structure, "BATCH", 0)
+    by_row = validate(tmp_path / "d").to_json()
+    monkeypatch.setattr(structure, "BATCH", 50)
+    monkeypatch.setattr(limits, "BATCH_BYTES", 4_000)
+    monkeypatch.setattr(limits, "BATCH_STEP", 2)
+    assert validate(tmp_path / "d").to_json() == by_row
+    assert len(sizes) > 3 and max(sizes) <= (4_000 + 8_192) // 3_800 + 1 + 2, sizes

@@ -8,9 +8,9 @@ import bisect
 import itertools
 import operator
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 #: Rows read together into a `Batch` (0: every row on its own, as before batches; tests use it).
 BATCH = 1_000
+#: A batch also ends once `limits.BATCH_BYTES` of the file have been read for it.
 
 
 def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row | Batch]:
@@ -44,23 +45,33 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row | Batch]
                 return
             reading = _Reading(run, model, display, expected)
             if BATCH:
-                while True:
-                    chunk: list[tuple[int, list[str]]] = []
-                    failed = None
-                    try:
-                        chunk.extend(itertools.islice(records, BATCH))  # keeps the rows read before an error
-                    except ReadError as error:
-                        failed = error
-                    yield from reading.chunk(chunk)  # the rows before a record that cannot be read, first
-                    if failed is not None:
-                        raise failed
-                    if len(chunk) < BATCH:
-                        break
+                yield from _batches(reading, records, cast("TextIO", file).buffer.tell)
             else:
                 yield from reading.rows(records)
             run.rows_left -= reading.line - 1
     except ReadError as error:
         fail_table(run, name, display, error)
+
+
+def _batches(reading: _Reading, records: Iterator[tuple[int, list[str]]], position: Callable[[], int]) -> Iterator[Row | Batch]:
+    """The records as `reading.chunk` gives them, in chunks of up to BATCH records and about
+    `limits.BATCH_BYTES` of the file (`position()`: the bytes read from it so far)."""
+    ended = False
+    while not ended:
+        chunk: list[tuple[int, list[str]]] = []
+        failed, start = None, position()
+        try:
+            while len(chunk) < BATCH and position() - start < limits.BATCH_BYTES:
+                taken, step = len(chunk), min(limits.BATCH_STEP, BATCH - len(chunk))
+                chunk.extend(itertools.islice(records, step))  # keeps the rows read before an error
+                if len(chunk) - taken < step:  # the end of the file
+                    ended = True
+                    break
+        except ReadError as error:
+            failed = error
+        yield from reading.chunk(chunk)  # the rows before a record that cannot be read, first
+        if failed is not None:
+            raise failed
 
 
 class _Reading:

@@ -21,6 +21,10 @@ MiB = 1024 * 1024
 CELL_CHARS = 100_000
 #: Characters in one CSV record, all its lines together.
 RECORD_CHARS = 1_000_000
+#: Bytes of a table file `validate` reads for one batch of rows (`check.structure`), taken
+#: `BATCH_STEP` records at a time, so a batch holds at most about this much plus BATCH_STEP records.
+BATCH_BYTES = 4 * MiB
+BATCH_STEP = 10
 #: Bytes of a dataset's table files together, as `validate` streams them (the 1,000,000-commitment
 #: benchmark dataset is 370 MB).
 VALIDATE_BYTES = 512 * MiB

@@ -3,12 +3,14 @@
 and each valid record fed to the cross-table rules.
 
 A batch with nothing to say — every row valid, no key seen before, every reference found — costs
-no Python step per value. Anything else hands the batch back to `rows`, which reads it row by
+no Python step per value. A batch whose keys and references pass, and whose refused rows hold
+only codes outside their codelists, is told here, row by row in order: those rows' issues
+(`CodeFaults`, reported as Pydantic would report them, without running it) among the valid
+records fed to the rules. Anything else hands the batch back to `rows`, which reads it row by
 row as it reads any row, with each row's verdict taken from here (`judged_validator`): a valid
-row's record, the code faults of a row whose only faults are codes outside their codelists
-(`CodeFaults`, reported as Pydantic would, without running it), or Pydantic for any other row.
-The report is therefore the same, issue for issue and in order, as a reading row by row (a test
-holds this on every fixture).
+row's record, a row's code faults, or Pydantic for any other row. The report is therefore the
+same, issue for issue and in order, as a reading row by row (a test holds this on every fixture
+and on bad rows of every kind).
 """
 
 from __future__ import annotations

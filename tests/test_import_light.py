@@ -123,15 +123,10 @@ def test_the_bundle_keys_are_the_models_fields():
 # -- the command: `import` with plain arguments runs without Typer, with Typer's output ------------
 
 def _main(monkeypatch: Any, capsys: Any, args: list[str], plain: bool) -> tuple[str, str, object]:
-    from cbcf_data import cli
+    """`cbcf-data ARGS` in this process, with or without its Typer-free path (`test_cli_plain`'s)."""
+    from test_cli_plain import run_main
 
-    monkeypatch.setattr(cli, "PLAIN", plain)
-    monkeypatch.setattr(sys, "argv", ["cbcf-data", *args])
-    monkeypatch.setenv("COLUMNS", "100")
-    with pytest.raises(SystemExit) as ended:
-        cli.main()
-    out, err = capsys.readouterr()
-    return out, err, ended.value.code
+    return run_main(monkeypatch, capsys, args, plain)
 
 
 CASES = [

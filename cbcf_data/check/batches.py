@@ -87,10 +87,9 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, 
         run.progress(table.name, table.rows // PROGRESS_EVERY * PROGRESS_EVERY, False)
     new_where, display, name = tuple.__new__, batch.path, batch.table
     if table.inside:  # references to the table itself, judged once it is read
-        fields = list(model.model_fields)
+        inside = [(f, _position(model, f)) for f in table.inside]
         for line, row in zip(batch.lines, batch.rows):
-            table.deferred.extend([(Where(display, name, line), f, row[fields.index(f)])
-                                   for f in table.inside if row[fields.index(f)]])
+            table.deferred.extend([(Where(display, name, line), f, row[at]) for f, at in inside if row[at]])
     if judged.refused:
         _tell_in_order(run, model, table, batch, judged, tell)
         return None

@@ -60,14 +60,14 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         run.report.checks.add("foreign-key")
     outside = {f: ref for f, ref in model.foreign_keys.items()
                if ref != name and ref not in run.broken and ref not in run.incomplete}
+    adjacent = len(model.primary_key) > 1 and alone
     table = TableCheck(
         name, run.keys[name],
         references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
         inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
         feed_rules=run.rules.feeder(name) if run.rules is not None else None,
-        adjacent=len(model.primary_key) > 1 and alone,
+        adjacent=adjacent, previous=() if adjacent else None,
     )
-    table.previous = () if table.adjacent else None
     if run.rules is not None:
         table.batch_rules, table.batch_row_rules = run.rules.batch_feeders(name)
     for origin, feed in feeds:

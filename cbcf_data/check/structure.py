@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from cbcf_data.model.tables import Record
 
 
-#: Rows read together into a `Batch` (0: every row on its own, as before batches; tests use it).
+#: Rows read together into a `Batch` (0: every row on its own, as before batches; tests use it);
+#: a batch also ends once `limits.BATCH_BYTES` of the file have been read for it.
 BATCH = 1_000
-#: A batch also ends once `limits.BATCH_BYTES` of the file have been read for it.
 
 
 def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row | Batch]:
@@ -35,7 +35,6 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row | Batch]
     run.report.checks.add("csv-structure")
     name, display = model.table, str(path)
     expected = list(model.model_fields)
-    reading = None
     try:
         records, file = open_csv(path, run.root)
         with file:

@@ -235,7 +235,7 @@ class TableSink:
 
     def write(self, batch: list[dict[str, Any]]) -> None:
         # Typed where the cells' text is not their values' (or for a hierarchy's tree, kept whole).
-        typed = bool(self.integers) and (self.parent is not None or not canonical_integers(batch, self.integers))  # type: ignore[arg-type]
+        typed = bool(self.integers) and (self.parent is not None or not canonical_integers(batch, self.integers))
         if typed:
             batch = [self.typed(cells) for cells in batch]
         self.stream.counts[self.table] += len(batch)

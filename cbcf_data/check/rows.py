@@ -26,6 +26,7 @@ from cbcf_data.check.report import Where, truncate
 from cbcf_data.check.state import PROGRESS_EVERY, Batch, Row, Run, record_id
 from cbcf_data.check.structure import keys_before
 from cbcf_data.check.validators import row_validator
+from cbcf_data.dataset.loading import gc_paused
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
 from cbcf_data.model.accept import accepter
@@ -70,11 +71,12 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
     )
     if run.rules is not None:
         table.batch_rules, table.batch_row_rules = run.rules.batch_feeders(name)
-    for origin, feed in feeds:
-        if origin == "dataset":
-            _check_parts(run, model, table, feed)
-        else:  # a bundle's rows, never batched
-            _check_feed(run, model, table, origin, cast("Iterable[Row]", feed), _validator(run, model, origin))
+    with gc_paused():  # the young objects are collected where limits are checked (`structure.checked`)
+        for origin, feed in feeds:
+            if origin == "dataset":
+                _check_parts(run, model, table, feed)
+            else:  # a bundle's rows, never batched
+                _check_feed(run, model, table, origin, cast("Iterable[Row]", feed), _validator(run, model, origin))
     _finish_table(run, model, table)
 
 

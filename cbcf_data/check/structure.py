@@ -5,6 +5,7 @@ row as wide as the header, rows sorted by primary key — feeding the rows on to
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 import operator
 import os
@@ -164,9 +165,12 @@ CHECK_EVERY = 10_000
 
 def checked(run: Run, line: int) -> int:
     """The next line at which to check again; ReadError when the rows of all tables pass
-    VALIDATE_ROWS, or the process has grown by more than VALIDATE_MEMORY since the run began."""
+    VALIDATE_ROWS, or the process has grown by more than VALIDATE_MEMORY since the run began.
+    While the cyclic garbage collector is paused, its youngest generation is collected here."""
     if line > run.rows_left + 1:
         raise too_many_rows(line)
+    if not gc.isenabled():  # paused while rows are read (`rows.check_table`): cycles the rows left are freed
+        gc.collect(0)
     grown = run.memory_grown()
     if grown is not None and grown > limits.VALIDATE_MEMORY:
         raise ReadError("too-much-memory", f"validation has taken {grown // limits.MiB:,} MiB for the rows read so "

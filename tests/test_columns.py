@@ -114,3 +114,45 @@ def test_a_value_holding_a_line_feed_is_not_read_as_two():
         for compiled in (False, True):
             judged = columns.judge("commitments", compiled)(_texts("commitments", [cells, changed]))  # type: ignore[misc]
             assert judged.records[0] is not None and judged.refused == {1: None}, (name, compiled)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["cbcf-2024", "cbcf-2024-ottawa"]),
+                          st.sampled_from(["cbcf-2024-c01", "cbcf-2024-ottawa-c02", "cbcf-2023-c01", "cbcf-2024c01"]),
+                          st.none() | st.text(max_size=4), st.none() | st.integers(0, 5), st.none() | st.integers(0, 5)),
+                min_size=1, max_size=8))
+def test_a_column_rule_passes_a_batch_exactly_when_each_row_follows_the_row_rule(rows):
+    """`rowrules.COLUMN_RULES` says of a batch's typed columns what `RULES` says of each row."""
+    from types import SimpleNamespace
+
+    from cbcf_data.model.rowrules import COLUMN_RULES, RULES
+
+    names = ("meeting_id", "id", "quote", "quote_start", "quote_end")
+    records = [SimpleNamespace(**dict(zip(names, row))) for row in rows]
+    each = []
+    for record in records:
+        try:
+            RULES["commitments"](record)
+            each.append(True)
+        except ValueError:
+            each.append(False)
+    assert COLUMN_RULES["commitments"]({name: [getattr(r, name) for r in records] for name in names}) == all(each)
+
+
+def test_the_real_commitments_pass_their_column_rule_and_a_batch_needs_no_record_for_it():
+    """Not vacuous: the real commitments (with and without quotes) pass as one batch by their
+    column rule, so no light record is made for the row rules (`Judged.records` is lazy)."""
+    from cbcf_data.model.rowrules import RULES
+
+    rows = ROWS["commitments"]
+    assert any(row["quote"] is None for row in rows) and any(row["quote"] is not None for row in rows)
+    called = []
+    rule = RULES["commitments"]
+    RULES["commitments"] = lambda light: called.append(light) or rule(light)
+    try:
+        columns.judge.cache_clear()
+        judged = columns.judge("commitments", True)(_texts("commitments", rows))  # type: ignore[misc]
+    finally:
+        RULES["commitments"] = rule
+        columns.judge.cache_clear()
+    assert not judged.refused and called == [] and "records" not in vars(judged)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from types import SimpleNamespace
+from typing import Any
 
 from cbcf_data.check.report import Where
 from cbcf_data.check.rules.located import Located
@@ -53,14 +54,14 @@ def test_meetings_cites_each_pair_once_at_its_first_row_whatever_the_table():
 def test_a_batch_handler_keeps_what_the_record_handler_keeps_record_by_record():
     """`Located` and `Orphans` fed a batch at once (`Rules.batch_feeders`) keep the same IDs, lines,
     order and used values as when fed each record; a batch from another file than the table's
-    first rows is noted as the record handler notes it."""
+    first rows is declined, and noted as the record handler notes it."""
     from cbcf_data.check.rules import Rules
 
     chance = random.Random(28)
     kept_ids = kept_used = False
     for table, model in TABLES.items():
         by_record, by_batch = Rules(lambda *a, **k: None, None), Rules(lambda *a, **k: None, None)
-        batched, _ = by_batch.batch_feeders(table)
+        by_batch.groups = (by_batch.groups[2],)  # Orphans alone, besides Located
         handlers = [by_record.located.handler(table), by_record.groups[2].handler(table)]
         names = ["id", *model.foreign_keys]
         for path in ("t.csv", "t.csv", "other.csv"):
@@ -71,13 +72,69 @@ def test_a_batch_handler_keeps_what_the_record_handler_keeps_record_by_record():
                 for handler in handlers:
                     if handler is not None:
                         handler(record, Where(path, table, line))
-            for feed in batched:
-                feed(records, path, lines)
+            fed_as_a_batch(by_batch, table, records, path, lines)
         for kept in ("ids", "elsewhere", "paths"):
             mine, theirs = getattr(by_batch.located, kept), getattr(by_record.located, kept)
             assert mine == theirs and [list(v) for v in mine.values() if isinstance(v, dict)] == \
                 [list(v) for v in theirs.values() if isinstance(v, dict)], (table, kept)
-        assert by_batch.groups[2].used == by_record.groups[2].used, table
+        assert by_batch.groups[0].used == by_record.groups[2].used, table
         kept_ids |= any(by_batch.located.ids.values())
-        kept_used |= any(by_batch.groups[2].used.values())
+        kept_used |= any(by_batch.groups[0].used.values())
     assert kept_ids and kept_used
+
+
+def fed_as_a_batch(rules: Any, table: str, records: list[Any], path: str, lines: list[int]) -> int:
+    """Feed `records` as `check.batches` feeds a batch's valid records: as columns to each group's
+    batch handler, then each record, in order, to the groups that declined it or have none; the
+    number of groups that declined."""
+    names = list(vars(records[0]))
+    columns = {name: [getattr(record, name) for record in records] for name in names}
+    declined = [row for batch, row in rules.batch_feeders(table) if batch is None or not batch(columns, path, lines)]
+    for record, line in zip(records, lines):
+        for row in declined:
+            row(record, Where(path, table, line))
+    return sum(batch is not None for batch, row in rules.batch_feeders(table) if row in declined)
+
+
+def test_the_commitment_rules_fed_a_batch_report_and_keep_what_they_do_record_by_record(tmp_path):
+    """`Meetings` and `Archives` take a batch of commitments at once only when none of them is
+    reported; else they decline it and are fed each record: the issues, their order, and what the
+    groups keep (the meeting of each commitment, where each pair is first cited) are the same as
+    when fed record by record."""
+    from cbcf_data.check.rules import Rules
+
+    text = "Both countries agree to share data."
+    chance = random.Random(16)
+    taken = declined = 0
+    for _ in range(200):
+        issues: dict[str, list[Any]] = {"record": [], "batch": []}
+        both = {way: Rules(lambda *a, way=way, found=issues, **k: found[way].append((a, k)), tmp_path) for way in issues}
+        for rules in both.values():
+            meetings, archives = rules.groups[0], rules.groups[3]
+            meetings.delegations.update({"cbcf-2024": frozenset({"US", "CA"}), "cbcf-2023": frozenset({"US"})})
+            archives.texts.update({"s-1": text, "s-2": None})
+        records, good = [], chance.random() < 0.5  # good: none of the rows is reported
+        for line in range(2, 2 + chance.randint(1, 12)):
+            meeting = chance.choice(["cbcf-2024"] if good else ["cbcf-2024", "cbcf-2023", "cbcf-2022"])
+            start = chance.randint(0, 6)
+            source = chance.choice(["s-1", "s-1", "s-2", "s-3"])
+            quote = chance.choice([None, text[start:start + 5]] if good and source == "s-1" else
+                                  [None] if good else [None, text[start:start + 5], "other"])
+            records.append(SimpleNamespace(
+                id=chance.choice([f"{meeting}-c0{line}", f"cbcf-2021-c0{line}"]), meeting_id=meeting,
+                source_id=source, parties=chance.choice(["US", "US", "CA", "both"]),
+                quote=quote, quote_start=None if quote is None else start, quote_end=None if quote is None else start + 5))
+        lines = list(range(2, 2 + len(records)))
+        feed = both["record"].feeder("commitments")
+        for record, line in zip(records, lines):
+            feed(record, Where("c.csv", "commitments", line))
+        groups_declined = fed_as_a_batch(both["batch"], "commitments", records, "c.csv", lines)
+        taken, declined = taken + (groups_declined == 0), declined + (groups_declined > 0)
+        assert issues["batch"] == issues["record"], records
+        for rules in both.values():
+            rules.finish()
+        assert issues["batch"] == issues["record"], records
+        mine, theirs = both["batch"].groups[0], both["record"].groups[0]
+        assert mine.commitment_meeting == theirs.commitment_meeting
+        assert list(mine.cited.items()) == list(theirs.cited.items())
+    assert taken > 50 and declined > 50, (taken, declined)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Where
+from cbcf_data.check.rules import BatchHandler, Handler, in_turn
 from cbcf_data.check.state import PROGRESS_EVERY, Batch, Keys, Row, Run, record_id
 from cbcf_data.io import csvfiles
 from cbcf_data.model import columns
@@ -42,9 +43,10 @@ class TableCheck:
     #: Fields referencing this same table: judged once the whole table is read.
     inside: list[str]
     feed_rules: Callable[[Any, Any], None] | None
-    #: For a batch: the rules fed the whole batch at once, then those fed each record (`Rules.batch_feeders`).
-    batch_rules: tuple[Callable[[list[Any], str, list[int]], None], ...] = ()
-    batch_row_rules: Callable[[Any, Any], None] | None = None
+    #: For a batch: each group's batch handler (or None) and record handler (`Rules.batch_feeders`).
+    batch_rules: tuple[tuple[BatchHandler | None, Handler], ...] = ()
+    #: The record handlers of the groups that declined a batch, called as one (`rules.in_turn`).
+    row_feeders: dict[tuple[Handler, ...], Handler] = field(default_factory=dict)
     #: A composite key checked by adjacency while its CSV is sorted (see `rows.check_table`).
     adjacent: bool = False
     #: The key before the next row while a composite key is checked by adjacency (None: keys are kept).
@@ -77,7 +79,7 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, 
     return the rows' verdicts, for `rows` to read the batch row by row with them. `compiled`: see
     `columns.judge`; `tell`: `rows.row_issues`, which reports a row's problems."""
     judge = columns.judge(table.name, compiled)
-    judged = judge(batch.rows) if judge is not None else columns.Judged([None] * len(batch.rows), {})
+    judged = judge(batch.rows) if judge is not None else columns.Judged(len(batch.rows), dict.fromkeys(range(len(batch.rows))))
     # Rows refused only for codes outside their codelists are told here, in order, with the others.
     told_here = judge is not None and None not in judged.refused.values()
     if not told_here or not _references_found(model, table, batch) or not _keys_new(table, batch):
@@ -93,25 +95,35 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, 
     if judged.refused:
         _tell_in_order(run, model, table, batch, judged, tell)
         return None
-    for feed_batch in table.batch_rules:
-        feed_batch(judged.records, display, batch.lines)
-    feed_rules = table.batch_row_rules
+    feed_rules = _fed(table, judged.columns, display, batch.lines)
     if feed_rules is not None:
         for record, line in zip(judged.records, batch.lines):
             feed_rules(record, new_where(Where, (display, name, line, None)))
     return None
 
 
+def _fed(table: TableCheck, columns: dict[str, Any], path: str, lines: list[int]) -> Handler | None:
+    """Feed a batch's valid records (their typed `columns`) to the rules' batch handlers; the record
+    handlers of the groups that declined it or have none, as one function (None: every group took it)."""
+    declined = tuple(row for batch, row in table.batch_rules if batch is None or not batch(columns, path, lines))
+    if not declined:
+        return None
+    feed = table.row_feeders.get(declined)
+    if feed is None:
+        feed = table.row_feeders[declined] = in_turn(list(declined))
+    return feed
+
+
 def _tell_in_order(run: Run, model: type[Record], table: TableCheck, batch: Batch, judged: columns.Judged,
                    tell: Callable[..., None]) -> None:
     """A batch whose keys and references passed, some of whose rows hold codes outside their
     codelists: each such row's issues (`tell`, as Pydantic's errors would be told) and each valid
-    record fed to the rules, row by row, in order, as a reading row by row does."""
+    record fed to the rules, in order, as a reading row by row does (the groups that take the
+    valid records as a batch report nothing for them)."""
     records, refused, display, name, new_where = judged.records, judged.refused, batch.path, batch.table, tuple.__new__
     valid = [index for index, record in enumerate(records) if record is not None]
-    for feed_batch in table.batch_rules:  # they report nothing: fed first, as for a whole batch
-        feed_batch([records[index] for index in valid], display, [batch.lines[index] for index in valid])
-    feed_rules, typed = table.batch_row_rules, pydantic_model(model)
+    columns_ = {field_name: [column[index] for index in valid] for field_name, column in judged.columns.items()}
+    feed_rules, typed = _fed(table, columns_, display, [batch.lines[index] for index in valid]), pydantic_model(model)
     for index, (record, line) in enumerate(zip(records, batch.lines)):
         where = new_where(Where, (display, name, line, None))
         if record is None:

@@ -70,7 +70,7 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
         adjacent=adjacent, previous=() if adjacent else None,
     )
     if run.rules is not None:
-        table.batch_rules, table.batch_row_rules = run.rules.batch_feeders(name)
+        table.batch_rules = run.rules.batch_feeders(name)
     with gc_paused():  # the young objects are collected where limits are checked (`structure.checked`)
         for origin, feed in feeds:
             if origin == "dataset":

@@ -3,17 +3,19 @@
 `judge(table)(rows)` takes a batch of CSV rows (lists of text, each exactly as wide as the
 header, empty text for an empty cell) and checks each field's column with calls that loop in C
 (`set.issuperset`, `map` over a compiled pattern's `fullmatch`, `min`/`max` of the lengths),
-so a valid batch costs no Python step per value. It returns a `Judged`: each row's light record
-(a named tuple of the typed values the model would hold, as `model.accept` types them) or None,
-and for each row refused, whether its only faults are codes outside their codelist — the one
-kind of fault the caller may report without Pydantic (`codes_only`). Every check is the same
+so a valid batch costs no Python step per value. It returns a `Judged`: each field's typed
+column (the values the model would hold, as `model.accept` types them), each row's light record
+(a named tuple of them, made only when asked for) or None, and for each row refused, whether its
+only faults are codes outside their codelist — the one kind of fault the caller may report
+without Pydantic. Every check is the same
 one as `model.accept`'s per value (`accept.value_check`), run on the columns: a test holds the
 two equal on any batch, so a row is taken here exactly when `model.accept` takes it, with equal
 values, and `model.accept` takes only rows Pydantic accepts.
 
-A column with any fault is checked again value by value, to find the rows at fault; the table's
-row rules (`model.rowrules`) then run row by row on the rows every field accepted.
-Standard library only.
+A column with any fault is checked again value by value, to find the rows at fault. The table's
+row rules (`model.rowrules`) are judged on the columns where the table has a column form
+(`COLUMN_RULES`, exact), else — or when that finds a fault — row by row on the rows every field
+accepted. Standard library only (Pydantic's compiled validators only when asked, see `judge`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from cbcf_data.model.accept import PRINTABLE, SURROGATE, pattern_restricted, value_check
@@ -34,15 +35,32 @@ Rows = Sequence[Sequence[str]]
 DATES_KEPT = 4096
 
 
-@dataclass
 class Judged:
-    """What `judge` found in a batch."""
+    """What `judge` found in a batch: the typed columns and the rows refused; each row's light
+    record is made only when asked for (`records`)."""
 
-    #: Each row's light record, or None where a field or a row rule refused it.
-    records: list[Any]
-    #: Rows refused: their index -> the fields whose only fault is a value outside their codelist,
-    #: in field order; None where anything else is at fault (then Pydantic must say what).
-    refused: dict[int, list[str] | None] = field(default_factory=dict)
+    def __init__(self, size: int, refused: dict[int, list[str] | None] | None = None,
+                 record: Any = None, typed: Sequence[Sequence[Any]] = ()) -> None:
+        self.size = size
+        #: Rows refused: their index -> the fields whose only fault is a value outside their codelist,
+        #: in field order; None where anything else is at fault (then Pydantic must say what).
+        self.refused: dict[int, list[str] | None] = {} if refused is None else refused
+        self._record, self._typed = record, typed
+
+    @functools.cached_property
+    def columns(self) -> dict[str, Sequence[Any]]:
+        """Each field's typed values, in row order (a refused row's are not to be read)."""
+        return dict(zip(self._record._fields, self._typed)) if self._record is not None else {}
+
+    @functools.cached_property
+    def records(self) -> list[Any]:
+        """Each row's light record (a named tuple of its typed values), or None where it was refused."""
+        if self._record is None:
+            return [None] * self.size
+        records: list[Any] = list(map(tuple.__new__, itertools.repeat(self._record, self.size), zip(*self._typed)))
+        for index in self.refused:
+            records[index] = None
+        return records
 
 
 Judge = Callable[[Rows], Judged]
@@ -54,7 +72,7 @@ def judge(table: str, compiled: bool = False) -> Judge | None:
     `compiled`: the text and integer columns are checked by Pydantic's compiled validators of
     the same constraints (`pydantic_core`, without the models), faster on a large batch than
     Python's `re`, and imported only then; Pydantic's verdict on a value is the model's own."""
-    from cbcf_data.model.rowrules import RULES
+    from cbcf_data.model.rowrules import COLUMN_RULES, RULES
     from cbcf_data.model.rowspec import ROWS
 
     spec = ROWS.get(table)
@@ -63,25 +81,30 @@ def judge(table: str, compiled: bool = False) -> Judge | None:
     fields, ruled = spec
     record = collections.namedtuple(f"{table}_row", [name for name, *_ in fields])  # type: ignore[misc]
     columns = [_column(name, optional, kind, parameters, compiled) for name, optional, kind, parameters in fields]
-    return functools.partial(_judge, columns, record, RULES[table] if ruled else None)
+    rules = (RULES[table], COLUMN_RULES.get(table)) if ruled else None
+    return functools.partial(_judge, columns, record, rules)
 
 
-def _judge(columns: list[Callable[[Sequence[str], dict[int, list[str] | None]], Sequence[Any]]],
-           record: Any, rule: Callable[[Any], None] | None, rows: Rows) -> Judged:
+def _judge(columns: list[Callable[[Sequence[str], dict[int, list[str] | None]], Sequence[Any]]], record: Any,
+           rules: tuple[Callable[[Any], None], Callable[[dict[str, Sequence[Any]]], bool] | None] | None,
+           rows: Rows) -> Judged:
     refused: dict[int, list[str] | None] = {}
     typed = [check(column, refused) for check, column in zip(columns, zip(*rows))]
-    records: list[Any] = list(map(tuple.__new__, itertools.repeat(record, len(rows)), zip(*typed)))
-    for index in refused:
-        records[index] = None
-    if rule is not None:  # the table's own row rules, on the typed values of the rows every field took
-        for index, light in enumerate(records):
-            if light is not None:
-                try:
-                    rule(light)
-                except Exception:
-                    records[index] = None
-                    refused[index] = None
-    return Judged(records, refused)
+    judged = Judged(len(rows), refused, record, typed)
+    if rules is None:
+        return judged
+    rule, column_rule = rules
+    if column_rule is not None and not refused and column_rule(judged.columns):
+        return judged  # every row surely follows the table's row rules: no record is needed for them
+    records = judged.records  # the row rules, on the typed values of the rows every field took
+    for index, light in enumerate(records):
+        if light is not None:
+            try:
+                rule(light)
+            except Exception:
+                records[index] = None
+                refused[index] = None
+    return judged
 
 
 #: An empty cell's value: `map(_EMPTY.get, cells, cells)` is each cell's text, None for "".

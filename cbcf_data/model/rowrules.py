@@ -1,15 +1,18 @@
 """The rules each table's row must follow on its own, without Pydantic: `RULES[table](row)`.
 
-A rule reads the row's typed values as attributes (a record, or the light record of
-`cbcf_data.check.fastrows`) and raises `RowRuleError` with a kebab-case code, the field at fault,
-and a message template filled from its context. The models run them as their `_check_row`
+A rule reads the row's typed values as attributes (a record, or a light record of `model.accept`
+or `model.columns`) and raises `RowRuleError` with a kebab-case code, the field at fault, and a
+message template filled from its context. The models run them as their `_check_row`
 (`model.tables`, which turns the error into Pydantic's, message and context unchanged); the
-accept path of `check.fastrows` runs the same functions. Standard library only.
+accept paths run the same functions. `COLUMN_RULES[table](columns)` says whether a whole batch
+follows a table's rules, from its typed columns, for the largest tables. Standard library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import operator
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cbcf_data.model import codelists
@@ -178,9 +181,29 @@ def assessment(self: Any) -> None:
         raise _fail("no-evidence-note", "note", "a no-evidence assessment's note says what was searched ('Searched: ...')")
 
 
+def commitment_columns(columns: dict[str, Sequence[Any]]) -> bool:
+    """Whether every row of a batch follows `commitment`, from its typed columns (calls that loop in
+    C, no Python step per row): exactly when `commitment` passes each row, which a test holds."""
+    ids, meetings = columns["id"], columns["meeting_id"]
+    if not all(map(str.startswith, ids, map(operator.add, meetings, itertools.repeat("-c")))):
+        return False
+    quotes, starts, ends = columns["quote"], columns["quote_start"], columns["quote_end"]
+    if None in quotes or None in starts or None in ends:  # then rows without a quote have none of the three
+        quoted = list(map(operator.is_not, quotes, itertools.repeat(None)))
+        if quoted != list(map(operator.is_not, starts, itertools.repeat(None))) \
+                or quoted != list(map(operator.is_not, ends, itertools.repeat(None))):
+            return False
+        quotes, starts, ends = (list(itertools.compress(column, quoted)) for column in (quotes, starts, ends))
+    return all(map(operator.eq, map(operator.sub, ends, starts), map(len, quotes)))
+
+
 #: Each table's row rules (a table without rules of its own is not here).
 RULES: dict[str, Callable[[Any], None]] = {
     "meetings": meeting, "organizations": organization, "attendances": attendance, "commitments": commitment,
     "instruments": instrument, "instrument_parties": instrument_party, "instrument_mentions": instrument_mention,
     "sources": source, "assessments": assessment,
 }
+
+#: A table's row rules judged for a batch at once, from its typed columns: True exactly when every
+#: row follows `RULES[table]` (a table without one here has its rule run row by row).
+COLUMN_RULES: dict[str, Callable[[dict[str, Sequence[Any]]], bool]] = {"commitments": commitment_columns}

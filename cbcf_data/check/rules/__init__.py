@@ -9,11 +9,15 @@ the retirable tables once for all groups (`located.Located`: a CSV row's place a
 To add a rule: add it to the group it belongs to (or a new group module listed in `GROUPS`):
 a method `_<table>(record, where)` per table it reads, or one `handler(table)` returning them,
 name its issue code in that group's `CHECKS`, and add a broken fixture under tests/fixtures/.
+A group whose handler runs for every row of a large table may also take a batch of its rows at
+once, as typed columns: `batch_handler(table)`, which declines (returns False, having changed
+nothing) any batch it would report something for (see `Rules.batch_feeders`); a test in
+tests/test_rules_feed.py holds each one to its record handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +31,9 @@ from cbcf_data.model.codelists import RETIRABLE_TABLE
 
 Emit = Callable[..., None]
 Handler = Callable[[Any, Any], None]
-#: Takes a batch of valid records of one table's CSV: (records, the CSV's path, their lines).
-BatchHandler = Callable[[list[Any], str, list[int]], None]
+#: Takes a batch of valid records of one table's CSV: (their typed columns by field, the CSV's path,
+#: their lines); returns whether it took them (False: it changed nothing; each record to its Handler).
+BatchHandler = Callable[[dict[str, Sequence[Any]], str, list[int]], bool]
 #: In the order their issues are reported, row by row and at the finish.
 GROUPS = (Meetings, Hierarchy, Orphans, Archives, Retired)
 #: Every check these rules run, by issue code.
@@ -48,22 +53,21 @@ class Rules:
 
     def feeder(self, table: str) -> Handler:
         """The function that takes one valid record of `table` (looked up once per table, for speed)."""
-        return _compiled([h for group in (self.located, *self.groups) if (h := _handler(group, table))])
+        return in_turn([h for group in (self.located, *self.groups) if (h := _handler(group, table))])
 
-    def batch_feeders(self, table: str) -> tuple[tuple[BatchHandler, ...], Handler | None]:
-        """For a batch of valid records of `table` (rows of its CSV): the groups' batch handlers,
-        each fed the whole batch first, and the function that takes each record for the others
-        (None when there are none). A group's `batch_handler(table)` never reports while it is
-        fed, and what it keeps is read only by `finish` or while later tables are fed, so feeding
-        it a batch at a time changes nothing the rules report."""
-        batched, rows = [], []
+    def batch_feeders(self, table: str) -> tuple[tuple[BatchHandler | None, Handler], ...]:
+        """For a batch of valid records of `table` (rows of its CSV): each group's batch handler
+        (None when it has none) with its record handler, in the order `feeder` calls them. A batch
+        handler takes a batch only when its group reports nothing for it, and what it keeps is read
+        only by `finish` or while later tables are fed; a group whose batch handler declines the
+        batch takes each record as `feeder` gives it, in order. So the rules report the same
+        issues, in the same order, either way."""
+        found = []
         for group in (self.located, *self.groups):
-            handler = group.batch_handler(table) if hasattr(group, "batch_handler") else None
-            if handler is not None:
-                batched.append(handler)
-            elif (row_handler := _handler(group, table)) is not None:
-                rows.append(row_handler)
-        return tuple(batched), _compiled(rows) if rows else None
+            row_handler = _handler(group, table)
+            if row_handler is not None:
+                found.append((group.batch_handler(table) if hasattr(group, "batch_handler") else None, row_handler))
+        return tuple(found)
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Run the rules that need every table. `source_ids` are every source row's ID, valid or
@@ -72,7 +76,7 @@ class Rules:
             group.finish(source_ids)
 
 
-def _compiled(handlers: list[Handler]) -> Handler:
+def in_turn(handlers: list[Handler]) -> Handler:
     """One function calling each handler in turn, compiled (as `csvfiles.cells_of` is): no loop per record."""
     if len(handlers) == 1:
         return handlers[0]

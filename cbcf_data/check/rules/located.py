@@ -9,7 +9,6 @@ again) keeps only its IDs; a location asked for is found by reading the table's 
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -64,25 +63,26 @@ class Located:
         return feed
 
     def batch_handler(self, table: str) -> Any:
-        """`handler` for a batch of records of the table's CSV at once (see `Rules.batch_feeders`)."""
+        """`handler` for a batch of records of the table's CSV at once (see `Rules.batch_feeders`);
+        declined when the CSV is not the one its first rows came from."""
         ids = self.ids.get(table)
         if ids is None:
             return None
-        paths, elsewhere, row = self.paths, self.elsewhere.get(table), self.handler(table)
-        id_of = operator.attrgetter("id")
+        paths, elsewhere = self.paths, self.elsewhere.get(table)
 
-        def feed(records: list[Any], path: str, lines: list[int]) -> None:
-            paths.setdefault(table, path)
-            if path != paths[table]:  # not the file of its first rows: each record as `handler` notes it
-                for record, line in zip(records, lines):
-                    row(record, Where(path, table, line))
-            elif elsewhere is None:
-                ids.update(zip(map(id_of, records), lines))
+        def feed(columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+            if paths.get(table, path) != path:  # each record as `handler` notes it
+                return False
+            paths[table] = path
+            keys = columns["id"]
+            if elsewhere is None:
+                ids.update(zip(keys, lines))
             else:
-                ids.update(map(id_of, records))
+                ids.update(keys)
                 if elsewhere:
-                    for record in records:
-                        elsewhere.pop(record.id, None)
+                    for key in keys:
+                        elsewhere.pop(key, None)
+            return True
 
         return feed
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from cbcf_data.check.report import Where
 from cbcf_data.check.rules.located import Located
 from cbcf_data.model import codelists
 
@@ -125,6 +128,34 @@ class Meetings:
                       f"parties is '{commitment.parties}' but no attendance of {commitment.meeting_id} is in the {missing} delegation",
                       where, field="parties", record_id=commitment.id, value=commitment.parties,
                       hint="record the attendances the source names, or set parties to the delegations present")
+
+    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, list[int]], bool] | None:
+        """`_commitments` for a batch of commitments at once, taken when each commitment's parties
+        were at its meeting (see `Rules.batch_feeders`); declined otherwise, to be told row by row."""
+        return self._commitments_batch if table == "commitments" else None
+
+    def _commitments_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        ids, meetings, sources = columns["id"], columns["meeting_id"], columns["source_id"]
+        present = map(self.delegations.get, meetings, itertools.repeat(NOBODY))
+        if not all(map(operator.le, map(DELEGATIONS.__getitem__, columns["parties"]), present)):
+            return False
+        named = map(operator.itemgetter(0), map(str.rpartition, ids, itertools.repeat("-c")))  # `meeting_of`
+        if not all(map(operator.eq, named, meetings)):
+            for commitment_id, meeting_id in zip(ids, meetings):  # as `_commitments` keeps them
+                if meeting_of(commitment_id) != meeting_id:
+                    self.commitment_meeting[commitment_id] = meeting_id
+                elif self.commitment_meeting:
+                    self.commitment_meeting.pop(commitment_id, None)
+        elif self.commitment_meeting:
+            for commitment_id in ids:
+                self.commitment_meeting.pop(commitment_id, None)
+        pairs = list(zip(meetings, sources))
+        new = set(pairs).difference(self.cited)
+        if new:  # each pair cited first here, where it is first cited, in order
+            first = dict(zip(reversed(pairs), range(len(pairs) - 1, -1, -1)))
+            for index in sorted(map(first.__getitem__, new)):
+                self._cite(meetings[index], sources[index], Where(path, "commitments", lines[index]), ids[index])
+        return True
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
         if (mention.meeting_id, mention.source_id) not in self.cited:

@@ -4,7 +4,6 @@ models' foreign keys, so a new table's references count without a change here.""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -41,17 +40,17 @@ class Orphans:
         feed: Callable[[Any, Any], None] = namespace["feed"]
         return feed
 
-    def batch_handler(self, table: str) -> Callable[[list[Any], str, list[int]], None] | None:
+    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, list[int]], bool] | None:
         """`handler` for a batch of records at once (see `Rules.batch_feeders`)."""
         model = TABLES[table]
-        uses = [(operator.attrgetter(field), self.used[target]) for field, target in model.foreign_keys.items()
-                if target in REFERENCED]
+        uses = [(field, self.used[target]) for field, target in model.foreign_keys.items() if target in REFERENCED]
         if not uses:
             return None
 
-        def feed(records: list[Any], path: str, lines: list[int]) -> None:
-            for value_of, used in uses:  # a batch's empty cell is None, never "" (`model.columns`)
-                used.update(filter(None, map(value_of, records)))
+        def feed(columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+            for field, used in uses:  # a batch's empty cell is None, never "" (`model.columns`)
+                used.update(filter(None, columns[field]))
+            return True
 
         return feed
 

@@ -13,6 +13,7 @@ from test_accept import ROWS, _mutated, _same
 
 from cbcf_data.check.batches import CodeFaults
 from cbcf_data.model import accept, columns
+from cbcf_data.model.dates import DATE_PATTERN, FULL_DATE_PATTERN
 from cbcf_data.model.tables import TABLES
 
 
@@ -156,3 +157,36 @@ def test_the_real_commitments_pass_their_column_rule_and_a_batch_needs_no_record
         RULES["commitments"] = rule
         columns.judge.cache_clear()
     assert not judged.refused and called == [] and "records" not in vars(judged)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.from_regex(DATE_PATTERN, fullmatch=True) | st.from_regex(FULL_DATE_PATTERN, fullmatch=True)
+                | st.sampled_from(["0000", "0000-02", "2023-02-29", "2024-02-29", "1900-02-29"]), min_size=1, max_size=6))
+def test_a_column_of_dates_is_typed_as_partial_date_types_each(values):
+    """`dates.dates_of` of texts matching the date patterns: each value's `PartialDate`, or None only
+    when a value may not be a calendar date (then each is judged on its own)."""
+    from cbcf_data.model.dates import PartialDate, dates_of
+
+    each: list[Any] = []
+    for value in values:
+        try:
+            each.append(PartialDate(value))
+        except ValueError:
+            each.append(None)
+    typed = dates_of(values)
+    if typed is None:
+        assert any(value.startswith("0000") or "-02-29" in value for value in values), values
+    else:
+        assert typed == each and all(type(date) is PartialDate for date in typed), values
+
+
+def test_every_date_field_is_typed_a_column_at_a_time():
+    """Not vacuous: each date field's pattern is one `dates_of` is exact for."""
+    from cbcf_data.model.rowspec import ROWS as SPECS
+
+    dated = [(table, name, parameters) for table, (fields, _) in SPECS.items()
+             for name, _, kind, parameters in fields if kind == "after"]
+    assert len(dated) >= 5
+    for table, name, parameters in dated:
+        after, patterns = columns._AFTER_COLUMNS[parameters[0]]
+        assert parameters[1] in patterns, (table, name)

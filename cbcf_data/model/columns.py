@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from cbcf_data.model.accept import PRINTABLE, SURROGATE, pattern_restricted, value_check
+from cbcf_data.model.dates import DATE_PATTERN, FULL_DATE_PATTERN, dates_of
 
 #: A batch of CSV rows, each a list of the cells' text ("" when empty).
 Rows = Sequence[Sequence[str]]
@@ -107,6 +108,10 @@ def _judge(columns: list[Callable[[Sequence[str], dict[int, list[str] | None]], 
     return judged
 
 
+#: The after-validators with a column form, for a column whose values all match one of its patterns.
+_AFTER_COLUMNS: dict[str, tuple[Callable[[Sequence[str]], Sequence[Any] | None], tuple[str, ...]]] = {
+    "cbcf_data.model.types._check_calendar": (dates_of, (DATE_PATTERN, FULL_DATE_PATTERN))}
+
 #: An empty cell's value: `map(_EMPTY.get, cells, cells)` is each cell's text, None for "".
 _EMPTY: dict[str, None] = {"": None}
 
@@ -165,12 +170,17 @@ def _bulk(kind: str, parameters: tuple[Any, ...], compiled: bool) -> Callable[[S
     if kind == "after":
         text = _compiled_text(*parameters[1:]) if compiled else _bulk_text(*parameters[1:])
         typed_date = functools.lru_cache(maxsize=DATES_KEPT)(value_check(kind, parameters))
+        after, patterns = _AFTER_COLUMNS.get(parameters[0], (None, ()))
+        whole = after if parameters[1] in patterns else None
 
-        def dates(values: Sequence[str]) -> list[Any] | None:
+        def dates(values: Sequence[str]) -> Sequence[Any] | None:
             if text(values) is None:
                 return None
-            typed = list(map(typed_date, values))
-            return None if None in typed else typed
+            typed = whole(values) if whole is not None else None
+            if typed is None:  # each value on its own
+                typed = list(map(typed_date, values))
+                return None if None in typed else typed
+            return typed
 
         return dates
     return _compiled_text(*parameters) if compiled else _bulk_text(*parameters)

@@ -12,20 +12,13 @@ from pydantic import AfterValidator, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
 from cbcf_data.model import codelists
-from cbcf_data.model.dates import PartialDate
+from cbcf_data.model.dates import DATE_PATTERN, FULL_DATE_PATTERN, PartialDate
 from cbcf_data.model.rowrules import date_precision_of as date_precision_of
 from cbcf_data.model.text import LINE_PATTERN, NOT_TEXT, TEXT_PATTERN
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
 COMMITMENT_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$"
-#: A month and, when given, a day that can exist (31 only in long months, 30 at most in February): the
-#: pattern itself refuses `2024-13-45` and `2023-04-31` in every tool; leap years are the calendar check's.
-_MONTH_DAY = (r"(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12][0-9]|3[01]))?"
-              r"|(?:0[469]|11)(?:-(?:0[1-9]|[12][0-9]|30))?|02(?:-(?:0[1-9]|[12][0-9]))?)")
-DATE_PATTERN = rf"^[0-9]{{4}}(?:-{_MONTH_DAY})?$"
-FULL_DATE_PATTERN = (r"^[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
-                     r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|[12][0-9]))$")
 SUBDIVISION_PATTERN = r"^(?:US|CA)-[A-Z0-9]{1,3}$"
 WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"

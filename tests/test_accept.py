@@ -5,6 +5,7 @@ models declare (`model.rowspec`, held equal to the models' core schemas)."""
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,38 @@ def test_a_batch_holds_about_batch_bytes_of_rows_whatever_their_size(tmp_path, m
     monkeypatch.setattr(limits, "BATCH_STEP", 2)
     assert validate(tmp_path / "d").to_json() == by_row
     assert len(sizes) > 3 and max(sizes) <= (4_000 + 8_192) // 3_800 + 1 + 2, sizes
+
+
+def test_a_foreign_key_naming_an_invalid_row_is_checked_as_any_value(tmp_path, monkeypatch):
+    """A batch's foreign-key column is taken unchecked only when its values are IDs of valid rows
+    (`batches._valid_ids`): a commitment whose ID is invalid, named by its topics, still has each
+    of those values reported, as row by row; and in a valid dataset the columns are taken so."""
+    import shutil
+
+    from cbcf_data.check import batches
+
+    shutil.copytree(FIXTURES / "_base", tmp_path / "d")
+    records = tmp_path / "d" / "records"
+    commitments = (records / "commitments.csv").read_text(encoding="utf-8")
+    named = commitments.split("\n")[1].split(",")[0]
+    for table in ("commitments", "commitment_topics"):
+        path = records / f"{table}.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace(named, named.upper()), encoding="utf-8")
+    taken: list[tuple[str, frozenset[str]]] = []
+    original = batches._valid_ids
+
+    def spy(model, table, batch):
+        found = original(model, table, batch)
+        taken.append((model.table, found))
+        return found
+
+    monkeypatch.setattr(batches, "_valid_ids", spy)
+    reports = _every_way(monkeypatch, tmp_path / "d")
+    _same_every_way(reports)
+    issues = json.loads(reports["pydantic"])["issues"]
+    assert {(issue["table"], issue["field"], issue["value"]) for issue in issues} >= \
+        {("commitments", "id", named.upper()), ("commitment_topics", "commitment_id", named.upper())}, issues
+    assert ("commitment_topics", frozenset({"topic_id"})) in taken  # the commitment's column is checked
+    taken.clear()
+    _every_way(monkeypatch, FIXTURES / "_base")
+    assert ("commitment_topics", frozenset({"commitment_id", "topic_id"})) in taken

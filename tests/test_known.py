@@ -326,9 +326,9 @@ def test_without_a_verdict_import_checks_every_row(tmp_path, monkeypatch, spy, b
     def counting_judge(table, compiled=False):
         judge = original_judge(table, compiled)
 
-        def count(batch_rows):
+        def count(batch_rows, *known):
             typed.extend([table] * len(batch_rows))
-            return judge(batch_rows)
+            return judge(batch_rows, *known)
         return count
 
     monkeypatch.setattr(rows, "row_validator", counting)

@@ -47,6 +47,10 @@ class TableCheck:
     batch_rules: tuple[tuple[BatchHandler | None, Handler], ...] = ()
     #: The record handlers of the groups that declined a batch, called as one (`rules.in_turn`).
     row_feeders: dict[tuple[Handler, ...], Handler] = field(default_factory=dict)
+    #: (field, the valid IDs of the table it references) for each foreign key whose values are
+    #: valid when they are such IDs (`columns.same_constraints`): a batch's column of them is then
+    #: neither checked again nor looked up in the keys.
+    implied: tuple[tuple[str, Any], ...] = ()
     #: A composite key checked by adjacency while its CSV is sorted (see `rows.check_table`).
     adjacent: bool = False
     #: The key before the next row while a composite key is checked by adjacency (None: keys are kept).
@@ -79,10 +83,12 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, 
     return the rows' verdicts, for `rows` to read the batch row by row with them. `compiled`: see
     `columns.judge`; `tell`: `rows.row_issues`, which reports a row's problems."""
     judge = columns.judge(table.name, compiled)
-    judged = judge(batch.rows) if judge is not None else columns.Judged(len(batch.rows), dict.fromkeys(range(len(batch.rows))))
+    known = _valid_ids(model, table, batch)
+    judged = judge(batch.rows, known) if judge is not None else \
+        columns.Judged(len(batch.rows), dict.fromkeys(range(len(batch.rows))))
     # Rows refused only for codes outside their codelists are told here, in order, with the others.
     told_here = judge is not None and None not in judged.refused.values()
-    if not told_here or not _references_found(model, table, batch) or not _keys_new(table, batch):
+    if not told_here or not _references_found(model, table, batch, known) or not _keys_new(table, batch):
         return judged
     before, table.rows = table.rows, table.rows + len(batch.rows)
     if run.progress is not None and before // PROGRESS_EVERY != table.rows // PROGRESS_EVERY:
@@ -139,9 +145,19 @@ def _position(model: type[Record], field_name: str) -> int:
     return list(model.model_fields).index(field_name)
 
 
-def _references_found(model: type[Record], table: TableCheck, batch: Batch) -> bool:
+def _valid_ids(model: type[Record], table: TableCheck, batch: Batch) -> frozenset[str]:
+    """The foreign keys of `table.implied` whose every value in the batch is a valid ID."""
+    fields = list(model.model_fields)
+    return frozenset(field_name for field_name, ids in table.implied if all(map(
+        ids.__contains__, filter(None, map(operator.itemgetter(fields.index(field_name)), batch.rows)))))
+
+
+def _references_found(model: type[Record], table: TableCheck, batch: Batch, valid: frozenset[str]) -> bool:
+    """Whether every reference of the batch is a key of its table (those `valid` are valid IDs)."""
     fields = list(model.model_fields)
     for field_name, _, known in table.references:
+        if field_name in valid:
+            continue
         found = known.__contains__
         if not all(map(found, filter(None, map(operator.itemgetter(fields.index(field_name)), batch.rows)))):
             return False

@@ -29,6 +29,7 @@ from cbcf_data.check.validators import row_validator
 from cbcf_data.dataset.loading import gc_paused
 from cbcf_data.io import limits
 from cbcf_data.io.csvfiles import to_cell
+from cbcf_data.model import columns
 from cbcf_data.model.accept import accepter
 from cbcf_data.model.declared import pydantic_model
 
@@ -71,6 +72,9 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
     )
     if run.rules is not None:
         table.batch_rules = run.rules.batch_feeders(name)
+        valid = run.rules.located.ids
+        table.implied = tuple((f, valid[ref]) for f, ref, _ in table.references
+                              if ref in valid and columns.same_constraints(name, f, ref))
     with gc_paused():  # the young objects are collected where limits are checked (`structure.checked`)
         for origin, feed in feeds:
             if origin == "dataset":

@@ -64,7 +64,8 @@ class Judged:
         return records
 
 
-Judge = Callable[[Rows], Judged]
+#: `judge(table)(rows, known=frozenset())`: see `_judge`.
+Judge = Callable[..., Judged]
 
 
 @functools.cache
@@ -88,9 +89,12 @@ def judge(table: str, compiled: bool = False) -> Judge | None:
 
 def _judge(columns: list[Callable[[Sequence[str], dict[int, list[str] | None]], Sequence[Any]]], record: Any,
            rules: tuple[Callable[[Any], None], Callable[[dict[str, Sequence[Any]]], bool] | None] | None,
-           rows: Rows) -> Judged:
+           rows: Rows, known: frozenset[str] = frozenset()) -> Judged:
+    """`known`: fields whose every value the caller knows to be valid (see `same_constraints`);
+    a column of them with no empty cell is taken as it is."""
     refused: dict[int, list[str] | None] = {}
-    typed = [check(column, refused) for check, column in zip(columns, zip(*rows))]
+    typed = [column if name in known and "" not in column else check(column, refused)
+             for check, column, name in zip(columns, zip(*rows), record._fields)]
     judged = Judged(len(rows), refused, record, typed)
     if rules is None:
         return judged
@@ -106,6 +110,21 @@ def _judge(columns: list[Callable[[Sequence[str], dict[int, list[str] | None]], 
                 records[index] = None
                 refused[index] = None
     return judged
+
+
+@functools.cache
+def same_constraints(table: str, name: str, other: str, other_name: str = "id") -> bool:
+    """Whether any valid value of `other`'s field `other_name` is a valid value of `table`'s field
+    `name`: both text fields with the same pattern and lengths (a foreign key and the ID it names)."""
+    from cbcf_data.model.rowspec import ROWS
+
+    def spec(of: str, field_name: str) -> tuple[Any, ...] | None:
+        found = ROWS.get(of)
+        return next(((kind, parameters) for field, _, kind, parameters in found[0] if field == field_name), None) \
+            if found is not None else None
+
+    mine = spec(table, name)
+    return mine is not None and mine[0] == "text" and mine == spec(other, other_name)
 
 
 #: The after-validators with a column form, for a column whose values all match one of its patterns.

@@ -138,3 +138,62 @@ def test_the_commitment_rules_fed_a_batch_report_and_keep_what_they_do_record_by
         assert mine.commitment_meeting == theirs.commitment_meeting
         assert list(mine.cited.items()) == list(theirs.cited.items())
     assert taken > 50 and declined > 50, (taken, declined)
+
+
+def _meeting_rows(chance: random.Random, table: str, good: bool) -> list[SimpleNamespace]:
+    """Records of one of the tables `Meetings` takes in batches; `good`: none is reported."""
+    meetings, sources = ["cbcf-2023", "cbcf-2024", "cbcf-2024-ottawa"], ["s-1", "s-2"]
+    made = []
+    for _ in range(chance.randint(1, 9)):
+        meeting, source = chance.choice(meetings), chance.choice(sources)
+        if table == "meetings":
+            made.append(SimpleNamespace(id=meeting, start_date=chance.choice(["2023-05", "2024-06-01"])))
+        elif table == "meeting_topics":
+            made.append(SimpleNamespace(meeting_id=meeting, topic_id=chance.choice(["t-1", "t-2"]), source_id=source))
+        elif table == "meeting_sources":
+            made.append(SimpleNamespace(meeting_id=meeting, source_id=source))
+        else:
+            delegation = chance.choice(["US", "CA"])
+            organization = chance.choice([None, "org-x", f"org-{delegation.lower()}"] if good else [None, "org-us", "org-ca"])
+            made.append(SimpleNamespace(meeting_id=meeting, person_id=chance.choice(["p-1", "p-2", "p-3"]),
+                                        organization_id=organization, delegation=delegation, source_id=source,
+                                        status=chance.choice(["attended", "absent", "unknown"])))
+    return made
+
+
+def test_the_meeting_rules_fed_batches_report_and_keep_what_they_do_record_by_record(tmp_path):
+    """`Meetings` fed meetings, attendances, meeting_topics and meeting_sources a batch at a time
+    (declining a batch of attendances it would report) reports the same issues, in the same order,
+    and keeps the same state, as fed record by record."""
+    from cbcf_data.check.rules import Rules
+
+    chance = random.Random(7)
+    taken = declined = 0
+    for _ in range(150):
+        issues: dict[str, list[Any]] = {"record": [], "batch": []}
+        both = {way: Rules(lambda *a, way=way, found=issues, **k: found[way].append((a, k)), tmp_path) for way in issues}
+        for rules in both.values():
+            rules.groups[0].org_country.update({"org-us": "US", "org-ca": "CA"})
+            rules.groups[0].source_ids.update({"s-1": "s-1"})
+        for table in ("meetings", "attendances", "attendances", "meeting_topics", "commitments", "meeting_sources"):
+            if table == "commitments":  # cited pairs are kept apart from the meetings' own
+                records = [SimpleNamespace(id="cbcf-2024-c01", meeting_id="cbcf-2024", source_id="s-3", parties="US",
+                                           quote=None, quote_start=None, quote_end=None)]
+            else:
+                records = _meeting_rows(chance, table, chance.random() < 0.5)
+            lines = sorted(chance.sample(range(2, 100), len(records)))
+            feed = both["record"].feeder(table)
+            for record, line in zip(records, lines):
+                feed(record, Where("t.csv", table, line))
+            groups_declined = fed_as_a_batch(both["batch"], table, records, "t.csv", lines)
+            if table == "attendances":
+                taken, declined = taken + (groups_declined == 0), declined + (groups_declined > 0)
+            assert issues["batch"] == issues["record"], (table, records)
+        for rules in both.values():
+            rules.finish()
+        assert issues["batch"] == issues["record"]
+        mine, theirs = vars(both["batch"].groups[0]), vars(both["record"].groups[0])
+        for name, kept in theirs.items():
+            if isinstance(kept, (dict, set)):
+                assert mine[name] == kept and list(mine[name]) == list(kept), name
+    assert taken > 50 and declined > 50, (taken, declined)

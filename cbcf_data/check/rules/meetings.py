@@ -130,15 +130,53 @@ class Meetings:
                       hint="record the attendances the source names, or set parties to the delegations present")
 
     def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, list[int]], bool] | None:
-        """`_commitments` for a batch of commitments at once, taken when each commitment's parties
-        were at its meeting (see `Rules.batch_feeders`); declined otherwise, to be told row by row."""
-        return self._commitments_batch if table == "commitments" else None
+        """The handler of a batch of `table`'s records at once, as typed columns (see
+        `Rules.batch_feeders`): for meetings, meeting_topics and meeting_sources, which report
+        nothing while fed; for attendances and commitments, declined when a row would be reported."""
+        handlers = {"meetings": self._meetings_batch, "meeting_topics": self._meeting_topics_batch,
+                    "meeting_sources": self._meeting_sources_batch, "attendances": self._attendances_batch,
+                    "commitments": self._commitments_batch}
+        return handlers.get(table)
+
+    def _meetings_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        self.meeting_start.update(zip(columns["id"], columns["start_date"]))
+        self.meeting_ids.update(zip(columns["id"], columns["id"]))
+        return True
+
+    def _meeting_topics_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        meetings = columns["meeting_id"]
+        self._cite_batch(meetings, columns["source_id"], Where(path, "meeting_topics", 0), lines, meetings,
+                         columns["topic_id"])
+        return True
+
+    def _meeting_sources_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        meetings: list[Any] = list(map(self.meeting_ids.get, columns["meeting_id"], columns["meeting_id"]))
+        self.with_source.update(meetings)
+        self.listed.update(zip(meetings, map(self.source_ids.get, columns["source_id"], columns["source_id"])))
+        return True
+
+    def _attendances_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        delegations, organizations = columns["delegation"], columns["organization_id"]
+        if None in organizations:
+            organizations = [organization or "" for organization in organizations]
+        countries = map(self.org_country.get, organizations, delegations)  # a delegation where none is known
+        if not all(map(operator.eq, countries, delegations)):  # a delegation-mismatch: told row by row
+            return False
+        meetings = columns["meeting_id"]
+        self._cite_batch(meetings, columns["source_id"], Where(path, "attendances", 0), lines, meetings,
+                         columns["person_id"])
+        present = map(operator.ne, columns["status"], itertools.repeat("absent"))
+        for meeting_id, delegation in dict.fromkeys(itertools.compress(zip(meetings, delegations), present)):
+            known = self.delegations.get(meeting_id, NOBODY)
+            if delegation not in known:
+                self.delegations[self.meeting_ids.get(meeting_id, meeting_id)] = self._with(known, delegation)
+        return True
 
     def _commitments_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
-        ids, meetings, sources = columns["id"], columns["meeting_id"], columns["source_id"]
+        ids, meetings = columns["id"], columns["meeting_id"]
         present = map(self.delegations.get, meetings, itertools.repeat(NOBODY))
         if not all(map(operator.le, map(DELEGATIONS.__getitem__, columns["parties"]), present)):
-            return False
+            return False  # a party-not-at-meeting: told row by row
         named = map(operator.itemgetter(0), map(str.rpartition, ids, itertools.repeat("-c")))  # `meeting_of`
         if not all(map(operator.eq, named, meetings)):
             for commitment_id, meeting_id in zip(ids, meetings):  # as `_commitments` keeps them
@@ -149,13 +187,20 @@ class Meetings:
         elif self.commitment_meeting:
             for commitment_id in ids:
                 self.commitment_meeting.pop(commitment_id, None)
+        self._cite_batch(meetings, columns["source_id"], Where(path, "commitments", 0), lines, ids)
+        return True
+
+    def _cite_batch(self, meetings: list[str], sources: list[str], where: Where, lines: list[int],
+                    record_ids: list[str], parts: list[str] | None = None) -> None:
+        """`_cite` for each (meeting, source) pair of a batch not cited before, at the row that cites
+        it first (`where` with that row's line), in the order of those rows."""
         pairs = list(zip(meetings, sources))
         new = set(pairs).difference(self.cited)
-        if new:  # each pair cited first here, where it is first cited, in order
+        if new:
             first = dict(zip(reversed(pairs), range(len(pairs) - 1, -1, -1)))
             for index in sorted(map(first.__getitem__, new)):
-                self._cite(meetings[index], sources[index], Where(path, "commitments", lines[index]), ids[index])
-        return True
+                self._cite(meetings[index], sources[index], where._replace(line=lines[index]), record_ids[index],
+                           None if parts is None else parts[index])
 
     def _instrument_mentions(self, mention: InstrumentMention, where: Any) -> None:
         if (mention.meeting_id, mention.source_id) not in self.cited:

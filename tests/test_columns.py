@@ -190,3 +190,21 @@ def test_every_date_field_is_typed_a_column_at_a_time():
     for table, name, parameters in dated:
         after, patterns = columns._AFTER_COLUMNS[parameters[0]]
         assert parameters[1] in patterns, (table, name)
+
+
+def test_a_date_column_keeps_one_object_per_date_and_starts_again_past_dates_kept(monkeypatch):
+    """The records keep their dates: a date seen again is the same object, while the dates kept
+    stay within DATES_KEPT (then they are forgotten, and each batch's values are still right)."""
+    from cbcf_data.model.dates import PartialDate
+    from cbcf_data.model.rowspec import ROWS as SPECS
+
+    monkeypatch.setattr(columns, "DATES_KEPT", 3)
+    spec = next(field for field in SPECS["assessments"][0] if field[0] == "as_of")
+    for compiled in (False, True):
+        check = columns._column(*spec, compiled)
+        first = check(["2024-01-02", "2024-01-02", "2023"], {})
+        again = check(["2023", "2024-01-02"], {})
+        assert first[0] is first[1] is again[1] and first[2] is again[0]
+        for values in (["2022-05", "2021", "2020-12-31", "2024-01-02"], ["2019", "2018"], ["2024-02-29", "2023"]):
+            typed = check(values, {})
+            assert typed == values and all(type(date) is PartialDate for date in typed), (values, typed)

@@ -191,15 +191,21 @@ def _bulk(kind: str, parameters: tuple[Any, ...], compiled: bool) -> Callable[[S
         typed_date = functools.lru_cache(maxsize=DATES_KEPT)(value_check(kind, parameters))
         after, patterns = _AFTER_COLUMNS.get(parameters[0], (None, ()))
         whole = after if parameters[1] in patterns else None
+        kept: dict[str, Any] = {}  # the same object for the same date, as the records keep them
 
         def dates(values: Sequence[str]) -> Sequence[Any] | None:
             if text(values) is None:
                 return None
-            typed = whole(values) if whole is not None else None
+            new = list(set(values).difference(kept))
+            if len(kept) + len(new) > DATES_KEPT:
+                kept.clear()
+                new = list(set(values))
+            typed = whole(new) if whole is not None else None
             if typed is None:  # each value on its own
                 typed = list(map(typed_date, values))
                 return None if None in typed else typed
-            return typed
+            kept.update(zip(new, typed))
+            return list(map(kept.__getitem__, values))
 
         return dates
     return _compiled_text(*parameters) if compiled else _bulk_text(*parameters)

@@ -111,7 +111,7 @@ def _tell_in_order(run: Run, model: type[Record], table: TableCheck, batch: Batc
     valid = [index for index, record in enumerate(records) if record is not None]
     for feed_batch in table.batch_rules:  # they report nothing: fed first, as for a whole batch
         feed_batch([records[index] for index in valid], display, [batch.lines[index] for index in valid])
-    feed_rules, typed = table.batch_row_rules, pydantic_model(model)
+    feed_rules, typed = table.batch_row_rules, model  # told from plain data (`explain`): no Pydantic model
     for index, (record, line) in enumerate(zip(records, batch.lines)):
         where = new_where(Where, (display, name, line, None))
         if record is None:

@@ -178,13 +178,15 @@ def test_a_codelist_issue_without_a_hint_searches_nothing(monkeypatch):
     assert said == ("not-in-codelist", "'comit' is not a modality code", None)
 
 
-def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkeypatch):
-    from cbcf_data.check import rows
+@pytest.mark.parametrize("batch", [0, 7], ids=["row by row", "in batches"])
+def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkeypatch, batch):
+    from cbcf_data.check import structure
     from cbcf_data.io import limits
 
+    monkeypatch.setattr(structure, "BATCH", batch)
     explained = []
-    real = rows.explain
-    monkeypatch.setattr(rows, "explain", lambda *args: explained.append(args) or real(*args))
+    real = explain_module._not_in_codelist  # what words a code fault, told row by row or by a batch
+    monkeypatch.setattr(explain_module, "_not_in_codelist", lambda *args: explained.append(args) or real(*args))
     monkeypatch.setattr(limits, "ISSUES", 10)
     report = validate(all_invalid(tmp_path))
     assert len(report.issues) == len(explained) == 10

@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.errors import nearest as nearest_choice
+from cbcf_data.io import limits
 from cbcf_data.model import text
 
 if TYPE_CHECKING:
+    from cbcf_data.check.report import Where
+    from cbcf_data.check.state import Run
     from cbcf_data.model.tables import Record
 
 # What a problem's words need of a field (its codes, pattern, longest length, codelist) is read
@@ -152,6 +155,23 @@ def _not_in_codelist(model: type[Record], field: str | None, value: Any, prop: d
     hint = f"did you mean `{near}`? " if near else ""
     return ("not-in-codelist", said,
             hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
+
+
+def tell_code_faults(run: Run, model: Any, faults: list[tuple[str, str]], where: Where, row_id: str) -> None:
+    """What `rows.row_issues` tells of a row whose only faults are codes outside their codelists
+    (`batches.CodeFaults`: (field, value) each), issue for issue, without Pydantic's form of the
+    errors in between: one `not-in-codelist` issue per fault, or each only counted once the
+    report is full (ISSUES kept). It runs once per such row: 100,000 times for a dataset
+    whose every commitment has a wrong code."""
+    report = run.report
+    if len(report.issues) >= limits.ISSUES:
+        report.omitted += len(faults)
+        report.omitted_errors += len(faults)
+        return
+    emit, want_hint, said = run.emit, run.want_hint, properties(model)
+    for name, value in faults:
+        code, message, hint = _not_in_codelist(model, name, value, said.get(name, {}), want_hint)
+        emit(code, message, where, field=name, record_id=row_id, value=value, hint=hint)
 
 
 @functools.cache

@@ -87,7 +87,7 @@ def _check_parts(run: Run, model: type[Record], table: TableCheck, feed: Iterabl
                 compiled = run.accepted >= ACCEPTED
                 if not compiled:
                     run.accepted += len(batch.rows)
-                judged = check_batch(run, model, table, batch, compiled, row_issues)
+                judged = check_batch(run, model, table, batch, compiled)
                 if judged is not None:  # something to say about a row: the batch is read row by row
                     _check_feed(run, model, table, "dataset", rows_of(model, batch),
                                 judged_validator(run, model, judged))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -230,6 +229,8 @@ def close_match(word: str, possibilities: Iterable[str], cutoff: float = 0.6) ->
     index would cost memory in proportion to it (a hostile bundle's 20 MB key)."""
     if len(word) > HINT_CHARS:
         return None
+    import difflib  # here: a run with nothing to hint never needs it
+
     near = difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)
     return near[0] if near else None
 

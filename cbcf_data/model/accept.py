@@ -197,6 +197,7 @@ def _only(node: dict[str, Any], *keys: str) -> None:
         raise Unsupported(f"unknown keys {sorted(extra)}")
 
 
+@functools.cache  # once per pattern: a dozen patterns serve a hundred fields
 def pattern_restricted(pattern: str) -> bool:
     """Whether values must be printable ASCII for `pattern` (see the module's docstring);
     Unsupported for a pattern whose reading by the two engines is not known to agree."""

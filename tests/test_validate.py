@@ -408,3 +408,37 @@ def test_a_table_on_its_own_judges_no_reference(tmp_path, table, field, absent):
     assert validate(path).valid  # a reference to a row that is not there cannot be judged alone
     path.write_text("\n".join([header, rows[0], rows[0], *rows[1:]]) + "\n", encoding="utf-8")
     assert codes(validate(path)) == {"duplicate-key"}
+
+
+def test_the_collector_is_paused_while_rows_are_checked_and_restored_after(monkeypatch):
+    """`validate` checks rows with the cyclic garbage collector paused (not a release's, whose tee
+    writes as the rows pass), and leaves it as it found it, whatever ends the check."""
+    import gc
+
+    from cbcf_data.check import validate as module
+
+    seen = []
+    real = module.check_table
+    monkeypatch.setattr(module, "check_table", lambda *args: seen.append(gc.isenabled()) or real(*args))
+    base = BASE
+    assert gc.isenabled()
+    assert module.validate(base).valid and seen and not any(seen) and gc.isenabled()
+    seen.clear()
+    assert module.validate(base, tee=lambda model, rows: rows).valid and all(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        module.validate(base)
+        assert not gc.isenabled()  # paused by the caller: left paused
+    finally:
+        gc.enable()
+
+    def failing(*args):
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(module, "check_table", failing)
+    module.validate(base)  # an internal error, reported
+    assert gc.isenabled()
+    monkeypatch.setattr(module, "_validate", failing)
+    with pytest.raises(RuntimeError):
+        module.validate(base)
+    assert gc.isenabled()

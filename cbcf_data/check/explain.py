@@ -1,5 +1,6 @@
 """Pydantic's errors in words a contributor can act on: a stable code, a message and a fix hint
-(nearest codelist value, the expected date form, what a pattern means)."""
+(nearest codelist value, the expected date form, what a pattern means); `tell_code_faults` reports
+a batch's codes outside their codelists in those words, without Pydantic."""
 
 from __future__ import annotations
 

@@ -144,6 +144,15 @@ def test_plain_runs_import_no_typer_rich_or_click():
     assert "typer" in modules_after("show", "cbcf-2024", "--help")
 
 
+def test_plain_runs_import_only_what_they_use():
+    """Start-up (issue 16): `show` hashes nothing and starts no thread; a `validate` whose descriptor
+    verdict is kept starts no child, builds no folder and searches no hint."""
+    run_cli("validate")  # the descriptor's verdict is cached from here on
+    builds = {"subprocess", "shutil", "tempfile", "difflib"}
+    assert not modules_after("show", "cbcf-2024") & {"hashlib", "threading", *builds}
+    assert not modules_after("validate") & builds
+
+
 CLI = [sys.executable, "-m", "cbcf_data"]
 
 

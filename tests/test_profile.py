@@ -154,3 +154,44 @@ def test_the_verdicts_code_version_names_pydantics_versions_without_importing_it
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_verdicts_code_version_hashes_every_source_file_of_the_package(tmp_path, monkeypatch):
+    """`code_version` reads the package's `*.py` files with `os.scandir`: the digest `Path.rglob`'s
+    reading gives (each file's path and bytes, in the order of sorted paths), so that a change to
+    any source file (and only to those) names other verdicts."""
+    import hashlib
+    import sys
+    from pathlib import Path
+
+    from cbcf_data._version import __version__
+    from cbcf_data.check import verdict
+
+    def by_rglob(here: Path) -> str:
+        digest = hashlib.sha256("\0".join((__version__, str(profile.installed_version("pydantic")),
+                                           str(profile.installed_version("pydantic_core")), sys.version)).encode())
+        for path in sorted(here.rglob("*.py")):
+            digest.update(f"\0{path.relative_to(here).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    verdict.code_version.cache_clear()
+    try:
+        package = Path(verdict.__file__).resolve().parent.parent
+        assert verdict.code_version() == by_rglob(package)
+        # A tree of the same shape, with names whose order as text and as parts differ (`a.py`,
+        # `a/b.py`, `a-b.py`), a link to a folder (not followed) and files that are not sources.
+        tree = tmp_path / "cbcf_data"
+        for name in ("check/verdict.py", "a.py", "a/b.py", "a-b.py", "a/c/d.py", "z.txt", "a/__pycache__/x.pyc"):
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_text(name)
+        (tree / "link").symlink_to(tree / "a", target_is_directory=True)
+        monkeypatch.setattr(verdict, "__file__", str(tree / "check" / "verdict.py"))
+        verdict.code_version.cache_clear()
+        assert verdict.code_version() == by_rglob(tree)
+        before = verdict.code_version()
+        (tree / "a" / "c" / "d.py").write_text("changed")
+        verdict.code_version.cache_clear()
+        assert verdict.code_version() != before
+    finally:
+        verdict.code_version.cache_clear()

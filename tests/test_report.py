@@ -19,6 +19,7 @@ from cbcf_data.check import report as report_module
 from cbcf_data.check.report import Issue, Report
 from cbcf_data.check.state import HINTED
 from cbcf_data.check.validate import validate
+from cbcf_data.model.tables import MODELS
 from cbcf_data.model.text import escape_json
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -177,15 +178,73 @@ def test_a_codelist_issue_without_a_hint_searches_nothing(monkeypatch):
     assert said == ("not-in-codelist", "'comit' is not a modality code", None)
 
 
-def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkeypatch):
-    from cbcf_data.check import rows
+@pytest.mark.parametrize("batch", [0, 7], ids=["row by row", "in batches"])
+def test_issues_beyond_those_kept_are_counted_and_not_explained(tmp_path, monkeypatch, batch):
+    from cbcf_data.check import structure
     from cbcf_data.io import limits
 
+    monkeypatch.setattr(structure, "BATCH", batch)
     explained = []
-    real = rows.explain
-    monkeypatch.setattr(rows, "explain", lambda *args: explained.append(args) or real(*args))
+    real = explain_module._not_in_codelist  # what words a code fault, told row by row or by a batch
+    monkeypatch.setattr(explain_module, "_not_in_codelist", lambda *args: explained.append(args) or real(*args))
     monkeypatch.setattr(limits, "ISSUES", 10)
     report = validate(all_invalid(tmp_path))
     assert len(report.issues) == len(explained) == 10
     assert report.omitted == report.omitted_errors == N - 10 and not report.valid
     assert f"{N - 10:,} more issue(s) not kept" in report.to_text()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.table)
+def test_explain_reads_from_plain_data_what_the_models_json_schema_says(model):
+    """`explain` words a problem from `model.rowspec` (no Pydantic): each field's codes, pattern and
+    longest length as its JSON Schema gives them, and its codelist's name as the model annotates it."""
+    from cbcf_data.model.declared import TABLES as DECLARED
+    from cbcf_data.model.rowspec import ROWS
+    from cbcf_data.model.table_schema import codelist_of
+
+    schema = explain_module.schema_said(model)
+    read = {"enum", "pattern", "maxLength"}
+    assert explain_module.said(ROWS[model.table][0]) == {
+        name: {key: value for key, value in prop.items() if key in read} for name, prop in schema.items()}
+    for name in model.model_fields:
+        assert explain_module._codelist_name(DECLARED[model.table], name) == (codelist_of(model, name) or name)
+
+
+@pytest.mark.parametrize("accepted", ["1000", "0"], ids=["accept path", "compiled columns"])
+def test_a_dataset_whose_faults_are_codes_is_reported_without_pydantic(tmp_path, accepted):
+    """Codes outside their codelists are told, text or JSON, without importing Pydantic or the models
+    (only `pydantic_core`'s compiled validators, past the run's first ACCEPTED rows)."""
+    import subprocess
+
+    folder = all_invalid(tmp_path)
+    code = ("import sys\nfrom cbcf_data.check import rows\nfrom cbcf_data.cli import main\n"
+            "MODELS = {'cbcf_data.model.tables', 'cbcf_data.model.types', 'cbcf_data.model.table_schema'}\n"
+            f"rows.ACCEPTED = {accepted}\n"
+            "try:\n    main()\nfinally:\n"
+            "    print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic' or m in MODELS), file=sys.stderr)\n")
+    for format_ in ("text", "json"):
+        result = subprocess.run([sys.executable, "-c", code, "validate", "--format", format_, str(folder)],
+                                capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert result.returncode == 1 and "is not a modality code" in result.stdout, result.stderr
+        assert result.stderr.splitlines()[-1] == "[]", result.stderr
+
+
+def test_a_table_plain_data_lacks_is_explained_from_its_model(monkeypatch):
+    """A table `model.rowspec` does not hold (a model `accept.spec_of` cannot read) is worded from the
+    model's JSON Schema and annotations: the same words."""
+    from cbcf_data.model import rowspec
+    from cbcf_data.model.declared import TABLES as DECLARED
+
+    model = DECLARED["commitments"]
+    cases = [("literal_error", "modality", "comit"), ("string_too_long", "summary", "x"), ("extra_forbidden", "modalty", "x"),
+             ("string_pattern_mismatch", "source_id", "A B"), ("string_pattern_mismatch", "id", "x")]
+    plain = [explain_module.explain(model, *case, "") for case in cases]
+    monkeypatch.setattr(explain_module, "_property_cache", {})
+    monkeypatch.setattr(rowspec, "ROWS", {k: v for k, v in rowspec.ROWS.items() if k != "commitments"})
+    monkeypatch.setattr(rowspec, "CODELISTS_OF", {k: v for k, v in rowspec.CODELISTS_OF.items() if k != "commitments"})
+    explain_module._codelist_name.cache_clear()
+    try:
+        assert [explain_module.explain(model, *case, "") for case in cases] == plain
+    finally:
+        explain_module._codelist_name.cache_clear()
+    assert "allowed: commit, pledge" in plain[0][2] and "4000" in plain[1][1] and plain[3][2].startswith("IDs are")

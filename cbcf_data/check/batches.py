@@ -5,7 +5,7 @@ and each valid record fed to the cross-table rules.
 A batch with nothing to say — every row valid, no key seen before, every reference found — costs
 no Python step per value. A batch whose keys and references pass, and whose refused rows hold
 only codes outside their codelists, is told here, row by row in order: those rows' issues
-(`CodeFaults`, reported as Pydantic would report them, without running it) among the valid
+(`explain.tell_code_faults`, as `rows` tells Pydantic's errors, without running it) among the valid
 records fed to the rules. Anything else hands the batch back to `rows`, which reads it row by
 row as it reads any row, with each row's verdict taken from here (`judged_validator`): a valid
 row's record, a row's code faults, or Pydantic for any other row. The report is therefore the
@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cbcf_data.check.explain import tell_code_faults
 from cbcf_data.check.report import Where
 from cbcf_data.check.rules import BatchHandler, Handler, in_turn
 from cbcf_data.check.state import PROGRESS_EVERY, Batch, Keys, Row, Run, record_id
@@ -76,12 +77,11 @@ class CodeFaults(Exception):
         return len(self.faults)
 
 
-def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, compiled: bool,
-                tell: Callable[..., None]) -> columns.Judged | None:
+def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, compiled: bool) -> columns.Judged | None:
     """Check `batch` at once and return None; or, when a row is invalid for more than codes outside
     their codelists, a key was seen before or a reference names nothing, leave it unchecked and
     return the rows' verdicts, for `rows` to read the batch row by row with them. `compiled`: see
-    `columns.judge`; `tell`: `rows.row_issues`, which reports a row's problems."""
+    `columns.judge`."""
     judge = columns.judge(table.name, compiled)
     known = _valid_ids(model, table, batch)
     judged = judge(batch.rows, known) if judge is not None else \
@@ -99,7 +99,7 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, 
         for line, row in zip(batch.lines, batch.rows):
             table.deferred.extend([(Where(display, name, line), f, row[at]) for f, at in inside if row[at]])
     if judged.refused:
-        _tell_in_order(run, model, table, batch, judged, tell)
+        _tell_in_order(run, model, table, batch, judged)
         return None
     feed_rules = _fed(table, judged.columns, display, batch.lines)
     if feed_rules is not None:
@@ -120,22 +120,21 @@ def _fed(table: TableCheck, columns: dict[str, Any], path: str, lines: list[int]
     return feed
 
 
-def _tell_in_order(run: Run, model: type[Record], table: TableCheck, batch: Batch, judged: columns.Judged,
-                   tell: Callable[..., None]) -> None:
+def _tell_in_order(run: Run, model: type[Record], table: TableCheck, batch: Batch, judged: columns.Judged) -> None:
     """A batch whose keys and references passed, some of whose rows hold codes outside their
-    codelists: each such row's issues (`tell`, as Pydantic's errors would be told) and each valid
-    record fed to the rules, in order, as a reading row by row does (the groups that take the
-    valid records as a batch report nothing for them)."""
+    codelists: each such row's issues (`explain.tell_code_faults`, as `rows.row_issues` tells them)
+    and each valid record fed to the rules, in order, as a reading row by row does (the groups that
+    take the valid records as a batch report nothing for them)."""
     records, refused, display, name, new_where = judged.records, judged.refused, batch.path, batch.table, tuple.__new__
     valid = [index for index, record in enumerate(records) if record is not None]
     columns_ = {field_name: [column[index] for index in valid] for field_name, column in judged.columns.items()}
-    feed_rules, typed = _fed(table, columns_, display, [batch.lines[index] for index in valid]), pydantic_model(model)
+    feed_rules = _fed(table, columns_, display, [batch.lines[index] for index in valid])
     for index, (record, line) in enumerate(zip(records, batch.lines)):
         where = new_where(Where, (display, name, line, None))
         if record is None:
             row = batch.rows[index]
             faults = [(field_name, row[_position(model, field_name)]) for field_name in refused[index] or ()]
-            tell(run, typed, CodeFaults(model, faults), {}, where, record_id(batch.keys[index]))
+            tell_code_faults(run, model, faults, where, record_id(batch.keys[index]))
         elif feed_rules is not None:
             feed_rules(record, where)
 

@@ -1,22 +1,27 @@
 """Pydantic's errors in words a contributor can act on: a stable code, a message and a fix hint
-(nearest codelist value, the expected date form, what a pattern means)."""
+(nearest codelist value, the expected date form, what a pattern means); `tell_code_faults` reports
+a batch's codes outside their codelists in those words, without Pydantic."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.errors import nearest as nearest_choice
+from cbcf_data.io import limits
 from cbcf_data.model import text
 
 if TYPE_CHECKING:
+    from cbcf_data.check.report import Where
+    from cbcf_data.check.state import Run
     from cbcf_data.model.tables import Record
 
-# Pydantic, the models and their schemas are imported by the functions that explain a row's
-# error: a dataset whose rows are all accepted without Pydantic (`model.accept`) never needs them.
+# What a problem's words need of a field (its codes, pattern, longest length, codelist) is read
+# from `model.rowspec`, plain data held equal to the models by a test: explaining a row's error
+# imports neither Pydantic nor the models (a run whose faults are codes outside their codelists
+# never loads them). A table that `model.rowspec` lacks is read from its model's JSON Schema.
 
 DATE_FIELDS = {"start_date", "end_date", "date", "published_date", "as_of"}
 _PATTERN_HINTS = {
@@ -58,20 +63,43 @@ _property_cache: dict[str, dict[str, Any]] = {}
 @functools.cache
 def pattern_hints() -> dict[str, str]:
     """What each pattern of the models means, in words (by the pattern's text)."""
-    from cbcf_data.model import types
-
-    return {types.URL_PATTERN if pattern == "url" else pattern: hint for pattern, hint in _PATTERN_HINTS.items()}
+    return {text.URL_PATTERN if pattern == "url" else pattern: hint for pattern, hint in _PATTERN_HINTS.items()}
 
 
 def properties(model: type[Record]) -> dict[str, Any]:
-    """Each field's own JSON Schema (nullable unwrapped), computed once per model."""
+    """What explain reads of each field's own JSON Schema — its codes (`enum`), `pattern` and
+    `maxLength` — computed once per table; from `model.rowspec` (`said`) when it has the table."""
     cached = _property_cache.get(model.table)
     if cached is None:  # the import inside: it costs every call that runs it, a microsecond an issue
-        from cbcf_data.model.table_schema import field_schema
+        from cbcf_data.model.rowspec import ROWS
 
-        schema = model.model_json_schema()
-        cached = _property_cache[model.table] = {name: field_schema(name, schema)[0] for name in schema["properties"]}
+        cached = _property_cache[model.table] = said(ROWS[model.table][0]) if model.table in ROWS else schema_said(model)
     return cached
+
+
+def said(fields: tuple[tuple[str, bool, str, tuple[Any, ...]], ...]) -> dict[str, dict[str, Any]]:
+    """Field -> its `enum`, `pattern` and `maxLength` as its JSON Schema states them, from a table's
+    entry of `model.rowspec.ROWS` (kind `text`: pattern, shortest, longest; `after`: the function,
+    then the same)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, _, kind, parameters in fields:
+        if kind == "codes":
+            found[name] = {"enum": list(parameters)}
+        elif kind in ("text", "after"):
+            pattern, _, longest = parameters[-3:]
+            found[name] = {key: value for key, value in (("pattern", pattern), ("maxLength", longest)) if value is not None}
+        else:
+            found[name] = {}
+    return found
+
+
+def schema_said(model: Any) -> dict[str, dict[str, Any]]:
+    """Each field's own JSON Schema (nullable unwrapped), read from the Pydantic model."""
+    from cbcf_data.model.declared import pydantic_model
+    from cbcf_data.model.table_schema import field_schema
+
+    schema = pydantic_model(model).model_json_schema()
+    return {name: field_schema(name, schema)[0] for name in schema["properties"]}
 
 
 def explain(model: type[Record], kind: str, field: str | None, value: Any,
@@ -129,12 +157,34 @@ def _not_in_codelist(model: type[Record], field: str | None, value: Any, prop: d
             hint + f"allowed: {', '.join(allowed)} (see schema/codelists.json)")
 
 
+def tell_code_faults(run: Run, model: Any, faults: list[tuple[str, str]], where: Where, row_id: str) -> None:
+    """What `rows.row_issues` tells of a row whose only faults are codes outside their codelists
+    (`batches.CodeFaults`: (field, value) each), issue for issue, without Pydantic's form of the
+    errors in between: one `not-in-codelist` issue per fault, or each only counted once the
+    report is full (ISSUES kept). It runs once per such row: 100,000 times for a dataset
+    whose every commitment has a wrong code."""
+    report = run.report
+    if len(report.issues) >= limits.ISSUES:
+        report.omitted += len(faults)
+        report.omitted_errors += len(faults)
+        return
+    emit, want_hint, said = run.emit, run.want_hint, properties(model)
+    for name, value in faults:
+        code, message, hint = _not_in_codelist(model, name, value, said.get(name, {}), want_hint)
+        emit(code, message, where, field=name, record_id=row_id, value=value, hint=hint)
+
+
 @functools.cache
 def _codelist_name(model: type[Record], field: str | None) -> str | None:
     """The name of the codelist of `field` (the field's own name when it has none), once per field."""
+    from cbcf_data.model.rowspec import CODELISTS_OF
+
+    if model.table in CODELISTS_OF:
+        return CODELISTS_OF[model.table].get(field or "") or field
+    from cbcf_data.model.declared import pydantic_model
     from cbcf_data.model.table_schema import codelist_of
 
-    return codelist_of(model, field or "") or field
+    return codelist_of(pydantic_model(model), field or "") or field
 
 
 def _unknown_field(model: type[Record], field: str | None,
@@ -180,6 +230,8 @@ def close_match(word: str, possibilities: Iterable[str], cutoff: float = 0.6) ->
     index would cost memory in proportion to it (a hostile bundle's 20 MB key)."""
     if len(word) > HINT_CHARS:
         return None
+    import difflib  # here: a run with nothing to hint never needs it
+
     near = difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)
     return near[0] if near else None
 

@@ -22,10 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported by the functions that start a child: a kept verdict needs none
+    import subprocess
 
 #: Datasets whose tables are smaller than this in all are judged in-process (about 7,000 rows).
 CHILD_FROM_BYTES = 1024 * 1024
@@ -92,6 +94,8 @@ class Judgement:
         return self._problems
 
     def _from_child(self) -> list[str]:
+        import subprocess
+
         assert self.child is not None
         try:
             out, _ = self.child.communicate(timeout=CHILD_TIMEOUT)
@@ -224,6 +228,8 @@ def spawn(descriptor: dict[str, Any]) -> subprocess.Popen[bytes]:
     The descriptor already read (and checked) is handed over on the child's stdin: the child
     reads no file, so it cannot read one that changed or was swapped for a link since.
     """
+    import subprocess
+
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, __file__],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

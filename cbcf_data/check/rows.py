@@ -81,7 +81,7 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
                 _check_parts(run, model, table, feed)
             else:  # a bundle's rows, never batched
                 _check_feed(run, model, table, origin, cast("Iterable[Row]", feed), _validator(run, model, origin))
-    _finish_table(run, model, table)
+        _finish_table(run, model, table)
 
 
 def _check_parts(run: Run, model: type[Record], table: TableCheck, feed: Iterable[Row | Batch]) -> None:
@@ -93,7 +93,7 @@ def _check_parts(run: Run, model: type[Record], table: TableCheck, feed: Iterabl
                 compiled = run.accepted >= ACCEPTED
                 if not compiled:
                     run.accepted += len(batch.rows)
-                judged = check_batch(run, model, table, batch, compiled, row_issues)
+                judged = check_batch(run, model, table, batch, compiled)
                 if judged is not None:  # something to say about a row: the batch is read row by row
                     _check_feed(run, model, table, "dataset", rows_of(model, batch),
                                 judged_validator(run, model, judged))

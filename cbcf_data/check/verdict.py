@@ -36,7 +36,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -66,10 +66,23 @@ def code_version() -> str:
     here = Path(__file__).resolve().parent.parent  # the cbcf_data package
     digest = hashlib.sha256("\0".join((__version__, str(installed_version("pydantic")),
                                        str(installed_version("pydantic_core")), sys.version)).encode())
-    for path in sorted(here.rglob("*.py")):
-        digest.update(f"\0{path.relative_to(here).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
+    for parts in sorted(_sources(str(here), ())):  # in the order of their paths' parts, as `Path`s sort
+        digest.update(f"\0{'/'.join(parts)}\0".encode())
+        with open(os.path.join(here, *parts), "rb") as file:
+            digest.update(file.read())
     return digest.hexdigest()
+
+
+def _sources(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The parts of the path of every `*.py` file below `folder`, as `Path.rglob("*.py")` finds
+    them (through folders, not through links to folders): with `os.scandir`, a few times cheaper
+    than `Path`s on every `validate`'s start."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _sources(entry.path, (*parts, entry.name))
+            elif entry.name.endswith(".py") and entry.is_file():
+                yield (*parts, entry.name)
 
 
 def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,

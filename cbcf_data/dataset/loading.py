@@ -7,9 +7,9 @@ validated row by row as it loads, so a bad row is reported with its file and lin
 
 from __future__ import annotations
 
+import _thread  # not `threading`: its locks are these, and `show` needs nothing more of it
 import gc
 import io
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,7 +57,7 @@ def typed_rows(model: type[R], header: list[str], records: list[tuple[int, list[
 
 
 _cache: dict[tuple[Any, ...], Dataset] = {}
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()
 
 
 def load(path: str | Path | None = None) -> Dataset:

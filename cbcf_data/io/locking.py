@@ -13,11 +13,11 @@ Where `fcntl` is missing (Windows), only the in-process part applies.
 
 from __future__ import annotations
 
+import _thread  # not `threading`: its locks are these, and `show` needs nothing more of it
 import errno
 import os
 import stat
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,7 +47,7 @@ class _Holding:
     """This process's hold on one dataset's lock."""
 
     def __init__(self) -> None:
-        self.guard = threading.RLock()
+        self.guard = _thread.RLock()
         self.fd: int | None = None
         self.exclusive = False
         self.depth = 0
@@ -55,7 +55,7 @@ class _Holding:
 
 
 _holdings: dict[str, _Holding] = {}
-_holdings_guard = threading.Lock()
+_holdings_guard = _thread.allocate_lock()
 
 
 def _forget_holdings() -> None:
@@ -71,7 +71,7 @@ def _forget_holdings() -> None:
             except OSError:
                 pass
     _holdings.clear()
-    _holdings_guard = threading.Lock()
+    _holdings_guard = _thread.allocate_lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -95,7 +95,7 @@ def _holding(root: Path) -> _Holding:
 def held(root: Path) -> bool | None:
     """How this thread holds the dataset's lock: True exclusive, False shared, None not at all."""
     holding = _holding(root)
-    if holding.depth and holding.owner == threading.get_ident():
+    if holding.depth and holding.owner == _thread.get_ident():
         return holding.exclusive
     return None
 
@@ -123,7 +123,7 @@ def hold(root: Path, exclusive: bool, notify: Callable[[str], None]) -> Iterator
         holding.fd = _open_lock_file(root, exclusive)
         try:
             _acquire(holding.fd, root, exclusive, notify)
-            holding.exclusive, holding.depth, holding.owner = exclusive, 1, threading.get_ident()
+            holding.exclusive, holding.depth, holding.owner = exclusive, 1, _thread.get_ident()
             yield True
         finally:
             holding.depth, holding.owner = 0, None

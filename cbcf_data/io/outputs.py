@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,6 +115,8 @@ def building(parent: Path, prefix: str) -> Iterator[Path]:
     the end, whatever ends the build but a kill. The build holds a lock on the folder's BUILDING
     file while it lives (so does a child it forks); a folder of the same prefix whose lock is
     free was left by a build that was killed (kill -9, out of memory), and is removed first."""
+    import tempfile  # here: keeping a verdict (every clean `validate`) needs neither it nor shutil
+
     remove_abandoned(parent, prefix)
     temp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     lock = None
@@ -142,6 +142,8 @@ def _remove(temp: Path) -> None:
         if name != BUILDING:
             path = temp / name
             if os.path.isdir(path) and not os.path.islink(path):
+                import shutil
+
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 with contextlib.suppress(OSError):

@@ -217,11 +217,11 @@ def bytes_integrity(resource: dict[str, Any], data: bytes) -> tuple[str, str] | 
 def verify_checksums(folder: Path, only: set[str] | None = None) -> list[str]:
     """Paths listed in the folder's SHA256SUMS (or those of them in `only`) whose file is missing or
     differs; empty when all match or there is no SHA256SUMS."""
+    listing = folder / CHECKSUMS
+    if not listing.is_file():  # a dataset folder (`show`'s): hashlib is not imported
+        return []
     import hashlib
 
-    listing = folder / CHECKSUMS
-    if not listing.is_file():
-        return []
     bad = []
     for line in listing.read_text(encoding="utf-8").splitlines():
         digest, _, name = line.partition("  ")

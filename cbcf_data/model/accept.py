@@ -197,6 +197,7 @@ def _only(node: dict[str, Any], *keys: str) -> None:
         raise Unsupported(f"unknown keys {sorted(extra)}")
 
 
+@functools.cache  # once per pattern: a dozen patterns serve a hundred fields
 def pattern_restricted(pattern: str) -> bool:
     """Whether values must be printable ASCII for `pattern` (see the module's docstring);
     Unsupported for a pattern whose reading by the two engines is not known to agree."""
@@ -291,8 +292,9 @@ def _text_check(pattern: str | None, shortest: int | None, longest: int | None) 
 
 def rowspec_text(models: Any) -> str:
     """The text of `model/rowspec.py` for `models` (what a test compares the file with)."""
-    lines = ['"""What each table\'s model declares of its rows, as plain data for `model.accept`: read from',
-             "the models' core schemas by `accept.spec_of` (a test holds the two equal; to write it again:",
+    lines = ['"""What each table\'s model declares of its rows, as plain data for `model.accept`, `model.declared`',
+             "and `check.explain`'s words: read from the models (their core schemas by `accept.spec_of`, their",
+             "codelists by `table_schema.codelists_of`; a test holds the two equal; to write it again:",
              '`python -c "from cbcf_data.model import accept; accept.write_rowspec()"`). Not edited by hand."""',
              "", "from __future__ import annotations", "", "from typing import Any", "",
              "ROWS: dict[str, Any] = {"]
@@ -310,6 +312,12 @@ def rowspec_text(models: Any) -> str:
               "DECLARED: dict[str, Any] = {"]
     lines += [f"    {model.table!r}: ({model.__name__!r}, {tuple(model.model_fields)!r}, {model.primary_key!r}, "
               f"{model.foreign_keys!r})," for model in models]
+    lines.append("}")
+    from cbcf_data.model.table_schema import codelists_of
+
+    lines += ["", "#: Each table's coded fields: field -> the name of its codelist (`table_schema.codelists_of`).",
+              "CODELISTS_OF: dict[str, dict[str, str]] = {"]
+    lines += [f"    {model.table!r}: {codelists_of(model)!r}," for model in models]
     lines.append("}")
     return "\n".join(lines) + "\n"
 

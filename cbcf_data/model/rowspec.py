@@ -1,5 +1,6 @@
-"""What each table's model declares of its rows, as plain data for `model.accept`: read from
-the models' core schemas by `accept.spec_of` (a test holds the two equal; to write it again:
+"""What each table's model declares of its rows, as plain data for `model.accept`, `model.declared`
+and `check.explain`'s words: read from the models (their core schemas by `accept.spec_of`, their
+codelists by `table_schema.codelists_of`; a test holds the two equal; to write it again:
 `python -c "from cbcf_data.model import accept; accept.write_rowspec()"`). Not edited by hand."""
 
 from __future__ import annotations
@@ -207,4 +208,23 @@ DECLARED: dict[str, Any] = {
     'meeting_sources': ('MeetingSource', ('meeting_id', 'source_id'), ('meeting_id', 'source_id'), {'meeting_id': 'meetings', 'source_id': 'sources'}),
     'assessments': ('Assessment', ('commitment_id', 'party', 'as_of', 'status', 'source_id', 'note'), ('commitment_id', 'party', 'as_of'), {'commitment_id': 'commitments', 'source_id': 'sources'}),
     'retired_ids': ('RetiredId', ('table_name', 'id', 'retired_in', 'reason', 'replaced_by'), ('table_name', 'id'), {}),
+}
+
+#: Each table's coded fields: field -> the name of its codelist (`table_schema.codelists_of`).
+CODELISTS_OF: dict[str, dict[str, str]] = {
+    'sources': {'title_basis': 'title_basis', 'kind': 'source_kind', 'reliability': 'reliability', 'language': 'language'},
+    'meetings': {'phase': 'phase', 'sequence_basis': 'basis', 'existence_basis': 'basis', 'date_precision': 'date_precision', 'date_basis': 'basis', 'host_country': 'country', 'host_basis': 'basis'},
+    'people': {'country': 'country'},
+    'organizations': {'country': 'country', 'classification': 'classification'},
+    'topics': {},
+    'attendances': {'delegation': 'country', 'capacity': 'capacity', 'capacity_basis': 'basis', 'status': 'attendance_status'},
+    'meeting_topics': {},
+    'commitments': {'modality': 'modality', 'parties': 'parties'},
+    'commitment_topics': {},
+    'instruments': {'title_basis': 'title_basis', 'kind': 'instrument_kind', 'jurisdiction': 'jurisdiction', 'date_precision': 'date_precision', 'date_basis': 'basis'},
+    'instrument_parties': {'role': 'party_role', 'basis': 'basis'},
+    'instrument_mentions': {'relation': 'relation', 'relation_basis': 'basis'},
+    'meeting_sources': {},
+    'assessments': {'party': 'parties', 'status': 'assessment_status'},
+    'retired_ids': {'table_name': 'retirable_table'},
 }

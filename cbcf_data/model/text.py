@@ -30,6 +30,8 @@ NOT_TEXT = (r"\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u
 TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f" + NOT_TEXT + r"]+$"
 #: A one-line text (name, title, label, role): no line break, no TAB.
 LINE_PATTERN = r"^[^\x00-\x1f" + NOT_TEXT + r"]+$"
+#: A web address: no whitespace, and nothing outside the text rule.
+URL_PATTERN = r"^https?://[^\s\x00-\x1f" + NOT_TEXT + r"]+$"
 #: The characters outside the rule in any value (LF and TAB included; classify them with `problem`).
 FORBIDDEN = r"\x00-\x1f" + NOT_TEXT + r"\ud800-\udfff"
 

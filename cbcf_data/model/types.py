@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from cbcf_data.model import codelists
 from cbcf_data.model.dates import DATE_PATTERN, FULL_DATE_PATTERN, PartialDate
 from cbcf_data.model.rowrules import date_precision_of as date_precision_of
-from cbcf_data.model.text import LINE_PATTERN, NOT_TEXT, TEXT_PATTERN
+from cbcf_data.model.text import LINE_PATTERN, TEXT_PATTERN, URL_PATTERN
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MEETING_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*$"
@@ -22,8 +22,6 @@ COMMITMENT_ID_PATTERN = r"^cbcf-[0-9]{4}(?:-[a-z0-9]+)*-c[0-9]{2,3}$"
 SUBDIVISION_PATTERN = r"^(?:US|CA)-[A-Z0-9]{1,3}$"
 WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-#: No whitespace, and nothing outside the text rule (`cbcf_data.model.text`).
-URL_PATTERN = r"^https?://[^\s\x00-\x1f" + NOT_TEXT + r"]+$"
 ARCHIVE_PATH_PATTERN = r"^sources/[a-z0-9]+(?:-[a-z0-9]+)*\.txt$"
 
 def _check_calendar(value: str) -> PartialDate:

@@ -55,15 +55,22 @@ def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path, monkeypatch, fast
             assert archive.getinfo(f"pre/{path}").compress_size == len(compressor.compress(data) + compressor.flush())
 
 
-def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):
-    out = output.Output(tmp_path)
+@pytest.mark.parametrize("deflated", [False, True])
+def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path, deflated):
+    """With a deflater, a file `add`ed (SQLite's) is hashed in the pass that compresses it."""
+    deflater = output.Deflater(tmp_path.parent / f"{tmp_path.name}-work") if deflated else None
+    out = output.Output(tmp_path, deflater)
     out.write("a.txt", b"one")
     with out.open("sub/b.txt") as file:
         for piece in (b"two ", b"", b"pieces"):
             file.write(piece)
     out.copy("sub/c.txt", "sub/b.txt")
-    (tmp_path / "d.bin").write_bytes(b"\0" * 10)
+    (tmp_path / "d.bin").write_bytes(b"\0" * 10 + os.urandom(output.CHUNK))  # more than a chunk
     out.add("d.bin")
+    assert ("d.bin" in out.pending) is deflated
+    with pytest.raises(ValueError):
+        out.add("d.bin")
+    assert sorted(out.settle()) == ["a.txt", "d.bin", "sub/b.txt", "sub/c.txt"] and not out.pending
     lines = out.checksums().decode().splitlines()
     assert [line.split("  ")[1] for line in lines] == ["a.txt", "d.bin", "sub/b.txt", "sub/c.txt"]
     for line in lines:
@@ -72,6 +79,12 @@ def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):
         assert out.sizes[path] == (tmp_path / path).stat().st_size
     with pytest.raises(ValueError):
         out.write("a.txt", b"again")
+    if deflater is not None:
+        crc, size, _, member, digest = deflater.members["d.bin"].result()
+        assert (crc, size, digest) == (zlib.crc32((tmp_path / "d.bin").read_bytes()), out.sizes["d.bin"],
+                                       out.hashes["d.bin"])
+        assert zlib.decompress(member.read_bytes(), -15) == (tmp_path / "d.bin").read_bytes()
+        deflater.close()
 
 
 def synthetic(folder: Path, n: int = 30) -> Path:
@@ -284,7 +297,9 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
         builder.send("indexes", model.table)
     builder.start_finish(describe.closures(ds), facts)
     builder.finish()
+    # built beside, then compacted into its place (VACUUM INTO): the file VACUUM gives in place
     assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
+    assert sorted(tmp_path.iterdir()) == [path]
     broken = sqlite.Builder(tmp_path / "broken.sqlite")
     for model in MODELS:
         broken.send("table", model.table, True)

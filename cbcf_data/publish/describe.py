@@ -61,6 +61,16 @@ def build(folder: Path | None) -> dict[str, Any]:
     return {"commit": commit.stdout.strip(), "modified": bool(status.stdout.strip()) if not status.returncode else None}
 
 
+def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The release's facts as (key, value) rows."""
+    return [("name", facts["name"]), ("title", facts["title"]), ("version", facts["version"]),
+            ("released", facts["released"]), ("description", facts["description"]),
+            ("license", facts["license"]["name"]), ("license_url", facts["license"]["path"]),
+            ("citation", facts["citation"]), ("url", facts["url"]), ("doi", facts["doi"]),
+            ("build_commit", facts["build"]["commit"]),
+            ("build_modified", None if facts["build"]["modified"] is None else str(facts["build"]["modified"]).lower())]
+
+
 def codelist_rows() -> list[dict[str, str | None]]:
     """Every code of every codelist, as rows (codelist, code, label, label_fr, definition)."""
     return [{"codelist": name, "code": code, "label": entry.label, "label_fr": entry.label_fr or None,

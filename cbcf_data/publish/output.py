@@ -29,6 +29,11 @@ CHUNK = 1 << 20
 FAST_DEFLATE_BYTES = 4 << 20
 
 
+#: A member compressed beforehand: CRC-32, size, compressed size, the compressed file, and the
+#: SHA-256 of the source when asked for (else "").
+Deflated = tuple[int, int, int, Path, str]
+
+
 def deflate_level(size: int) -> int:
     """The zlib level of a zip member of `size` bytes (see FAST_DEFLATE_BYTES)."""
     return 1 if size > FAST_DEFLATE_BYTES else zlib.Z_DEFAULT_COMPRESSION
@@ -70,26 +75,33 @@ class Deflater:
         self.work = work
         work.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deflate")
-        self.members: dict[str, Future[tuple[int, int, int, Path]]] = {}
+        self.members: dict[str, Future[Deflated]] = {}
 
-    def add(self, path: str, source: Path) -> None:
-        self.members[path] = self.pool.submit(deflate, source, self.work / f"{len(self.members)}.deflate")
+    def add(self, path: str, source: Path, hashed: bool = False) -> Future[Deflated]:
+        """Compress `source` as the member `path`; `hashed`: its SHA-256 taken in the same pass."""
+        member = self.members[path] = self.pool.submit(deflate, source, self.work / f"{len(self.members)}.deflate",
+                                                       hashed)
+        return member
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def deflate(source: Path, target: Path) -> tuple[int, int, int, Path]:
-    """`source` compressed into `target` as `zipfile` compresses a member written in CHUNKs."""
+def deflate(source: Path, target: Path, hashed: bool = False) -> Deflated:
+    """`source` compressed into `target` as `zipfile` compresses a member written in CHUNKs (and
+    hashed on the way when asked)."""
     crc = size = compressed = 0
+    digest = hashlib.sha256() if hashed else None
     with source.open("rb") as file, target.open("wb") as out:
         compressor = zlib.compressobj(deflate_level(os.fstat(file.fileno()).st_size), zlib.DEFLATED, -15)
         for chunk in iter(lambda: file.read(CHUNK), b""):
             crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            if digest is not None:
+                digest.update(chunk)
             data = compressor.compress(chunk)
             compressed += out.write(data)
         compressed += out.write(compressor.flush())
-    return crc, size, compressed, target
+    return crc, size, compressed, target, "" if digest is None else digest.hexdigest()
 
 
 class Output:
@@ -101,6 +113,8 @@ class Output:
         self.hashes: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
         self.deflater = deflater
+        #: Files `add`ed with a deflater, hashed in its pass: in `hashes` once `settle()`d.
+        self.pending: dict[str, Future[Deflated]] = {}
 
     def _done(self, path: str, digest: str, size: int) -> None:
         self.hashes[path], self.sizes[path] = digest, size
@@ -108,7 +122,7 @@ class Output:
             self.deflater.add(path, self.folder / path)
 
     def _target(self, path: str) -> Path:
-        if path in self.hashes:
+        if path in self.hashes or path in self.pending:
             raise ValueError(f"{path} is written twice")
         target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -140,11 +154,25 @@ class Output:
             shutil.copyfileobj(raw, file, CHUNK)  # type: ignore[misc]
 
     def add(self, path: str) -> None:
-        """Record a file that something else wrote at `path` (SQLite's), hashing it from disk."""
-        self._done(path, *file_sha256(self.folder / path))
+        """Record a file that something else wrote at `path` (SQLite's), hashing it from disk: in
+        the pass that compresses it, in the deflater's thread, when there is one (`settle()`)."""
+        if path in self.hashes or path in self.pending:
+            raise ValueError(f"{path} is written twice")
+        if self.deflater is None:
+            self._done(path, *file_sha256(self.folder / path))
+        else:
+            self.pending[path] = self.deflater.add(path, self.folder / path, hashed=True)
+
+    def settle(self) -> list[str]:
+        """Every file's hash and size recorded (waiting for those being hashed); return every path."""
+        for path, member in self.pending.items():
+            _, self.sizes[path], _, _, self.hashes[path] = member.result()
+        self.pending.clear()
+        return list(self.hashes)
 
     def checksums(self) -> bytes:
         """SHA256SUMS: a line per file written so far, sorted by path."""
+        self.settle()
         return "".join(f"{digest}  {path}\n" for path, digest in sorted(self.hashes.items())).encode("utf-8")
 
 
@@ -169,7 +197,7 @@ def zip_entry(name: str, size: int) -> zipfile.ZipInfo:
 
 
 def zip_files(target: Path, folder: Path, paths: Iterable[str], prefix: str,
-              deflated: dict[str, Future[tuple[int, int, int, Path]]] | None = None) -> None:
+              deflated: dict[str, Future[Deflated]] | None = None) -> None:
     """Write a zip at `target` of the files `paths` under `folder`, named `prefix` + path, sorted,
     each streamed from disk in chunks (never a whole file in memory); a member `deflated` already
     (`Deflater`) is copied in compressed, with the same bytes."""
@@ -184,7 +212,8 @@ def zip_files(target: Path, folder: Path, paths: Iterable[str], prefix: str,
                 shutil.copyfileobj(file, entry, CHUNK)
 
 
-def _add_deflated(archive: zipfile.ZipFile, name: str, crc: int, size: int, compressed: int, member: Path) -> None:
+def _add_deflated(archive: zipfile.ZipFile, name: str, crc: int, size: int, compressed: int, member: Path,
+                  _digest: str = "") -> None:
     """A member compressed beforehand, written as `ZipFile.open(info, "w")` writes one to a
     seekable file (header with CRC and sizes, data; listed for the central directory)."""
     info = zip_entry(name, size)

@@ -214,7 +214,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
                                                 asked=stream.keep_site is False).encode("utf-8"))
     if site is not None:
         write_site(out, site, carried)
-    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/",
+    zip_files(folder / f"{name}.zip", folder, out.settle(), f"{name}/",
               out.deflater.members if out.deflater is not None else None)
     out.deflater = None  # the zip and SHA256SUMS are not in the zip
     out.add(f"{name}.zip")

@@ -13,6 +13,7 @@ from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
+from cbcf_data.publish.pipes import Sender
 from cbcf_data.publish.spools import integer_positions, values_of_text
 
 SQLITE_NAME = describe.SQLITE
@@ -128,17 +129,7 @@ def _add_descriptions(connection: sqlite3.Connection, closures: dict[str, list[t
         connection.execute(f'CREATE INDEX "{name}_descendant_id" ON "{name}" ("descendant_id")')
         connection.executemany(f'INSERT INTO "{name}" VALUES (?, ?, ?)', rows)
     connection.execute('CREATE TABLE "metadata" ("key" TEXT PRIMARY KEY, "value" TEXT)')
-    connection.executemany('INSERT INTO "metadata" VALUES (?, ?)', metadata_rows(facts))
-
-
-def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The release's facts as (key, value) rows."""
-    return [("name", facts["name"]), ("title", facts["title"]), ("version", facts["version"]),
-            ("released", facts["released"]), ("description", facts["description"]),
-            ("license", facts["license"]["name"]), ("license_url", facts["license"]["path"]),
-            ("citation", facts["citation"]), ("url", facts["url"]), ("doi", facts["doi"]),
-            ("build_commit", facts["build"]["commit"]),
-            ("build_modified", None if facts["build"]["modified"] is None else str(facts["build"]["modified"]).lower())]
+    connection.executemany('INSERT INTO "metadata" VALUES (?, ?)', describe.metadata_rows(facts))
 
 
 def sqlite_bytes(ds: Dataset, facts: dict[str, Any]) -> bytes:
@@ -175,9 +166,12 @@ def open_database(path: Path) -> sqlite3.Connection:
 
 
 def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
-                    facts: dict[str, Any]) -> None:
+                    facts: dict[str, Any], into: Path | None = None) -> None:
     """The descriptions and views after the tables; then the foreign keys checked, the file
-    compacted (VACUUM) into an ordinary rollback-journal database, and closed."""
+    compacted (VACUUM) into an ordinary rollback-journal database, and closed. With `into`, the
+    compacted database is written there (`VACUUM INTO`: the build file is read once and the new
+    one written once, where VACUUM in place writes a copy and copies it back), the same bytes
+    (`counted`), and the build file removed."""
     try:
         connection.commit()  # the tables; the file counts its write transactions (header bytes 24-27):
         connection.execute("BEGIN")  # tables, descriptions, VACUUM — three, as every release has
@@ -188,8 +182,29 @@ def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tup
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
-        connection.execute("PRAGMA journal_mode = DELETE")
-        connection.execute("VACUUM")
+        if into is None:
+            connection.execute("PRAGMA journal_mode = DELETE")
+            connection.execute("VACUUM")
+            return
+        built = Path(connection.execute("PRAGMA database_list").fetchone()[2])
+        connection.execute("VACUUM INTO ?", (str(into),))
+    finally:
+        connection.close()
+    counted(into)
+    built.unlink()
+
+
+def counted(path: Path) -> None:
+    """A file written by `VACUUM INTO` made the file VACUUM gives in place: the header counts write
+    transactions (bytes 24-27, and 92-95 its copy), one in a new file, three in a database built,
+    described and then VACUUMed; two more writes that change nothing else make them equal (a test
+    compares the two files byte for byte)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")  # a new file: nothing to roll back
+        connection.execute("PRAGMA synchronous = OFF")
+        for _ in range(2):
+            connection.execute("PRAGMA user_version = 0")  # as it is: only the header's counters change
     finally:
         connection.close()
 
@@ -200,34 +215,39 @@ class Builder:
     ("indexes", name), then ("finish", closures, facts). The rows also go to the JSON spools:
     `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
     `close_sink()`. The release sends text: bytes cross a pipe without pickling each row.
+    The database is built at `build` (default: beside `path`, named `<name>.build`), then
+    compacted into `path` (`finish_database`'s `VACUUM INTO`) and the build file removed.
 
-    With `fork` (Linux), it runs in a process of its own, fed through a pipe, so that SQLite's
+    With `fork` (Linux), it runs in a process of its own, fed through a pipe (`pipes.Sender`:
+    written from a thread, a few messages ahead), so that SQLite's
     work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
     not do: `executemany` takes Python's lock back for every row. Elsewhere it runs inline."""
 
-    def __init__(self, path: Path, sink: Any = None) -> None:
+    def __init__(self, path: Path, sink: Any = None, build: Path | None = None) -> None:
         import multiprocessing
 
         self.connection: sqlite3.Connection | None = None
         self.process: Any = None
         self.closing = False  # the sink's closing told, not yet answered
         self.sink = sink
+        self.path, build = path, build or path.with_name(path.name + ".build")
         if "fork" not in multiprocessing.get_all_start_methods():
-            self.connection = open_database(path)
+            self.connection = open_database(build)
             return
         context = multiprocessing.get_context("fork")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink), name="cbcf-data sqlite",
-                                       daemon=True)
+        self.process = context.Process(target=_serve, args=(child, build, self.pipe, sink, path),
+                                       name="cbcf-data sqlite", daemon=True)
         self.process.start()
         child.close()
+        self.sender = Sender(self.pipe)  # after the fork: a thread
 
     def send(self, *message: Any) -> None:
         if self.connection is not None:
             _handle(self.connection, message, self.sink)
         else:
             try:
-                self.pipe.send(message)
+                self.sender.send(message)
             except OSError:  # its process is gone (killed: out of memory?); not a closed stdout
                 raise self._gone() from None
 
@@ -269,7 +289,7 @@ class Builder:
         caller goes on until `finish()`."""
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            finish_database(connection, closures, facts)
+            finish_database(connection, closures, facts, self.path)
         else:
             self.send("finish", closures, facts)
 
@@ -289,6 +309,7 @@ class Builder:
             self.connection.close()
             self.connection = None
         if self.process is not None:
+            self.sender.close()
             self.pipe.close()  # the process ends at the end of its input
             self.process.join(60)
             if self.process.is_alive():
@@ -325,9 +346,9 @@ def values_statement(model: type[Any]) -> str:
             + ")")
 
 
-def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
-    """The builder's process: messages until "finish" (answered with None or what went wrong) or
-    the end of its input; after an error, it reads on without building, to answer at "finish".
+def _serve(pipe: Any, path: Path, other_end: Any, sink: Any, into: Path | None = None) -> None:
+    """The builder's process: the database built at `path` from messages until "finish" (answered
+    with None or what went wrong; compacted into `into`, else in place) or the end of its input; after an error, it reads on without building, to answer at "finish".
     It ends quietly, without a traceback, on Ctrl-C (it reaches the whole process group: the
     release gives up too) and when the release is gone before its answer."""
     other_end.close()  # the release's end: its input ends when the release closes it
@@ -338,7 +359,7 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
             connection = open_database(path)
         except sqlite3.Error as failure:  # answered at the first question
             error = f"{type(failure).__name__}: {failure}"
-        _serve_messages(pipe, connection, sink, error)
+        _serve_messages(pipe, connection, sink, error, into)
     except (KeyboardInterrupt, OSError):  # OSError: the pipe; nobody is left to answer
         pass
     finally:
@@ -347,7 +368,8 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
         pipe.close()
 
 
-def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None) -> None:
+def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None,
+                    into: Path | None) -> None:
     while True:
         try:
             message = pipe.recv()
@@ -356,7 +378,7 @@ def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any,
         if message[0] == "finish":
             if error is None and connection is not None:
                 try:
-                    finish_database(connection, message[1], message[2])
+                    finish_database(connection, message[1], message[2], into)
                 except Exception as failure:  # noqa: BLE001 - answered to the release
                     error = f"{type(failure).__name__}: {failure}"
             pipe.send(error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -17,50 +18,6 @@ from cbcf_data.publish.pipes import Sender
 from cbcf_data.publish.spools import integer_positions, values_of_text
 
 SQLITE_NAME = describe.SQLITE
-
-VIEWS = {
-    "commitments_detail": """
-        SELECT c.id, c.meeting_id, m.start_date AS meeting_date, CAST(substr(m.start_date, 1, 4) AS INTEGER)
-               AS meeting_year, m.date_basis AS meeting_date_basis, c.summary, c.modality, c.parties,
-               (SELECT group_concat(label, '; ') FROM (
-                    SELECT t.label FROM commitment_topics ct JOIN topics t ON t.id = ct.topic_id
-                    WHERE ct.commitment_id = c.id ORDER BY t.label)) AS topic_labels,
-               c.quote, c.source_id
-        FROM commitments c JOIN meetings m ON m.id = c.meeting_id""",
-    "attendance_detail": """
-        SELECT a.meeting_id, m.start_date AS meeting_date, a.person_id, p.name, a.role, a.capacity,
-               a.delegation, a.organization_id, o.name AS organization_name, a.status, a.source_id
-        FROM attendances a JOIN people p ON p.id = a.person_id JOIN meetings m ON m.id = a.meeting_id
-        LEFT JOIN organizations o ON o.id = a.organization_id""",
-    "meetings_detail": """
-        SELECT m.id, m.phase, m.sequence, CAST(substr(m.start_date, 1, 4) AS INTEGER) AS year, m.start_date,
-               m.end_date, m.date_precision, m.date_basis,
-               CASE m.date_precision WHEN 'day' THEN m.start_date WHEN 'month' THEN m.start_date || '-01'
-                    ELSE m.start_date || '-01-01' END AS earliest_date,
-               CASE m.date_precision WHEN 'day' THEN coalesce(m.end_date, m.start_date)
-                    WHEN 'month' THEN date(coalesce(m.end_date, m.start_date) || '-01', '+1 month', '-1 day')
-                    ELSE coalesce(m.end_date, m.start_date) || '-12-31' END AS latest_date,
-               m.city, m.subdivision, m.host_country,
-               (SELECT count(*) FROM attendances a WHERE a.meeting_id = m.id) AS attendances,
-               (SELECT count(*) FROM commitments c WHERE c.meeting_id = m.id) AS commitments
-        FROM meetings m""",
-    # Each assessment with the first and last day its as_of may mean (a partial date spans days).
-    "assessments_dated": """
-        SELECT a.*,
-               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN a.as_of || '-01' ELSE a.as_of || '-01-01' END
-                   AS earliest_date,
-               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN date(a.as_of || '-01', '+1 month', '-1 day')
-                   ELSE a.as_of || '-12-31' END AS latest_date
-        FROM assessments a""",
-    # The latest assessment of each commitment for each party (by latest, then earliest day); for a
-    # cut-off, the README's query adds `WHERE latest_date <= :date` on both sides.
-    "status_as_of": """
-        SELECT d.commitment_id, d.party, d.as_of, d.earliest_date, d.latest_date, d.status, d.source_id, d.note
-        FROM assessments_dated d
-        WHERE NOT EXISTS (SELECT 1 FROM assessments_dated e WHERE e.commitment_id = d.commitment_id
-                          AND e.party = d.party AND (e.latest_date > d.latest_date
-                              OR (e.latest_date = d.latest_date AND e.earliest_date > d.earliest_date)))""",
-}
 
 
 def _create_table(model: type[Any]) -> str:
@@ -166,8 +123,9 @@ def open_database(path: Path) -> sqlite3.Connection:
 
 
 def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
-                    facts: dict[str, Any], into: Path | None = None) -> None:
-    """The descriptions and views after the tables; then the foreign keys checked, the file
+                    facts: dict[str, Any], into: Path | None = None, checked: Collection[str] = ()) -> None:
+    """The descriptions and views after the tables; then the foreign keys checked (of the tables
+    not `checked` already: `check_keys` as each was completed), the file
     compacted (VACUUM) into an ordinary rollback-journal database, and closed. With `into`, the
     compacted database is written there (`VACUUM INTO`: the build file is read once and the new
     one written once, where VACUUM in place writes a copy and copies it back), the same bytes
@@ -176,12 +134,11 @@ def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tup
         connection.commit()  # the tables; the file counts its write transactions (header bytes 24-27):
         connection.execute("BEGIN")  # tables, descriptions, VACUUM — three, as every release has
         _add_descriptions(connection, closures, facts)
-        for view, query in VIEWS.items():
+        for view, query in describe.VIEWS.items():
             connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
         connection.commit()
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
+        check_keys(connection, [name for name in tables if name not in checked] if checked else None)
         if into is None:
             connection.execute("PRAGMA journal_mode = DELETE")
             connection.execute("VACUUM")
@@ -192,6 +149,16 @@ def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tup
         connection.close()
     counted(into)
     built.unlink()
+
+
+def check_keys(connection: sqlite3.Connection, tables: list[str] | None = None) -> None:
+    """InvalidDataError when a row of `tables` (None: every table) names a row that is not there."""
+    if tables is None:
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+    else:
+        problems = [row for table in tables for row in connection.execute(f'PRAGMA foreign_key_check("{table}")')]
+    if problems:
+        raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
 
 
 def counted(path: Path) -> None:
@@ -229,6 +196,7 @@ class Builder:
         self.connection: sqlite3.Connection | None = None
         self.process: Any = None
         self.closing = False  # the sink's closing told, not yet answered
+        self.checked: set[str] = set()  # inline: the tables whose foreign keys were checked
         self.sink = sink
         self.path, build = path, build or path.with_name(path.name + ".build")
         if "fork" not in multiprocessing.get_all_start_methods():
@@ -244,7 +212,7 @@ class Builder:
 
     def send(self, *message: Any) -> None:
         if self.connection is not None:
-            _handle(self.connection, message, self.sink)
+            _handle(self.connection, message, self.sink, self.checked)
         else:
             try:
                 self.sender.send(message)
@@ -289,7 +257,7 @@ class Builder:
         caller goes on until `finish()`."""
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            finish_database(connection, closures, facts, self.path)
+            finish_database(connection, closures, facts, self.path, self.checked)
         else:
             self.send("finish", closures, facts)
 
@@ -318,7 +286,9 @@ class Builder:
             self.process = None
 
 
-def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any) -> None:
+def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any, checked: set[str]) -> None:
+    """One message; a table's foreign keys are checked once its rows and indexes are in (the
+    tables come in dependency order), while the release goes on, and it is added to `checked`."""
     from cbcf_data.model.tables import TABLES
 
     kind, name = message[0], message[1]
@@ -335,6 +305,8 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any)
             sink.add_values(name, values)
     elif kind == "indexes":
         create_indexes(connection, TABLES[name])
+        check_keys(connection, [name])
+        checked.add(name)
 
 
 def values_statement(model: type[Any]) -> str:
@@ -370,6 +342,7 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any, into: Path | None =
 
 def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None,
                     into: Path | None) -> None:
+    checked: set[str] = set()
     while True:
         try:
             message = pipe.recv()
@@ -378,7 +351,7 @@ def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any,
         if message[0] == "finish":
             if error is None and connection is not None:
                 try:
-                    finish_database(connection, message[1], message[2], into)
+                    finish_database(connection, message[1], message[2], into, checked)
                 except Exception as failure:  # noqa: BLE001 - answered to the release
                     error = f"{type(failure).__name__}: {failure}"
             pipe.send(error)
@@ -392,6 +365,6 @@ def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any,
             pipe.send(error)
         elif error is None and connection is not None:
             try:
-                _handle(connection, message, sink)
+                _handle(connection, message, sink, checked)
             except Exception as failure:  # noqa: BLE001
                 error = f"{type(failure).__name__}: {failure}"

@@ -289,7 +289,7 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
     ds = cbcf_data.load()
     facts = describe.about({}, None)
     path = tmp_path / "built.sqlite"
-    builder = sqlite.Builder(path)
+    builder = sqlite.Builder(path, member=tmp_path.parent / f"{tmp_path.name}.deflate")
     assert (builder.process is None) is inline
     for model in MODELS:
         builder.send("table", model.table, False)
@@ -300,6 +300,13 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
     # built beside, then compacted into its place (VACUUM INTO): the file VACUUM gives in place
     assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
     assert sorted(tmp_path.iterdir()) == [path]
+    if inline:  # compressed by the release's deflater instead
+        assert builder.deflated is None
+    else:  # hashed and compressed for the zip by its process
+        crc, size, _, member, digest = builder.deflated
+        data = path.read_bytes()
+        assert (crc, size, digest) == (zlib.crc32(data), len(data), hashlib.sha256(data).hexdigest())
+        assert zlib.decompress(member.read_bytes(), -15) == data
     broken = sqlite.Builder(tmp_path / "broken.sqlite")
     for model in MODELS:
         broken.send("table", model.table, True)

@@ -83,6 +83,12 @@ class Deflater:
                                                        hashed)
         return member
 
+    def done(self, path: str, deflated: Deflated) -> None:
+        """A member compressed elsewhere (the SQLite file, by its builder's process)."""
+        member: Future[Deflated] = Future()
+        member.set_result(deflated)
+        self.members[path] = member
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -153,12 +159,17 @@ class Output:
         with (self.folder / source).open("rb") as raw, self.open(path) as file:
             shutil.copyfileobj(raw, file, CHUNK)  # type: ignore[misc]
 
-    def add(self, path: str) -> None:
+    def add(self, path: str, deflated: Deflated | None = None) -> None:
         """Record a file that something else wrote at `path` (SQLite's), hashing it from disk: in
-        the pass that compresses it, in the deflater's thread, when there is one (`settle()`)."""
+        the pass that compresses it, in the deflater's thread, when there is one (`settle()`);
+        or `deflated` already, hash included (`deflate(..., hashed=True)`)."""
         if path in self.hashes or path in self.pending:
             raise ValueError(f"{path} is written twice")
-        if self.deflater is None:
+        if deflated is not None:
+            _, self.sizes[path], _, _, self.hashes[path] = deflated
+            if self.deflater is not None:
+                self.deflater.done(path, deflated)
+        elif self.deflater is None:
             self._done(path, *file_sha256(self.folder / path))
         else:
             self.pending[path] = self.deflater.add(path, self.folder / path, hashed=True)

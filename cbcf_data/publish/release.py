@@ -208,7 +208,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     with out.open(f"{name}.json") as file:
         write_spooled(file, facts, stream.work, stream.hierarchies)
     stream.finish_database()
-    out.add(describe.SQLITE)
+    out.add(describe.SQLITE, stream.db.deflated)  # compressed by the builder's process, when it has one
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
     out.write("README.md", release_readme(stream.counts, facts, name, site is not None,
                                                 asked=stream.keep_site is False).encode("utf-8"))

@@ -14,6 +14,7 @@ from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
+from cbcf_data.publish.output import deflate
 from cbcf_data.publish.pipes import Sender
 from cbcf_data.publish.spools import integer_positions, values_of_text
 
@@ -179,18 +180,20 @@ def counted(path: Path) -> None:
 class Builder:
     """The release's database built from messages, in the order they come: ("table", name,
     indexes), ("text", name, canonical CSV bytes) or ("rows", name, rows as field -> value),
-    ("indexes", name), then ("finish", closures, facts). The rows also go to the JSON spools:
-    `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
+    ("indexes", name), then ("finish", closures, facts, member). The rows also go to the JSON
+    spools: `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
     `close_sink()`. The release sends text: bytes cross a pipe without pickling each row.
     The database is built at `build` (default: beside `path`, named `<name>.build`), then
     compacted into `path` (`finish_database`'s `VACUUM INTO`) and the build file removed.
 
     With `fork` (Linux), it runs in a process of its own, fed through a pipe (`pipes.Sender`:
-    written from a thread, a few messages ahead), so that SQLite's
-    work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
-    not do: `executemany` takes Python's lock back for every row. Elsewhere it runs inline."""
+    written from a thread, a few messages ahead), so that SQLite's work (inserts, indexes, VACUUM)
+    runs on another core while validation goes on; a thread would not do: `executemany` takes
+    Python's lock back for every row. There the finished file is also hashed and compressed for
+    the zip into `member` (`output.deflate`; `deflated` after `finish()`) while the release writes
+    its JSON document. Elsewhere it runs inline (`deflated` stays None)."""
 
-    def __init__(self, path: Path, sink: Any = None, build: Path | None = None) -> None:
+    def __init__(self, path: Path, sink: Any = None, build: Path | None = None, member: Path | None = None) -> None:
         import multiprocessing
 
         self.connection: sqlite3.Connection | None = None
@@ -199,6 +202,7 @@ class Builder:
         self.checked: set[str] = set()  # inline: the tables whose foreign keys were checked
         self.sink = sink
         self.path, build = path, build or path.with_name(path.name + ".build")
+        self.member, self.deflated = member, None  # the file compressed for the zip, by its process
         if "fork" not in multiprocessing.get_all_start_methods():
             self.connection = open_database(build)
             return
@@ -259,17 +263,18 @@ class Builder:
             connection, self.connection = self.connection, None
             finish_database(connection, closures, facts, self.path, self.checked)
         else:
-            self.send("finish", closures, facts)
+            self.send("finish", closures, facts, self.member)
 
     def finish(self) -> None:
         """Wait for the database completed; raises what went wrong while building it."""
         if self.process is None:
             return
         self.sink_closed()
-        error = self._answer()
+        answer = self._answer()
         self.close()
-        if error is not None:
-            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+        if isinstance(answer, str):
+            raise InvalidDataError(f"the SQLite file could not be built: {answer}")
+        self.deflated = answer
 
     def close(self) -> None:
         """Stop building (a release given up), or let the finished process go."""
@@ -320,7 +325,9 @@ def values_statement(model: type[Any]) -> str:
 
 def _serve(pipe: Any, path: Path, other_end: Any, sink: Any, into: Path | None = None) -> None:
     """The builder's process: the database built at `path` from messages until "finish" (answered
-    with None or what went wrong; compacted into `into`, else in place) or the end of its input; after an error, it reads on without building, to answer at "finish".
+    with what went wrong, else None, or the file compacted into `into` compressed into the
+    message's member: `output.Deflated`) or the end of its input; after an error, it reads on
+    without building, to answer at "finish".
     It ends quietly, without a traceback, on Ctrl-C (it reaches the whole process group: the
     release gives up too) and when the release is gone before its answer."""
     other_end.close()  # the release's end: its input ends when the release closes it
@@ -349,12 +356,16 @@ def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any,
         except EOFError:
             return
         if message[0] == "finish":
+            deflated = None
             if error is None and connection is not None:
                 try:
                     finish_database(connection, message[1], message[2], into, checked)
+                    member = message[3] if len(message) > 3 else None
+                    if into is not None and member is not None:  # compressed here, on this core
+                        deflated = deflate(into, member, hashed=True)
                 except Exception as failure:  # noqa: BLE001 - answered to the release
                     error = f"{type(failure).__name__}: {failure}"
-            pipe.send(error)
+            pipe.send(error or deflated)
             return
         if message[0] == "close":
             if error is None and sink is not None:

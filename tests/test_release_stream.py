@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -53,6 +54,36 @@ def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path, monkeypatch, fast
             level = 1 if len(data) > fast_above else 6
             compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
             assert archive.getinfo(f"pre/{path}").compress_size == len(compressor.compress(data) + compressor.flush())
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_file_compressed_as_it_is_written_is_the_member_zipfile_makes(tmp_path, monkeypatch, fails):
+    """`Output.open(..., streamed=True)`: a file larger than FAST_DEFLATE_BYTES is compressed in
+    pieces as it is written, cut anywhere, into the member `zipfile` makes of the whole; a smaller
+    one from disk once closed (at its own level). A failure while writing leaves no thread waiting."""
+    monkeypatch.setattr(output, "FAST_DEFLATE_BYTES", 50_000)
+    folder, work = tmp_path / "out", tmp_path / "work"
+    deflater = output.Deflater(work)
+    out = output.Output(folder, deflater)
+    data = b"".join(b'{"row":%d,"text":"%s"},' % (n, os.urandom(n % 40).hex().encode()) for n in range(40_000))
+    cuts = sorted({0, 1, 7, 40_000, 50_001, *range(60_000, len(data), 7_001), len(data)})  # a tail under a CHUNK
+    assert len(data) > 2 * output.CHUNK
+    with out.open("big.json", streamed=True) as file:
+        for start, end in zip(cuts, cuts[1:]):
+            file.write(data[start:end])
+    with out.open("small.json", streamed=True) as file:
+        file.write(data[:30_000])
+    assert "small.json" in deflater.members
+    if fails:
+        with pytest.raises(ZeroDivisionError), out.open("given up.json", streamed=True) as file:
+            file.write(data)
+            1 / 0  # noqa: B018
+        assert "given up.json" not in out.hashes and deflater.members["given up.json"].result()
+    target = tmp_path / "out.zip"
+    output.zip_files(target, folder, out.settle(), "pre/", deflater.members)
+    deflater.close()
+    assert target.read_bytes() == release.zip_bytes({"pre/big.json": data, "pre/small.json": data[:30_000]})
+    assert [thread.name for thread in threading.enumerate() if thread.name == "deflate stream"] == []
 
 
 @pytest.mark.parametrize("deflated", [False, True])

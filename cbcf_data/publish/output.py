@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import shutil
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -42,15 +44,19 @@ def deflate_level(size: int) -> int:
 class HashingFile:
     """A binary file being written, hashed and counted as bytes go through."""
 
-    def __init__(self, file: IO[bytes], closed: Callable[[HashingFile], None] | None = None) -> None:
+    def __init__(self, file: IO[bytes], closed: Callable[[HashingFile], None] | None = None,
+                 tee: Streamed | None = None) -> None:
         self.file = file
         self.digest = hashlib.sha256()
         self.size = 0
         self._closed = closed
+        self.tee = tee
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
         self.size += len(data)
+        if self.tee is not None:
+            self.tee.write(data)
         return self.file.write(data)
 
     @property
@@ -93,6 +99,62 @@ class Deflater:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Streamed:
+    """A member compressed as its file is written (`Output.open(..., streamed=True)`), in a thread
+    of its own: the file's first FAST_DEFLATE_BYTES are held until it proves larger (a file no
+    larger is compressed from disk once closed, at its own level: `close()` says which); then
+    pieces of about a CHUNK go to the thread, at most `depth` of them waiting. The bytes are
+    `deflate`'s: zlib's output does not depend on how its input is cut (a test holds it)."""
+
+    def __init__(self, deflater: Deflater, path: str, depth: int = 8) -> None:
+        self.deflater, self.path, self.depth = deflater, path, depth
+        self.held: list[bytes] = []
+        self.size = 0
+        self.queue: queue.Queue[bytes | None] | None = None
+
+    def write(self, data: bytes) -> None:
+        self.held.append(data)
+        self.size += len(data)
+        if self.queue is None and self.size > FAST_DEFLATE_BYTES:
+            self.queue = queue.Queue(self.depth)
+            member: Future[Deflated] = Future()
+            target = self.deflater.work / f"{len(self.deflater.members)}.deflate"
+            self.deflater.members[self.path] = member
+            threading.Thread(target=_deflate_queue, args=(self.queue, target, member), name="deflate stream",
+                             daemon=True).start()
+        if self.queue is not None and self.size >= CHUNK:
+            self.queue.put(b"".join(self.held))
+            self.held, self.size = [], 0
+
+    def close(self) -> bool:
+        """The end of the file (or of its writing, given up); whether it was compressed here."""
+        if self.queue is None:
+            return False
+        if self.held:
+            self.queue.put(b"".join(self.held))
+            self.held, self.size = [], 0
+        self.queue.put(None)
+        return True
+
+
+def _deflate_queue(pieces: queue.Queue[bytes | None], target: Path, member: Future[Deflated]) -> None:
+    """`deflate` of a large file's pieces as they come (None ends them), into `member`; after a
+    failure the pieces are still taken, so that the writer never waits on a full queue."""
+    crc = size = compressed = 0
+    try:
+        with target.open("wb") as out:
+            compressor = zlib.compressobj(deflate_level(FAST_DEFLATE_BYTES + 1), zlib.DEFLATED, -15)
+            while (piece := pieces.get()) is not None:
+                crc, size = zlib.crc32(piece, crc), size + len(piece)
+                compressed += out.write(compressor.compress(piece))
+            compressed += out.write(compressor.flush())
+        member.set_result((crc, size, compressed, target, ""))
+    except BaseException as error:  # noqa: BLE001 - the release gets it from the member
+        while pieces.get() is not None:
+            pass
+        member.set_exception(error)
+
+
 def deflate(source: Path, target: Path, hashed: bool = False) -> Deflated:
     """`source` compressed into `target` as `zipfile` compresses a member written in CHUNKs (and
     hashed on the way when asked)."""
@@ -122,9 +184,9 @@ class Output:
         #: Files `add`ed with a deflater, hashed in its pass: in `hashes` once `settle()`d.
         self.pending: dict[str, Future[Deflated]] = {}
 
-    def _done(self, path: str, digest: str, size: int) -> None:
+    def _done(self, path: str, digest: str, size: int, deflated: bool = False) -> None:
         self.hashes[path], self.sizes[path] = digest, size
-        if self.deflater is not None:
+        if self.deflater is not None and not deflated:
             self.deflater.add(path, self.folder / path)
 
     def _target(self, path: str) -> Path:
@@ -140,12 +202,18 @@ class Output:
             file.write(data)
 
     @contextmanager
-    def open(self, path: str) -> Iterator[HashingFile]:
-        """A file to write in pieces; its hash and size are recorded when it is closed."""
+    def open(self, path: str, streamed: bool = False) -> Iterator[HashingFile]:
+        """A file to write in pieces; its hash and size are recorded when it is closed. `streamed`:
+        compressed for the zip as it is written (`Streamed`: a large file, written last)."""
+        stream = Streamed(self.deflater, path) if streamed and self.deflater is not None else None
+        deflated = False
         with self._target(path).open("wb") as raw:
-            file = HashingFile(raw)
-            yield file
-        self._done(path, file.digest.hexdigest(), file.size)
+            file = HashingFile(raw, tee=stream)
+            try:
+                yield file
+            finally:
+                deflated = stream is not None and stream.close()
+        self._done(path, file.digest.hexdigest(), file.size, deflated)
 
     def open_file(self, path: str) -> HashingFile:
         """A file to write in pieces, open until its `close()`, which records its hash and size."""

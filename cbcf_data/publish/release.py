@@ -205,7 +205,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
     out.write("data-dictionary.md", _data_dictionary())
     stream.spooled()
-    with out.open(f"{name}.json") as file:
+    with out.open(f"{name}.json", streamed=True) as file:  # compressed as it is written
         write_spooled(file, facts, stream.work, stream.hierarchies)
     stream.finish_database()
     out.add(describe.SQLITE, stream.db.deflated)  # compressed by the builder's process, when it has one

@@ -328,9 +328,10 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
         builder.send("indexes", model.table)
     builder.start_finish(describe.closures(ds), facts)
     builder.finish()
-    # built beside, then compacted into its place (VACUUM INTO): the file VACUUM gives in place
     assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
     assert sorted(tmp_path.iterdir()) == [path]
+    with sqlite3.connect(path) as connection:  # built in one pass, in order: nothing to compact
+        assert connection.execute("PRAGMA freelist_count").fetchone() == (0,)
     if inline:  # compressed by the release's deflater instead
         assert builder.deflated is None
     else:  # hashed and compressed for the zip by its process

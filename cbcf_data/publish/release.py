@@ -197,7 +197,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     for table in describe.hierarchies():
         rows = stream.hierarchies.get(table, [])
         closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
-    stream.db.start_finish(closures, facts)  # SQLite's last steps (VACUUM…) run while the rest is written
+    stream.db.start_finish(closures, facts)  # SQLite's last steps (and its compression) run while the rest is written
     carried = write_data(out, stream, descriptor, root)
     for schema, text in schema_files().items():
         out.write(f"schema/{schema}", text.encode("utf-8"))

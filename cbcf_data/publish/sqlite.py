@@ -35,9 +35,8 @@ def _create_table(model: type[Any]) -> str:
 
 
 def create_table(connection: sqlite3.Connection, model: type[Any], indexes: bool = True) -> None:
-    """A model's table and (unless told not to: `create_indexes` after its rows) an index per
-    foreign key. Either way the schema lists the table, then its indexes, and VACUUM gives the
-    same file."""
+    """A model's table and (unless told not to: `create_indexes` after its rows, as the release
+    does) an index per foreign key."""
     connection.execute(_create_table(model))
     if indexes:
         create_indexes(connection, model)
@@ -55,14 +54,17 @@ def insert_statement(model: type[Any]) -> str:
 
 
 def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
+    """Each table, its rows (in the dataset's order: a sorted dataset's is by key), then its
+    indexes: as the release streams them, so that the files are the same."""
     for model in MODELS:
-        create_table(connection, model)
+        create_table(connection, model, indexes=False)
         fields = list(model.model_fields)
         placeholders = ", ".join("?" for _ in fields)
         connection.executemany(
             f'INSERT INTO "{model.table}" VALUES ({placeholders})',
             ([getattr(record, f) for f in fields] for record in ds.table(model.table).values()),
         )
+        create_indexes(connection, model)
 
 
 def _add_descriptions(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
@@ -124,32 +126,23 @@ def open_database(path: Path) -> sqlite3.Connection:
 
 
 def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
-                    facts: dict[str, Any], into: Path | None = None, checked: Collection[str] = ()) -> None:
+                    facts: dict[str, Any], checked: Collection[str] = ()) -> None:
     """The descriptions and views after the tables; then the foreign keys checked (of the tables
-    not `checked` already: `check_keys` as each was completed), the file
-    compacted (VACUUM) into an ordinary rollback-journal database, and closed. With `into`, the
-    compacted database is written there (`VACUUM INTO`: the build file is read once and the new
-    one written once, where VACUUM in place writes a copy and copies it back), the same bytes
-    (`counted`), and the build file removed."""
+    not `checked` already: `check_keys` as each was completed), and the file closed: an ordinary
+    rollback-journal database (the journal is off only while it is built), not VACUUMed: built in
+    one pass, each table's rows in key order and its indexes made after them, it holds no free
+    page, its pages in table order (VACUUM would rewrite the whole file for 2% fewer bytes)."""
     try:
         connection.commit()  # the tables; the file counts its write transactions (header bytes 24-27):
-        connection.execute("BEGIN")  # tables, descriptions, VACUUM — three, as every release has
+        connection.execute("BEGIN")  # tables, then descriptions — two, as every release has
         _add_descriptions(connection, closures, facts)
         for view, query in describe.VIEWS.items():
             connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
         connection.commit()
         tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
         check_keys(connection, [name for name in tables if name not in checked] if checked else None)
-        if into is None:
-            connection.execute("PRAGMA journal_mode = DELETE")
-            connection.execute("VACUUM")
-            return
-        built = Path(connection.execute("PRAGMA database_list").fetchone()[2])
-        connection.execute("VACUUM INTO ?", (str(into),))
     finally:
         connection.close()
-    counted(into)
-    built.unlink()
 
 
 def check_keys(connection: sqlite3.Connection, tables: list[str] | None = None) -> None:
@@ -162,38 +155,21 @@ def check_keys(connection: sqlite3.Connection, tables: list[str] | None = None) 
         raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
 
 
-def counted(path: Path) -> None:
-    """A file written by `VACUUM INTO` made the file VACUUM gives in place: the header counts write
-    transactions (bytes 24-27, and 92-95 its copy), one in a new file, three in a database built,
-    described and then VACUUMed; two more writes that change nothing else make them equal (a test
-    compares the two files byte for byte)."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode = OFF")  # a new file: nothing to roll back
-        connection.execute("PRAGMA synchronous = OFF")
-        for _ in range(2):
-            connection.execute("PRAGMA user_version = 0")  # as it is: only the header's counters change
-    finally:
-        connection.close()
-
-
 class Builder:
     """The release's database built from messages, in the order they come: ("table", name,
     indexes), ("text", name, canonical CSV bytes) or ("rows", name, rows as field -> value),
     ("indexes", name), then ("finish", closures, facts, member). The rows also go to the JSON
     spools: `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
     `close_sink()`. The release sends text: bytes cross a pipe without pickling each row.
-    The database is built at `build` (default: beside `path`, named `<name>.build`), then
-    compacted into `path` (`finish_database`'s `VACUUM INTO`) and the build file removed.
 
     With `fork` (Linux), it runs in a process of its own, fed through a pipe (`pipes.Sender`:
-    written from a thread, a few messages ahead), so that SQLite's work (inserts, indexes, VACUUM)
+    written from a thread, a few messages ahead), so that SQLite's work (inserts, indexes)
     runs on another core while validation goes on; a thread would not do: `executemany` takes
     Python's lock back for every row. There the finished file is also hashed and compressed for
     the zip into `member` (`output.deflate`; `deflated` after `finish()`) while the release writes
     its JSON document. Elsewhere it runs inline (`deflated` stays None)."""
 
-    def __init__(self, path: Path, sink: Any = None, build: Path | None = None, member: Path | None = None) -> None:
+    def __init__(self, path: Path, sink: Any = None, member: Path | None = None) -> None:
         import multiprocessing
 
         self.connection: sqlite3.Connection | None = None
@@ -201,14 +177,13 @@ class Builder:
         self.closing = False  # the sink's closing told, not yet answered
         self.checked: set[str] = set()  # inline: the tables whose foreign keys were checked
         self.sink = sink
-        self.path, build = path, build or path.with_name(path.name + ".build")
-        self.member, self.deflated = member, None  # the file compressed for the zip, by its process
+        self.path, self.member, self.deflated = path, member, None  # the file compressed for the zip, by its process
         if "fork" not in multiprocessing.get_all_start_methods():
-            self.connection = open_database(build)
+            self.connection = open_database(path)
             return
         context = multiprocessing.get_context("fork")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, build, self.pipe, sink, path),
+        self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink),
                                        name="cbcf-data sqlite", daemon=True)
         self.process.start()
         child.close()
@@ -261,7 +236,7 @@ class Builder:
         caller goes on until `finish()`."""
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            finish_database(connection, closures, facts, self.path, self.checked)
+            finish_database(connection, closures, facts, self.checked)
         else:
             self.send("finish", closures, facts, self.member)
 
@@ -323,11 +298,11 @@ def values_statement(model: type[Any]) -> str:
             + ")")
 
 
-def _serve(pipe: Any, path: Path, other_end: Any, sink: Any, into: Path | None = None) -> None:
+def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
     """The builder's process: the database built at `path` from messages until "finish" (answered
-    with what went wrong, else None, or the file compacted into `into` compressed into the
-    message's member: `output.Deflated`) or the end of its input; after an error, it reads on
-    without building, to answer at "finish".
+    with what went wrong, else None, or the file compressed into the message's member:
+    `output.Deflated`) or the end of its input; after an error, it reads on without building, to
+    answer at "finish".
     It ends quietly, without a traceback, on Ctrl-C (it reaches the whole process group: the
     release gives up too) and when the release is gone before its answer."""
     other_end.close()  # the release's end: its input ends when the release closes it
@@ -338,7 +313,7 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any, into: Path | None =
             connection = open_database(path)
         except sqlite3.Error as failure:  # answered at the first question
             error = f"{type(failure).__name__}: {failure}"
-        _serve_messages(pipe, connection, sink, error, into)
+        _serve_messages(pipe, connection, sink, error, path)
     except (KeyboardInterrupt, OSError):  # OSError: the pipe; nobody is left to answer
         pass
     finally:
@@ -348,7 +323,7 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any, into: Path | None =
 
 
 def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None,
-                    into: Path | None) -> None:
+                    path: Path) -> None:
     checked: set[str] = set()
     while True:
         try:
@@ -359,10 +334,10 @@ def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any,
             deflated = None
             if error is None and connection is not None:
                 try:
-                    finish_database(connection, message[1], message[2], into, checked)
+                    finish_database(connection, message[1], message[2], checked)
                     member = message[3] if len(message) > 3 else None
-                    if into is not None and member is not None:  # compressed here, on this core
-                        deflated = deflate(into, member, hashed=True)
+                    if member is not None:  # compressed here, on this core
+                        deflated = deflate(path, member, hashed=True)
                 except Exception as failure:  # noqa: BLE001 - answered to the release
                     error = f"{type(failure).__name__}: {failure}"
             pipe.send(error or deflated)

@@ -24,8 +24,9 @@ of `sqlite.Builder`, on another core, which gets each batch as the canonical CSV
 written and parses it back; the JSON document is then put together meeting by meeting from those
 spools (`document.write_spooled`). Every file is hashed as it is written
 (`output.Output`) and compressed for the zip in other threads as soon as it is finished
-(`output.Deflater`); the zip then copies the compressed members in, and SHA256SUMS comes from the
-hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
+(`output.Deflater`; the JSON document as it is written, `output.Streamed`; the SQLite file by the
+builder's process, once it is finished, while the JSON document is written); the zip then copies
+the compressed members in, and SHA256SUMS comes from the hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
 (but for the website's, while it goes in: at most SITE_RECORDS rows with pages).
 """
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import sys
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -55,15 +56,52 @@ def test_zip_from_disk_equals_the_zip_made_in_memory(tmp_path, monkeypatch, fast
             assert archive.getinfo(f"pre/{path}").compress_size == len(compressor.compress(data) + compressor.flush())
 
 
-def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):
-    out = output.Output(tmp_path)
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_file_compressed_as_it_is_written_is_the_member_zipfile_makes(tmp_path, monkeypatch, fails):
+    """`Output.open(..., streamed=True)`: a file larger than FAST_DEFLATE_BYTES is compressed in
+    pieces as it is written, cut anywhere, into the member `zipfile` makes of the whole; a smaller
+    one from disk once closed (at its own level). A failure while writing leaves no thread waiting."""
+    monkeypatch.setattr(output, "FAST_DEFLATE_BYTES", 50_000)
+    folder, work = tmp_path / "out", tmp_path / "work"
+    deflater = output.Deflater(work)
+    out = output.Output(folder, deflater)
+    data = b"".join(b'{"row":%d,"text":"%s"},' % (n, os.urandom(n % 40).hex().encode()) for n in range(40_000))
+    cuts = sorted({0, 1, 7, 40_000, 50_001, *range(60_000, len(data), 7_001), len(data)})  # a tail under a CHUNK
+    assert len(data) > 2 * output.CHUNK
+    with out.open("big.json", streamed=True) as file:
+        for start, end in zip(cuts, cuts[1:]):
+            file.write(data[start:end])
+    with out.open("small.json", streamed=True) as file:
+        file.write(data[:30_000])
+    assert "small.json" in deflater.members
+    if fails:
+        with pytest.raises(ZeroDivisionError), out.open("given up.json", streamed=True) as file:
+            file.write(data)
+            1 / 0  # noqa: B018
+        assert "given up.json" not in out.hashes and deflater.members["given up.json"].result()
+    target = tmp_path / "out.zip"
+    output.zip_files(target, folder, out.settle(), "pre/", deflater.members)
+    deflater.close()
+    assert target.read_bytes() == release.zip_bytes({"pre/big.json": data, "pre/small.json": data[:30_000]})
+    assert [thread.name for thread in threading.enumerate() if thread.name == "deflate stream"] == []
+
+
+@pytest.mark.parametrize("deflated", [False, True])
+def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path, deflated):
+    """With a deflater, a file `add`ed (SQLite's) is hashed in the pass that compresses it."""
+    deflater = output.Deflater(tmp_path.parent / f"{tmp_path.name}-work") if deflated else None
+    out = output.Output(tmp_path, deflater)
     out.write("a.txt", b"one")
     with out.open("sub/b.txt") as file:
         for piece in (b"two ", b"", b"pieces"):
             file.write(piece)
     out.copy("sub/c.txt", "sub/b.txt")
-    (tmp_path / "d.bin").write_bytes(b"\0" * 10)
+    (tmp_path / "d.bin").write_bytes(b"\0" * 10 + os.urandom(output.CHUNK))  # more than a chunk
     out.add("d.bin")
+    assert ("d.bin" in out.pending) is deflated
+    with pytest.raises(ValueError):
+        out.add("d.bin")
+    assert sorted(out.settle()) == ["a.txt", "d.bin", "sub/b.txt", "sub/c.txt"] and not out.pending
     lines = out.checksums().decode().splitlines()
     assert [line.split("  ")[1] for line in lines] == ["a.txt", "d.bin", "sub/b.txt", "sub/c.txt"]
     for line in lines:
@@ -72,6 +110,12 @@ def test_checksums_are_the_hashes_of_the_files_on_disk(tmp_path):
         assert out.sizes[path] == (tmp_path / path).stat().st_size
     with pytest.raises(ValueError):
         out.write("a.txt", b"again")
+    if deflater is not None:
+        crc, size, _, member, digest = deflater.members["d.bin"].result()
+        assert (crc, size, digest) == (zlib.crc32((tmp_path / "d.bin").read_bytes()), out.sizes["d.bin"],
+                                       out.hashes["d.bin"])
+        assert zlib.decompress(member.read_bytes(), -15) == (tmp_path / "d.bin").read_bytes()
+        deflater.close()
 
 
 def synthetic(folder: Path, n: int = 30) -> Path:
@@ -276,7 +320,7 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
     ds = cbcf_data.load()
     facts = describe.about({}, None)
     path = tmp_path / "built.sqlite"
-    builder = sqlite.Builder(path)
+    builder = sqlite.Builder(path, member=tmp_path.parent / f"{tmp_path.name}.deflate")
     assert (builder.process is None) is inline
     for model in MODELS:
         builder.send("table", model.table, False)
@@ -285,6 +329,16 @@ def test_the_sqlite_builder_builds_in_its_process_or_inline_and_reports_failures
     builder.start_finish(describe.closures(ds), facts)
     builder.finish()
     assert path.read_bytes() == sqlite.sqlite_bytes(ds, facts)
+    assert sorted(tmp_path.iterdir()) == [path]
+    with sqlite3.connect(path) as connection:  # built in one pass, in order: nothing to compact
+        assert connection.execute("PRAGMA freelist_count").fetchone() == (0,)
+    if inline:  # compressed by the release's deflater instead
+        assert builder.deflated is None
+    else:  # hashed and compressed for the zip by its process
+        crc, size, _, member, digest = builder.deflated
+        data = path.read_bytes()
+        assert (crc, size, digest) == (zlib.crc32(data), len(data), hashlib.sha256(data).hexdigest())
+        assert zlib.decompress(member.read_bytes(), -15) == data
     broken = sqlite.Builder(tmp_path / "broken.sqlite")
     for model in MODELS:
         broken.send("table", model.table, True)

@@ -180,3 +180,29 @@ def test_the_database_answer_is_not_taken_from_the_spools_answer(tmp_path):
     with pytest.raises(InvalidDataError, match="foreign keys"):
         builder.finish()
     builder.close()
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_a_tables_foreign_keys_are_checked_once_it_is_complete(tmp_path, monkeypatch, inline):
+    """The builder checks a table's foreign keys when its indexes are made (its rows all in, the
+    tables it names before it), so that the release's last step checks only what came after:
+    a broken key is told at the spools' closing, before the database is finished."""
+    import multiprocessing
+
+    from cbcf_data.errors import InvalidDataError
+
+    if inline:
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    ds = cbcf_data.load()
+    builder = sqlite.Builder(tmp_path / "db.sqlite")
+    for model in MODELS[:MODELS.index(TABLES["meeting_topics"])]:
+        builder.send("table", model.table, False)
+        builder.send("rows", model.table, [record.model_dump() for record in ds.table(model.table).values()])
+        builder.send("indexes", model.table)
+    row = dict(next(iter(ds.meeting_topics.values())).model_dump(), meeting_id="cbcf-1900")
+    builder.send("table", "meeting_topics", False)
+    with pytest.raises(InvalidDataError, match="foreign keys.*meeting_topics"):
+        builder.send("rows", "meeting_topics", [row])
+        builder.send("indexes", "meeting_topics")
+        builder.close_sink()
+    builder.close()

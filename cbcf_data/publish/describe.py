@@ -32,6 +32,51 @@ VIEW_DESCRIPTIONS = {
                     "the README gives the query for a cut-off date.",
 }
 
+#: The views' SQL (`sqlite.finish_database` creates them).
+VIEWS = {
+    "commitments_detail": """
+        SELECT c.id, c.meeting_id, m.start_date AS meeting_date, CAST(substr(m.start_date, 1, 4) AS INTEGER)
+               AS meeting_year, m.date_basis AS meeting_date_basis, c.summary, c.modality, c.parties,
+               (SELECT group_concat(label, '; ') FROM (
+                    SELECT t.label FROM commitment_topics ct JOIN topics t ON t.id = ct.topic_id
+                    WHERE ct.commitment_id = c.id ORDER BY t.label)) AS topic_labels,
+               c.quote, c.source_id
+        FROM commitments c JOIN meetings m ON m.id = c.meeting_id""",
+    "attendance_detail": """
+        SELECT a.meeting_id, m.start_date AS meeting_date, a.person_id, p.name, a.role, a.capacity,
+               a.delegation, a.organization_id, o.name AS organization_name, a.status, a.source_id
+        FROM attendances a JOIN people p ON p.id = a.person_id JOIN meetings m ON m.id = a.meeting_id
+        LEFT JOIN organizations o ON o.id = a.organization_id""",
+    "meetings_detail": """
+        SELECT m.id, m.phase, m.sequence, CAST(substr(m.start_date, 1, 4) AS INTEGER) AS year, m.start_date,
+               m.end_date, m.date_precision, m.date_basis,
+               CASE m.date_precision WHEN 'day' THEN m.start_date WHEN 'month' THEN m.start_date || '-01'
+                    ELSE m.start_date || '-01-01' END AS earliest_date,
+               CASE m.date_precision WHEN 'day' THEN coalesce(m.end_date, m.start_date)
+                    WHEN 'month' THEN date(coalesce(m.end_date, m.start_date) || '-01', '+1 month', '-1 day')
+                    ELSE coalesce(m.end_date, m.start_date) || '-12-31' END AS latest_date,
+               m.city, m.subdivision, m.host_country,
+               (SELECT count(*) FROM attendances a WHERE a.meeting_id = m.id) AS attendances,
+               (SELECT count(*) FROM commitments c WHERE c.meeting_id = m.id) AS commitments
+        FROM meetings m""",
+    # Each assessment with the first and last day its as_of may mean (a partial date spans days).
+    "assessments_dated": """
+        SELECT a.*,
+               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN a.as_of || '-01' ELSE a.as_of || '-01-01' END
+                   AS earliest_date,
+               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN date(a.as_of || '-01', '+1 month', '-1 day')
+                   ELSE a.as_of || '-12-31' END AS latest_date
+        FROM assessments a""",
+    # The latest assessment of each commitment for each party (by latest, then earliest day); for a
+    # cut-off, the README's query adds `WHERE latest_date <= :date` on both sides.
+    "status_as_of": """
+        SELECT d.commitment_id, d.party, d.as_of, d.earliest_date, d.latest_date, d.status, d.source_id, d.note
+        FROM assessments_dated d
+        WHERE NOT EXISTS (SELECT 1 FROM assessments_dated e WHERE e.commitment_id = d.commitment_id
+                          AND e.party = d.party AND (e.latest_date > d.latest_date
+                              OR (e.latest_date = d.latest_date AND e.earliest_date > d.earliest_date)))""",
+}
+
 
 def about(descriptor: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     """The release's facts: name, title, version, release day, licence, citation, URL, DOI, build."""
@@ -59,6 +104,16 @@ def build(folder: Path | None) -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "modified": None}
     return {"commit": commit.stdout.strip(), "modified": bool(status.stdout.strip()) if not status.returncode else None}
+
+
+def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The release's facts as (key, value) rows."""
+    return [("name", facts["name"]), ("title", facts["title"]), ("version", facts["version"]),
+            ("released", facts["released"]), ("description", facts["description"]),
+            ("license", facts["license"]["name"]), ("license_url", facts["license"]["path"]),
+            ("citation", facts["citation"]), ("url", facts["url"]), ("doi", facts["doi"]),
+            ("build_commit", facts["build"]["commit"]),
+            ("build_modified", None if facts["build"]["modified"] is None else str(facts["build"]["modified"]).lower())]
 
 
 def codelist_rows() -> list[dict[str, str | None]]:

@@ -7,7 +7,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.model import bundle as bundles
@@ -166,22 +166,31 @@ def _commitment_items(work: Path) -> dict[str, list[tuple[int, int]]]:
         raise RuntimeError("a commitment field sorts outside 'assessments'..'topics'; update document._commitment_items")
     topics, assessments = _Groups(work / "commitment_topics"), _Groups(work / "assessments")
     runs: dict[str, list[tuple[int, int]]] = {}
-    offset, meeting, start = 0, None, 0
+    offset, meeting = 0, None
+    run: list[str] = []
     with (work / "items").open("wb") as items:
         for meeting_id, commitment_id, fields_json in (line.split("\t", 2) for line in _lines(work / "commitments")):
-            if meeting_id != meeting:
-                if meeting is not None:
-                    runs.setdefault(meeting, []).append((start, offset))
-                meeting, start = meeting_id, offset
-            item = (f'{{"assessments":[{",".join(assessments.take(commitment_id))}],{fields_json},'
-                    f'"topics":[{",".join(topics.take(commitment_id))}]}}\n').encode()
-            items.write(item)
-            offset += len(item)
-        if meeting is not None:
-            runs.setdefault(meeting, []).append((start, offset))
+            if meeting_id != meeting:  # a meeting's run of items written at once
+                offset = _write_run(items, run, offset, runs, meeting)
+                meeting, run = meeting_id, []
+            line = assessments.line  # most commitments have no assessment: no call for them
+            listed = ",".join(assessments.take(commitment_id)) if line is not None and line[0] == commitment_id else ""
+            run.append(f'{{"assessments":[{listed}],{fields_json},"topics":[{",".join(topics.take(commitment_id))}]}}')
+        _write_run(items, run, offset, runs, meeting)
     topics.done()
     assessments.done()
     return runs
+
+
+def _write_run(items: IO[bytes], run: list[str], offset: int, runs: dict[str, list[tuple[int, int]]],
+               meeting: str | None) -> int:
+    """A meeting's run of items written at `offset`, a line each, and noted in `runs`; the offset after."""
+    if meeting is None or not run:
+        return offset
+    data = ("\n".join(run) + "\n").encode("utf-8")
+    items.write(data)
+    runs.setdefault(meeting, []).append((offset, offset + len(data)))
+    return offset + len(data)
 
 
 def _meetings(work: Path, runs: dict[str, list[tuple[int, int]]]) -> Iterator[str]:

@@ -24,8 +24,9 @@ of `sqlite.Builder`, on another core, which gets each batch as the canonical CSV
 written and parses it back; the JSON document is then put together meeting by meeting from those
 spools (`document.write_spooled`). Every file is hashed as it is written
 (`output.Output`) and compressed for the zip in other threads as soon as it is finished
-(`output.Deflater`); the zip then copies the compressed members in, and SHA256SUMS comes from the
-hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
+(`output.Deflater`; the JSON document as it is written, `output.Streamed`; the SQLite file by the
+builder's process, once it is finished, while the JSON document is written); the zip then copies
+the compressed members in, and SHA256SUMS comes from the hashes taken while writing. Nothing holds the dataset's rows: memory does not grow with them
 (but for the website's, while it goes in: at most SITE_RECORDS rows with pages).
 """
 
@@ -197,7 +198,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     for table in describe.hierarchies():
         rows = stream.hierarchies.get(table, [])
         closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
-    stream.db.start_finish(closures, facts)  # SQLite's last steps (VACUUM…) run while the rest is written
+    stream.db.start_finish(closures, facts)  # SQLite's last steps (and its compression) run while the rest is written
     carried = write_data(out, stream, descriptor, root)
     for schema, text in schema_files().items():
         out.write(f"schema/{schema}", text.encode("utf-8"))
@@ -205,16 +206,16 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
     out.write("data-dictionary.md", _data_dictionary())
     stream.spooled()
-    with out.open(f"{name}.json") as file:
+    with out.open(f"{name}.json", streamed=True) as file:  # compressed as it is written
         write_spooled(file, facts, stream.work, stream.hierarchies)
     stream.finish_database()
-    out.add(describe.SQLITE)
+    out.add(describe.SQLITE, stream.db.deflated)  # compressed by the builder's process, when it has one
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
     out.write("README.md", release_readme(stream.counts, facts, name, site is not None,
                                                 asked=stream.keep_site is False).encode("utf-8"))
     if site is not None:
         write_site(out, site, carried)
-    zip_files(folder / f"{name}.zip", folder, list(out.hashes), f"{name}/",
+    zip_files(folder / f"{name}.zip", folder, out.settle(), f"{name}/",
               out.deflater.members if out.deflater is not None else None)
     out.deflater = None  # the zip and SHA256SUMS are not in the zip
     out.add(f"{name}.zip")

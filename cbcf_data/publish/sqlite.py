@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -13,53 +14,11 @@ from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS
 from cbcf_data.publish import describe
+from cbcf_data.publish.output import deflate
+from cbcf_data.publish.pipes import Sender
 from cbcf_data.publish.spools import integer_positions, values_of_text
 
 SQLITE_NAME = describe.SQLITE
-
-VIEWS = {
-    "commitments_detail": """
-        SELECT c.id, c.meeting_id, m.start_date AS meeting_date, CAST(substr(m.start_date, 1, 4) AS INTEGER)
-               AS meeting_year, m.date_basis AS meeting_date_basis, c.summary, c.modality, c.parties,
-               (SELECT group_concat(label, '; ') FROM (
-                    SELECT t.label FROM commitment_topics ct JOIN topics t ON t.id = ct.topic_id
-                    WHERE ct.commitment_id = c.id ORDER BY t.label)) AS topic_labels,
-               c.quote, c.source_id
-        FROM commitments c JOIN meetings m ON m.id = c.meeting_id""",
-    "attendance_detail": """
-        SELECT a.meeting_id, m.start_date AS meeting_date, a.person_id, p.name, a.role, a.capacity,
-               a.delegation, a.organization_id, o.name AS organization_name, a.status, a.source_id
-        FROM attendances a JOIN people p ON p.id = a.person_id JOIN meetings m ON m.id = a.meeting_id
-        LEFT JOIN organizations o ON o.id = a.organization_id""",
-    "meetings_detail": """
-        SELECT m.id, m.phase, m.sequence, CAST(substr(m.start_date, 1, 4) AS INTEGER) AS year, m.start_date,
-               m.end_date, m.date_precision, m.date_basis,
-               CASE m.date_precision WHEN 'day' THEN m.start_date WHEN 'month' THEN m.start_date || '-01'
-                    ELSE m.start_date || '-01-01' END AS earliest_date,
-               CASE m.date_precision WHEN 'day' THEN coalesce(m.end_date, m.start_date)
-                    WHEN 'month' THEN date(coalesce(m.end_date, m.start_date) || '-01', '+1 month', '-1 day')
-                    ELSE coalesce(m.end_date, m.start_date) || '-12-31' END AS latest_date,
-               m.city, m.subdivision, m.host_country,
-               (SELECT count(*) FROM attendances a WHERE a.meeting_id = m.id) AS attendances,
-               (SELECT count(*) FROM commitments c WHERE c.meeting_id = m.id) AS commitments
-        FROM meetings m""",
-    # Each assessment with the first and last day its as_of may mean (a partial date spans days).
-    "assessments_dated": """
-        SELECT a.*,
-               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN a.as_of || '-01' ELSE a.as_of || '-01-01' END
-                   AS earliest_date,
-               CASE length(a.as_of) WHEN 10 THEN a.as_of WHEN 7 THEN date(a.as_of || '-01', '+1 month', '-1 day')
-                   ELSE a.as_of || '-12-31' END AS latest_date
-        FROM assessments a""",
-    # The latest assessment of each commitment for each party (by latest, then earliest day); for a
-    # cut-off, the README's query adds `WHERE latest_date <= :date` on both sides.
-    "status_as_of": """
-        SELECT d.commitment_id, d.party, d.as_of, d.earliest_date, d.latest_date, d.status, d.source_id, d.note
-        FROM assessments_dated d
-        WHERE NOT EXISTS (SELECT 1 FROM assessments_dated e WHERE e.commitment_id = d.commitment_id
-                          AND e.party = d.party AND (e.latest_date > d.latest_date
-                              OR (e.latest_date = d.latest_date AND e.earliest_date > d.earliest_date)))""",
-}
 
 
 def _create_table(model: type[Any]) -> str:
@@ -76,9 +35,8 @@ def _create_table(model: type[Any]) -> str:
 
 
 def create_table(connection: sqlite3.Connection, model: type[Any], indexes: bool = True) -> None:
-    """A model's table and (unless told not to: `create_indexes` after its rows) an index per
-    foreign key. Either way the schema lists the table, then its indexes, and VACUUM gives the
-    same file."""
+    """A model's table and (unless told not to: `create_indexes` after its rows, as the release
+    does) an index per foreign key."""
     connection.execute(_create_table(model))
     if indexes:
         create_indexes(connection, model)
@@ -96,14 +54,17 @@ def insert_statement(model: type[Any]) -> str:
 
 
 def _add_tables(connection: sqlite3.Connection, ds: Dataset) -> None:
+    """Each table, its rows (in the dataset's order: a sorted dataset's is by key), then its
+    indexes: as the release streams them, so that the files are the same."""
     for model in MODELS:
-        create_table(connection, model)
+        create_table(connection, model, indexes=False)
         fields = list(model.model_fields)
         placeholders = ", ".join("?" for _ in fields)
         connection.executemany(
             f'INSERT INTO "{model.table}" VALUES ({placeholders})',
             ([getattr(record, f) for f in fields] for record in ds.table(model.table).values()),
         )
+        create_indexes(connection, model)
 
 
 def _add_descriptions(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
@@ -128,17 +89,7 @@ def _add_descriptions(connection: sqlite3.Connection, closures: dict[str, list[t
         connection.execute(f'CREATE INDEX "{name}_descendant_id" ON "{name}" ("descendant_id")')
         connection.executemany(f'INSERT INTO "{name}" VALUES (?, ?, ?)', rows)
     connection.execute('CREATE TABLE "metadata" ("key" TEXT PRIMARY KEY, "value" TEXT)')
-    connection.executemany('INSERT INTO "metadata" VALUES (?, ?)', metadata_rows(facts))
-
-
-def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """The release's facts as (key, value) rows."""
-    return [("name", facts["name"]), ("title", facts["title"]), ("version", facts["version"]),
-            ("released", facts["released"]), ("description", facts["description"]),
-            ("license", facts["license"]["name"]), ("license_url", facts["license"]["path"]),
-            ("citation", facts["citation"]), ("url", facts["url"]), ("doi", facts["doi"]),
-            ("build_commit", facts["build"]["commit"]),
-            ("build_modified", None if facts["build"]["modified"] is None else str(facts["build"]["modified"]).lower())]
+    connection.executemany('INSERT INTO "metadata" VALUES (?, ?)', describe.metadata_rows(facts))
 
 
 def sqlite_bytes(ds: Dataset, facts: dict[str, Any]) -> bytes:
@@ -175,59 +126,75 @@ def open_database(path: Path) -> sqlite3.Connection:
 
 
 def finish_database(connection: sqlite3.Connection, closures: dict[str, list[tuple[str, str, int]]],
-                    facts: dict[str, Any]) -> None:
-    """The descriptions and views after the tables; then the foreign keys checked, the file
-    compacted (VACUUM) into an ordinary rollback-journal database, and closed."""
+                    facts: dict[str, Any], checked: Collection[str] = ()) -> None:
+    """The descriptions and views after the tables; then the foreign keys checked (of the tables
+    not `checked` already: `check_keys` as each was completed), and the file closed: an ordinary
+    rollback-journal database (the journal is off only while it is built), not VACUUMed: built in
+    one pass, each table's rows in key order and its indexes made after them, it holds no free
+    page, its pages in table order (VACUUM would rewrite the whole file for 2% fewer bytes)."""
     try:
         connection.commit()  # the tables; the file counts its write transactions (header bytes 24-27):
-        connection.execute("BEGIN")  # tables, descriptions, VACUUM — three, as every release has
+        connection.execute("BEGIN")  # tables, then descriptions — two, as every release has
         _add_descriptions(connection, closures, facts)
-        for view, query in VIEWS.items():
+        for view, query in describe.VIEWS.items():
             connection.execute(f'CREATE VIEW "{view}" AS {query.strip()}')
         connection.commit()
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
-        connection.execute("PRAGMA journal_mode = DELETE")
-        connection.execute("VACUUM")
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")]
+        check_keys(connection, [name for name in tables if name not in checked] if checked else None)
     finally:
         connection.close()
+
+
+def check_keys(connection: sqlite3.Connection, tables: list[str] | None = None) -> None:
+    """InvalidDataError when a row of `tables` (None: every table) names a row that is not there."""
+    if tables is None:
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+    else:
+        problems = [row for table in tables for row in connection.execute(f'PRAGMA foreign_key_check("{table}")')]
+    if problems:
+        raise InvalidDataError(f"the SQLite build found broken foreign keys: {problems[:5]}")
 
 
 class Builder:
     """The release's database built from messages, in the order they come: ("table", name,
     indexes), ("text", name, canonical CSV bytes) or ("rows", name, rows as field -> value),
-    ("indexes", name), then ("finish", closures, facts). The rows also go to the JSON spools:
-    `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
+    ("indexes", name), then ("finish", closures, facts, member). The rows also go to the JSON
+    spools: `sink.add_values(name, values)` (`values_of_text`) or `sink.add(name, rows)`, closed by
     `close_sink()`. The release sends text: bytes cross a pipe without pickling each row.
 
-    With `fork` (Linux), it runs in a process of its own, fed through a pipe, so that SQLite's
-    work (inserts, indexes, VACUUM) runs on another core while validation goes on; a thread would
-    not do: `executemany` takes Python's lock back for every row. Elsewhere it runs inline."""
+    With `fork` (Linux), it runs in a process of its own, fed through a pipe (`pipes.Sender`:
+    written from a thread, a few messages ahead), so that SQLite's work (inserts, indexes)
+    runs on another core while validation goes on; a thread would not do: `executemany` takes
+    Python's lock back for every row. There the finished file is also hashed and compressed for
+    the zip into `member` (`output.deflate`; `deflated` after `finish()`) while the release writes
+    its JSON document. Elsewhere it runs inline (`deflated` stays None)."""
 
-    def __init__(self, path: Path, sink: Any = None) -> None:
+    def __init__(self, path: Path, sink: Any = None, member: Path | None = None) -> None:
         import multiprocessing
 
         self.connection: sqlite3.Connection | None = None
         self.process: Any = None
         self.closing = False  # the sink's closing told, not yet answered
+        self.checked: set[str] = set()  # inline: the tables whose foreign keys were checked
         self.sink = sink
+        self.path, self.member, self.deflated = path, member, None  # the file compressed for the zip, by its process
         if "fork" not in multiprocessing.get_all_start_methods():
             self.connection = open_database(path)
             return
         context = multiprocessing.get_context("fork")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink), name="cbcf-data sqlite",
-                                       daemon=True)
+        self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink),
+                                       name="cbcf-data sqlite", daemon=True)
         self.process.start()
         child.close()
+        self.sender = Sender(self.pipe)  # after the fork: a thread
 
     def send(self, *message: Any) -> None:
         if self.connection is not None:
-            _handle(self.connection, message, self.sink)
+            _handle(self.connection, message, self.sink, self.checked)
         else:
             try:
-                self.pipe.send(message)
+                self.sender.send(message)
             except OSError:  # its process is gone (killed: out of memory?); not a closed stdout
                 raise self._gone() from None
 
@@ -269,19 +236,20 @@ class Builder:
         caller goes on until `finish()`."""
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            finish_database(connection, closures, facts)
+            finish_database(connection, closures, facts, self.checked)
         else:
-            self.send("finish", closures, facts)
+            self.send("finish", closures, facts, self.member)
 
     def finish(self) -> None:
         """Wait for the database completed; raises what went wrong while building it."""
         if self.process is None:
             return
         self.sink_closed()
-        error = self._answer()
+        answer = self._answer()
         self.close()
-        if error is not None:
-            raise InvalidDataError(f"the SQLite file could not be built: {error}")
+        if isinstance(answer, str):
+            raise InvalidDataError(f"the SQLite file could not be built: {answer}")
+        self.deflated = answer
 
     def close(self) -> None:
         """Stop building (a release given up), or let the finished process go."""
@@ -289,6 +257,7 @@ class Builder:
             self.connection.close()
             self.connection = None
         if self.process is not None:
+            self.sender.close()
             self.pipe.close()  # the process ends at the end of its input
             self.process.join(60)
             if self.process.is_alive():
@@ -297,7 +266,9 @@ class Builder:
             self.process = None
 
 
-def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any) -> None:
+def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any, checked: set[str]) -> None:
+    """One message; a table's foreign keys are checked once its rows and indexes are in (the
+    tables come in dependency order), while the release goes on, and it is added to `checked`."""
     from cbcf_data.model.tables import TABLES
 
     kind, name = message[0], message[1]
@@ -314,6 +285,8 @@ def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any)
             sink.add_values(name, values)
     elif kind == "indexes":
         create_indexes(connection, TABLES[name])
+        check_keys(connection, [name])
+        checked.add(name)
 
 
 def values_statement(model: type[Any]) -> str:
@@ -326,8 +299,10 @@ def values_statement(model: type[Any]) -> str:
 
 
 def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
-    """The builder's process: messages until "finish" (answered with None or what went wrong) or
-    the end of its input; after an error, it reads on without building, to answer at "finish".
+    """The builder's process: the database built at `path` from messages until "finish" (answered
+    with what went wrong, else None, or the file compressed into the message's member:
+    `output.Deflated`) or the end of its input; after an error, it reads on without building, to
+    answer at "finish".
     It ends quietly, without a traceback, on Ctrl-C (it reaches the whole process group: the
     release gives up too) and when the release is gone before its answer."""
     other_end.close()  # the release's end: its input ends when the release closes it
@@ -338,7 +313,7 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
             connection = open_database(path)
         except sqlite3.Error as failure:  # answered at the first question
             error = f"{type(failure).__name__}: {failure}"
-        _serve_messages(pipe, connection, sink, error)
+        _serve_messages(pipe, connection, sink, error, path)
     except (KeyboardInterrupt, OSError):  # OSError: the pipe; nobody is left to answer
         pass
     finally:
@@ -347,19 +322,25 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
         pipe.close()
 
 
-def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None) -> None:
+def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any, error: str | None,
+                    path: Path) -> None:
+    checked: set[str] = set()
     while True:
         try:
             message = pipe.recv()
         except EOFError:
             return
         if message[0] == "finish":
+            deflated = None
             if error is None and connection is not None:
                 try:
-                    finish_database(connection, message[1], message[2])
+                    finish_database(connection, message[1], message[2], checked)
+                    member = message[3] if len(message) > 3 else None
+                    if member is not None:  # compressed here, on this core
+                        deflated = deflate(path, member, hashed=True)
                 except Exception as failure:  # noqa: BLE001 - answered to the release
                     error = f"{type(failure).__name__}: {failure}"
-            pipe.send(error)
+            pipe.send(error or deflated)
             return
         if message[0] == "close":
             if error is None and sink is not None:
@@ -370,6 +351,6 @@ def _serve_messages(pipe: Any, connection: sqlite3.Connection | None, sink: Any,
             pipe.send(error)
         elif error is None and connection is not None:
             try:
-                _handle(connection, message, sink)
+                _handle(connection, message, sink, checked)
             except Exception as failure:  # noqa: BLE001
                 error = f"{type(failure).__name__}: {failure}"

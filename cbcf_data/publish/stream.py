@@ -61,7 +61,7 @@ class ReleaseStream:
         work.mkdir(parents=True, exist_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
         # Before any thread starts: it may fork.
-        self.db = database.Builder(folder / database.SQLITE_NAME, Spools(work))
+        self.db = database.Builder(folder / database.SQLITE_NAME, Spools(work), work / f"{database.SQLITE_NAME}.deflate")
         self.deflater = Deflater(work / "zip")
         self.out = Output(folder, self.deflater)
         self.counts: dict[str, int] = {}

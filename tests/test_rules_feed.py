@@ -96,19 +96,24 @@ def fed_as_a_batch(rules: Any, table: str, records: list[Any], path: str, lines:
     return sum(batch is not None for batch, row in rules.batch_feeders(table) if row in declined)
 
 
+def _both_ways(tmp_path: Any) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """Two sets of rules, to be fed "record" by record and by "batch", and the issues each reports."""
+    from cbcf_data.check.rules import Rules
+
+    issues: dict[str, list[Any]] = {"record": [], "batch": []}
+    return issues, {way: Rules(lambda *a, way=way, **k: issues[way].append((a, k)), tmp_path) for way in issues}
+
+
 def test_the_commitment_rules_fed_a_batch_report_and_keep_what_they_do_record_by_record(tmp_path):
     """`Meetings` and `Archives` take a batch of commitments at once only when none of them is
     reported; else they decline it and are fed each record: the issues, their order, and what the
     groups keep (the meeting of each commitment, where each pair is first cited) are the same as
     when fed record by record."""
-    from cbcf_data.check.rules import Rules
-
     text = "Both countries agree to share data."
     chance = random.Random(16)
     taken = declined = 0
     for _ in range(200):
-        issues: dict[str, list[Any]] = {"record": [], "batch": []}
-        both = {way: Rules(lambda *a, way=way, found=issues, **k: found[way].append((a, k)), tmp_path) for way in issues}
+        issues, both = _both_ways(tmp_path)
         for rules in both.values():
             meetings, archives = rules.groups[0], rules.groups[3]
             meetings.delegations.update({"cbcf-2024": frozenset({"US", "CA"}), "cbcf-2023": frozenset({"US"})})
@@ -165,13 +170,10 @@ def test_the_meeting_rules_fed_batches_report_and_keep_what_they_do_record_by_re
     """`Meetings` fed meetings, attendances, meeting_topics and meeting_sources a batch at a time
     (declining a batch of attendances it would report) reports the same issues, in the same order,
     and keeps the same state, as fed record by record."""
-    from cbcf_data.check.rules import Rules
-
     chance = random.Random(7)
     taken = declined = 0
     for _ in range(150):
-        issues: dict[str, list[Any]] = {"record": [], "batch": []}
-        both = {way: Rules(lambda *a, way=way, found=issues, **k: found[way].append((a, k)), tmp_path) for way in issues}
+        issues, both = _both_ways(tmp_path)
         for rules in both.values():
             rules.groups[0].org_country.update({"org-us": "US", "org-ca": "CA"})
             rules.groups[0].source_ids.update({"s-1": "s-1"})

@@ -191,21 +191,23 @@ def _bulk(kind: str, parameters: tuple[Any, ...], compiled: bool) -> Callable[[S
         typed_date = functools.lru_cache(maxsize=DATES_KEPT)(value_check(kind, parameters))
         after, patterns = _AFTER_COLUMNS.get(parameters[0], (None, ()))
         whole = after if parameters[1] in patterns else None
-        kept: dict[str, Any] = {}  # the same object for the same date, as the records keep them
+        # The dates typed so far, so that a date is one object however often it comes, as the
+        # records keep them: replaced, never changed, so that runs in threads may share it.
+        kept: list[dict[str, Any]] = [{}]
 
         def dates(values: Sequence[str]) -> Sequence[Any] | None:
             if text(values) is None:
                 return None
-            new = list(set(values).difference(kept))
-            if len(kept) + len(new) > DATES_KEPT:
-                kept.clear()
-                new = list(set(values))
+            known = kept[0]
+            new = list(set(values).difference(known))
             typed = whole(new) if whole is not None else None
             if typed is None:  # each value on its own
                 typed = list(map(typed_date, values))
                 return None if None in typed else typed
-            kept.update(zip(new, typed))
-            return list(map(kept.__getitem__, values))
+            found = dict(zip(new, typed))
+            now = {**known, **found}
+            kept[0] = now if len(now) <= DATES_KEPT else found
+            return list(map(now.__getitem__, values))
 
         return dates
     return _compiled_text(*parameters) if compiled else _bulk_text(*parameters)

@@ -208,3 +208,37 @@ def test_a_date_column_keeps_one_object_per_date_and_starts_again_past_dates_kep
         for values in (["2022-05", "2021", "2020-12-31", "2024-01-02"], ["2019", "2018"], ["2024-02-29", "2023"]):
             typed = check(values, {})
             assert typed == values and all(type(date) is PartialDate for date in typed), (values, typed)
+
+
+def test_a_date_column_judged_in_two_threads_at_once_types_every_date(monkeypatch):
+    """The cached judge's dates kept are shared by every run of the process: two threads typing
+    dates at once (the kept dates starting again all the time) each get every value right."""
+    import sys
+    import threading
+
+    from cbcf_data.model.rowspec import ROWS as SPECS
+
+    monkeypatch.setattr(columns, "DATES_KEPT", 2)
+    spec = next(field for field in SPECS["assessments"][0] if field[0] == "as_of")
+    check = columns._column(*spec, False)
+    failed: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for round_ in range(2000):
+                values = [f"{1990 + (round_ * 3 + offset + shift) % 30}" for shift in range(3)]
+                assert check(values, {}) == values
+        except BaseException as error:  # noqa: BLE001 - reported below, from the main thread
+            failed.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(offset,)) for offset in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not failed, failed

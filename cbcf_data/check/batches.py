@@ -146,21 +146,18 @@ def _position(model: type[Record], field_name: str) -> int:
 
 def _valid_ids(model: type[Record], table: TableCheck, batch: Batch) -> frozenset[str]:
     """The foreign keys of `table.implied` whose every value in the batch is a valid ID."""
-    fields = list(model.model_fields)
-    return frozenset(field_name for field_name, ids in table.implied if all(map(
-        ids.__contains__, filter(None, map(operator.itemgetter(fields.index(field_name)), batch.rows)))))
+    return frozenset(field_name for field_name, ids in table.implied if _all_in(ids, model, batch, field_name))
 
 
 def _references_found(model: type[Record], table: TableCheck, batch: Batch, valid: frozenset[str]) -> bool:
     """Whether every reference of the batch is a key of its table (those `valid` are valid IDs)."""
-    fields = list(model.model_fields)
-    for field_name, _, known in table.references:
-        if field_name in valid:
-            continue
-        found = known.__contains__
-        if not all(map(found, filter(None, map(operator.itemgetter(fields.index(field_name)), batch.rows)))):
-            return False
-    return True
+    return all(field_name in valid or _all_in(known, model, batch, field_name)
+               for field_name, _, known in table.references)
+
+
+def _all_in(container: Any, model: type[Record], batch: Batch, field_name: str) -> bool:
+    """Whether every value of the batch's field `field_name` (its empty cells aside) is in `container`."""
+    return all(map(container.__contains__, filter(None, map(operator.itemgetter(_position(model, field_name)), batch.rows))))
 
 
 def _keys_new(table: TableCheck, batch: Batch) -> bool:

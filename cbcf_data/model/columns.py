@@ -7,10 +7,10 @@ so a valid batch costs no Python step per value. It returns a `Judged`: each fie
 column (the values the model would hold, as `model.accept` types them), each row's light record
 (a named tuple of them, made only when asked for) or None, and for each row refused, whether its
 only faults are codes outside their codelist — the one kind of fault the caller may report
-without Pydantic. Every check is the same
-one as `model.accept`'s per value (`accept.value_check`), run on the columns: a test holds the
-two equal on any batch, so a row is taken here exactly when `model.accept` takes it, with equal
-values, and `model.accept` takes only rows Pydantic accepts.
+without Pydantic. Every check is the same one as `model.accept`'s per value
+(`accept.value_check`), run on the columns: a test holds the two equal on any batch, so a row is
+taken here exactly when `model.accept` takes it, with equal values, and `model.accept` takes only
+rows Pydantic accepts.
 
 A column with any fault is checked again value by value, to find the rows at fault. The table's
 row rules (`model.rowrules`) are judged on the columns where the table has a column form

@@ -1,5 +1,5 @@
 """`python -m cbcf_data`: the `cbcf-data` command."""
 
-from cbcf_data.cli import main
+from cbcf_data.cli import run
 
-main()
+run()

@@ -124,21 +124,33 @@ def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None, clean
         report_leftovers(run, descriptor_file.parent, paths.values())
         root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
         before = _stamp(descriptor_file, paths, root) if clean is not None and not run.report.issues else None
-        run.rules = Rules(run.emit, root, descriptor_file.parent)
-        run.report.checks.update(CHECKS)
-        for model in MODELS:
-            if model.table in paths:
-                feed = csv_feed(run, model, paths[model.table])
-                check_table(run, model, [("dataset", feed if tee is None else tee(model.model, feed))])
-            else:
-                run.broken.add(model.table)
-        run.rules.finish(run.keys["sources"])
-        if before is not None and clean is not None and not run.report.issues:
+        digesting = None
+        if before is not None:  # the verdict's digest, read beside the check (`verdict.Digesting`)
             from cbcf_data.check import verdict
 
-            key = verdict.digest(descriptor_file, paths, root)
-            if key is not None and verdict.stamp(descriptor_file, paths, root) == before:
-                clean.append(key)
+            digesting = verdict.Digesting(descriptor_file, paths, root)
+        try:
+            _check_tables(run, descriptor_file, paths, root, tee)
+            if digesting is not None and clean is not None and not run.report.issues:
+                key = digesting.result()
+                if key is not None and verdict.stamp(descriptor_file, paths, root) == before:
+                    clean.append(key)
+        finally:
+            if digesting is not None:
+                digesting.stop()
+
+
+def _check_tables(run: Run, descriptor_file: Path, paths: dict[str, Path], root: Path, tee: Tee | None) -> None:
+    """Layers 2 to 5 over every table the descriptor names, in the models' order."""
+    run.rules = Rules(run.emit, root, descriptor_file.parent)
+    run.report.checks.update(CHECKS)
+    for model in MODELS:
+        if model.table in paths:
+            feed = csv_feed(run, model, paths[model.table])
+            check_table(run, model, [("dataset", feed if tee is None else tee(model.model, feed))])
+        else:
+            run.broken.add(model.table)
+    run.rules.finish(run.keys["sources"])
 
 
 def _stamp(descriptor_file: Path, paths: dict[str, Path], root: Path) -> tuple[Any, ...] | None:

@@ -12,10 +12,11 @@ not there: the dataset is then checked in full.
 Who writes one: `validate()` of a dataset folder (never of a release folder, zip or document, nor
 of the installed copy), when its report is empty; and `import`, after a write whose bundle
 validated without an issue (named from the bytes it wrote and, for the other files, the hashes
-its check's digest read, not a second read). Both read the files under the dataset's lock; `validate` also
-compares their sizes, times and inodes before and after (`stamp`) and keeps nothing when they
-changed while it read them. A cache that cannot be written is skipped
-silently. At most `limits.VERDICTS_KEPT` are kept (the oldest are removed).
+its check's digest read, not a second read). Both read the files under the dataset's lock
+(`validate` in a thread beside its check: `Digesting`); `validate` also compares their sizes,
+times and inodes before and after (`stamp`) and keeps nothing when they changed while it read
+them. A cache that cannot be written is skipped silently. At most `limits.VERDICTS_KEPT` are
+kept (the oldest are removed).
 
 Who reads one: only `import` (`check.validate.validate_import`), to skip typing and checking the
 dataset's own rows again (`check.known`); it still checks the bundle's rows fully and against the
@@ -38,7 +39,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from cbcf_data.io import limits, outputs, package
 from cbcf_data.io.files import ReadError, open_file, read_bytes
@@ -86,7 +87,7 @@ def _sources(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
 
 
 def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
-           written: Mapping[Path, str | bytes] | None = None) -> str | None:
+           written: Mapping[Path, str | bytes] | None = None, stop: Any = None) -> str | None:
     """The name of the verdict on these files as they are now; None when one cannot be read
     (nothing is then kept or trusted). The archived texts counted are those the sources table
     names: a text added for a new source changes nothing the verdict vouched for (whether a file
@@ -95,7 +96,8 @@ def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
     `written` (`import`, under the lock it held since its check): the content it just wrote to
     some of these files; every other file is taken with the hash the last digest of this process
     read of it (the one that vouched for the files the check then read), read again only when
-    that digest did not read it. Without `written`, every file is read."""
+    that digest did not read it. Without `written`, every file is read. `stop` (a `threading.Event`):
+    once it is set, the digest gives up at its next chunk and is None (`Digesting`)."""
     root = descriptor_file.parent
     total = hashlib.sha256(f"{FORMAT}\0{code_version()}".encode())
     budget = [limits.VALIDATE_BYTES + limits.ARCHIVES_BYTES]
@@ -110,7 +112,7 @@ def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
         elif path in previous:
             hashes[path] = previous[path]
         else:
-            hashes[path] = _file_hash(path, root, budget)
+            hashes[path] = _file_hash(path, root, budget, stop)
         return hashes[path]
 
     try:
@@ -167,16 +169,54 @@ def _stat(path: Path) -> tuple[int, int, int, int]:
     return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
-def _file_hash(path: Path, root: Path, budget: list[int]) -> str:
-    """The SHA-256 of a regular file below root, read in chunks; ReadError past the budget."""
+def _file_hash(path: Path, root: Path, budget: list[int], stop: Any = None) -> str:
+    """The SHA-256 of a regular file below root, read in chunks; ReadError past the budget, or
+    once `stop` is set."""
     digest = hashlib.sha256()
     with open_file(path, root) as file:
         while chunk := file.read(CHUNK):
             budget[0] -= len(chunk)
             if budget[0] < 0:
                 raise ReadError("too-large", "more than a dataset may hold")
+            if stop is not None and stop.is_set():
+                raise ReadError("stopped", "the digest was given up")
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class Digesting:
+    """`digest` of a dataset's files (all read: no `written`) in a thread beside its check, begun
+    under the same lock: reading files and hashing them (hashlib, for more than 2 KiB at a time)
+    release the interpreter's lock, so that on a second core the digest costs the check nothing.
+    `result()` waits for it; `stop()` gives it up (a dataset with an issue keeps no verdict)."""
+
+    def __init__(self, descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> None:
+        import threading
+
+        self._stop = threading.Event()
+        self._found: list[Any] = []  # the digest, or what the thread raised
+        self._thread = threading.Thread(target=self._run, args=(descriptor_file, dict(tables), tables_root),
+                                        name="cbcf-data verdict digest", daemon=True)
+        self._thread.start()
+
+    def _run(self, descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> None:
+        try:
+            self._found.append(digest(descriptor_file, tables, tables_root, stop=self._stop))
+        except BaseException as error:  # noqa: BLE001 - raised again by `result`, in the check's thread
+            self._found.append(error)
+
+    def result(self) -> str | None:
+        """The digest (None when a file could not be read), once the thread is done; what it raised."""
+        self._thread.join()
+        found = self._found[0] if self._found else None
+        if isinstance(found, BaseException):
+            raise found
+        return cast("str | None", found)
+
+    def stop(self) -> None:
+        """Give the digest up and wait for the thread to end (within one chunk of a file)."""
+        self._stop.set()
+        self._thread.join()
 
 
 def _content(key: str) -> bytes:

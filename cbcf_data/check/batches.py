@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -108,7 +108,7 @@ def check_batch(run: Run, model: type[Record], table: TableCheck, batch: Batch, 
     return None
 
 
-def _fed(table: TableCheck, columns: dict[str, Any], path: str, lines: list[int]) -> Handler | None:
+def _fed(table: TableCheck, columns: dict[str, Any], path: str, lines: Sequence[int]) -> Handler | None:
     """Feed a batch's valid records (their typed `columns`) to the rules' batch handlers; the record
     handlers of the groups that declined it or have none, as one function (None: every group took it)."""
     declined = tuple(row for batch, row in table.batch_rules if batch is None or not batch(columns, path, lines))

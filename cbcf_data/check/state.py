@@ -7,7 +7,7 @@ state of its own between runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -36,7 +36,7 @@ class Batch(NamedTuple):
 
     path: str
     table: str
-    lines: list[int]
+    lines: Sequence[int]
     rows: list[list[str]]
     #: Each row's primary key (text, or a tuple for a composite key).
     keys: list[Any]

@@ -9,14 +9,15 @@ import gc
 import itertools
 import operator
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.explain import close_match
 from cbcf_data.check.report import Where
 from cbcf_data.check.state import Batch, Row, Run
 from cbcf_data.io import csvfiles, limits
+from cbcf_data.io.blocks import csv_chunks
 from cbcf_data.io.readers import ReadError, open_csv
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 
 #: Rows read together into a `Batch` (0: every row on its own, as before batches; tests use it);
-#: a batch also ends once `limits.BATCH_BYTES` of the file have been read for it.
+#: a batch also ends once about `limits.BATCH_BYTES` of the file have been read for it (`io.blocks`).
 BATCH = 1_000
 
 
@@ -37,41 +38,21 @@ def csv_feed(run: Run, model: type[Record], path: Path) -> Iterator[Row | Batch]
     name, display = model.table, str(path)
     expected = list(model.model_fields)
     try:
-        records, file = open_csv(path, run.root)
+        chunks, file = csv_chunks(path, run.root, BATCH or 1)
         with file:
             spend_bytes(run, os.fstat(file.fileno()).st_size)
-            header = next(records, (1, None))[1]
+            header = next(chunks, ((1,), [None]))[1][0]
             if not _header_ok(run, header, expected, Where(display, name, 1)):
                 return
             reading = _Reading(run, model, display, expected)
             if BATCH:
-                yield from _batches(reading, records, cast("TextIO", file).buffer.tell)
+                for lines, rows in chunks:  # the records before one that cannot be read, first
+                    yield from reading.chunk(lines, rows)
             else:
-                yield from reading.rows(records)
+                yield from reading.rows(itertools.chain.from_iterable(itertools.starmap(zip, chunks)))
             run.rows_left -= reading.line - 1
     except ReadError as error:
         fail_table(run, name, display, error)
-
-
-def _batches(reading: _Reading, records: Iterator[tuple[int, list[str]]], position: Callable[[], int]) -> Iterator[Row | Batch]:
-    """The records as `reading.chunk` gives them, in chunks of up to BATCH records and about
-    `limits.BATCH_BYTES` of the file (`position()`: the bytes read from it so far)."""
-    ended = False
-    while not ended:
-        chunk: list[tuple[int, list[str]]] = []
-        failed, start = None, position()
-        try:
-            while len(chunk) < BATCH and position() - start < limits.BATCH_BYTES:
-                taken, step = len(chunk), min(limits.BATCH_STEP, BATCH - len(chunk))
-                chunk.extend(itertools.islice(records, step))  # keeps the rows read before an error
-                if len(chunk) - taken < step:  # the end of the file
-                    ended = True
-                    break
-        except ReadError as error:
-            failed = error
-        yield from reading.chunk(chunk)  # the rows before a record that cannot be read, first
-        if failed is not None:
-            raise failed
 
 
 class _Reading:
@@ -86,21 +67,21 @@ class _Reading:
         self.unsorted = False
         self.checkpoint = self.line = 1  # rows and memory are checked every CHECK_EVERY lines (see `checked`)
 
-    def chunk(self, chunk: list[tuple[int, list[str]]]) -> Iterator[Row | Batch]:
-        """The rows of `chunk`: runs of clean rows as batches, split where a limit is checked."""
-        lines = list(map(operator.itemgetter(0), chunk))
+    def chunk(self, lines: Sequence[int], records: list[list[str]]) -> Iterator[Row | Batch]:
+        """The records (their first `lines`, their cells): runs of clean rows as batches, split
+        where a limit is checked."""
         start = 0
-        while start < len(chunk):
+        while start < len(records):
             if lines[start] > self.checkpoint:  # as `rows` does before the row that crosses it
                 self.checkpoint = checked(self.run, lines[start])
             stop = bisect.bisect_right(lines, self.checkpoint, start + 1)
-            rows = list(map(operator.itemgetter(1), chunk[start:stop]))
+            rows = records[start:stop] if start or stop < len(records) else records
             keys = self._clean(rows)
             if keys is not None:
                 self.line = lines[stop - 1]
                 yield Batch(self.display, self.name, lines[start:stop], rows, keys)
             else:
-                yield from self.rows(chunk[start:stop])
+                yield from self.rows(zip(lines[start:stop], rows))
             start = stop
 
     def _clean(self, rows: list[list[str]]) -> list[Any] | None:

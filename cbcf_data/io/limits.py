@@ -25,6 +25,8 @@ RECORD_CHARS = 1_000_000
 #: `BATCH_STEP` records at a time, so a batch holds at most about this much plus BATCH_STEP records.
 BATCH_BYTES = 4 * MiB
 BATCH_STEP = 10
+#: Bytes of a table file `validate` reads at a time while its lines hold no quote (`io.blocks`).
+CSV_BLOCK = 256 * 1024
 #: Bytes of a dataset's table files together, as `validate` streams them (the 1,000,000-commitment
 #: benchmark dataset is 370 MB).
 VALIDATE_BYTES = 512 * MiB

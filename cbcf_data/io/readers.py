@@ -24,8 +24,8 @@ from cbcf_data.io.files import ReadError, encoding_error, open_file, read_text, 
 if TYPE_CHECKING:
     from cbcf_data.io.documents import parse_json, parse_yaml, read_document
 
-__all__ = ["Budget", "ReadError", "csv_records", "csv_rows", "open_csv", "parse_json", "parse_yaml", "read_document",
-           "read_failure", "read_table", "read_text"]
+__all__ = ["Budget", "ReadError", "csv_records", "csv_rows", "open_csv", "open_table", "parse_json", "parse_yaml",
+           "read_document", "read_failure", "read_table", "read_text"]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -48,6 +48,13 @@ def open_csv(path: Path, root: Path | None = None,
     reading them raises located ReadErrors. `root`: the dataset's folder, which path must be inside
     (see `cbcf_data.io.files`). `csv_rows` does both for callers that need no speed.
     """
+    file = io.TextIOWrapper(open_table(path, root, limit), encoding="utf-8", newline="")  # type: ignore[arg-type]
+    return csv_records(file, path, root), file
+
+
+def open_table(path: Path, root: Path | None = None, limit: int | None = None) -> IO[bytes]:
+    """A table file opened for reading its bytes, after the file, size and byte-order-mark checks
+    (see `open_csv`), with the csv module's cell limit set."""
     limit = limits.VALIDATE_BYTES if limit is None else limit
     raw = open_file(path, root)
     try:
@@ -64,14 +71,14 @@ def open_csv(path: Path, root: Path | None = None,
     except BaseException:
         raw.close()
         raise
-    file = io.TextIOWrapper(raw, encoding="utf-8", newline="")  # type: ignore[arg-type]
     csv.field_size_limit(limits.CELL_CHARS)  # process-wide, and other libraries raise it: set it here
-    return csv_records(file, path, root), file
+    return raw
 
 
-def csv_records(file: IO[str], path: Path, root: Path | None = None) -> Iterator[tuple[int, list[str]]]:
+def csv_records(file: IO[str], path: Path, root: Path | None = None, before: int = 0) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each CSV record in file (opened with newline=""), exactly as
     `csv.reader` parses them; a record that cannot be read raises a ReadError located in path.
+    `before`: the lines of the file before the one `file` is at (so that lines are numbered in the file).
 
     A line with no quote character and no NUL, shorter than the csv module's cell limit, is a
     whole record whose cells are its comma-separated parts: `str.split` gives the same cells
@@ -83,7 +90,7 @@ def csv_records(file: IO[str], path: Path, root: Path | None = None) -> Iterator
     lines: Iterator[str] = iter(functools.partial(file.readline, limits.RECORD_CHARS + 1), "")
     handback = _Handback(lines)
     reader = csv.reader(handback)
-    number = 0  # lines read so far
+    number = before  # lines read so far
     try:
         for line in lines:
             number += 1

@@ -33,7 +33,7 @@ Emit = Callable[..., None]
 Handler = Callable[[Any, Any], None]
 #: Takes a batch of valid records of one table's CSV: (their typed columns by field, the CSV's path,
 #: their lines); returns whether it took them (False: it changed nothing; each record to its Handler).
-BatchHandler = Callable[[dict[str, Sequence[Any]], str, list[int]], bool]
+BatchHandler = Callable[[dict[str, Sequence[Any]], str, Sequence[int]], bool]
 #: In the order their issues are reported, row by row and at the finish.
 GROUPS = (Meetings, Hierarchy, Orphans, Archives, Retired)
 #: Every check these rules run, by issue code.

@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import operator
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,12 +88,12 @@ class Archives:
             if text is None or text[commitment.quote_start:commitment.quote_end] != quote:
                 self._check_quote(commitment, text, where)
 
-    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, list[int]], bool] | None:
+    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, Sequence[int]], bool] | None:
         """`_commitments` for a batch of commitments at once, taken when every quote is its archived
         text at its offsets (see `Rules.batch_feeders`); declined otherwise, to be told row by row."""
         return self._commitments_batch if table == "commitments" else None
 
-    def _commitments_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+    def _commitments_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         quotes, sources, starts, ends = columns["quote"], columns["source_id"], columns["quote_start"], columns["quote_end"]
         if None in quotes:  # the rows without a quote have nothing to check
             quoted = list(map(operator.is_not, quotes, itertools.repeat(None)))

@@ -9,7 +9,7 @@ again) keeps only its IDs; a location asked for is found by reading the table's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ class Located:
             return None
         paths, elsewhere = self.paths, self.elsewhere.get(table)
 
-        def feed(columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        def feed(columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
             if paths.get(table, path) != path:  # each record as `handler` notes it
                 return False
             paths[table] = path

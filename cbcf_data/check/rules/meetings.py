@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cbcf_data.check.report import Where
@@ -129,7 +129,7 @@ class Meetings:
                       where, field="parties", record_id=commitment.id, value=commitment.parties,
                       hint="record the attendances the source names, or set parties to the delegations present")
 
-    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, list[int]], bool] | None:
+    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, Sequence[int]], bool] | None:
         """The handler of a batch of `table`'s records at once, as typed columns (see
         `Rules.batch_feeders`): for meetings, meeting_topics and meeting_sources, which report
         nothing while fed; for attendances and commitments, declined when a row would be reported."""
@@ -138,24 +138,24 @@ class Meetings:
                     "commitments": self._commitments_batch}
         return handlers.get(table)
 
-    def _meetings_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+    def _meetings_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         self.meeting_start.update(zip(columns["id"], columns["start_date"]))
         self.meeting_ids.update(zip(columns["id"], columns["id"]))
         return True
 
-    def _meeting_topics_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+    def _meeting_topics_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         meetings = columns["meeting_id"]
         self._cite_batch(meetings, columns["source_id"], Where(path, "meeting_topics", 0), lines, meetings,
                          columns["topic_id"])
         return True
 
-    def _meeting_sources_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+    def _meeting_sources_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         meetings: list[Any] = list(map(self.meeting_ids.get, columns["meeting_id"], columns["meeting_id"]))
         self.with_source.update(meetings)
         self.listed.update(zip(meetings, map(self.source_ids.get, columns["source_id"], columns["source_id"])))
         return True
 
-    def _attendances_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+    def _attendances_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         delegations, organizations = columns["delegation"], columns["organization_id"]
         if None in organizations:
             organizations = [organization or "" for organization in organizations]
@@ -172,7 +172,7 @@ class Meetings:
                 self.delegations[self.meeting_ids.get(meeting_id, meeting_id)] = self._with(known, delegation)
         return True
 
-    def _commitments_batch(self, columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+    def _commitments_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         ids, meetings = columns["id"], columns["meeting_id"]
         present = map(self.delegations.get, meetings, itertools.repeat(NOBODY))
         if not all(map(operator.le, map(DELEGATIONS.__getitem__, columns["parties"]), present)):
@@ -190,7 +190,7 @@ class Meetings:
         self._cite_batch(meetings, columns["source_id"], Where(path, "commitments", 0), lines, ids)
         return True
 
-    def _cite_batch(self, meetings: list[str], sources: list[str], where: Where, lines: list[int],
+    def _cite_batch(self, meetings: list[str], sources: list[str], where: Where, lines: Sequence[int],
                     record_ids: list[str], parts: list[str] | None = None) -> None:
         """`_cite` for each (meeting, source) pair of a batch not cited before, at the row that cites
         it first (`where` with that row's line), in the order of those rows."""

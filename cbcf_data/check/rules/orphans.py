@@ -4,7 +4,7 @@ models' foreign keys, so a new table's references count without a change here.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from cbcf_data.check.rules.located import Located
@@ -40,14 +40,14 @@ class Orphans:
         feed: Callable[[Any, Any], None] = namespace["feed"]
         return feed
 
-    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, list[int]], bool] | None:
+    def batch_handler(self, table: str) -> Callable[[dict[str, Any], str, Sequence[int]], bool] | None:
         """`handler` for a batch of records at once (see `Rules.batch_feeders`)."""
         model = TABLES[table]
         uses = [(field, self.used[target]) for field, target in model.foreign_keys.items() if target in REFERENCED]
         if not uses:
             return None
 
-        def feed(columns: dict[str, Any], path: str, lines: list[int]) -> bool:
+        def feed(columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
             for field, used in uses:  # a batch's empty cell is None, never "" (`model.columns`)
                 used.update(filter(None, columns[field]))
             return True

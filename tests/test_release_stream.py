@@ -469,3 +469,25 @@ def test_a_release_is_the_same_whether_its_rows_come_in_batches_or_one_by_one(tm
         text = csvfiles.records_to_csv_text(table.model, table.values())
         assert files[0][Path("csv") / f"{name}.csv"] == text.encode("utf-8"), name
         assert files[0][Path("excel") / f"{name}.csv"] == release.excel_csv(text), name
+
+
+def test_the_items_file_goes_through_a_large_buffer(tmp_path, monkeypatch):
+    """Structural: each meeting's run of items (a few KB) is written once and read back once; with
+    the default buffer each was a system call (about 20,000 at 100k commitments), with BUFFER a
+    few dozen. The document is the same either way (the test above)."""
+    opened = []
+    real = Path.open
+
+    def spy(self, mode="r", buffering=-1, *args, **kwargs):
+        if self.name == "items":
+            opened.append((mode, buffering))
+        return real(self, mode, buffering, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    spools = stream.Spools(tmp_path)
+    spools.add("meetings", [{"id": "cbcf-2000"}])
+    spools.add("commitments", [{"id": "cbcf-2000-c01", "meeting_id": "cbcf-2000", "summary": "s"}])
+    spools.close()
+    bundles = list(document._meetings(tmp_path, document._commitment_items(tmp_path)))
+    assert len(bundles) == 1 and "cbcf-2000-c01" in bundles[0]
+    assert opened == [("wb", document.BUFFER), ("rb", document.BUFFER)] and document.BUFFER >= 1 << 20

@@ -58,9 +58,7 @@ def test_validate_reads_the_digest_in_another_thread_and_keeps_its_verdict(tmp_p
 
 def test_a_stopped_digest_reads_no_further_and_is_none(tmp_path):
     _, _, dataset = materialize("bundle-valid", tmp_path)
-    stop = threading.Event()
-    stop.set()
-    assert verdict.digest(*_paths(dataset), stop=stop) is None
+    assert verdict.digest(*_paths(dataset), stop=lambda: True) is None
 
 
 def test_a_dataset_with_an_issue_stops_the_digest(tmp_path, cache, monkeypatch):
@@ -90,3 +88,28 @@ def test_what_fails_in_the_thread_is_reported(tmp_path, cache, monkeypatch):
     report = validate(dataset)
     assert [issue.code for issue in report.issues] == ["internal-error"]
     assert "the digest broke" in report.issues[0].message
+
+
+def test_the_digest_gives_up_once_asked(tmp_path):
+    _, _, dataset = materialize("bundle-valid", tmp_path)
+    assert verdict.Digesting(*_paths(dataset), give_up=lambda: True).result() is None
+    assert not _digest_threads()
+
+
+def test_validate_gives_the_digest_up_as_soon_as_an_issue_is_found(tmp_path, cache, monkeypatch):
+    """The digest is asked to give up while the check runs (a review found it read every file of a
+    dataset whose first table had an issue), not only once the check is done."""
+    asked = []
+    real = verdict.Digesting
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["give_up"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verdict, "Digesting", spy)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _, _, clean = materialize("bundle-valid", tmp_path / "a")
+    assert not validate(clean).issues and asked[-1]() is False
+    _, _, warned = materialize("orphan-person", tmp_path / "b")
+    assert validate(warned).issues and asked[-1]() is True

@@ -128,7 +128,7 @@ def check_dataset(run: Run, descriptor_file: Path, tee: Tee | None = None, clean
         if before is not None:  # the verdict's digest, read beside the check (`verdict.Digesting`)
             from cbcf_data.check import verdict
 
-            digesting = verdict.Digesting(descriptor_file, paths, root)
+            digesting = verdict.Digesting(descriptor_file, paths, root, give_up=lambda: bool(run.report.issues))
         try:
             _check_tables(run, descriptor_file, paths, root, tee)
             if digesting is not None and clean is not None and not run.report.issues:

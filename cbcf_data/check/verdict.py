@@ -37,7 +37,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -87,7 +87,7 @@ def _sources(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
 
 
 def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
-           written: Mapping[Path, str | bytes] | None = None, stop: Any = None) -> str | None:
+           written: Mapping[Path, str | bytes] | None = None, stop: Callable[[], bool] | None = None) -> str | None:
     """The name of the verdict on these files as they are now; None when one cannot be read
     (nothing is then kept or trusted). The archived texts counted are those the sources table
     names: a text added for a new source changes nothing the verdict vouched for (whether a file
@@ -96,8 +96,8 @@ def digest(descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
     `written` (`import`, under the lock it held since its check): the content it just wrote to
     some of these files; every other file is taken with the hash the last digest of this process
     read of it (the one that vouched for the files the check then read), read again only when
-    that digest did not read it. Without `written`, every file is read. `stop` (a `threading.Event`):
-    once it is set, the digest gives up at its next chunk and is None (`Digesting`)."""
+    that digest did not read it. Without `written`, every file is read. `stop`: once it returns
+    True, the digest gives up at its next chunk and is None (`Digesting`)."""
     root = descriptor_file.parent
     total = hashlib.sha256(f"{FORMAT}\0{code_version()}".encode())
     budget = [limits.VALIDATE_BYTES + limits.ARCHIVES_BYTES]
@@ -169,16 +169,16 @@ def _stat(path: Path) -> tuple[int, int, int, int]:
     return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
-def _file_hash(path: Path, root: Path, budget: list[int], stop: Any = None) -> str:
+def _file_hash(path: Path, root: Path, budget: list[int], stop: Callable[[], bool] | None = None) -> str:
     """The SHA-256 of a regular file below root, read in chunks; ReadError past the budget, or
-    once `stop` is set."""
+    once `stop()` is true."""
     digest = hashlib.sha256()
     with open_file(path, root) as file:
         while chunk := file.read(CHUNK):
             budget[0] -= len(chunk)
             if budget[0] < 0:
                 raise ReadError("too-large", "more than a dataset may hold")
-            if stop is not None and stop.is_set():
+            if stop is not None and stop():
                 raise ReadError("stopped", "the digest was given up")
             digest.update(chunk)
     return digest.hexdigest()
@@ -188,12 +188,15 @@ class Digesting:
     """`digest` of a dataset's files (all read: no `written`) in a thread beside its check, begun
     under the same lock: reading files and hashing them (hashlib, for more than 2 KiB at a time)
     release the interpreter's lock, so that on a second core the digest costs the check nothing.
-    `result()` waits for it; `stop()` gives it up (a dataset with an issue keeps no verdict)."""
+    `result()` waits for it; it gives up at its next chunk once `give_up()` is true (the check found
+    an issue: the dataset keeps no verdict), or once `stop()` is called."""
 
-    def __init__(self, descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> None:
+    def __init__(self, descriptor_file: Path, tables: dict[str, Path], tables_root: Path,
+                 give_up: Callable[[], bool] = lambda: False) -> None:
         import threading
 
         self._stop = threading.Event()
+        self._give_up = give_up
         self._found: list[Any] = []  # the digest, or what the thread raised
         self._thread = threading.Thread(target=self._run, args=(descriptor_file, dict(tables), tables_root),
                                         name="cbcf-data verdict digest", daemon=True)
@@ -201,9 +204,12 @@ class Digesting:
 
     def _run(self, descriptor_file: Path, tables: dict[str, Path], tables_root: Path) -> None:
         try:
-            self._found.append(digest(descriptor_file, tables, tables_root, stop=self._stop))
+            self._found.append(digest(descriptor_file, tables, tables_root, stop=self._stopped))
         except BaseException as error:  # noqa: BLE001 - raised again by `result`, in the check's thread
             self._found.append(error)
+
+    def _stopped(self) -> bool:
+        return self._stop.is_set() or self._give_up()
 
     def result(self) -> str | None:
         """The digest (None when a file could not be read), once the thread is done; what it raised."""

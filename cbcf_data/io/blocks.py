@@ -6,7 +6,9 @@ line is a whole record whose cells are its comma-separated parts (as `readers.cs
 it). A block of them is decoded, split at line feeds and split at commas at once, without a Python
 step per line. At the first block that holds anything else — a quote, a NUL, a carriage return,
 an empty line, bytes that are not UTF-8, a line as long as the csv module's cell limit, or no line
-feed at all — the rest of the file is read by `readers.csv_records`, from that block's first byte.
+feed at all — the rest of the file is read by `readers.csv_records`, from that block's first byte;
+at a record it cannot read, the file is read again from its start by `readers.open_csv`, so that
+the error is `open_csv`'s and no record it gives before the error is missing (`_records_from`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from cbcf_data.io import limits
-from cbcf_data.io.readers import ReadError, csv_records, open_table
+from cbcf_data.io.readers import ReadError, csv_records, open_csv, open_table
 
 Record = tuple[int, list[str]]
 #: Records as two lists: their first lines, and their cells.
@@ -87,9 +89,7 @@ def plain_lines(block: bytes, longest: int) -> list[str] | None:
 def _line_by_line(raw: IO[bytes], path: Path, root: Path | None, offset: int, number: int, header: bool,
                   rows: int) -> Iterator[Chunk]:
     """The records from byte `offset` (line `number` + 1) to the end, by `readers.csv_records`."""
-    raw.seek(offset)
-    file = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    records = csv_records(file, path, root, number)
+    records = _records_from(raw, path, root, offset, number)
     if header:
         first = next(records, None)
         if first is None:
@@ -97,6 +97,28 @@ def _line_by_line(raw: IO[bytes], path: Path, root: Path | None, offset: int, nu
         yield [first[0]], [first[1]]
     for chunk in grouped(records, rows, limits.BATCH_BYTES, raw.tell):
         yield list(map(operator.itemgetter(0), chunk)), list(map(operator.itemgetter(1), chunk))
+
+
+def _records_from(raw: IO[bytes], path: Path, root: Path | None, offset: int, number: int) -> Iterator[Record]:
+    """`readers.csv_records` from byte `offset` (line `number` + 1). At a record that cannot be read,
+    the file is read again from its start by `readers.open_csv`, and its records after the last one
+    given here follow, then its error. The text decoder stops at the start of the 8 KiB it decodes
+    at a time, so which error comes first near a byte that is not UTF-8, and how many records
+    before it, depend on where the reading began: this way the error is `open_csv`'s, and the
+    records before it at least its own."""
+    raw.seek(offset)
+    file = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    last = number
+    try:
+        for record in csv_records(file, path, root, number):
+            last = record[0]
+            yield record
+    except ReadError:
+        file.detach()  # the file stays open: it is the caller's
+        records, again = open_csv(path, root)
+        with again:
+            yield from itertools.dropwhile(lambda record: record[0] <= last, records)
+        raise  # the file changed since it was read: the error this reading met
 
 
 def grouped(records: Iterator[Record], rows: int, size: int, position: Callable[[], int]) -> Iterator[list[Record]]:

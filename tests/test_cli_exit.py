@@ -92,3 +92,9 @@ def test_the_installed_command_and_python_m_use_it():
                                             timeout=300, env={**os.environ, "COLUMNS": "100"}).returncode
                 for args in (["show", "cbcf-2024"], ["show", "nope"], ["nonsense"], ["--help"])}
     assert statuses == {("show", "cbcf-2024"): 0, ("show", "nope"): 2, ("nonsense",): 2, ("--help",): 0}
+
+
+def test_a_stdout_closed_by_an_exit_handler_ends_quietly():
+    before = "import atexit, sys\natexit.register(lambda: sys.stdout.close())\n"
+    ended = command("run", "show", "cbcf-2024", before=before)
+    assert ended.returncode == 0 and ended.stderr == "" and ended.stdout.startswith("cbcf-2024")

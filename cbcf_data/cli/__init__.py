@@ -70,7 +70,7 @@ def end(code: str | int | None) -> NoReturn:
     status = code or 0
     for stream in (sys.stdout, sys.stderr):
         try:
-            if stream is not None:
+            if stream is not None and not stream.closed:
                 stream.flush()
         except OSError as error:  # what is left of the output cannot be written
             if error.errno != errno.EPIPE and stream is sys.stdout:

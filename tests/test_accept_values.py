@@ -57,7 +57,7 @@ def mutated_rows(draw: Any) -> tuple[str, dict[str, Any]]:
             row[name] = draw(st.one_of(st.text(max_size=8), st.integers(-5, 10**20), st.booleans(), st.floats()))
         elif how == 3 and name in row:  # an integer as its text, text as an integer
             value = row[name]
-            row[name] = str(value) if type(value) is int else int(value) if str(value).isdigit() else value
+            row[name] = str(value) if type(value) is int else int(value) if str(value).isdecimal() else value
         elif how == 4:  # another row's value of this field, or another field's
             other = draw(st.sampled_from(ROWS[table]))
             row[name] = other.get(draw(st.sampled_from(names)))

@@ -259,6 +259,20 @@ def test_hint_next_free_commitment_id(tmp_path):
     assert issue.hint == "the next free ID is `cbcf-2024-c09`"
 
 
+def test_hint_next_free_commitment_id_beside_an_id_ending_in_a_digit_that_is_not_decimal(tmp_path):
+    """`²` is a digit to `str.isdigit` but no number to `int`: a row whose ID ends in one (invalid,
+    its key still kept) made the hint's search fail, and the whole check with it."""
+    shutil.copytree(BASE, tmp_path / "d")
+    path = tmp_path / "d" / "records" / "commitments.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    odd = lines[1].replace(lines[1].split(",")[0], "cbcf-2024-c\u00b2", 1)
+    path.write_text("".join(lines[:2] + [lines[1]] + lines[2:] + [odd]))
+    issues = validate(tmp_path / "d").issues
+    assert "internal-error" not in {i.code for i in issues}
+    issue = next(i for i in issues if i.code == "duplicate-key")
+    assert issue.hint == "the next free ID is `cbcf-2024-c09`"
+
+
 # -- the command line ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("fixture", ["foreign-key", "bundle-not-in-codelist", "descriptor-not-json"])

@@ -278,7 +278,9 @@ def next_free(run: Run, table: str, taken: str, meeting_id: Any = None) -> str:
     match = re.fullmatch(r"(.*-c)(\d+)", taken)
     if match:
         prefix = f"{meeting_id}-c" if isinstance(meeting_id, str) and meeting_id else match.group(1)
-        numbers = [int(k[len(prefix):]) for k in keys if k.startswith(prefix) and k[len(prefix):].isdigit()]
+        # ASCII digits only: `str.isdigit` also takes `²`, which `int` refuses
+        numbers = [int(k[len(prefix):]) for k in keys
+                   if k.startswith(prefix) and k[len(prefix):].isdigit() and k[len(prefix):].isascii()]
         return f"{prefix}{max(numbers, default=0) + 1:02d}"
     suffix = 2
     while f"{taken}-{suffix}" in keys:

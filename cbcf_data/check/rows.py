@@ -279,8 +279,8 @@ def next_free(run: Run, table: str, taken: str, meeting_id: Any = None) -> str:
     if match:
         prefix = f"{meeting_id}-c" if isinstance(meeting_id, str) and meeting_id else match.group(1)
         # ASCII digits only: `str.isdigit` also takes `²`, which `int` refuses
-        numbers = [int(k[len(prefix):]) for k in keys
-                   if k.startswith(prefix) and k[len(prefix):].isdigit() and k[len(prefix):].isascii()]
+        numbers = [int(rest) for k in keys
+                   if k.startswith(prefix) and (rest := k[len(prefix):]).isdigit() and rest.isascii()]
         return f"{prefix}{max(numbers, default=0) + 1:02d}"
     suffix = 2
     while f"{taken}-{suffix}" in keys:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 
 #: Rows read together into a `Batch` (0: every row on its own, as before batches; tests use it);
-#: a batch also ends once about `limits.BATCH_BYTES` of the file have been read for it (`io.blocks`).
+#: a batch holds no more of the file than `limits.CSV_BLOCK`, or about `limits.BATCH_BYTES` once the
+#: file is read line by line (`io.blocks`).
 BATCH = 1_000
 
 

@@ -21,8 +21,9 @@ MiB = 1024 * 1024
 CELL_CHARS = 100_000
 #: Characters in one CSV record, all its lines together.
 RECORD_CHARS = 1_000_000
-#: Bytes of a table file `validate` reads for one batch of rows (`check.structure`), taken
-#: `BATCH_STEP` records at a time, so a batch holds at most about this much plus BATCH_STEP records.
+#: Bytes of a table file `validate` reads for one batch of rows while it reads line by line
+#: (`io.blocks`: from a line that needs the csv module on), taken `BATCH_STEP` records at a time, so a
+#: batch holds at most about this much plus BATCH_STEP records; a block's batches, at most CSV_BLOCK.
 BATCH_BYTES = 4 * MiB
 BATCH_STEP = 10
 #: Bytes of a table file `validate` reads at a time while its lines hold no quote (`io.blocks`).

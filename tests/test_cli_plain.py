@@ -1,4 +1,4 @@
-"""`validate` and `show` with plain arguments run without Typer (`cli.base.plain_arguments`):
+"""`validate`, `show`, `import` and `release` with plain arguments run without Typer (`cli.base.plain_arguments`):
 the same parameters, output, exit status and messages as through the Typer app, and none of
 the modules they do not use."""
 
@@ -60,6 +60,18 @@ def test_plain_arguments_with_their_defaults():
     assert plain_arguments("show", ["--as-of", "2023-06", "cbcf-2023", "-d", "x"]) == {
         "record_id": "cbcf-2023", "as_of": "2023-06", "dataset": Path("x")}
     assert plain_arguments("diff", ["a", "b"]) is None
+    assert plain_arguments("release", []) == {"out": Path("dist"), "dataset": None, "site": None}
+    assert plain_arguments("release", ["-o", "x", "--no-site", "-d", "d"]) == {
+        "out": Path("x"), "dataset": Path("d"), "site": False}
+    assert plain_arguments("release", ["--site", "--out=y"]) == {"out": Path("y"), "dataset": None, "site": True}
+
+
+@pytest.mark.parametrize("args", [
+    ["--site", "--no-site"], ["--site", "--site"], ["--site=yes"], ["--no-site=1"], ["x"], ["--out"], ["--out", ""],
+    ["-o", "-d"], ["--help"], ["--sites"],
+])
+def test_release_arguments_that_are_not_plain(args):
+    assert plain_arguments("release", args) is None
 
 
 def run_main(monkeypatch, capsys, args: list[str], plain: bool) -> tuple[str, str, object]:
@@ -88,13 +100,15 @@ CASES = [
     ["show", "merrick-garlnd"], ["show", "cbcf-2024", "--as-of", "2020-12"], ["show", "cbcf-2023", "--as-of=2023-12-31"],
     ["show", "cbcf-2024", "--as-of", "2020-13"], ["show"], ["show", "--dataset", "{missing}", "cbcf-2024"],
     ["show", "--help"],
+    ["release", "--out", "{out}", "--dataset", "{base}", "--no-site"], ["release", "-o", "{out}", "-d", "{invalid}"],
+    ["release", "--dataset", "{missing}", "--out", "{out}"], ["release", "--site", "--no-site", "-o", "{out}"],
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[" ".join(case) for case in CASES])
 def test_plain_and_typer_runs_are_identical(case, tmp_path, monkeypatch, capsys):
     names = {"base": str(BASE), "root": str(ROOT), "missing": str(tmp_path / "nope"),
-             "bundle": str(FIXTURES / "bundle-valid" / "bundle.yaml")}
+             "bundle": str(FIXTURES / "bundle-valid" / "bundle.yaml"), "out": str(tmp_path / "dist")}
     if "{invalid}" in case:
         names["invalid"] = str(invalid_dataset(tmp_path))
     args = [arg.format(**names) for arg in case]
@@ -142,6 +156,39 @@ def test_plain_runs_import_no_typer_rich_or_click():
         loaded = modules_after(*args)
         assert not loaded & {"typer", "rich", "click", "frictionless", "yaml", "jsonschema", "html"}, (args, loaded)
     assert "typer" in modules_after("show", "cbcf-2024", "--help")
+
+
+def test_a_release_validates_before_it_imports_pydantic(tmp_path):
+    """Start-up (issue 16): `release` with plain arguments imports no Typer, and neither Pydantic nor
+    the models until the dataset is validated (the SQLite builder's process never does); the
+    release is then whole."""
+    code = ("import os, sys\n"
+            "from cbcf_data.check import validate as check\n"
+            "from cbcf_data.publish import sqlite\n"
+            "def seen(where):\n"
+            "    found = sorted(m for m in ('pydantic', 'cbcf_data.model.tables', 'typer') if m in sys.modules)\n"
+            "    print(where, os.getpid(), *found, file=sys.stderr, flush=True)\n"
+            "validate, serve = check.validate, sqlite._serve_messages\n"
+            "def validating(*args, **kwargs):\n"
+            "    report = validate(*args, **kwargs)\n"
+            "    seen('validated')\n"
+            "    return report\n"
+            "def serving(*args, **kwargs):\n"
+            "    serve(*args, **kwargs)\n"
+            "    seen('built')\n"
+            "check.validate, sqlite._serve_messages = validating, serving\n"
+            "from cbcf_data.cli import main\nsys.argv = ['cbcf-data', *sys.argv[1:]]\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", code, "release", "-o", str(tmp_path), "-d", str(BASE)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    said = [line.split() for line in result.stderr.splitlines() if line.startswith(("validated", "built"))]
+    assert sorted(line[0] for line in said) == ["built", "validated"], result.stderr
+    assert all(len(line) == 2 for line in said), said  # nothing of the three loaded at either point
+    assert len({line[1] for line in said}) == 2  # the release's process and its builder's
+    from cbcf_data.publish.release import verify_checksums
+
+    folder = next(tmp_path.glob("cbcf-data-*"))
+    assert verify_checksums(folder) == [] and (folder / "schema").is_dir() and (folder / "data-dictionary.md").is_file()
 
 
 def test_plain_runs_import_only_what_they_use():

@@ -206,3 +206,25 @@ def test_a_tables_foreign_keys_are_checked_once_it_is_complete(tmp_path, monkeyp
         builder.send("indexes", "meeting_topics")
         builder.close_sink()
     builder.close()
+
+
+def test_what_the_release_reads_without_pydantic_is_what_the_table_schemas_say():
+    """The release's SQLite builder and tee read each table's integer and required fields from
+    `model.declared` (no Pydantic before validation ends): equal to the Table Schema's, and each
+    CREATE TABLE (in the SQLite file's bytes) the one written from the Table Schema."""
+    from cbcf_data.model.declared import TABLES as DECLARED
+    from cbcf_data.model.table_schema import table_schema
+
+    for model in MODELS:
+        fields = table_schema(model)["fields"]
+        integers = tuple(f["name"] for f in fields if f["type"] == "integer")
+        required = tuple(f["name"] for f in fields if f.get("constraints", {}).get("required", False))
+        assert (DECLARED[model.table].integers, DECLARED[model.table].required) == (integers, required), model.table
+        assert spools.integer_fields(model) == spools.integer_fields(DECLARED[model.table]) == integers
+        columns = [f'"{f["name"]}" {"INTEGER" if f["type"] == "integer" else "TEXT"}'
+                   + (" NOT NULL" if f["name"] in required else "") for f in fields]
+        columns.append("PRIMARY KEY (" + ", ".join(f'"{f}"' for f in model.primary_key) + ")")
+        columns += [f'FOREIGN KEY ("{field}") REFERENCES "{table}" ("id")' for field, table in model.foreign_keys.items()]
+        expected = f'CREATE TABLE "{model.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
+        assert sqlite._create_table(model) == sqlite._create_table(DECLARED[model.table]) == expected
+    assert any(DECLARED[table].integers for table in TABLES) and all(DECLARED[table].required for table in TABLES)

@@ -29,10 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from cbcf_data.check.state import Batch, Row
-    from cbcf_data.model.tables import Record
-
     #: Wraps one table's rows ((where, key, cells), or a `Batch` of them) and yields them on: see `validate`.
-    Tee = Callable[[type[Record], Iterator[Row | Batch]], Iterator[Row | Batch]]
+    Tee = Callable[[Any, Iterator[Row | Batch]], Iterator[Row | Batch]]
 
 
 def validate(source: str | Path | None = None, dataset: str | Path | None = None,
@@ -43,7 +41,7 @@ def validate(source: str | Path | None = None, dataset: str | Path | None = None
 
     `progress(table, rows_so_far, finished)` is called as tables are read, for progress bars.
     `tee(model, rows)` wraps each table's stream of rows of a dataset (not of a release or a
-    bundle) and yields them on unchanged, so that a caller sees the rows of this one parse: each
+    bundle; `model` is the table's `model.declared.Declared`, read without Pydantic) and yields them on unchanged, so that a caller sees the rows of this one parse: each
     row as (where, key, cells), or runs of them as a `check.state.Batch` of their cells' text.
     Never raises for bad input: every problem is an issue in the returned Report. Raises
     DatasetBusyError when another process keeps the dataset locked for longer than we wait.
@@ -147,7 +145,7 @@ def _check_tables(run: Run, descriptor_file: Path, paths: dict[str, Path], root:
     for model in MODELS:
         if model.table in paths:
             feed = csv_feed(run, model, paths[model.table])
-            check_table(run, model, [("dataset", feed if tee is None else tee(model.model, feed))])
+            check_table(run, model, [("dataset", feed if tee is None else tee(model, feed))])
         else:
             run.broken.add(model.table)
     run.rules.finish(run.keys["sources"])

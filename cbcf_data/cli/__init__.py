@@ -8,8 +8,8 @@ With no --dataset, a command works on the dataset of the checkout it runs in (th
 upwards holding datapackage.json and records/); only a command that writes nothing falls back to
 the copy installed with the package, and says so on stderr.
 
-`validate`, `show` and `import` with plain arguments (see `base.plain_arguments`) run without
-importing Typer, rich or anything else they do not use: that is most of their start-up time. Anything
+`validate`, `show`, `import` and `release` with plain arguments (see `base.plain_arguments`) run
+without importing Typer, rich or anything else they do not use: that is most of their start-up time. Anything
 else — `--help`, an argument Typer would refuse, every other command — goes through the Typer
 app as before, with the same output and exit status either way.
 
@@ -104,12 +104,12 @@ def main() -> None:
         sys.exit(next(status for kind, status in EXIT_STATUS if isinstance(error, kind)))
 
 
-#: Whether `main` may run `validate`, `show` and `import` without Typer (tests compare both ways).
+#: Whether `main` may run `validate`, `show`, `import` and `release` without Typer (tests compare both ways).
 PLAIN = True
 
 
 def _run_plain(args: list[str]) -> bool:
-    """Run `validate`, `show` or `import` without Typer when its arguments are plain; False when Typer has to.
+    """Run `validate`, `show`, `import` or `release` without Typer when its arguments are plain; False when Typer has to.
     Ends as Typer's own run ends: a SystemExit with the command's status, 130 on Ctrl-C, 1 on a
     closed pipe."""
     values = plain_arguments(args[0], args[1:]) if PLAIN and args and plain_environment() else None
@@ -117,6 +117,8 @@ def _run_plain(args: list[str]) -> bool:
         return False
     if args[0] == "import":
         from cbcf_data.cli.importing import import_ as command
+    elif args[0] == "release":
+        from cbcf_data.cli.releasing import release as command  # type: ignore[assignment]
     else:
         from cbcf_data.cli import reading
 

@@ -1,10 +1,10 @@
-"""What the `cbcf-data` commands share without Typer: the options `validate`, `show` and `import` take (one
-table, from which Typer declares them and the plain-argument path parses them), how a command
-finds its dataset, and how it prints.
+"""What the `cbcf-data` commands share without Typer: the options `validate`, `show`, `import` and
+`release` take (one table, from which Typer declares them and the plain-argument path parses
+them), how a command finds its dataset, and how it prints.
 
-Importing this module costs no Typer, rich or Pydantic: `validate`, `show` and `import` called
-with plain arguments run from here (see `cbcf_data.cli.main`), and Typer is imported only for
-everything else (help, errors in the arguments, every other command).
+Importing this module costs no Typer, rich or Pydantic: `validate`, `show`, `import` and `release`
+called with plain arguments run from here (see `cbcf_data.cli.main`), and Typer is imported only
+for everything else (help, errors in the arguments, every other command).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cbcf_data.errors import CbcfDataError, InvalidDataError, UnusableInputError
+from cbcf_data.io.limits import SITE_RECORDS
 
 
 class Format(StrEnum):
@@ -92,12 +93,22 @@ def _flag(value: str) -> bool:
     return True
 
 
+def _switch(value: str) -> bool:
+    """A pair of flags' value (`--site/--no-site`): none taken; True for the first name, False
+    for the second (`plain_arguments` sets it)."""
+    return True
+
+
 BUNDLE = Param("bundle", (), "The meeting bundle (.json, .yaml or .yml) to add.", _path, REQUIRED)
 DRY_RUN = Param("dry_run", ("--dry-run",), "Show the rows that would be added; write nothing.", _flag, False)
 REPLACE = Param("replace", ("--replace",), "Correct a meeting already in the dataset: its rows become exactly the "
                 "bundle's.", _flag, False)
 REASON = Param("reason", ("--reason",), "Why the IDs this takes out are retired (recorded in records/retired_ids.csv).",
                _text)
+OUT = Param("out", ("--out", "-o"), "Folder to build the release in.", _path, Path("dist"))
+SITE = Param("site", ("--site", "--no-site"), "Put the website in as site/, or leave it out. Default: in while the "
+             f"tables that get pages hold at most {SITE_RECORDS:,} rows (SITE_RECORDS); above, left out with a note "
+             "(`cbcf-data site` builds it).", _switch)
 
 #: The parameters of the commands that run without Typer when their arguments are plain, in the
 #: order of the command's signature (the Typer commands declare exactly these: a test holds it).
@@ -105,6 +116,7 @@ PLAIN: dict[str, tuple[Param, ...]] = {
     "validate": (SOURCE, FORMAT, DATASET),
     "show": (RECORD_ID, AS_OF, DATASET),
     "import": (BUNDLE, DRY_RUN, REPLACE, REASON, DATASET),
+    "release": (OUT, DATASET, SITE),
 }
 
 
@@ -127,10 +139,10 @@ def plain_arguments(command: str, args: list[str]) -> dict[str, Any] | None:
             continue
         name, equals, value = token.partition("=") if token.startswith("--") else (token, "", "")
         param = options.get(name)
-        if param is not None and param.convert is _flag:  # a flag, given once, without a value
+        if param is not None and param.convert in (_flag, _switch):  # a flag, given once, without a value
             if equals or param.name in values:
                 return None
-            values[param.name] = True
+            values[param.name] = param.convert is _flag or name == param.decls[0]
             continue
         if not equals:
             value = next(rest, "-")

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cbcf_data.cli.base import OUT, SITE
 from cbcf_data.cli.common import DatasetOption, RootOption, _dataset, _repo_root, app, reporting
-from cbcf_data.io import limits
 
 
 @app.command()
@@ -39,25 +39,15 @@ def schema(
 
 @app.command()
 def release(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to build the release in.")] = Path("dist"),
+    out: Annotated[Path, typer.Option(*OUT.decls, help=OUT.help)] = OUT.default,
     dataset: DatasetOption = None,
-    site: Annotated[bool | None, typer.Option(
-        "--site/--no-site", show_default=False,
-        help="Put the website in as site/, or leave it out. Default: in while the tables that get pages hold at "
-             f"most {limits.SITE_RECORDS:,} rows (SITE_RECORDS); above, left out with a note (`cbcf-data site` "
-             "builds it)."),
-    ] = None,
+    site: Annotated[bool | None, typer.Option("/".join(SITE.decls), show_default=False, help=SITE.help)] = None,
 ) -> None:
     """Validate the dataset, then build its CSV, JSON, SQLite and Excel-flavoured release with checksums,
     and its website (see --site)."""
-    from cbcf_data.publish.release import build_release
+    from cbcf_data.cli.releasing import release as build
 
-    with reporting():
-        folder = build_release(out, _dataset(dataset, writes=False), site=site,
-                               note=lambda text: typer.echo(text, err=True))
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        typer.echo(f"{path}  ({path.stat().st_size:,} bytes)")
-    typer.echo(f"built {folder}")
+    raise typer.Exit(build(out, dataset, site))
 
 
 @app.command()

@@ -1,6 +1,8 @@
 """What the check layer reads of each table's model — its class's name, its fields in order, its
-primary key and foreign keys — without Pydantic: `MODELS` and `TABLES` of `Declared`, from
-`model/rowspec.py` (read from the models; a test holds them equal). `Declared.model` is the
+primary key and foreign keys, which fields are integers and which a row must fill — without
+Pydantic: `MODELS` and `TABLES` of `Declared`, from `model/rowspec.py` (read from the models; a
+test holds them equal). The release reads them too, so that it imports no model before its rows are
+validated. `Declared.model` is the
 Pydantic model itself, imported when a row needs it (a row `model.accept` does not take, a hint).
 Standard library only.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from cbcf_data.model.rowspec import DECLARED
+from cbcf_data.model.rowspec import DECLARED, ROWS
 
 
 class Declared:
@@ -21,6 +23,17 @@ class Declared:
                  foreign_keys: dict[str, str]) -> None:
         self.table, self.__name__, self.primary_key, self.foreign_keys = table, name, primary_key, foreign_keys
         self.model_fields: dict[str, None] = dict.fromkeys(fields)
+
+    @functools.cached_property
+    def integers(self) -> tuple[str, ...]:
+        """The integer fields, in order (Table Schema type `integer`; every other field is text)."""
+        return tuple(name for name, _, kind, _ in ROWS[self.table][0] if kind == "int")
+
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
+        """The fields every row fills, in order (neither optional nor nullable: `required` in the
+        Table Schema, NOT NULL in the release's SQLite file)."""
+        return tuple(name for name, optional, _, _ in ROWS[self.table][0] if not optional)
 
     @functools.cached_property
     def model(self) -> Any:

@@ -3,11 +3,13 @@ codelists and topic hierarchy as rows, the README a downloader reads first, and 
 metadata that labels every table and column.
 
 Everything here is computed from the models, codelists, citation facts and data, so two builds of
-one commit are identical.
+one commit are identical. Only `datasette_metadata` reads the Pydantic models (their Table
+Schemas and docstrings): the rest is what the release's SQLite builder needs, without them.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,7 @@ from typing import Any
 from cbcf_data.dataset import Dataset
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.model import codelists
-from cbcf_data.model.table_schema import codelists_of, table_schema
-from cbcf_data.model.tables import MODELS
+from cbcf_data.model.declared import MODELS
 from cbcf_data.publish import citation
 
 #: The SQLite file's name: without dots, so that Datasette's links to rows resolve (it would
@@ -116,6 +117,19 @@ def metadata_rows(facts: dict[str, Any]) -> list[tuple[str, str | None]]:
             ("build_modified", None if facts["build"]["modified"] is None else str(facts["build"]["modified"]).lower())]
 
 
+def dumps(value: Any) -> str:
+    """The one JSON form of generated files: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def codelists_document() -> dict[str, Any]:
+    """Every codelist with each code's label, French label and definition."""
+    return {
+        name: {code: entry._asdict() for code, entry in codelist.items()}
+        for name, codelist in codelists.CODELISTS.items()
+    }
+
+
 def codelist_rows() -> list[dict[str, str | None]]:
     """Every code of every codelist, as rows (codelist, code, label, label_fr, definition)."""
     return [{"codelist": name, "code": code, "label": entry.label, "label_fr": entry.label_fr or None,
@@ -135,6 +149,8 @@ def closures(ds: Dataset) -> dict[str, list[tuple[str, str, int]]]:
 
 def column_description(model: Any, field: dict[str, Any]) -> str:
     """A column's description, with its codes and labels when it is coded."""
+    from cbcf_data.model.table_schema import codelists_of
+
     codelist = codelists_of(model).get(field["name"])
     text = field.get("description", "")
     if codelist is not None:
@@ -145,8 +161,11 @@ def column_description(model: Any, field: dict[str, Any]) -> str:
 
 def datasette_metadata(facts: dict[str, Any]) -> dict[str, Any]:
     """Datasette's metadata.json: title, licence, source, and every table's and column's description."""
+    from cbcf_data.model.table_schema import codelists_of, table_schema
+    from cbcf_data.model.tables import MODELS as RECORD_MODELS
+
     tables: dict[str, Any] = {}
-    for model in MODELS:
+    for model in RECORD_MODELS:
         entry: dict[str, Any] = {"description": (model.__doc__ or "").strip(),
                                  "columns": {f["name"]: column_description(model, f)
                                              for f in table_schema(model)["fields"]}}

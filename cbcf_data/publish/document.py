@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from cbcf_data.dataset import Dataset
-from cbcf_data.model import bundle as bundles
-from cbcf_data.model.tables import TABLES
+from cbcf_data.model import bundling as bundles
+from cbcf_data.model.declared import TABLES
 from cbcf_data.publish import describe
 from cbcf_data.publish.output import HashingFile
 
@@ -30,7 +30,7 @@ def document_parts(ds: Dataset, facts: dict[str, Any] | None = None) -> dict[str
     """The JSON release's top-level members, each computed only when asked for."""
     from cbcf_data.dataset.asof import latest_assessments
     from cbcf_data.model import crosswalks
-    from cbcf_data.publish.schema import codelists_document
+    from cbcf_data.publish.describe import codelists_document
 
     facts = facts or describe.about({}, None)
 
@@ -90,7 +90,7 @@ def write_spooled(file: HashingFile, facts: dict[str, Any], work: Path,
     """The JSON release (`write_document`'s bytes) from the spools `stream.ReleaseStream` wrote
     into `work` while validation read the tables: one meeting's rows at a time, never a table."""
     from cbcf_data.model import crosswalks
-    from cbcf_data.publish.schema import codelists_document
+    from cbcf_data.publish.describe import codelists_document
 
     commitments = _commitment_items(work)
     values: dict[str, Callable[[], Iterator[bytes]]] = {

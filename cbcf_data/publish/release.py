@@ -47,12 +47,12 @@ from cbcf_data.dataset import Dataset
 from cbcf_data.errors import InvalidDataError
 from cbcf_data.io import limits, package
 from cbcf_data.publish import citation, describe, versioning
+from cbcf_data.publish.describe import dumps
 from cbcf_data.publish.document import release_document as release_document  # part of this module's interface
 from cbcf_data.publish.document import write_spooled
 from cbcf_data.publish.output import ZIP_DATE as ZIP_DATE  # part of this module's interface
 from cbcf_data.publish.output import Output, zip_entry, zip_files
 from cbcf_data.publish.readme import release_readme
-from cbcf_data.publish.schema import dumps, schema_files
 from cbcf_data.publish.stream import FORMULA_STARTS as FORMULA_STARTS  # part of this module's interface
 from cbcf_data.publish.stream import ReleaseStream
 
@@ -153,7 +153,7 @@ def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: b
     """The release's data written again from the dataset loaded, each table sorted by key (for a
     valid dataset whose tables are not: the JSON document joins the tables in key order)."""
     from cbcf_data.dataset import load
-    from cbcf_data.model.tables import MODELS
+    from cbcf_data.model.declared import MODELS
 
     stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)  # first: its builder may fork
     ds = load(dataset)
@@ -188,7 +188,7 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     the files on disk, and SHA256SUMS. `source` is the dataset's folder (for its licence text and
     its git commit), `root` the folder of its tables (for the archived texts)."""
     from cbcf_data.dataset.hierarchy import Tree, parent_field
-    from cbcf_data.model.tables import TABLES
+    from cbcf_data.model.declared import TABLES
 
     name = release_name()
     facts = describe.about(descriptor, source)
@@ -200,14 +200,18 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
         closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
     stream.db.start_finish(closures, facts)  # SQLite's last steps (and its compression) run while the rest is written
     carried = write_data(out, stream, descriptor, root)
-    for schema, text in schema_files().items():
-        out.write(f"schema/{schema}", text.encode("utf-8"))
     out.write("LICENSE-DATA", licence_text(source))
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
-    out.write("data-dictionary.md", _data_dictionary())
     stream.spooled()
     with out.open(f"{name}.json", streamed=True) as file:  # compressed as it is written
         write_spooled(file, facts, stream.work, stream.hierarchies)
+    # The Pydantic models, first needed here (JSON Schemas, data dictionary, Datasette's metadata),
+    # are imported while the builder's process finishes the SQLite file, not before validation.
+    from cbcf_data.publish.schema import schema_files
+
+    for schema, text in schema_files().items():
+        out.write(f"schema/{schema}", text.encode("utf-8"))
+    out.write("data-dictionary.md", _data_dictionary())
     stream.finish_database()
     out.add(describe.SQLITE, stream.db.deflated)  # compressed by the builder's process, when it has one
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))

@@ -14,18 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data._version import __version__
-from cbcf_data.model import codelists
 from cbcf_data.model.table_schema import table_schema
 from cbcf_data.model.tables import MODELS, Record
 from cbcf_data.publish import citation, coverage, docs
+from cbcf_data.publish.describe import codelists_document as codelists_document  # part of this module's interface
+from cbcf_data.publish.describe import dumps as dumps  # part of this module's interface
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DATA_RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 
-def dumps(value: Any) -> str:
-    """The one JSON form of generated files: sorted keys, 2-space indent, trailing newline."""
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def row_schema(model: type[Record]) -> dict[str, Any]:
@@ -58,12 +56,6 @@ def release_schema() -> dict[str, Any]:
     return schema
 
 
-def codelists_document() -> dict[str, Any]:
-    """Every codelist with each code's label, French label and definition."""
-    return {
-        name: {code: entry._asdict() for code, entry in codelist.items()}
-        for name, codelist in codelists.CODELISTS.items()
-    }
 
 
 def resource(model: type[Record]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import IO, Any
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import limits
 from cbcf_data.model.dates import PartialDate
-from cbcf_data.model.tables import TABLES, Record
+from cbcf_data.model.declared import TABLES
 
 encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
@@ -47,11 +47,11 @@ GROUPED = {"meetings": "id", "attendances": "meeting_id", "meeting_topics": "mee
 LISTED = {"commitment_topics": "topic_id", "meeting_sources": "source_id"}
 
 
-def integer_fields(model: type[Record]) -> tuple[str, ...]:
-    """The model's integer fields (Table Schema type `integer`)."""
-    from cbcf_data.model.table_schema import table_schema
-
-    return tuple(field["name"] for field in table_schema(model)["fields"] if field["type"] == "integer")
+def integer_fields(model: Any) -> tuple[str, ...]:
+    """The integer fields of `model`'s table (Table Schema type `integer`), without Pydantic
+    (`declared.Declared.integers`)."""
+    integers: tuple[str, ...] = TABLES[model.table].integers
+    return integers
 
 
 @functools.cache
@@ -81,7 +81,7 @@ def values_of_text(model: type[Any], data: bytes) -> list[list[Any]]:
 
 
 @functools.cache
-def json_of(model: type[Record], drop: str = "") -> Callable[[list[Any]], str]:
+def json_of(model: Any, drop: str = "") -> Callable[[list[Any]], str]:
     """The function that gives a row's JSON (`encode` of its cells without the empty ones and
     `drop`) from its values in field order (`Spools.add_values`): compiled once per table, a test
     per field (an empty text is "", an empty integer None), its keys already in sorted order."""

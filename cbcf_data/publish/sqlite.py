@@ -11,8 +11,7 @@ from typing import Any
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import CbcfDataError, InvalidDataError
-from cbcf_data.model.table_schema import table_schema
-from cbcf_data.model.tables import MODELS
+from cbcf_data.model.declared import MODELS, TABLES
 from cbcf_data.publish import describe
 from cbcf_data.publish.output import deflate
 from cbcf_data.publish.pipes import Sender
@@ -22,12 +21,11 @@ SQLITE_NAME = describe.SQLITE
 
 
 def _create_table(model: type[Any]) -> str:
-    """CREATE TABLE for a model, typed and constrained as its Table Schema says."""
-    columns = []
-    for field in table_schema(model)["fields"]:
-        kind = "INTEGER" if field["type"] == "integer" else "TEXT"
-        required = field.get("constraints", {}).get("required", False)
-        columns.append(f'"{field["name"]}" {kind}' + (" NOT NULL" if required else ""))
+    """CREATE TABLE for a model, typed and constrained as its Table Schema says (read without
+    Pydantic: `declared.Declared`'s integers and required fields)."""
+    declared = TABLES[model.table]
+    columns = [f'"{name}" {"INTEGER" if name in declared.integers else "TEXT"}'
+               + (" NOT NULL" if name in declared.required else "") for name in declared.model_fields]
     columns.append("PRIMARY KEY (" + ", ".join(f'"{f}"' for f in model.primary_key) + ")")
     for field, table in model.foreign_keys.items():
         columns.append(f'FOREIGN KEY ("{field}") REFERENCES "{table}" ("id")')
@@ -269,8 +267,6 @@ class Builder:
 def _handle(connection: sqlite3.Connection, message: tuple[Any, ...], sink: Any, checked: set[str]) -> None:
     """One message; a table's foreign keys are checked once its rows and indexes are in (the
     tables come in dependency order), while the release goes on, and it is added to `checked`."""
-    from cbcf_data.model.tables import TABLES
-
     kind, name = message[0], message[1]
     if kind == "table":
         create_table(connection, TABLES[name], indexes=message[2])

@@ -32,7 +32,7 @@ from typing import Any
 from cbcf_data.check.state import Batch
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import csvfiles, limits
-from cbcf_data.model.tables import MODELS, Record
+from cbcf_data.model.declared import MODELS, pydantic_model
 from cbcf_data.publish import sqlite as database
 from cbcf_data.publish.output import Deflater, Output
 from cbcf_data.publish.spools import Spools as Spools  # part of this module's interface
@@ -78,7 +78,7 @@ class ReleaseStream:
         #: The folder of the tables (the site's Dataset's root), set by the release.
         self.root: Path | None = None
 
-    def __call__(self, model: type[Record], feed: Iterator[Any]) -> Iterator[Any]:
+    def __call__(self, model: Any, feed: Iterator[Any]) -> Iterator[Any]:
         """Yield the rows of `feed` (rows and `Batch`es) on, unchanged, writing them as they pass
         (`validate`'s tee)."""
         batch: list[list[str]] = []  # each row as its cells' text, "" when empty (a `Batch`'s rows)
@@ -102,19 +102,21 @@ class ReleaseStream:
         if sink is not None:
             self._close(sink)
 
-    def feed(self, model: type[Record], rows: Iterator[Mapping[str, Any]]) -> None:
+    def feed(self, model: Any, rows: Iterator[Mapping[str, Any]]) -> None:
         """Write a table from rows already sorted and checked (the release of an unsorted dataset)."""
         for _ in self(model, ((None, index, row) for index, row in enumerate(rows))):
             pass
 
-    def sink(self, model: type[Record]) -> TableSink | None:
+    def sink(self, model: Any) -> TableSink | None:
         if self.failed is not None or self.unsorted:
             return None
         try:
-            for earlier in MODELS[:MODELS.index(model) + 1]:
+            for earlier in MODELS:
                 if earlier.table not in self.created:  # a table the dataset lacks is still created, empty
                     self.created.add(earlier.table)
-                    self.db.send("table", earlier.table, earlier is not model)
+                    self.db.send("table", earlier.table, earlier.table != model.table)
+                if earlier.table == model.table:
+                    break
             sink = TableSink(self, model)
             self.sinks.append(sink)
             return sink
@@ -197,7 +199,7 @@ class ReleaseStream:
 class TableSink:
     """One table's outputs, open while its rows stream past."""
 
-    def __init__(self, stream: ReleaseStream, model: type[Record]) -> None:
+    def __init__(self, stream: ReleaseStream, model: Any) -> None:
         self.stream, self.model, self.table = stream, model, model.table
         self.integers = integer_fields(model)
         self.fields = tuple(model.model_fields)
@@ -266,7 +268,7 @@ class TableSink:
     def _validated(self, cells: dict[str, Any]) -> dict[str, Any]:
         from cbcf_data.check.validators import row_validator
 
-        return row_validator(self.model)(cells).model_dump()
+        return row_validator(pydantic_model(self.model))(cells).model_dump()
 
     def close(self) -> None:
         if not self.indexed:  # after the rows: an index built at once from sorted keys

@@ -3,6 +3,7 @@
     python bench/floors.py read DIR          # csv.DictReader over every table (validation's floor)
     python bench/floors.py load DIR          # every table into a dict by primary key (load's floor)
     python bench/floors.py release DIR OUT   # sqlite3 executemany of every table + a zip of the CSVs
+    python bench/floors.py checked DIR OUT   # the same, checking primary and foreign keys on the way
     python bench/floors.py merge OLD NEW     # streaming merge of the sorted tables (diff's floor)
     python bench/floors.py dictdiff OLD NEW  # both datasets into dicts by key, then compared
 
@@ -76,6 +77,56 @@ def release(folder: Path, out: Path) -> int:
     return rows
 
 
+def checked(folder: Path, out: Path) -> int:
+    """`release`, checking keys as the rows pass, the least a release that validates must hold: a
+    set of each `id` key (what foreign keys name), a composite key against the one before it (the
+    tables are sorted), and each foreign key looked up. Prints the faults found on stderr."""
+    out.mkdir(parents=True, exist_ok=True)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    ids: dict[str, set[str]] = {}
+    faults = [0]
+    rows = 0
+    db = sqlite3.connect(out / "floor.sqlite")
+    for resource in descriptor["resources"]:
+        name, schema = resource["name"], resource.get("schema", {})
+        key = schema.get("primaryKey") or []
+        key = [key] if isinstance(key, str) else list(key)
+        references = [(fk["fields"][0], fk["reference"].get("resource") or name) for fk in schema.get("foreignKeys", [])]
+        with (folder / resource["path"]).open(encoding="utf-8", newline="") as file:
+            reader = csv.reader(file)
+            header = next(reader)
+            lookups = [(header.index(field), ids.setdefault(table, set())) for field, table in references if table != name]
+            seen = ids.setdefault(name, set()) if key == ["id"] else None
+            columns = ", ".join(f'"{column}"' for column in header)
+            db.execute(f'CREATE TABLE "{name}" ({columns})')
+            passing = _keys_checked(reader, [header.index(k) for k in key], seen, lookups, faults)
+            rows += db.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(header))})', passing).rowcount
+    db.commit()
+    db.close()
+    with zipfile.ZipFile(out / "floor.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for resource in descriptor["resources"]:
+            archive.write(folder / resource["path"], f"{resource['name']}.csv")
+    print(faults[0], "faults", file=sys.stderr)
+    return rows
+
+
+def _keys_checked(reader: Iterator[list[str]], at: list[int], seen: set[str] | None,
+                  lookups: list[tuple[int, set[str]]], faults: list[int]) -> Iterator[list[str]]:
+    """The rows of `reader`, each key counted in `faults` when it repeats (kept in `seen`, or by
+    adjacency when `seen` is None) and each foreign key when its value is not in its table's IDs."""
+    previous: list[str] = []
+    for cells in reader:
+        if seen is not None:
+            faults[0] += cells[at[0]] in seen
+            seen.add(cells[at[0]])
+        else:
+            current = [cells[i] for i in at]
+            faults[0] += current <= previous
+            previous = current
+        faults[0] += sum(1 for i, known in lookups if cells[i] and cells[i] not in known)
+        yield cells
+
+
 def keyed(path: Path, key: list[str]) -> Iterator[tuple[tuple[str, ...], list[str]]]:
     """(key, cells) of one table's rows in file order (csv.reader)."""
     with path.open(encoding="utf-8", newline="") as file:
@@ -120,7 +171,7 @@ def dictdiff(old: Path, new: Path) -> int:
 
 
 def main(argv: list[str]) -> None:
-    commands = {"read": read, "load": load, "release": release, "merge": merge, "dictdiff": dictdiff}
+    commands = {"read": read, "load": load, "release": release, "checked": checked, "merge": merge, "dictdiff": dictdiff}
     if len(argv) < 2 or argv[0] not in commands:
         sys.exit(__doc__)
     print(commands[argv[0]](*(Path(arg) for arg in argv[1:])))  # type: ignore[operator]

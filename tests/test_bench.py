@@ -62,6 +62,25 @@ def test_the_read_load_and_release_floors_see_every_row(tmp_path):
     assert sorted(zipfile.ZipFile(tmp_path / "out" / "floor.zip").namelist()) == ["pairs.csv", "things.csv"]
 
 
+def test_the_checked_release_floor_writes_what_release_does_and_counts_key_faults(tmp_path, capsys):
+    folder = tiny(tmp_path / "d", OLD)
+    assert floors.checked(folder, tmp_path / "out") == 6
+    assert capsys.readouterr().err == "0 faults\n"
+    with sqlite3.connect(tmp_path / "out" / "floor.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM pairs").fetchone() == (3,)
+    with zipfile.ZipFile(tmp_path / "out" / "floor.zip") as archive:
+        assert sorted(archive.namelist()) == ["pairs.csv", "things.csv"]
+    faulty = tiny(tmp_path / "f", {"things": [["a", "x"], ["a", "y"]], "pairs": [["b", "1", ""], ["a", "1", ""]]})
+    assert floors.checked(faulty, tmp_path / "out2") == 4
+    assert capsys.readouterr().err == "2 faults\n"  # a repeated id, a pair out of order
+    descriptor = json.loads((faulty / "datapackage.json").read_text())
+    descriptor["resources"][1]["schema"]["foreignKeys"] = [{"fields": ["a"], "reference": {"resource": "things",
+                                                                                           "fields": ["id"]}}]
+    (faulty / "datapackage.json").write_text(json.dumps(descriptor))
+    floors.checked(faulty, tmp_path / "out3")
+    assert capsys.readouterr().err == "3 faults\n"  # and pair b names no thing
+
+
 def test_one_percent_changed_keeps_keys_and_order(tmp_path):
     rows = {"things": [[f"t{i:04d}", "x"] for i in range(250)], "pairs": [["a", f"{i:04d}", ""] for i in range(250)]}
     old = tiny(tmp_path / "old", rows)

@@ -202,16 +202,16 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     carried = write_data(out, stream, descriptor, root)
     out.write("LICENSE-DATA", licence_text(source))
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
-    stream.spooled()
-    with out.open(f"{name}.json", streamed=True) as file:  # compressed as it is written
-        write_spooled(file, facts, stream.work, stream.hierarchies)
     # The Pydantic models, first needed here (JSON Schemas, data dictionary, Datasette's metadata),
-    # are imported while the builder's process finishes the SQLite file, not before validation.
+    # are imported after validation, while the builder's process catches up with the rows.
     from cbcf_data.publish.schema import schema_files
 
     for schema, text in schema_files().items():
         out.write(f"schema/{schema}", text.encode("utf-8"))
     out.write("data-dictionary.md", _data_dictionary())
+    stream.spooled()
+    with out.open(f"{name}.json", streamed=True) as file:  # compressed as it is written
+        write_spooled(file, facts, stream.work, stream.hierarchies)
     stream.finish_database()
     out.add(describe.SQLITE, stream.db.deflated)  # compressed by the builder's process, when it has one
     out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))

@@ -233,7 +233,7 @@ class Meetings:
 
     def _meeting(self, commitment_id: str) -> str | None:
         """The meeting of a valid commitment; None if no valid commitment has this ID."""
-        if commitment_id not in self.located.ids["commitments"]:
+        if not self.located.has("commitments", commitment_id):
             return None
         return self.commitment_meeting.get(commitment_id) or meeting_of(commitment_id)
 

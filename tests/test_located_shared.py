@@ -45,7 +45,8 @@ def _commitments(chance: random.Random, records: Path) -> list[str]:
         commitment_id = chance.choice(POOL)
         meeting = "cbcf-2025" if commitment_id.startswith("cbcf-2025") else "cbcf-2024"
         kind = chance.choice(["valid", "valid", "code", "code", "type", "rule", "required"])
-        made.append(f"{commitment_id}," + KINDS[kind].format(meeting=meeting, source=SOURCE))
+        source = SOURCE if chance.random() < 0.9 else "naddi-2023-joint-statement"  # not the meeting's
+        made.append(f"{commitment_id}," + KINDS[kind].format(meeting=meeting, source=source))
     lines = base + made
     if chance.random() < 0.6:
         lines.sort(key=lambda line: line.split(",", 1)[0])
@@ -83,6 +84,11 @@ def make_dataset(seed: int, target: Path) -> Path:
             cells[4] = chance.choice(["", *ids])
         kept[index] = ",".join(cells)
     mentions.write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
+    if chance.random() < 0.2:  # a source the meeting's rows cite, not listed
+        listed = records / "meeting_sources.csv"
+        header, *kept = listed.read_text(encoding="utf-8").splitlines()
+        kept.remove(chance.choice(kept))
+        listed.write_text("\n".join([header, *kept]) + "\n", encoding="utf-8")
     _append(records / "retired_ids.csv",
             [f"commitments,{chance.choice(ids)},1.0.0,Test.,{chance.choice(['', '', *ids])}"
              for _ in range(chance.randint(0, 4))])
@@ -127,7 +133,8 @@ def test_shared_ids_report_what_a_set_of_their_own_reports(tmp_path, monkeypatch
     for wanted in [("assessment-before-meeting", "assessments"), ("mention-commitment-meeting", "instrument_mentions"),
                    ("retired-id-reused", "commitments"), ("retired-successor-missing", "retired_ids"),
                    ("duplicate-key", "commitments"), ("pattern", "commitment_topics"),
-                   ("not-in-codelist", "commitments"), ("foreign-key", "assessments")]:
+                   ("not-in-codelist", "commitments"), ("foreign-key", "assessments"),
+                   ("source-not-listed", "commitments")]:
         assert wanted in codes, wanted
 
 

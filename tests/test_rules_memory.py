@@ -110,3 +110,40 @@ def test_a_feeder_calls_every_handler_of_its_table_once_in_group_order():
     calls.clear()
     rules.feeder("topics")(SimpleNamespace(id="t"), Where("t.csv", "topics", 2))
     assert calls == [] and list(rules.located.ids["topics"]) == ["t"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(["commitment", "topic", "listed", "listed-batch"]),
+                                st.sampled_from(["m1", "m2", "m3"]), st.sampled_from(["s1", "s2", "s3"])),
+                      max_size=30))
+def test_the_pairs_cited_and_not_listed_are_reported_as_a_set_of_listed_pairs_says(steps):
+    """`Meetings.cited` marks a pair listed in place (no set of listed pairs beside it): what `finish`
+    reports is what the first citation of each pair and a set of every pair listed give, in any
+    order of citations and listings, one row or a batch at a time."""
+    issues: list[tuple] = []
+    rules = Rules(lambda code, message, where, **kw: issues.append((code, where, kw)), None)
+    meetings = rules.groups[0]
+    first: dict[tuple[str, str], tuple[Where, str]] = {}  # the reference
+    listed: set[tuple[str, str]] = set()
+    for line, (kind, meeting, source) in enumerate(steps, 2):
+        where = Where("t.csv", kind, line)
+        if kind == "commitment":
+            meetings._commitments(SimpleNamespace(id=f"{meeting}-c{line:02d}", meeting_id=meeting, source_id=source,
+                                                  parties="US"), where)
+            first.setdefault((meeting, source), (where, f"{meeting}-c{line:02d}"))
+        elif kind == "topic":
+            meetings._meeting_topics(SimpleNamespace(meeting_id=meeting, source_id=source, topic_id="t"), where)
+            first.setdefault((meeting, source), (where, f"{meeting}/t"))
+        elif kind == "listed":
+            meetings._meeting_sources(SimpleNamespace(meeting_id=meeting, source_id=source), where)
+            listed.add((meeting, source))
+        else:
+            meetings._meeting_sources_batch({"meeting_id": [meeting, "m1"], "source_id": [source, "s1"]}, "t.csv",
+                                            [line, line])
+            listed.update({(meeting, source), ("m1", "s1")})
+    issues.clear()
+    rules.finish()
+    with_source = {meeting for meeting, _ in listed}
+    assert [(where, kw["record_id"], kw["value"]) for code, where, kw in issues if code == "source-not-listed"] == \
+        [(where, record_id, source) for (meeting, source), (where, record_id) in first.items()
+         if (meeting, source) not in listed and meeting in with_source]

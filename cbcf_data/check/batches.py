@@ -50,8 +50,12 @@ class TableCheck:
     row_feeders: dict[tuple[Handler, ...], Handler] = field(default_factory=dict)
     #: (field, the valid IDs of the table it references) for each foreign key whose values are
     #: valid when they are such IDs (`columns.same_constraints`): a batch's column of them is then
-    #: neither checked again nor looked up in the keys.
+    #: neither checked again nor looked up in the keys. Only while something holds exactly those IDs
+    #: (`Located.valid_ids`): else each such column is checked as any other.
     implied: tuple[tuple[str, Any], ...] = ()
+    #: When `keys` is also the set of the table's valid IDs (`Located.share`): the keys no valid
+    #: row has given so far, to which the check adds an invalid row's key (`rows`, `_tell_in_order`).
+    invalid: set[Any] | None = None
     #: A composite key checked by adjacency while its CSV is sorted (see `rows.check_table`).
     adjacent: bool = False
     #: The key before the next row while a composite key is checked by adjacency (None: keys are kept).
@@ -135,6 +139,8 @@ def _tell_in_order(run: Run, model: type[Record], table: TableCheck, batch: Batc
             row = batch.rows[index]
             faults = [(field_name, row[_position(model, field_name)]) for field_name in refused[index] or ()]
             tell_code_faults(run, model, faults, where, record_id(batch.keys[index]))
+            if table.invalid is not None:  # its key is new (`_keys_new`): no valid row gave it
+                table.invalid.add(batch.keys[index])
         elif feed_rules is not None:
             feed_rules(record, where)
 

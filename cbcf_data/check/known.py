@@ -20,7 +20,7 @@ adds to is kept (`Order.texts`) for the splice of `edit.importing`:
   take (`Archives`); the retired IDs (`Retired`).
 
 What is left out could only give issues about the dataset's own rows, which the verdict rules
-out: a dataset row's cited sources are all listed (so `Meetings.cited` need not hold them), its
+out: a dataset row's cited sources are all listed (so `Meetings.cited` need not say where), its
 quotes match, its references exist. A bundle's new rows only add to what the dataset's rows are
 judged by (keys, delegations, sources listed, rows used), which cannot make one of them fail; a
 bundle's row with the key of a dataset row and other values could (it replaces that row's state),
@@ -263,7 +263,7 @@ class _Rules:
         meetings: Meetings = self.groups[Meetings]  # type: ignore[assignment]
         meeting = cells[self.column["meeting_id"]]
         meetings.with_source.add(meeting)
-        meetings.listed.add((meeting, cells[self.column["source_id"]]))
+        meetings.cited[meeting, cells[self.column["source_id"]]] = None  # listed
 
     def _retired_ids(self, line: int, cells: list[str]) -> None:
         retired: Retired = self.groups[Retired]  # type: ignore[assignment]

@@ -51,30 +51,35 @@ def check_table(run: Run, model: type[Record], feeds: Iterable[tuple[str, Iterab
     the keys before it are read again from the file (`structure.keys_before`) and every later
     key is looked up among all keys seen, as other tables' keys always are: the same issues,
     in the same order, either way. The keys of a table fed by its CSV alone are kept as a set
-    (their origin is the dataset's); a table fed by a bundle too keeps each key's origin."""
+    (their origin is the dataset's); a table fed by a bundle too keeps each key's origin. For an
+    unplaced table of the rules (`Located.share`: commitments), that set is also the one of its
+    valid IDs, less the keys only invalid rows gave, which `_refused` and `batches` note."""
     feeds = list(feeds)
     name = model.table
     alone = len(feeds) == 1 and feeds[0][0] == "dataset"
+    adjacent = len(model.primary_key) > 1 and alone
+    shared = None
     if alone and not run.keys[name]:
-        run.keys[name] = set()
+        # An unplaced table's valid IDs are kept in this set too (`Located.share`), made before its handlers.
+        shared = run.rules.located.share(name) if run.rules is not None and not adjacent else None
+        run.keys[name] = set() if shared is None else shared[0]
     run.report.checks.update(("row-types", "primary-key"))
     if foreign_keys:
         run.report.checks.add("foreign-key")
     outside = {f: ref for f, ref in model.foreign_keys.items()
                if ref != name and ref not in run.broken and ref not in run.incomplete}
-    adjacent = len(model.primary_key) > 1 and alone
     table = TableCheck(
         name, run.keys[name],
         references=tuple((f, ref, run.keys[ref]) for f, ref in outside.items()) if foreign_keys else (),
         inside=[f for f, ref in model.foreign_keys.items() if ref == name] if foreign_keys else [],
         feed_rules=run.rules.feeder(name) if run.rules is not None else None,
-        adjacent=adjacent, previous=() if adjacent else None,
+        adjacent=adjacent, previous=() if adjacent else None, invalid=None if shared is None else shared[1],
     )
     if run.rules is not None:
         table.batch_rules = run.rules.batch_feeders(name)
-        valid = run.rules.located.ids
-        table.implied = tuple((f, valid[ref]) for f, ref, _ in table.references
-                              if ref in valid and columns.same_constraints(name, f, ref))
+        located = run.rules.located  # the tables it names are read whole by now: their valid IDs are final
+        table.implied = tuple((f, ids) for f, ref, _ in table.references
+                              if (ids := located.valid_ids(ref)) is not None and columns.same_constraints(name, f, ref))
     with gc_paused():  # the young objects are collected where limits are checked (`structure.checked`)
         for origin, feed in feeds:
             if origin == "dataset":
@@ -123,7 +128,7 @@ def _check_feed(run: Run, model: type[Record], table: TableCheck, origin: str, f
             record = validate_row(cells)
         except _invalid() as error:  # evaluated only when a row raised: Pydantic is imported by then
             record = None
-            row_issues(run, pydantic_model(model), error, cells, where, record_id(key))
+            _refused(run, model, table, error, where, key, cells)
         if previous is not None and key > previous:  # sorted so far: a new key, kept nowhere
             first = None
             previous = key
@@ -155,6 +160,16 @@ def _check_feed(run: Run, model: type[Record], table: TableCheck, origin: str, f
         if record is not None and feed_rules is not None:
             feed_rules(record, where)
     table.rows, table.previous = rows, previous
+
+
+def _refused(run: Run, model: type[Record], table: TableCheck, error: Any, where: Where, key: Any,
+             cells: dict[str, Any]) -> None:
+    """An invalid row, before its key is kept: its issues; and its key, when no valid row has given
+    it so far, among the keys that are no valid ID (`TableCheck.invalid`, when there is one)."""
+    row_issues(run, pydantic_model(model), error, cells, where, record_id(key))
+    invalid = table.invalid
+    if invalid is not None and (key not in table.keys or key in invalid):
+        invalid.add(key)
 
 
 def _validator(run: Run, model: Any, origin: str) -> Callable[[dict[str, Any]], Any]:

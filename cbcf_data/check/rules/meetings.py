@@ -60,9 +60,11 @@ class Meetings:
         #: The meeting of each valid commitment whose meeting is not the one its ID names (`meeting_of`).
         self.commitment_meeting: dict[str, str] = {}
         self.with_source: set[str] = set()
-        #: (meeting, source) of each meeting_sources row, and where each other pair was first cited.
-        self.listed: set[tuple[str, str]] = set()
-        self.cited: dict[tuple[str, str], tuple[Any, str]] = {}
+        #: Each (meeting, source) pair cited or listed, in the order first met: where it was first
+        #: cited and by which row, or None once a meeting_sources row lists it (then it is never
+        #: reported, and a later citation is not noted). A pair's place is the one it was first
+        #: met at, so `finish` reports the pairs never listed in the order they were first cited.
+        self.cited: dict[tuple[str, str], tuple[Any, str] | None] = {}
 
     def _meetings(self, meeting: Meeting, where: Any) -> None:
         self.meeting_start[meeting.id] = meeting.start_date
@@ -152,7 +154,8 @@ class Meetings:
     def _meeting_sources_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
         meetings: list[Any] = list(map(self.meeting_ids.get, columns["meeting_id"], columns["meeting_id"]))
         self.with_source.update(meetings)
-        self.listed.update(zip(meetings, map(self.source_ids.get, columns["source_id"], columns["source_id"])))
+        self.cited.update(zip(zip(meetings, map(self.source_ids.get, columns["source_id"], columns["source_id"])),
+                              itertools.repeat(None)))  # listed: see `cited`
         return True
 
     def _attendances_batch(self, columns: dict[str, Any], path: str, lines: Sequence[int]) -> bool:
@@ -217,7 +220,7 @@ class Meetings:
     def _meeting_sources(self, row: MeetingSource, where: Any) -> None:
         meeting_id = self.meeting_ids.get(row.meeting_id, row.meeting_id)
         self.with_source.add(meeting_id)
-        self.listed.add((meeting_id, self.source_ids.get(row.source_id, row.source_id)))
+        self.cited[meeting_id, self.source_ids.get(row.source_id, row.source_id)] = None  # listed: see `cited`
 
     def _assessments(self, assessment: Assessment, where: Any) -> None:
         meeting = self._meeting(assessment.commitment_id)
@@ -233,15 +236,16 @@ class Meetings:
 
     def _meeting(self, commitment_id: str) -> str | None:
         """The meeting of a valid commitment; None if no valid commitment has this ID."""
-        if commitment_id not in self.located.ids["commitments"]:
+        if not self.located.has("commitments", commitment_id):
             return None
         return self.commitment_meeting.get(commitment_id) or meeting_of(commitment_id)
 
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Every meeting has a source, and lists every source its rows cite."""
-        for (meeting_id, source_id), (where, record_id) in self.cited.items():
+        for (meeting_id, source_id), cited in self.cited.items():
             # A meeting with no source at all is one problem (meeting-without-source), not one per row.
-            if (meeting_id, source_id) not in self.listed and meeting_id in self.with_source:
+            if cited is not None and meeting_id in self.with_source:
+                where, record_id = cited
                 in_bundle = getattr(where, "pointer", None) is not None
                 self.emit("source-not-listed", f"source {source_id} is cited for {meeting_id} but is not among the "
                           "meeting's sources", where, field="source_id", record_id=record_id, value=source_id,

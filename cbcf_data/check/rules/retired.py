@@ -29,14 +29,13 @@ class Retired:
     def finish(self, source_ids: Iterable[str] = ()) -> None:
         """Report each retired ID in use again, and each successor that is not a live row."""
         for record, where in self.retired:
-            live = self.live.ids[record.table_name]
-            if record.id in live:
+            if self.live.has(record.table_name, record.id):
                 self.emit("retired-id-reused",
                           f"{record.id} was retired from {record.table_name} in {record.retired_in} "
                           f"({record.reason}) and is used again", self.live.where(record.table_name, record.id), field="id",
                           record_id=record.id, value=record.id,
                           hint="give the row a new ID: a retired ID is never reused (see retired_ids.csv)")
-            if record.replaced_by is not None and record.replaced_by not in live:
+            if record.replaced_by is not None and not self.live.has(record.table_name, record.replaced_by):
                 self.emit("retired-successor-missing",
                           f"retired {record.table_name} ID {record.id} is replaced by {record.replaced_by}, "
                           f"which is not a row of {record.table_name}", where, field="replaced_by",

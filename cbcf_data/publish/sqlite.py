@@ -26,10 +26,10 @@ def _create_table(model: type[Any]) -> str:
     declared = TABLES[model.table]
     columns = [f'"{name}" {"INTEGER" if name in declared.integers else "TEXT"}'
                + (" NOT NULL" if name in declared.required else "") for name in declared.model_fields]
-    columns.append("PRIMARY KEY (" + ", ".join(f'"{f}"' for f in model.primary_key) + ")")
-    for field, table in model.foreign_keys.items():
+    columns.append("PRIMARY KEY (" + ", ".join(f'"{f}"' for f in declared.primary_key) + ")")
+    for field, table in declared.foreign_keys.items():
         columns.append(f'FOREIGN KEY ("{field}") REFERENCES "{table}" ("id")')
-    return f'CREATE TABLE "{model.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
+    return f'CREATE TABLE "{declared.table}" (\n  ' + ",\n  ".join(columns) + "\n)"
 
 
 def create_table(connection: sqlite3.Connection, model: type[Any], indexes: bool = True) -> None:

@@ -1,7 +1,7 @@
 """What `release` does, without Typer: run by the Typer command (`publishing.py`) and, when its
-arguments are plain, straight from `cbcf_data.cli.main`, which then imports no Typer, Click or
-Pydantic before the dataset is validated (the release imports the models only after that, while
-its SQLite file is being finished)."""
+arguments are plain, straight from `cbcf_data.cli.main`, which then imports no Typer or Click; the
+release imports Pydantic's models only once the dataset is validated, while its SQLite builder
+catches up with the rows (the check itself imports them for a row its plain checks refuse)."""
 
 from __future__ import annotations
 

@@ -216,6 +216,52 @@ def test_inferred_values_and_low_reliability_sources_are_marked_wherever_they_ap
                              r'<span class="flag flag-inferred"', html), meeting_id
 
 
+def _section(html: str, section: str) -> str:
+    """The HTML of a page's `<section aria-labelledby=...>` (empty when the page has none)."""
+    found = re.search(rf'<section aria-labelledby="{section}">(.*?)</section>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_instrument_and_organization_pages_show_the_instrument_parties_both_ways(site):
+    parties = rows("instrument_parties")
+    assert parties, "the records no longer exercise the parties"
+    roles = {"en": {"signatory": "Signatory", "participant": "Participant", "lead": "Lead"}}
+    for lang in ("en", "fr"):
+        for instrument in rows("instruments"):
+            html = (site / lang / "instruments" / f"{instrument['id']}.html").read_text(encoding="utf-8")
+            shown = re.findall(r'organizations/([a-z0-9-]+)\.html"[^>]*>[^<]*</a>: ([^<]+?) <span class="by">',
+                               _section(html, "parties"))
+            expected = [(r["organization_id"], r["role"]) for r in parties if r["instrument_id"] == instrument["id"]]
+            assert sorted(org for org, _ in shown) == sorted(org for org, _ in expected), (lang, instrument["id"])
+            if lang in roles:
+                assert sorted(shown) == sorted((org, roles[lang][role]) for org, role in expected)
+            assert f"({len(expected)})</h2>" in html
+        for organization in rows("organizations"):
+            html = (site / lang / "organizations" / f"{organization['id']}.html").read_text(encoding="utf-8")
+            shown = re.findall(r'instruments/([a-z0-9-]+)\.html"', _section(html, "instruments"))
+            assert sorted(shown) == sorted(r["instrument_id"] for r in parties
+                                           if r["organization_id"] == organization["id"]), (lang, organization["id"])
+
+
+def test_an_inferred_instrument_party_is_marked_on_both_pages(repo_copy, tmp_path):
+    path = repo_copy / "records" / "instrument_parties.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("shiprider-pilot-projects,ca-rcmp,"))
+    path.write_text(text.replace(line, line.replace(",participant,stated,", ",participant,inferred,")
+                                 .rstrip(",") + ",Inferred for this test."), encoding="utf-8")
+    result = run_cli("site", "--out", str(tmp_path / "out"), "--dataset", str(repo_copy))
+    assert result.returncode == 0, result.stderr
+    instrument = (tmp_path / "out" / "en" / "instruments" / "shiprider-pilot-projects.html").read_text(encoding="utf-8")
+    organization = (tmp_path / "out" / "en" / "organizations" / "ca-rcmp.html").read_text(encoding="utf-8")
+    rcmp = re.search(r'organizations/ca-rcmp\.html"[^>]*>[^<]*</a>: Participant( <span class="flag flag-inferred")?',
+                     _section(instrument, "parties"))
+    uscg = re.search(r'organizations/us-uscg\.html"[^>]*>[^<]*</a>: Participant( <span class="flag flag-inferred")?',
+                     _section(instrument, "parties"))
+    assert rcmp and rcmp.group(1) and uscg and not uscg.group(1)
+    assert re.search(r'shiprider-pilot-projects\.html"[^>]*>[^<]*</a>: Participant <span class="flag flag-inferred"',
+                     _section(organization, "instruments"))
+
+
 def test_search_index_lists_meetings_commitments_and_people(site):
     text = (site / "assets" / "search-en.js").read_text(encoding="utf-8")
     assert text.startswith("window.CBCF_SEARCH = [")

@@ -91,19 +91,25 @@ def topic(page: Page, record: Any) -> dict[str, Any]:
 
 
 def instrument(page: Page, record: Any) -> dict[str, Any]:
-    """An instrument and what happened to it at each meeting."""
+    """An instrument, the organizations party to it (by name), and what happened to it at each meeting."""
     ds = page.ds
     return {"mentions": sorted(ds.related(record, "instrument_mentions"),
-                               key=lambda m: (ds.meetings[m.meeting_id].start_date, m.relation))}
+                               key=lambda m: (ds.meetings[m.meeting_id].start_date, m.relation)),
+            "parties": sorted(ds.instrument_parties.where("instrument_id", record.id),
+                              key=lambda row: (page.name("organizations", ds.organizations[row.organization_id]).lower(),
+                                               row.key))}
 
 
 def organization(page: Page, record: Any) -> dict[str, Any]:
-    """A body, the bodies under it, and who represented it at which meeting."""
+    """A body, the bodies under it, who represented it at which meeting, and the instruments it is
+    party to (by title)."""
     ds = page.ds
     return {
         "children": _by_name(page, "organizations", ds.organizations.where("parent_id", record.id)),
         "attendances": sorted(ds.attendances.where("organization_id", record.id),
                               key=lambda a: (ds.meetings[a.meeting_id].start_date, a.person_id)),
+        "parties": sorted(ds.instrument_parties.where("organization_id", record.id),
+                          key=lambda row: (page.name("instruments", ds.instruments[row.instrument_id]).lower(), row.key)),
     }
 
 

@@ -485,7 +485,7 @@ class MeetingSource(Record):
 
 
 class Assessment(Record):
-    """A dated judgement of a commitment's progress; never edited, only added to."""
+    """A dated judgement of a commitment's progress: added to, never rewritten unless no source ever supported it."""
 
     table = "assessments"
     primary_key = ("commitment_id", "party", "as_of")

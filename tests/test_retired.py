@@ -81,6 +81,63 @@ def test_a_retired_id_with_a_successor_resolves_to_it_with_a_warning(repo_copy):
     assert not gone or "Il n'a pas été remplacé" in pages[f"fr/commitments/{gone[0]}.html"].decode()
 
 
+def test_remove_replaced_by_records_each_successor_named_and_no_other(repo_copy):
+    ds = cbcf_data.load(repo_copy)
+    old = next(m for m in sorted(ds.meetings) if ds.related(ds.meetings[m], "commitments"))
+    new = next(m for m in sorted(ds.meetings) if m != old and ds.related(ds.meetings[m], "commitments"))
+    old_c, new_c = ds.related(ds.meetings[old], "commitments")[0].id, ds.related(ds.meetings[new], "commitments")[0].id
+    # Two values: Typer's path (a repeated option is not plain).
+    result = run_cli("remove", old, "--replaced-by", f"{old}={new}", "--replaced-by", f"{old_c}={new_c}",
+                     "--reason", "Test merge.", "--dataset", str(repo_copy))
+    assert result.returncode == 0, result.stderr
+    successors = {(r["table_name"], r["id"]): r["replaced_by"] for r in registry(repo_copy)}
+    assert successors[("meetings", old)] == new and successors[("commitments", old_c)] == new_c
+    assert sum(bool(v) for v in successors.values()) == 2  # the IDs not named have none
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    with pytest.warns(RetiredIdWarning, match=f"using its successor '{new_c}'"):
+        assert cbcf_data.load(repo_copy).commitments[old_c].id == new_c
+
+
+def test_replace_replaced_by_records_a_renumbered_commitment(repo_copy, tmp_path):
+    ds = cbcf_data.load(repo_copy)
+    meeting = next(m for m in sorted(ds.meetings) if len(ds.related(ds.meetings[m], "commitments")) >= 2)
+    bundle = export_bundle(meeting, repo_copy)
+    dropped = bundle["commitments"].pop()["id"]
+    kept = bundle["commitments"][0]["id"]
+    for mention in bundle.get("instrument_mentions", []):
+        if mention.get("commitment_id") == dropped:
+            mention.pop("commitment_id")
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    # One value: the plain path (no Typer).
+    result = run_cli("import", str(path), "--replace", "--replaced-by", f"{dropped}={kept}", "--dataset", str(repo_copy))
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert {(r["id"], r["replaced_by"]) for r in registry(repo_copy)} == {(dropped, kept)}
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--replaced-by", "cbcf-2008"], "give OLD=NEW"),
+    (["--replaced-by", "=x"], "give OLD=NEW"),
+    (["--replaced-by", "a=b=c"], "give OLD=NEW"),
+    (["--replaced-by", "cbcf-2012=cbcf-2010"], "cbcf-2012 is not an ID this change retires (it retires: "),
+    (["--replaced-by", "cbcf-2008=cbcf-2099"], "cbcf-2099 is not an ID of meetings once this change is made"),
+    (["--replaced-by", "cbcf-2008=cbcf-2008"], "cbcf-2008 is not an ID of meetings once this change is made"),
+    (["--replaced-by", "cbcf-2008=cbcf-2010", "--replaced-by", "cbcf-2008=cbcf-2012"], "names cbcf-2008 twice"),
+])
+def test_a_replaced_by_that_cannot_be_recorded_exits_2_and_writes_nothing(repo_copy, args, message):
+    before = {p: p.read_bytes() for p in (repo_copy / "records").rglob("*") if p.is_file()}
+    for dry_run in ([], ["--dry-run"]):
+        result = run_cli("remove", "cbcf-2008", *dry_run, *args, "--dataset", str(repo_copy))
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert {p: p.read_bytes() for p in (repo_copy / "records").rglob("*") if p.is_file()} == before
+
+
+def test_replaced_by_without_replace_is_refused_before_reading_the_bundle(repo_copy, tmp_path):
+    result = run_cli("import", str(tmp_path / "missing.json"), "--replaced-by", "a=b", "--dataset", str(repo_copy))
+    assert result.returncode == 2 and "--replaced-by goes with --replace" in result.stderr, result.stderr
+
+
 def test_a_retired_id_used_again_and_a_missing_successor_fail_validation(repo_copy):
     ds = cbcf_data.load(repo_copy)
     live = sorted(ds.meetings)[0]

@@ -105,6 +105,16 @@ REPLACE = Param("replace", ("--replace",), "Correct a meeting already in the dat
                 "bundle's.", _flag, False)
 REASON = Param("reason", ("--reason",), "Why the IDs this takes out are retired (recorded in records/retired_ids.csv).",
                _text)
+
+
+def _listed(value: str) -> list[str] | None:
+    """A repeatable option's values, given once (`plain_arguments` leaves a repeated one to Typer)."""
+    return [value] if value else None
+
+
+REPLACED_BY = Param("replaced_by", ("--replaced-by",), "OLD=NEW: an ID this retires and the ID, in the same table, "
+                    "of the row that took its place (recorded as replaced_by in records/retired_ids.csv); once per "
+                    "retired ID.", _listed)
 OUT = Param("out", ("--out", "-o"), "Folder to build the release in.", _path, Path("dist"))
 SITE = Param("site", ("--site", "--no-site"), "Put the website in as site/, or leave it out. Default: in while the "
              f"tables that get pages hold at most {SITE_RECORDS:,} rows (SITE_RECORDS); above, left out with a note "
@@ -115,7 +125,7 @@ SITE = Param("site", ("--site", "--no-site"), "Put the website in as site/, or l
 PLAIN: dict[str, tuple[Param, ...]] = {
     "validate": (SOURCE, FORMAT, DATASET),
     "show": (RECORD_ID, AS_OF, DATASET),
-    "import": (BUNDLE, DRY_RUN, REPLACE, REASON, DATASET),
+    "import": (BUNDLE, DRY_RUN, REPLACE, REASON, REPLACED_BY, DATASET),
     "release": (OUT, DATASET, SITE),
 }
 

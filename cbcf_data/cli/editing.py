@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
-from cbcf_data.cli.base import BUNDLE, DRY_RUN, REASON, REPLACE
+from cbcf_data.cli.base import BUNDLE, DRY_RUN, REASON, REPLACE, REPLACED_BY
 from cbcf_data.cli.common import DatasetOption, _dataset, app
 from cbcf_data.errors import CbcfDataError
 
 #: Why IDs are taken out: the `reason` of their rows in retired_ids.csv.
 ReasonOption = Annotated[str | None, typer.Option(*REASON.decls, help=REASON.help)]
+#: Which row took a retired ID's place: `replaced_by` in retired_ids.csv.
+ReplacedByOption = Annotated[list[str] | None, typer.Option(*REPLACED_BY.decls, help=REPLACED_BY.help)]
 
 
 @app.command("import")
@@ -21,12 +23,13 @@ def import_(
     dry_run: Annotated[bool, typer.Option(*DRY_RUN.decls, help=DRY_RUN.help)] = False,
     replace: Annotated[bool, typer.Option(*REPLACE.decls, help=REPLACE.help)] = False,
     reason: ReasonOption = None,
+    replaced_by: ReplacedByOption = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Validate a meeting bundle against the dataset, then add its rows to records/ (all or nothing)."""
     from cbcf_data.cli.importing import import_ as run
 
-    status = run(bundle, dry_run, replace, reason, dataset)
+    status = run(bundle, dry_run, replace, reason, replaced_by, dataset)
     if status:
         raise typer.Exit(status)
 
@@ -36,14 +39,15 @@ def remove(
     meeting_id: Annotated[str, typer.Argument(help="The meeting's ID, e.g. cbcf-2008.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the rows that would be removed; write nothing.")] = False,
     reason: ReasonOption = None,
+    replaced_by: ReplacedByOption = None,
     dataset: DatasetOption = None,
 ) -> None:
     """Withdraw a meeting: its rows, and the people, sources… only it uses, in one all-or-nothing write."""
     from cbcf_data.cli.importing import print_change
     from cbcf_data.edit.replacing import remove_meeting
 
-    status = print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run, reason),
-                          dry_run)
+    status = print_change(lambda: remove_meeting(meeting_id, _dataset(dataset, writes=not dry_run), dry_run, reason,
+                                                 replaced_by), dry_run)
     if status:
         raise typer.Exit(status)
 

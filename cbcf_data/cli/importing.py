@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from cbcf_data.cli.base import _dataset, echo
-from cbcf_data.errors import InvalidDataError
+from cbcf_data.errors import InvalidDataError, UnusableInputError
 
 
-def import_(bundle: Path, dry_run: bool, replace: bool, reason: str | None, dataset: Path | None) -> int:
+def import_(bundle: Path, dry_run: bool, replace: bool, reason: str | None, replaced_by: list[str] | None,
+            dataset: Path | None) -> int:
     """Validate a meeting bundle against the dataset, then add its rows (or, with `replace`, make the
-    meeting's rows exactly the bundle's); print what changed, or the report when the bundle is
-    invalid; return the exit status."""
+    meeting's rows exactly the bundle's, `replaced_by` naming the rows that took retired IDs'
+    places); print what changed, or the report when the bundle is invalid; return the exit status."""
     from cbcf_data.edit.importing import import_bundle
     from cbcf_data.io import csvfiles
     from cbcf_data.model.declared import TABLES
@@ -24,8 +25,10 @@ def import_(bundle: Path, dry_run: bool, replace: bool, reason: str | None, data
         from cbcf_data.edit.replacing import replace_meeting
 
         refuse_non_bundle(bundle)
-        return print_change(lambda: replace_meeting(bundle, _dataset(dataset, writes=not dry_run), dry_run, reason),
-                            dry_run)
+        return print_change(lambda: replace_meeting(bundle, _dataset(dataset, writes=not dry_run), dry_run, reason,
+                                                    replaced_by), dry_run)
+    if replaced_by:
+        raise UnusableInputError("--replaced-by goes with --replace: an import without it adds rows and retires no ID")
     try:
         result = import_bundle(bundle, dataset=_dataset(dataset, writes=not dry_run), dry_run=dry_run)
     except InvalidDataError as error:

@@ -14,6 +14,7 @@ every meeting of the repository's dataset).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,23 @@ def _after(before: Rows, meeting_id: str, commitments: set[str], elsewhere: set[
         moving -= still_used
     staying = {**{t: rows for t, rows in kept.items() if t not in NEW_TABLES.values()}, **_picked(kept, moving, False)}
     return {t: staying.get(t, []) for t in TABLES}
+
+
+def stays(descriptor_file: Path, before: Rows, after: Rows) -> Callable[[str, str], bool]:
+    """Whether a row of a table keyed by `id` is there once `meeting_rows`' change is made: among
+    the rows that stay of a table held whole, else in the table's file and not taken out (read
+    again, a row at a time, only when asked)."""
+    root = descriptor_file.parent
+
+    def there(table: str, key: str) -> bool:
+        if table in WHOLE:
+            return any(row["id"] == key for row in after.get(table, []))
+        if any(row["id"] == key for row in before.get(table, [])):
+            return any(row["id"] == key for row in after.get(table, []))
+        path = package.resource_paths(package.read_descriptor(descriptor_file), root)[table]
+        return any(cells["id"] == key for cells in _rows(TABLES[table], path, root))
+
+    return there
 
 
 def _own(table: str, row: dict[str, Any], meeting_id: str, commitments: set[str]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from cbcf_data.check.report import Report
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
-from cbcf_data.edit.owned import meeting_rows
+from cbcf_data.edit.owned import meeting_rows, stays
 from cbcf_data.edit.splicing import splice_file, split_rows
 from cbcf_data.errors import InvalidDataError, UnusableInputError
 from cbcf_data.io import csvfiles, files, limits, package, writes
@@ -83,20 +84,64 @@ def _cells(model: Any, row: dict[str, Any]) -> list[str]:
     return [csvfiles.to_cell(row.get(name)) for name in model.model_fields]
 
 
-def retire(before: Rows, after: Rows, version: str, reason: str) -> Rows:
+def retire(before: Rows, after: Rows, version: str, reason: str, replaced_by: Sequence[str] | None = None,
+           live: Callable[[str, str], bool] | None = None) -> Rows:
     """`after` plus a `retired_ids` row for each ID of a retirable table that `before` has and
-    `after` has not (rows that stay are never retired): the IDs are never to be used again."""
+    `after` has not (rows that stay are never retired): the IDs are never to be used again.
+    `replaced_by`: `OLD=NEW` texts (`--replaced-by`), each an ID retired here and the ID of a row
+    of the same table that is there once the change is made (`live(table, id)`; by default, a row
+    of `after`); UnusableInputError for any other."""
     from cbcf_data.model.codelists import RETIRABLE_TABLE
 
     registry = list(after.get("retired_ids", []))
     known = {(row["table_name"], row["id"]) for row in registry}
+    retired: dict[str, list[dict[str, Any]]] = {}
     for table in RETIRABLE_TABLE:
         kept = {row["id"] for row in after.get(table, [])}
         for row in before.get(table, []):
             if row["id"] not in kept and (table, row["id"]) not in known:
-                registry.append({"table_name": table, "id": row["id"], "retired_in": version, "reason": reason,
-                                 "replaced_by": None})
+                entry = {"table_name": table, "id": row["id"], "retired_in": version, "reason": reason, "replaced_by": None}
+                registry.append(entry)
+                retired.setdefault(row["id"], []).append(entry)
+    for old, new in replacements(replaced_by or ()).items():
+        entry = _retired_here(retired, old, new)
+        table = entry["table_name"]
+        if not (live(table, new) if live is not None else any(row["id"] == new for row in after.get(table, []))):
+            raise UnusableInputError(f"--replaced-by {old}={new}: {new} is not an ID of {table} once this change "
+                                     "is made; name the row that took the old one's place")
+        entry["replaced_by"] = new
     return {**after, "retired_ids": sorted(registry, key=lambda r: (r["table_name"], r["id"]))}
+
+
+def replacements(values: Iterable[str]) -> dict[str, str]:
+    """`--replaced-by` values (`OLD=NEW`) as OLD -> NEW; UnusableInputError for one not of that
+    form, or an OLD given twice."""
+    found: dict[str, str] = {}
+    for value in values:
+        old, equals, new = value.partition("=")
+        old, new = old.strip(), new.strip()
+        if not equals or not old or not new or "=" in new:
+            raise UnusableInputError(f"--replaced-by {value!r}: give OLD=NEW, a retired ID and the ID that took its "
+                                     "place, e.g. --replaced-by cbcf-2022-c13=cbcf-2022-c12")
+        if old in found:
+            raise UnusableInputError(f"--replaced-by names {old} twice: give one row that took its place")
+        found[old] = new
+    return found
+
+
+def _retired_here(retired: dict[str, list[dict[str, Any]]], old: str, new: str) -> dict[str, Any]:
+    """The `retired_ids` row this change adds for `old` (UnusableInputError when it adds none, or
+    one in each of several tables)."""
+    entries = retired.get(old, [])
+    if not entries:
+        listed = ", ".join(sorted(retired)[:10]) + (", …" if len(retired) > 10 else "") if retired else "none"
+        raise UnusableInputError(f"--replaced-by {old}={new}: {old} is not an ID this change retires (it retires: "
+                                 f"{listed})")
+    if len(entries) > 1:
+        tables = ", ".join(entry["table_name"] for entry in entries)
+        raise UnusableInputError(f"--replaced-by {old}={new}: {old} is retired in several tables ({tables}); "
+                                 "set replaced_by in records/retired_ids.csv by hand")
+    return entries[0]
 
 
 def _version(descriptor_file: Path) -> str:
@@ -104,16 +149,18 @@ def _version(descriptor_file: Path) -> str:
 
 
 def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: bool = False,
-                   reason: str | None = None) -> Change:
+                   reason: str | None = None, replaced_by: Sequence[str] | None = None) -> Change:
     """Take a meeting and the rows only it uses out of the dataset (nothing written with dry_run);
-    every ID taken out is added to `retired_ids`, with `reason` (or a default naming the command)."""
+    every ID taken out is added to `retired_ids`, with `reason` (or a default naming the command)
+    and, for the IDs `replaced_by` names (`OLD=NEW`), the row that took its place (see `retire`)."""
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
     with writes.reading(root) if dry_run else writes.writing(root):
         # Only the rows that change, and the shared ones that might: `edit.owned`.
         before, kept = meeting_rows(descriptor_file, meeting_id)
         kept = retire(before, kept, _version(descriptor_file),
-                      reason or f"Removed with its meeting {meeting_id} (`cbcf-data remove`).")
+                      reason or f"Removed with its meeting {meeting_id} (`cbcf-data remove`).", replaced_by,
+                      stays(descriptor_file, before, kept))
         change = row_changes(before, kept)
         change.archives_left = _archives_left(before, kept)
         if not dry_run:
@@ -122,10 +169,11 @@ def remove_meeting(meeting_id: str, dataset: str | Path | None = None, dry_run: 
 
 
 def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run: bool = False,
-                    reason: str | None = None) -> Change:
+                    reason: str | None = None, replaced_by: Sequence[str] | None = None) -> Change:
     """Make the bundle's meeting exactly the bundle: its old rows out, the bundle's in, validated
     against the rest of the dataset first. InvalidDataError (with the report) writes nothing.
-    Every ID taken out and not brought back by the bundle is added to `retired_ids`."""
+    Every ID taken out and not brought back by the bundle is added to `retired_ids`, with the row
+    that took its place for those `replaced_by` names (`OLD=NEW`, see `retire`)."""
     path = Path(path)
     descriptor_file = package.descriptor_path(dataset)
     root = descriptor_file.parent
@@ -143,7 +191,8 @@ def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run
         before, kept, _ = split_rows(ds, meeting_id)
         report = _validate_against(path, descriptor_file, ds.root or root, before, kept)
         after = retire(before, _with_bundle(kept, document, report), _version(descriptor_file),
-                       reason or f"Taken out when meeting {meeting_id} was replaced (`cbcf-data import --replace`).")
+                       reason or f"Taken out when meeting {meeting_id} was replaced (`cbcf-data import --replace`).",
+                       replaced_by)
         change = row_changes(before, after)
         change.report = report
         change.archives_left = _archives_left(before, after)

@@ -262,6 +262,37 @@ def test_an_inferred_instrument_party_is_marked_on_both_pages(repo_copy, tmp_pat
                      _section(organization, "instruments"))
 
 
+def test_progress_page_shows_each_assessed_commitment_as_of_each_year_end_as_the_library_does(site):
+    ds = load()
+    years = sorted({int(str(a.as_of)[:4]) for a in ds.assessments.values()})
+    assessed = sorted({a.commitment_id for a in ds.assessments.values()})
+    assert len(years) > 1 and assessed, "the records no longer exercise the page"
+    for lang in ("en", "fr"):
+        html = (site / lang / "progress.html").read_text(encoding="utf-8")
+        assert re.findall(r'<th scope="col" data-year="(\d+)">', html) == [str(y) for y in years]
+        rows = dict(re.findall(r'<tr data-row="([^"]+)">(.*?)</tr>', html, re.S))
+        assert sorted(rows) == assessed
+        for year in years:
+            known = ds.as_of(str(year))
+            for commitment_id, row in rows.items():
+                cell = re.search(rf'<td data-year="{year}">(.*?)</td>', row, re.S).group(1)
+                shown = set(re.findall(r'<span data-party="([^"]+)">.*?status-([a-z-]+)"', cell))
+                expected = {(a.party, a.status) for a in known.assessments.values() if a.commitment_id == commitment_id}
+                assert shown == expected, (lang, commitment_id, year)
+                made = commitment_id in known.commitments
+                if lang == "en":
+                    assert ("Not made yet" in cell) == (not made), (commitment_id, year)
+                    assert ("Not assessed" in cell) == (made and not expected), (commitment_id, year)
+    # A year whose end is after the version's release reads "to date", not as a date that has passed.
+    from cbcf_data._version import RELEASED
+
+    html = (site / "en" / "progress.html").read_text(encoding="utf-8")
+    for year in years:
+        assert (f">{year} to date<" in html) == (year >= int(RELEASED[:4])), year
+        assert (f">End of {year}<" in html) == (year < int(RELEASED[:4])), year
+    assert "progress.html" in (site / "en" / "index.html").read_text(encoding="utf-8")  # in the menu
+
+
 def test_search_index_lists_meetings_commitments_and_people(site):
     text = (site / "assets" / "search-en.js").read_text(encoding="utf-8")
     assert text.startswith("window.CBCF_SEARCH = [")

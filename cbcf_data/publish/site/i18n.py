@@ -33,6 +33,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav": ("Site", "Site"),
     "home": ("Home", "Accueil"),
     "charts": ("Charts", "Graphiques"),
+    "progress": ("Progress", "Suivi"),
+    "progress_help": ("What had become of each assessed commitment at the end of each year an assessment is dated "
+                      "in: for each party, its latest assessment known by then (a date known only to the month or "
+                      "the year counts from its last day, as `show --as-of` counts it).",
+                      "Ce qu'il était advenu de chaque engagement évalué à la fin de chaque année où une évaluation "
+                      "est datée : pour chaque partie, sa dernière évaluation connue à ce moment (une date connue au "
+                      "mois ou à l'année près compte à partir de son dernier jour, comme pour `show --as-of`)."),
+    "progress_unassessed": ("{n} other commitments have no assessment yet.",
+                            "{n} autres engagements n'ont encore aucune évaluation."),
+    "progress_year": ("End of {year}", "Fin {year}"),
+    "progress_to_date": ("{year} to date", "{year}, à ce jour"),
+    "not_made_yet": ("Not made yet", "Pas encore pris"),
     "data": ("Data", "Données"),
     "search": ("Search", "Recherche"),
     "search_label": ("Search meetings, commitments, people, topics", "Rechercher réunions, engagements, personnes, "

@@ -113,6 +113,29 @@ def organization(page: Page, record: Any) -> dict[str, Any]:
     }
 
 
+def progress(page: Page) -> dict[str, Any]:
+    """What had become of each assessed commitment (in ID order) at the end of each year an
+    assessment is dated in: `cells[(commitment ID, year)]`, the latest assessment of each party
+    known by then (`Dataset.as_of`, whose rule it is), empty when none was yet; no cell before
+    the commitment was made. A year from the version's release on is shown as "to date"."""
+    from cbcf_data._version import RELEASED
+    from cbcf_data.model.dates import PartialDate
+
+    ds = page.ds
+    years = sorted({PartialDate(str(row.as_of)).latest.year for row in ds.assessments.values()})
+    assessed = sorted({row.commitment_id for row in ds.assessments.values()})
+    cells: dict[tuple[str, int], list[Any]] = {}
+    for year in years:
+        known = ds.as_of(str(year))
+        for commitment_id in assessed:
+            if commitment_id in known.commitments:
+                cells[commitment_id, year] = []
+        for row in known.assessments.values():
+            cells[row.commitment_id, year].append(row)
+    return {"years": years, "commitments": [ds.commitments[key] for key in assessed], "cells": cells,
+            "unassessed": len(ds.commitments) - len(assessed), "current": int(RELEASED[:4])}
+
+
 def owner(page: Page, table: str, row: Any) -> tuple[str, Any]:
     """The record whose page shows `row`: itself for a table with pages, else the commitment or
     meeting it belongs to (found from the row's foreign keys)."""

@@ -94,6 +94,8 @@ def _language_pages(env: Any, ds: Dataset, lang: str, data: DataSummary) -> Iter
                              meetings=views.meetings_by_date(ds))
     chart_page = page("charts.html")
     yield chart_page.path, _render(env, "charts.html", chart_page, charts=charts.charts(chart_page))
+    progress_page = page("progress.html")
+    yield progress_page.path, _render(env, "progress.html", progress_page, **pages.progress(progress_page))
     data_page = page("data.html")
     yield data_page.path, _render(env, "data.html", data_page, downloads=downloads(ds, data),
                                   dictionary=dictionary(), codelists=codelists.CODELISTS)

@@ -74,7 +74,8 @@ class Page:
     def nav(self) -> list[tuple[str, str, bool]]:
         """The menu: (label, link, whether it is this page's section)."""
         items = [("home", "index.html"), *((t, f"{t}/index.html") for t in RECORD_TABLES),
-                 ("charts", "charts.html"), ("data", "data.html"), ("search", "search.html")]
+                 ("charts", "charts.html"), ("progress", "progress.html"), ("data", "data.html"),
+                 ("search", "search.html")]
         here = self.path[len(self.lang) + 1:]
         return [(self.t(key), self.href(f"{self.lang}/{target}"),
                  here == target or (target.endswith("/index.html") and here.startswith(target[: -len("index.html")])))

@@ -87,9 +87,13 @@ def test_remove_replaced_by_records_each_successor_named_and_no_other(repo_copy)
     new = next(m for m in sorted(ds.meetings) if m != old and ds.related(ds.meetings[m], "commitments"))
     old_c, new_c = ds.related(ds.meetings[old], "commitments")[0].id, ds.related(ds.meetings[new], "commitments")[0].id
     # Two values: Typer's path (a repeated option is not plain).
+    dry = run_cli("remove", old, "--dry-run", "--replaced-by", f"{old}={new}", "--replaced-by", f"{old_c}={new_c}",
+                  "--dataset", str(repo_copy))
+    assert f"replaced_by: commitments/{old_c} → {new_c}, meetings/{old} → {new} (dry run" in dry.stdout, dry.stdout
     result = run_cli("remove", old, "--replaced-by", f"{old}={new}", "--replaced-by", f"{old_c}={new_c}",
                      "--reason", "Test merge.", "--dataset", str(repo_copy))
     assert result.returncode == 0, result.stderr
+    assert f"replaced_by: commitments/{old_c} → {new_c}, meetings/{old} → {new}" in result.stdout
     successors = {(r["table_name"], r["id"]): r["replaced_by"] for r in registry(repo_copy)}
     assert successors[("meetings", old)] == new and successors[("commitments", old_c)] == new_c
     assert sum(bool(v) for v in successors.values()) == 2  # the IDs not named have none
@@ -120,17 +124,67 @@ def test_replace_replaced_by_records_a_renumbered_commitment(repo_copy, tmp_path
     (["--replaced-by", "cbcf-2008"], "give OLD=NEW"),
     (["--replaced-by", "=x"], "give OLD=NEW"),
     (["--replaced-by", "a=b=c"], "give OLD=NEW"),
-    (["--replaced-by", "cbcf-2012=cbcf-2010"], "cbcf-2012 is not an ID this change retires (it retires: "),
-    (["--replaced-by", "cbcf-2008=cbcf-2099"], "cbcf-2099 is not an ID of meetings once this change is made"),
-    (["--replaced-by", "cbcf-2008=cbcf-2008"], "cbcf-2008 is not an ID of meetings once this change is made"),
-    (["--replaced-by", "cbcf-2008=cbcf-2010", "--replaced-by", "cbcf-2008=cbcf-2012"], "names cbcf-2008 twice"),
+    (["--replaced-by", "cbcf-2012=cbcf-2010"], "'cbcf-2012' is not an ID this change retires (it retires: "),
+    (["--replaced-by", "cbcf-2008=cbcf-2099"], "'cbcf-2099' is not an ID of meetings once this change is made"),
+    (["--replaced-by", "cbcf-2008=cbcf-2008"], "'cbcf-2008' is not an ID of meetings once this change is made"),
+    (["--replaced-by", "cbcf-2008=cbcf-2010", "--replaced-by", "cbcf-2008=cbcf-2012"], "names 'cbcf-2008' twice"),
+    (["--replaced-by", "x" * 100_000 + "=y"], "…"),  # a long value is cut short in the message
 ])
 def test_a_replaced_by_that_cannot_be_recorded_exits_2_and_writes_nothing(repo_copy, args, message):
     before = {p: p.read_bytes() for p in (repo_copy / "records").rglob("*") if p.is_file()}
     for dry_run in ([], ["--dry-run"]):
         result = run_cli("remove", "cbcf-2008", *dry_run, *args, "--dataset", str(repo_copy))
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr) < 2_000
     assert {p: p.read_bytes() for p in (repo_copy / "records").rglob("*") if p.is_file()} == before
+
+
+def test_removing_a_successor_needs_its_own_successor_which_the_earlier_id_then_leads_to(repo_copy):
+    ds = cbcf_data.load(repo_copy)
+    first, second, third = [m for m in sorted(ds.meetings) if ds.related(ds.meetings[m], "commitments")][:3]
+    commitment = {m: ds.related(ds.meetings[m], "commitments")[0].id for m in (first, second, third)}
+    assert run_cli("remove", first, "--replaced-by", f"{commitment[first]}={commitment[second]}",
+                   "--dataset", str(repo_copy)).returncode == 0
+    before = {p: p.read_bytes() for p in (repo_copy / "records").rglob("*") if p.is_file()}
+    refused = run_cli("remove", second, "--dataset", str(repo_copy))
+    assert refused.returncode == 2, refused.stderr
+    assert f"commitments {commitment[first]}, retired earlier, was replaced by {commitment[second]}" in refused.stderr
+    assert {p: p.read_bytes() for p in (repo_copy / "records").rglob("*") if p.is_file()} == before
+    done = run_cli("remove", second, "--replaced-by", f"{commitment[second]}={commitment[third]}",
+                   "--dataset", str(repo_copy))
+    assert done.returncode == 0, done.stderr
+    successors = {r["id"]: r["replaced_by"] for r in registry(repo_copy) if r["table_name"] == "commitments"}
+    assert successors[commitment[first]] == successors[commitment[second]] == commitment[third]
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+
+
+def _renumbered(root: Path, meeting: str, old: str, new: str, path: Path) -> Path:
+    """The meeting's bundle with commitment `old` given the ID `new`."""
+    text = json.dumps(export_bundle(meeting, root)).replace(f'"{old}"', f'"{new}"')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_commitment_renumbered_twice_leads_from_both_old_ids_to_the_last(repo_copy, tmp_path):
+    ds = cbcf_data.load(repo_copy)
+    meeting = next(m for m in sorted(ds.meetings) if ds.related(ds.meetings[m], "commitments"))
+    c1 = ds.related(ds.meetings[meeting], "commitments")[0].id
+    c2, c3 = f"{meeting}-c91", f"{meeting}-c92"
+    for old, new, name in ((c1, c2, "one.json"), (c2, c3, "two.json")):
+        bundle = _renumbered(repo_copy, meeting, old, new, tmp_path / name)
+        result = run_cli("import", str(bundle), "--replace", "--replaced-by", f"{old}={new}", "--dataset", str(repo_copy))
+        assert result.returncode == 0, result.stderr + result.stdout
+    assert {(r["id"], r["replaced_by"]) for r in registry(repo_copy)} == {(c1, c3), (c2, c3)}
+    assert run_cli("validate", str(repo_copy)).returncode == 0
+    with pytest.warns(RetiredIdWarning, match=f"using its successor '{c3}'"):
+        assert cbcf_data.load(repo_copy).commitments[c1].id == c3
+
+
+def test_replaced_by_from_python_takes_one_pair_as_a_string(repo_copy):
+    ds = cbcf_data.load(repo_copy)
+    old, new = sorted(ds.meetings)[:2]
+    remove_meeting(old, repo_copy, replaced_by=f"{old}={new}")
+    assert {(r["id"], r["replaced_by"]) for r in registry(repo_copy) if r["table_name"] == "meetings"} == {(old, new)}
 
 
 def test_replaced_by_without_replace_is_refused_before_reading_the_bundle(repo_copy, tmp_path):

@@ -112,9 +112,9 @@ def _listed(value: str) -> list[str] | None:
     return [value] if value else None
 
 
-REPLACED_BY = Param("replaced_by", ("--replaced-by",), "OLD=NEW: an ID this retires and the ID, in the same table, "
-                    "of the row that took its place (recorded as replaced_by in records/retired_ids.csv); once per "
-                    "retired ID.", _listed)
+REPLACED_BY = Param("replaced_by", ("--replaced-by",), "OLD=NEW: an ID this retires (for import, with --replace) and "
+                    "the ID, in the same table, of the row that took its place (recorded as replaced_by in "
+                    "records/retired_ids.csv); once per retired ID.", _listed)
 OUT = Param("out", ("--out", "-o"), "Folder to build the release in.", _path, Path("dist"))
 SITE = Param("site", ("--site", "--no-site"), "Put the website in as site/, or leave it out. Default: in while the "
              f"tables that get pages hold at most {SITE_RECORDS:,} rows (SITE_RECORDS); above, left out with a note "

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cbcf_data.check.report import Report
+from cbcf_data.check.report import Report, truncate
 from cbcf_data.check.state import record_id
 from cbcf_data.check.validate import validate
 from cbcf_data.dataset import load
@@ -43,6 +43,8 @@ class Change:
     report: Report | None = None
     #: Archived texts of removed sources, left in place for the contributor to delete (`git rm`).
     archives_left: list[str] = field(default_factory=list)
+    #: Retired IDs the change registers or redirects with a successor: `table/old → new`.
+    successors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
@@ -54,6 +56,8 @@ class Change:
             for table, ids in getattr(self, kind).items():
                 shown = ", ".join(ids[:limit]) + (f", … {len(ids) - limit} more" if len(ids) > limit else "")
                 out.append(f"{table}: {len(ids)} {kind} ({shown})")
+        if self.successors:
+            out.append(f"replaced_by: {', '.join(self.successors)}")
         out += [f"{path}: no source names it any more; delete it (git rm)" for path in self.archives_left]
         return out
 
@@ -68,6 +72,9 @@ def row_changes(before: Rows, after: Rows) -> Change:
                           ("changed", [k for k in new if k in old and _cells(model, new[k]) != _cells(model, old[k])])):
             if ids:
                 getattr(change, kind)[table] = sorted(record_id(key if len(key) > 1 else key[0]) for key in ids)
+        if table == "retired_ids":
+            change.successors = [f"{row['table_name']}/{row['id']} → {row['replaced_by']}" for key, row in sorted(new.items())
+                                 if row.get("replaced_by") and (key not in old or old[key].get("replaced_by") != row["replaced_by"])]
     return change
 
 
@@ -84,47 +91,63 @@ def _cells(model: Any, row: dict[str, Any]) -> list[str]:
     return [csvfiles.to_cell(row.get(name)) for name in model.model_fields]
 
 
-def retire(before: Rows, after: Rows, version: str, reason: str, replaced_by: Sequence[str] | None = None,
+def retire(before: Rows, after: Rows, version: str, reason: str, replaced_by: Sequence[str] | str | None = None,
            live: Callable[[str, str], bool] | None = None) -> Rows:
     """`after` plus a `retired_ids` row for each ID of a retirable table that `before` has and
     `after` has not (rows that stay are never retired): the IDs are never to be used again.
     `replaced_by`: `OLD=NEW` texts (`--replaced-by`), each an ID retired here and the ID of a row
     of the same table that is there once the change is made (`live(table, id)`; by default, a row
-    of `after`); UnusableInputError for any other."""
+    of `after`); a registered ID whose successor is OLD then leads to NEW too (`forwarded`).
+    UnusableInputError for any other pair, and for a registered ID whose successor this change
+    retires without naming what took its place: its `replaced_by` would name no row."""
     from cbcf_data.model.codelists import RETIRABLE_TABLE
 
-    registry = list(after.get("retired_ids", []))
+    named = replacements(replaced_by)
+    registry = forwarded(after.get("retired_ids", []), named)
     known = {(row["table_name"], row["id"]) for row in registry}
     retired: dict[str, list[dict[str, Any]]] = {}
     for table in RETIRABLE_TABLE:
         kept = {row["id"] for row in after.get(table, [])}
         for row in before.get(table, []):
             if row["id"] not in kept and (table, row["id"]) not in known:
-                entry = {"table_name": table, "id": row["id"], "retired_in": version, "reason": reason, "replaced_by": None}
-                registry.append(entry)
-                retired.setdefault(row["id"], []).append(entry)
-    for old, new in replacements(replaced_by or ()).items():
+                retired.setdefault(row["id"], []).append(
+                    {"table_name": table, "id": row["id"], "retired_in": version, "reason": reason, "replaced_by": None})
+    for row in registry:
+        if any(entry["table_name"] == row["table_name"] for entry in retired.get(row["replaced_by"] or "", ())):
+            raise UnusableInputError(f"{row['table_name']} {row['id']}, retired earlier, was replaced by "
+                                     f"{row['replaced_by']}, which this change retires: say which row took its place "
+                                     f"with --replaced-by {row['replaced_by']}=NEW")
+    for old, new in named.items():
         entry = _retired_here(retired, old, new)
         table = entry["table_name"]
         if not (live(table, new) if live is not None else any(row["id"] == new for row in after.get(table, []))):
-            raise UnusableInputError(f"--replaced-by {old}={new}: {new} is not an ID of {table} once this change "
-                                     "is made; name the row that took the old one's place")
+            raise UnusableInputError(f"--replaced-by {truncate(f'{old}={new}')!r}: {truncate(new)!r} is not an ID "
+                                     f"of {table} once this change is made; name the row that took the old one's place")
         entry["replaced_by"] = new
+    registry += [entry for entries in retired.values() for entry in entries]
     return {**after, "retired_ids": sorted(registry, key=lambda r: (r["table_name"], r["id"]))}
 
 
-def replacements(values: Iterable[str]) -> dict[str, str]:
-    """`--replaced-by` values (`OLD=NEW`) as OLD -> NEW; UnusableInputError for one not of that
-    form, or an OLD given twice."""
+def forwarded(registry: list[dict[str, Any]], named: Mapping[str, str]) -> list[dict[str, Any]]:
+    """`registry` with each row whose successor is an OLD of `named` (OLD -> NEW) leading to NEW
+    instead (a new row: the old one stays as it was, for the change's `before`)."""
+    return [{**row, "replaced_by": named[row["replaced_by"]]} if row.get("replaced_by") in named else row
+            for row in registry]
+
+
+def replacements(values: Iterable[str] | str | None) -> dict[str, str]:
+    """`--replaced-by` values (`OLD=NEW`; one may be given alone) as OLD -> NEW; UnusableInputError
+    for one not of that form, or an OLD given twice."""
     found: dict[str, str] = {}
-    for value in values:
+    for value in [values] if isinstance(values, str) else values or ():
+        shown = truncate(value)
         old, equals, new = value.partition("=")
         old, new = old.strip(), new.strip()
         if not equals or not old or not new or "=" in new:
-            raise UnusableInputError(f"--replaced-by {value!r}: give OLD=NEW, a retired ID and the ID that took its "
+            raise UnusableInputError(f"--replaced-by {shown!r}: give OLD=NEW, a retired ID and the ID that took its "
                                      "place, e.g. --replaced-by cbcf-2022-c13=cbcf-2022-c12")
         if old in found:
-            raise UnusableInputError(f"--replaced-by names {old} twice: give one row that took its place")
+            raise UnusableInputError(f"--replaced-by names {truncate(old)!r} twice: give one row that took its place")
         found[old] = new
     return found
 
@@ -135,12 +158,12 @@ def _retired_here(retired: dict[str, list[dict[str, Any]]], old: str, new: str) 
     entries = retired.get(old, [])
     if not entries:
         listed = ", ".join(sorted(retired)[:10]) + (", …" if len(retired) > 10 else "") if retired else "none"
-        raise UnusableInputError(f"--replaced-by {old}={new}: {old} is not an ID this change retires (it retires: "
-                                 f"{listed})")
+        raise UnusableInputError(f"--replaced-by {truncate(f'{old}={new}')!r}: {truncate(old)!r} is not an ID this "
+                                 f"change retires (it retires: {listed})")
     if len(entries) > 1:
         tables = ", ".join(entry["table_name"] for entry in entries)
-        raise UnusableInputError(f"--replaced-by {old}={new}: {old} is retired in several tables ({tables}); "
-                                 "set replaced_by in records/retired_ids.csv by hand")
+        raise UnusableInputError(f"--replaced-by {truncate(f'{old}={new}')!r}: {old} is retired in several tables "
+                                 f"({tables}); set replaced_by in records/retired_ids.csv by hand")
     return entries[0]
 
 
@@ -189,6 +212,8 @@ def replace_meeting(path: str | Path, dataset: str | Path | None = None, dry_run
             raise UnusableInputError(f"{path}: its meeting {meeting_id!r} is not in the dataset: add it with "
                                      "`cbcf-data import` (without --replace)")
         before, kept, _ = split_rows(ds, meeting_id)
+        # An ID retired earlier whose successor the bundle renumbers leads to the new row before the bundle is judged.
+        kept = {**kept, "retired_ids": forwarded(kept.get("retired_ids", []), replacements(replaced_by))}
         report = _validate_against(path, descriptor_file, ds.root or root, before, kept)
         after = retire(before, _with_bundle(kept, document, report), _version(descriptor_file),
                        reason or f"Taken out when meeting {meeting_id} was replaced (`cbcf-data import --replace`).",

@@ -225,7 +225,9 @@ def _section(html: str, section: str) -> str:
 def test_instrument_and_organization_pages_show_the_instrument_parties_both_ways(site):
     parties = rows("instrument_parties")
     assert parties, "the records no longer exercise the parties"
-    roles = {"en": {"signatory": "Signatory", "participant": "Participant", "lead": "Lead"}}
+    roles = {"en": {"signatory": "Signatory", "participant": "Participant", "lead": "Lead"},
+             "fr": {"signatory": "Signataire", "participant": "Participant", "lead": "Responsable"}}
+    names_fr = {o["id"]: o["name_fr"] for o in rows("organizations")}
     for lang in ("en", "fr"):
         for instrument in rows("instruments"):
             html = (site / lang / "instruments" / f"{instrument['id']}.html").read_text(encoding="utf-8")
@@ -233,22 +235,27 @@ def test_instrument_and_organization_pages_show_the_instrument_parties_both_ways
                                _section(html, "parties"))
             expected = [(r["organization_id"], r["role"]) for r in parties if r["instrument_id"] == instrument["id"]]
             assert sorted(org for org, _ in shown) == sorted(org for org, _ in expected), (lang, instrument["id"])
-            if lang in roles:
-                assert sorted(shown) == sorted((org, roles[lang][role]) for org, role in expected)
+            assert sorted(shown) == sorted((org, roles[lang][role]) for org, role in expected)
             assert f"({len(expected)})</h2>" in html
+            if not expected:
+                assert ("Aucune." if lang == "fr" else "None recorded.") in _section(html, "parties")
+            for org, _ in expected:  # a name shown in English on a French page says so
+                tag = re.search(rf'<a href="[^"]*organizations/{org}\.html"([^>]*)>', _section(html, "parties")).group(1)
+                assert ('lang="en"' in tag) == (lang == "fr" and not names_fr[org]), (lang, instrument["id"], org)
         for organization in rows("organizations"):
             html = (site / lang / "organizations" / f"{organization['id']}.html").read_text(encoding="utf-8")
             shown = re.findall(r'instruments/([a-z0-9-]+)\.html"', _section(html, "instruments"))
-            assert sorted(shown) == sorted(r["instrument_id"] for r in parties
-                                           if r["organization_id"] == organization["id"]), (lang, organization["id"])
+            assert sorted(shown) == sorted({r["instrument_id"] for r in parties
+                                            if r["organization_id"] == organization["id"]}), (lang, organization["id"])
 
 
 def test_an_inferred_instrument_party_is_marked_on_both_pages(repo_copy, tmp_path):
     path = repo_copy / "records" / "instrument_parties.csv"
     text = path.read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.startswith("shiprider-pilot-projects,ca-rcmp,"))
+    second = line.replace(",participant,", ",lead,").rstrip(",") + ",<b>Lead</b> for this test."  # two parts, one instrument
     path.write_text(text.replace(line, line.replace(",participant,stated,", ",participant,inferred,")
-                                 .rstrip(",") + ",Inferred for this test."), encoding="utf-8")
+                                 .rstrip(",") + ",Inferred for this test.\n" + second), encoding="utf-8")
     result = run_cli("site", "--out", str(tmp_path / "out"), "--dataset", str(repo_copy))
     assert result.returncode == 0, result.stderr
     instrument = (tmp_path / "out" / "en" / "instruments" / "shiprider-pilot-projects.html").read_text(encoding="utf-8")
@@ -258,8 +265,14 @@ def test_an_inferred_instrument_party_is_marked_on_both_pages(repo_copy, tmp_pat
     uscg = re.search(r'organizations/us-uscg\.html"[^>]*>[^<]*</a>: Participant( <span class="flag flag-inferred")?',
                      _section(instrument, "parties"))
     assert rcmp and rcmp.group(1) and uscg and not uscg.group(1)
-    assert re.search(r'shiprider-pilot-projects\.html"[^>]*>[^<]*</a>: Participant <span class="flag flag-inferred"',
-                     _section(organization, "instruments"))
+    listed = _section(organization, "instruments")
+    # One item for the instrument, its two parts in key order (lead, participant), the inferred one marked.
+    assert listed.count("shiprider-pilot-projects.html") == 1
+    assert re.search(r'shiprider-pilot-projects\.html"[^>]*>[^<]*</a>: Lead <span class="by">.*?; '
+                     r'Participant <span class="flag flag-inferred"', listed)
+    assert "Inferred for this test." in listed and "&lt;b&gt;Lead&lt;/b&gt; for this test." in listed  # notes, escaped
+    n_instruments = len({r.split(",")[0] for r in path.read_text(encoding="utf-8").splitlines()[1:] if ",ca-rcmp," in r})
+    assert f"({n_instruments})</h2>" in listed
 
 
 def test_progress_page_shows_each_assessed_commitment_as_of_each_year_end_as_the_library_does(site):

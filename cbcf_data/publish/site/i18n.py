@@ -79,6 +79,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "themes": ("Themes", "Thèmes abordés"),
     "none_named": ("No attendee is named by the sources.", "Aucune source ne nomme de participant."),
     "none": ("None recorded.", "Aucun."),
+    "none_feminine": ("None recorded.", "Aucune."),  # after a feminine plural (parties)
     "date": ("Date", "Date"),
     "place": ("Place", "Lieu"),
     "host": ("Host", "Hôte"),

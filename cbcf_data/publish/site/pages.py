@@ -108,9 +108,18 @@ def organization(page: Page, record: Any) -> dict[str, Any]:
         "children": _by_name(page, "organizations", ds.organizations.where("parent_id", record.id)),
         "attendances": sorted(ds.attendances.where("organization_id", record.id),
                               key=lambda a: (ds.meetings[a.meeting_id].start_date, a.person_id)),
-        "parties": sorted(ds.instrument_parties.where("organization_id", record.id),
-                          key=lambda row: (page.name("instruments", ds.instruments[row.instrument_id]).lower(), row.key)),
+        "instruments": _parties_by_instrument(page, ds.instrument_parties.where("organization_id", record.id)),
     }
+
+
+def _parties_by_instrument(page: Page, rows: list[Any]) -> list[tuple[Any, list[Any]]]:
+    """An organization's instrument_parties rows, by instrument (by title), each with its rows (its parts)."""
+    ds = page.ds
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row.instrument_id, []).append(row)
+    return [(ds.instruments[key], grouped[key])
+            for key in sorted(grouped, key=lambda key: (page.name("instruments", ds.instruments[key]).lower(), key))]
 
 
 def progress(page: Page) -> dict[str, Any]:

@@ -91,8 +91,11 @@ class Page:
             return str(record.name_fr)
         return str(getattr(record, NAME_FIELDS[table]))
 
-    def name_lang(self, table: str) -> str:
-        """The language of a table's names as shown on this page (English where no French exists)."""
+    def name_lang(self, table: str, record: Any = None) -> str:
+        """The language of a table's names as shown on this page (English where no French exists:
+        in a table, or, for `record`, an organization without a French name)."""
+        if table == "organizations" and record is not None and self.lang == "fr" and not record.name_fr:
+            return "en"
         return self.lang if table in ("meetings", "topics", "organizations") else "en"
 
 

@@ -183,11 +183,13 @@ def release(b: Bench, n: int) -> None:
                    "floor": Job(prepare=b.output(lambda out: [b.python, FLOORS, "release", str(folder), out])),
                    "checked": Job(prepare=b.output(lambda out: [b.python, FLOORS, "checked", str(folder), out]))})
     # Issue 16 asks at 1M for "≤ 1 GiB and ≤ 1.5× the floor's" peak memory, having measured its floor
-    # at 673 MiB: 1.5× that is 1,010 MiB, the same bound twice. This floor keeps nothing (it streams
-    # rows into SQLite), so its RSS is no bound for a release that validates: memory is judged by the
-    # GiB, and the ratio to the floor that checks keys is reported beside it (bench/README.md).
+    # at 673 MiB: 1.5× that is 1,009.5 MiB, within 15 MiB of the GiB. This floor keeps nothing (it
+    # streams rows into SQLite), so its RSS is no bound for a release that validates: memory is judged
+    # by the stricter of the two figures, and the ratio to the floor that checks keys is reported
+    # beside it (bench/README.md).
     target = (None if n < SCALE else Target("≤ 2× floor", ratio=2) if n < 1_000_000
-              else Target("≤ 2× floor; ≤ 1 GiB (1.5× the 673 MiB floor the issue measured)", ratio=2, rss_mib=1024))
+              else Target("≤ 2× floor; ≤ 1 GiB and ≤ 1.5× the 673 MiB floor the issue measured (1,009 MiB)",
+                          ratio=2, rss_mib=1009.5))
     b.emit(row(f"release {n:,}", "cbcf-data release --out OUT --dataset DIR", runs["release"],
                "sqlite3 executemany of every table + zip of the CSVs (floors.py release)", runs["floor"], target, size=n))
     # Context, no target: the same work checking primary and foreign keys on the way, which a release

@@ -306,6 +306,15 @@ def test_progress_page_shows_each_assessed_commitment_as_of_each_year_end_as_the
     assert "progress.html" in (site / "en" / "index.html").read_text(encoding="utf-8")  # in the menu
 
 
+def test_progress_page_of_a_dataset_without_assessments_says_so(repo_copy, tmp_path):
+    path = repo_copy / "records" / "assessments.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run_cli("site", "--out", str(tmp_path / "out"), "--dataset", str(repo_copy))
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "en" / "progress.html").read_text(encoding="utf-8")
+    assert "No commitment has an assessment yet." in html and "data-row=" not in html
+
+
 def test_search_index_lists_meetings_commitments_and_people(site):
     text = (site / "assets" / "search-en.js").read_text(encoding="utf-8")
     assert text.startswith("window.CBCF_SEARCH = [")

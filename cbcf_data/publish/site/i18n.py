@@ -42,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "mois ou à l'année près compte à partir de son dernier jour, comme pour `show --as-of`)."),
     "progress_unassessed": ("{n} other commitments have no assessment yet.",
                             "{n} autres engagements n'ont encore aucune évaluation."),
+    "progress_none": ("No commitment has an assessment yet.", "Aucun engagement n'a encore d'évaluation."),
     "progress_year": ("End of {year}", "Fin {year}"),
     "progress_to_date": ("{year} to date", "{year}, à ce jour"),
     "not_made_yet": ("Not made yet", "Pas encore pris"),

@@ -9,6 +9,8 @@ Schemas and docstrings): the rest is what the release's SQLite builder needs, wi
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 
 from cbcf_data.dataset import Dataset
 from cbcf_data.dataset.hierarchy import parent_field
+from cbcf_data.io import package
 from cbcf_data.model import codelists
 from cbcf_data.model.declared import MODELS
 from cbcf_data.publish import citation
@@ -192,3 +195,23 @@ def datasette_metadata(facts: dict[str, Any]) -> dict[str, Any]:
         "source": "cbcf-data", "source_url": facts["url"],
         "databases": {SQLITE.removesuffix(".sqlite"): {"description": facts["citation"], "tables": tables}},
     }
+
+
+def crosswalk_csv() -> str:
+    """The status crosswalk as canonical CSV, in codelist order."""
+    from cbcf_data.model.crosswalks import FIELDS, rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for row in rows():
+        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+    return buffer.getvalue()
+
+
+def licence_text(source: Path | None) -> bytes:
+    """The data licence's text: the dataset's own LICENSE-DATA, else the packaged one."""
+    for folder in (source, package.packaged_root()):
+        if folder is not None and (folder / "LICENSE-DATA").is_file():
+            return (folder / "LICENSE-DATA").read_bytes()
+    return f"{citation.LICENSE_TITLE} ({citation.LICENSE}): {citation.LICENSE_URL}\n".encode()

@@ -1,6 +1,6 @@
 """What a release says about itself: its facts (title, version, licence, citation, provenance), the
-codelists and topic hierarchy as rows, the README a downloader reads first, and the Datasette
-metadata that labels every table and column.
+codelists and topic hierarchy as rows, the status crosswalk as CSV, the licence's text, and the
+Datasette metadata that labels every table and column.
 
 Everything here is computed from the models, codelists, citation facts and data, so two builds of
 one commit are identical. Only `datasette_metadata` reads the Pydantic models (their Table
@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from cbcf_data import signals
 from cbcf_data.dataset import Dataset
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import package
@@ -95,16 +96,18 @@ def about(descriptor: dict[str, Any], folder: Path | None) -> dict[str, Any]:
 
 def build(folder: Path | None) -> dict[str, Any]:
     """Where the release was built from: the git commit of the dataset's folder (None outside git),
-    and whether anything under that folder differs from the commit."""
+    and whether anything under that folder differs from the commit. Git runs with the stops held
+    back (`signals`): one raised inside `subprocess.run` just after the fork left git unwaited for."""
     if folder is None:
         return {"commit": None, "modified": None}
     try:
-        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=30)
-        if commit.returncode:
-            return {"commit": None, "modified": None}
-        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no", "--", "."],
-                                capture_output=True, text=True, timeout=30)
+        with signals.held():
+            commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
+                                    text=True, timeout=30)
+            if commit.returncode:
+                return {"commit": None, "modified": None}
+            status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no",
+                                     "--", "."], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "modified": None}
     return {"commit": commit.stdout.strip(), "modified": bool(status.stdout.strip()) if not status.returncode else None}

@@ -132,7 +132,8 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
             write_release(stream, descriptor, descriptor_file.parent, root, with_site(stream, site, note))
         finally:
             if stream is not None:
-                stream.close()
+                with signals.held():  # its builder's process waited for, whatever comes
+                    stream.close()
         replaceable(target)
         outputs.replace_folder(staging, target, Path(temp) / outputs.ASIDE)
     return target

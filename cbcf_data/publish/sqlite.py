@@ -199,7 +199,7 @@ class Builder:
             _handle(self.connection, message, self.sink, self.checked)
         else:
             try:
-                self.sender.send(message)  # type: ignore[union-attr]  # set while the process is
+                self.sender.send(message)  # type: ignore[union-attr]  # set once its process is started
             except OSError:  # its process is gone (killed: out of memory?); not a closed stdout
                 raise self._gone() from None
 

@@ -92,6 +92,22 @@ AFTER_FORK = """
     sqlite._serve = busy
 """
 
+#: Ctrl-C reaching the release just after it started frictionless's judgement of the descriptor
+#: in a child Python (as for a dataset of a megabyte or more, no verdict kept; not the child:
+#: sent before it was started), which takes seconds to judge.
+AFTER_SPAWN = """
+    import subprocess
+    from cbcf_data.check import profile
+    profile.CHILD_FROM_BYTES = 0
+    profile.CHILD = "import time; time.sleep(3); " + profile.CHILD
+    real = subprocess.Popen.__init__
+    def popen(self, args, *rest, **kwargs):
+        real(self, args, *rest, **kwargs)
+        if profile.CHILD in args:
+            os.kill(os.getpid(), SIGNUM)
+    subprocess.Popen.__init__ = popen
+"""
+
 STOPS = [signal.SIGINT, signal.SIGTERM]
 
 
@@ -112,11 +128,11 @@ def unsorted(tmp_path_factory) -> Path:
 
 
 def stopped(prelude: str, signum: int, dataset: Path, out: Path) -> tuple[int, str, bool]:
-    """Run the release with `prelude`; its exit status, its stderr, and whether a process of its
-    group outlived it."""
+    """Run the release with `prelude` (keeping no verdict); its exit status, its stderr, and
+    whether a process of its group outlived it."""
     code = CHILD.format(signum=int(signum), prelude=prelude, out=str(out), dataset=str(dataset))
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+                             text=True, start_new_session=True, env={**os.environ, "CBCF_DATA_CACHE_DIR": "off"})
     try:
         _, stderr = child.communicate(timeout=120)
         try:
@@ -181,3 +197,11 @@ def test_a_stop_just_after_the_builder_is_forked_waits_for_it(dataset, tmp_path,
     and the release exited while its builder's process lived on."""
     out = tmp_path / "dist"
     assert ends_cleanly(out, *stopped(AFTER_FORK, signum, dataset, out), signum) == []
+
+
+@pytest.mark.parametrize("signum", STOPS)
+def test_a_stop_just_after_the_profiles_judge_is_started_waits_for_it(dataset, tmp_path, signum):
+    """Before: the stop was raised inside `subprocess.Popen`, the child never kept, so never waited
+    for, and the release exited while frictionless's judge lived on."""
+    out = tmp_path / "dist"
+    assert ends_cleanly(out, *stopped(AFTER_SPAWN, signum, dataset, out), signum) == []

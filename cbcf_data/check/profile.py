@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cbcf_data import signals
+
 if TYPE_CHECKING:  # imported by the functions that start a child: a kept verdict needs none
     import subprocess
 
@@ -122,9 +124,25 @@ def start(descriptor: dict[str, Any], table_bytes: int, text: str | None = None)
     if table_bytes < CHILD_FROM_BYTES or _frictionless_loaded() or not sys.executable or _cpus() < 2:
         return Judgement(descriptor, key=key)
     try:
-        return Judgement(descriptor, spawn(descriptor), key=key)
+        return _spawned(descriptor, key)
     except OSError:
         return Judgement(descriptor, key=key)
+
+
+def _spawned(descriptor: dict[str, Any], key: str | None) -> Judgement:
+    """A judgement by a child, started with the stops held back (`signals`: one raised inside
+    `subprocess.Popen` just after the fork left the child unwaited for); a stop that came
+    meanwhile is raised once the child is killed and waited for."""
+    judgement = None
+    try:
+        with signals.held():
+            judgement = Judgement(descriptor, spawn(descriptor), key=key)
+    except BaseException:
+        if judgement is not None and judgement.child is not None:
+            judgement.child.kill()
+            judgement.child.wait()
+        raise
+    return judgement
 
 
 def cache_dir(kind: str = "profile") -> Path | None:

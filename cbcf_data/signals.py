@@ -11,8 +11,9 @@ a few places that leaves things worse than the stop itself:
 - inside `shutil.rmtree`, between its closing a folder's descriptor and its noting it closed: its
   clean-up closes the descriptor again (`OSError: Bad file descriptor`, or another file's, opened
   meanwhile under the same number), and the folder is left half removed;
-- between forking a process and keeping what is needed to wait for it (`publish.sqlite.Builder`):
-  the process is then left behind.
+- between forking a process and keeping what is needed to wait for it (`publish.sqlite.Builder`'s
+  `Process.start`, `subprocess.Popen` for git and frictionless's judge): the process is then left
+  behind, never waited for.
 
 `held()` runs such a step with the stops held back: a stop that comes meanwhile is noted, and
 raised by the handler that was there as the step ends (the first of them, once). Only a handler

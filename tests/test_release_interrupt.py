@@ -108,6 +108,20 @@ AFTER_SPAWN = """
     subprocess.Popen.__init__ = popen
 """
 
+#: The same judge, the stop reaching the release (not the judge) while it waits for its verdict.
+WHILE_JUDGED = """
+    import subprocess, threading
+    from cbcf_data.check import profile
+    profile.CHILD_FROM_BYTES = 0
+    profile.CHILD = "import time; time.sleep(5); " + profile.CHILD
+    real = subprocess.Popen.communicate
+    def communicate(self, *args, **kwargs):
+        if profile.CHILD in self.args:  # the judge sleeps 5 seconds: the stop comes while this waits
+            threading.Timer(1, os.kill, (os.getpid(), SIGNUM)).start()
+        return real(self, *args, **kwargs)
+    subprocess.Popen.communicate = communicate
+"""
+
 STOPS = [signal.SIGINT, signal.SIGTERM]
 
 
@@ -205,3 +219,11 @@ def test_a_stop_just_after_the_profiles_judge_is_started_waits_for_it(dataset, t
     for, and the release exited while frictionless's judge lived on."""
     out = tmp_path / "dist"
     assert ends_cleanly(out, *stopped(AFTER_SPAWN, signum, dataset, out), signum) == []
+
+
+@pytest.mark.parametrize("signum", STOPS)
+def test_a_stop_while_the_release_waits_for_the_profiles_judge_ends_it(dataset, tmp_path, signum):
+    """Before: `Popen.communicate` waits a moment for the child on a KeyboardInterrupt, not at all
+    on SIGTERM's exit: the judge lived on (the sweep saw it, killed by the same SIGTERM, unreaped)."""
+    out = tmp_path / "dist"
+    assert ends_cleanly(out, *stopped(WHILE_JUDGED, signum, dataset, out), signum) == []

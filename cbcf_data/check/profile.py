@@ -6,7 +6,9 @@ therefore asks a child Python process to judge while this one checks the rows, a
 `Judgement.problems()` collects the verdict at the end. Small datasets, single-CPU machines and
 processes that have frictionless loaded already (a test suite, a notebook) are judged here and now.
 Whatever goes wrong with the child (it cannot start, fails, or answers nonsense), the judgement is
-made in this process instead: the verdict never depends on how it was obtained.
+made in this process instead: the verdict never depends on how it was obtained. A stop (Ctrl-C,
+SIGTERM) as the child is started or while its verdict is awaited kills it and waits for it: no
+judge outlives the command.
 
 A verdict is kept in the user's cache (`$CBCF_DATA_CACHE_DIR`, else `$XDG_CACHE_HOME/cbcf-data`, else
 `~/.cache/cbcf-data`; `CBCF_DATA_CACHE_DIR=off` keeps none) under the SHA-256 of the descriptor's
@@ -105,6 +107,10 @@ class Judgement:
             self.child.kill()
             self.child.communicate()
             return judge(self.descriptor)
+        except BaseException:  # a stop (communicate waits for the child on a KeyboardInterrupt only, briefly)
+            self.child.kill()
+            self.child.wait()
+            raise
         try:
             answer = json.loads(out) if self.child.returncode == 0 else None
         except ValueError:

@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cbcf_data"
 LAYERS = {
     "cbcf_data._version": 0,
     "cbcf_data.errors": 0,
+    "cbcf_data.signals": 0,
     "cbcf_data.model": 1,
     "cbcf_data.io": 2,
     "cbcf_data.dataset": 3,

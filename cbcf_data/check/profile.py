@@ -6,7 +6,9 @@ therefore asks a child Python process to judge while this one checks the rows, a
 `Judgement.problems()` collects the verdict at the end. Small datasets, single-CPU machines and
 processes that have frictionless loaded already (a test suite, a notebook) are judged here and now.
 Whatever goes wrong with the child (it cannot start, fails, or answers nonsense), the judgement is
-made in this process instead: the verdict never depends on how it was obtained.
+made in this process instead: the verdict never depends on how it was obtained. A stop (Ctrl-C,
+SIGTERM) as the child is started or while its verdict is awaited kills it and waits for it: no
+judge outlives the command.
 
 A verdict is kept in the user's cache (`$CBCF_DATA_CACHE_DIR`, else `$XDG_CACHE_HOME/cbcf-data`, else
 `~/.cache/cbcf-data`; `CBCF_DATA_CACHE_DIR=off` keeps none) under the SHA-256 of the descriptor's
@@ -25,6 +27,8 @@ import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from cbcf_data import signals
 
 if TYPE_CHECKING:  # imported by the functions that start a child: a kept verdict needs none
     import subprocess
@@ -103,6 +107,10 @@ class Judgement:
             self.child.kill()
             self.child.communicate()
             return judge(self.descriptor)
+        except BaseException:  # a stop (communicate waits for the child on a KeyboardInterrupt only, briefly)
+            self.child.kill()
+            self.child.wait()
+            raise
         try:
             answer = json.loads(out) if self.child.returncode == 0 else None
         except ValueError:
@@ -122,9 +130,25 @@ def start(descriptor: dict[str, Any], table_bytes: int, text: str | None = None)
     if table_bytes < CHILD_FROM_BYTES or _frictionless_loaded() or not sys.executable or _cpus() < 2:
         return Judgement(descriptor, key=key)
     try:
-        return Judgement(descriptor, spawn(descriptor), key=key)
+        return _spawned(descriptor, key)
     except OSError:
         return Judgement(descriptor, key=key)
+
+
+def _spawned(descriptor: dict[str, Any], key: str | None) -> Judgement:
+    """A judgement by a child, started with the stops held back (`signals`: one raised inside
+    `subprocess.Popen` just after the fork left the child unwaited for); a stop that came
+    meanwhile is raised once the child is killed and waited for."""
+    judgement = None
+    try:
+        with signals.held():
+            judgement = Judgement(descriptor, spawn(descriptor), key=key)
+    except BaseException:
+        if judgement is not None and judgement.child is not None:
+            judgement.child.kill()
+            judgement.child.wait()
+        raise
+    return judgement
 
 
 def cache_dir(kind: str = "profile") -> Path | None:

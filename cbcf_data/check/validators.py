@@ -7,6 +7,8 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cbcf_data import signals
+
 if TYPE_CHECKING:
     from cbcf_data.model.tables import Record
 
@@ -28,7 +30,9 @@ def row_validator(model: type[Record]) -> Callable[[dict[str, Any]], Record]:
     node["config"] = config = {**node.get("config", {}), "extra_fields_behavior": "ignore"}
     try:
         # Without _use_prebuilt=False, pydantic-core would reuse the model's compiled validator.
-        validator = SchemaValidator(schema, config, _use_prebuilt=False)  # type: ignore[arg-type, call-arg]
+        # Built with the stops held back: pydantic-core turns a stop raised meanwhile into a SchemaError.
+        with signals.held():
+            validator = SchemaValidator(schema, config, _use_prebuilt=False)  # type: ignore[arg-type, call-arg]
     except TypeError:
         return model.__pydantic_validator__.validate_python
     return validator.validate_python

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cbcf_data import signals
 from cbcf_data.errors import UnusableInputError
 from cbcf_data.io import journal
 
@@ -112,7 +113,9 @@ RANDOM_CHARS = 8
 @contextmanager
 def building(parent: Path, prefix: str) -> Iterator[Path]:
     """A temporary folder in `parent`, named `<prefix><random>`, to build an output in; removed at
-    the end, whatever ends the build but a kill. The build holds a lock on the folder's BUILDING
+    the end, whatever ends the build but a kill, with the stops held back (`signals.whole`: a
+    Ctrl-C or SIGTERM, also one that ended the build, is raised once it is removed; cut, Python's
+    `shutil.rmtree` closes a descriptor twice). The build holds a lock on the folder's BUILDING
     file while it lives (so does a child it forks); a folder of the same prefix whose lock is
     free was left by a build that was killed (kill -9, out of memory), and is removed first."""
     import tempfile  # here: keeping a verdict (every clean `validate`) needs neither it nor shutil
@@ -125,7 +128,7 @@ def building(parent: Path, prefix: str) -> Iterator[Path]:
         yield temp
     finally:
         try:
-            _remove(temp)  # (what a child still writes there: the next build removes)
+            signals.whole(lambda: _remove(temp))  # (what a child still writes there: the next build removes)
         finally:
             if lock is not None:
                 os.close(lock)
@@ -202,8 +205,9 @@ def remove_abandoned(parent: Path, prefix: str) -> None:
             continue
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            _put_back(parent / name, parent / prefix[1:-1])
-            _remove(parent / name)
+            with signals.held():
+                _put_back(parent / name, parent / prefix[1:-1])
+                _remove(parent / name)
         except OSError:  # held: a build at work
             pass
         finally:

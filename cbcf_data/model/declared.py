@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from cbcf_data import signals
 from cbcf_data.model.rowspec import DECLARED, ROWS
 
 
@@ -38,8 +39,10 @@ class Declared:
     @functools.cached_property
     def model(self) -> Any:
         """The table's Pydantic model (importing Pydantic and building the models, once; kept, as
-        it is asked for once per bad row)."""
-        from cbcf_data.model.tables import TABLES as MODEL_TABLES
+        it is asked for once per bad row). Built with the stops held back: pydantic-core turns a
+        Ctrl-C that comes while it builds a model into a SchemaError (`cbcf_data.signals`)."""
+        with signals.held():
+            from cbcf_data.model.tables import TABLES as MODEL_TABLES
 
         return MODEL_TABLES[self.table]
 

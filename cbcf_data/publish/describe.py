@@ -1,6 +1,6 @@
 """What a release says about itself: its facts (title, version, licence, citation, provenance), the
-codelists and topic hierarchy as rows, the README a downloader reads first, and the Datasette
-metadata that labels every table and column.
+codelists and topic hierarchy as rows, the status crosswalk as CSV, the licence's text, and the
+Datasette metadata that labels every table and column.
 
 Everything here is computed from the models, codelists, citation facts and data, so two builds of
 one commit are identical. Only `datasette_metadata` reads the Pydantic models (their Table
@@ -9,13 +9,17 @@ Schemas and docstrings): the rest is what the release's SQLite builder needs, wi
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from cbcf_data import signals
 from cbcf_data.dataset import Dataset
 from cbcf_data.dataset.hierarchy import parent_field
+from cbcf_data.io import package
 from cbcf_data.model import codelists
 from cbcf_data.model.declared import MODELS
 from cbcf_data.publish import citation
@@ -92,16 +96,18 @@ def about(descriptor: dict[str, Any], folder: Path | None) -> dict[str, Any]:
 
 def build(folder: Path | None) -> dict[str, Any]:
     """Where the release was built from: the git commit of the dataset's folder (None outside git),
-    and whether anything under that folder differs from the commit."""
+    and whether anything under that folder differs from the commit. Git runs with the stops held
+    back (`signals`): one raised inside `subprocess.run` just after the fork left git unwaited for."""
     if folder is None:
         return {"commit": None, "modified": None}
     try:
-        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=30)
-        if commit.returncode:
-            return {"commit": None, "modified": None}
-        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no", "--", "."],
-                                capture_output=True, text=True, timeout=30)
+        with signals.held():
+            commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
+                                    text=True, timeout=30)
+            if commit.returncode:
+                return {"commit": None, "modified": None}
+            status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no",
+                                     "--", "."], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "modified": None}
     return {"commit": commit.stdout.strip(), "modified": bool(status.stdout.strip()) if not status.returncode else None}
@@ -192,3 +198,23 @@ def datasette_metadata(facts: dict[str, Any]) -> dict[str, Any]:
         "source": "cbcf-data", "source_url": facts["url"],
         "databases": {SQLITE.removesuffix(".sqlite"): {"description": facts["citation"], "tables": tables}},
     }
+
+
+def crosswalk_csv() -> str:
+    """The status crosswalk as canonical CSV, in codelist order."""
+    from cbcf_data.model.crosswalks import FIELDS, rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for row in rows():
+        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+    return buffer.getvalue()
+
+
+def licence_text(source: Path | None) -> bytes:
+    """The data licence's text: the dataset's own LICENSE-DATA, else the packaged one."""
+    for folder in (source, package.packaged_root()):
+        if folder is not None and (folder / "LICENSE-DATA").is_file():
+            return (folder / "LICENSE-DATA").read_bytes()
+    return f"{citation.LICENSE_TITLE} ({citation.LICENSE}): {citation.LICENSE_URL}\n".encode()

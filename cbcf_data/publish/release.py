@@ -42,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cbcf_data import signals
 from cbcf_data._version import __version__
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import InvalidDataError
@@ -108,8 +109,10 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
     with writes.reading(descriptor_file.parent), \
             outputs.building(out, f".{name}.") as temp:  # no change meanwhile
         staging, work = Path(temp) / name, Path(temp) / "work"
-        stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
+        stream: ReleaseStream | None = None
         try:
+            with signals.held():  # a stop meanwhile is raised once the stream (and its builder's process) is kept
+                stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
             report = validate(dataset, tee=stream)
             if not report.valid:
                 raise InvalidDataError("the dataset does not validate; no release was built", report)
@@ -118,15 +121,19 @@ def _build(out: Path, dataset: str | Path | None, descriptor_file: Path, site: b
             versioning.check_release(descriptor_file)
             if stream.unsorted:
                 stream.close()
-                shutil.rmtree(staging)
-                shutil.rmtree(work)
-                stream = sorted_stream(dataset, staging, work, site)
+                with signals.held():  # rmtree, cut, closes a descriptor twice
+                    shutil.rmtree(staging)
+                    shutil.rmtree(work)
+                    stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)
+                feed_sorted(stream, dataset)
             descriptor = package.read_descriptor(descriptor_file)
             paths = package.resource_paths(descriptor, descriptor_file.parent)
             root = stream.root = paths["meetings"].parent if "meetings" in paths else descriptor_file.parent
             write_release(stream, descriptor, descriptor_file.parent, root, with_site(stream, site, note))
         finally:
-            stream.close()
+            if stream is not None:
+                with signals.held():  # its builder's process waited for, whatever comes
+                    stream.close()
         replaceable(target)
         outputs.replace_folder(staging, target, Path(temp) / outputs.ASIDE)
     return target
@@ -149,19 +156,18 @@ def release_names(name: str) -> frozenset[str]:
                       f"{name}.json", describe.SQLITE, "metadata.json", "site", f"{name}.zip", "SHA256SUMS"})
 
 
-def sorted_stream(dataset: str | Path | None, staging: Path, work: Path, site: bool | None) -> ReleaseStream:
-    """The release's data written again from the dataset loaded, each table sorted by key (for a
-    valid dataset whose tables are not: the JSON document joins the tables in key order)."""
+def feed_sorted(stream: ReleaseStream, dataset: str | Path | None) -> None:
+    """The release's data written again into a new `stream` from the dataset loaded, each table
+    sorted by key (for a valid dataset whose tables are not: the JSON document joins the tables in
+    key order)."""
     from cbcf_data.dataset import load
     from cbcf_data.model.declared import MODELS
 
-    stream = ReleaseStream(staging, work, site, limits.SITE_RECORDS)  # first: its builder may fork
     ds = load(dataset)
     for model in MODELS:
         if model.table in ds.tables():
             key = model.primary_key
             stream.feed(model, iter(sorted(ds.table(model.table).rows(), key=lambda row: tuple(row[k] or "" for k in key))))
-    return stream
 
 
 def with_site(stream: ReleaseStream, site: bool | None, note: Callable[[str], None] | None = None) -> Dataset | None:
@@ -200,21 +206,15 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
         closures[table] = Tree.of(rows, "id", parent_field(TABLES[table]) or "").closure(row["id"] for row in rows)
     stream.db.start_finish(closures, facts)  # SQLite's last steps (and its compression) run while the rest is written
     carried = write_data(out, stream, descriptor, root)
-    out.write("LICENSE-DATA", licence_text(source))
+    out.write("LICENSE-DATA", describe.licence_text(source))
     out.write("CITATION.cff", citation.citation_cff().encode("utf-8"))
-    # The Pydantic models, first needed here (JSON Schemas, data dictionary, Datasette's metadata),
-    # are imported after validation, while the builder's process catches up with the rows.
-    from cbcf_data.publish.schema import schema_files
-
-    for schema, text in schema_files().items():
-        out.write(f"schema/{schema}", text.encode("utf-8"))
-    out.write("data-dictionary.md", _data_dictionary())
+    metadata = write_schemas(out, facts)
     stream.spooled()
     with out.open(f"{name}.json", streamed=True) as file:  # compressed as it is written
         write_spooled(file, facts, stream.work, stream.hierarchies)
     stream.finish_database()
     out.add(describe.SQLITE, stream.db.deflated)  # compressed by the builder's process, when it has one
-    out.write("metadata.json", dumps(describe.datasette_metadata(facts)).encode("utf-8"))
+    out.write("metadata.json", metadata)
     out.write("README.md", release_readme(stream.counts, facts, name, site is not None,
                                                 asked=stream.keep_site is False).encode("utf-8"))
     if site is not None:
@@ -224,6 +224,24 @@ def write_release(stream: ReleaseStream, descriptor: dict[str, Any], source: Pat
     out.deflater = None  # the zip and SHA256SUMS are not in the zip
     out.add(f"{name}.zip")
     out.write("SHA256SUMS", out.checksums())
+
+
+def write_schemas(out: Output, facts: dict[str, Any]) -> bytes:
+    """schema/ and data-dictionary.md; return Datasette's metadata (metadata.json, written later).
+    The Pydantic models, first needed here, are imported after validation, while the builder's
+    process catches up with the rows; with the stops held back (`signals.held`, a few tenths of a
+    second): Pydantic's core, cut by Ctrl-C while it builds a model or serializes a value, raises
+    an error of its own (a SchemaError, a PydanticSerializationError) in place of the stop."""
+    with signals.held():
+        from cbcf_data.publish.schema import schema_files
+
+        files = schema_files()
+        dictionary = _data_dictionary()
+        metadata = dumps(describe.datasette_metadata(facts)).encode("utf-8")
+    for schema, text in files.items():
+        out.write(f"schema/{schema}", text.encode("utf-8"))
+    out.write("data-dictionary.md", dictionary)
+    return metadata
 
 
 def write_site(out: Output, ds: Dataset, carried: list[str]) -> None:
@@ -269,7 +287,7 @@ def write_data(out: Output, stream: ReleaseStream, descriptor: dict[str, Any], r
         carried.append(f"csv/{table}.csv")
     out.write("csv/codelists.csv", codelists_csv().encode("utf-8"))
     resources.append(json.loads(json.dumps(CODELISTS_RESOURCE)))  # a copy: sizes and hashes are added below
-    out.write("csv/status_crosswalk.csv", crosswalk_csv().encode("utf-8"))
+    out.write("csv/status_crosswalk.csv", describe.crosswalk_csv().encode("utf-8"))
     resources.append(json.loads(json.dumps(CROSSWALK_RESOURCE)))
     for resource in resources:
         path = f"csv/{resource['path']}"
@@ -343,26 +361,6 @@ CROSSWALK_RESOURCE: dict[str, Any] = {
         "primaryKey": ["status"],
     },
 }
-
-
-def crosswalk_csv() -> str:
-    """The status crosswalk as canonical CSV, in codelist order."""
-    from cbcf_data.model.crosswalks import FIELDS, rows
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FIELDS)
-    for row in rows():
-        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
-    return buffer.getvalue()
-
-
-def licence_text(source: Path | None) -> bytes:
-    """The data licence's text: the dataset's own LICENSE-DATA, else the packaged one."""
-    for folder in (source, package.packaged_root()):
-        if folder is not None and (folder / "LICENSE-DATA").is_file():
-            return (folder / "LICENSE-DATA").read_bytes()
-    return f"{citation.LICENSE_TITLE} ({citation.LICENSE}): {citation.LICENSE_URL}\n".encode()
 
 
 def _data_dictionary() -> bytes:

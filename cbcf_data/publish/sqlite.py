@@ -9,6 +9,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from cbcf_data import signals
 from cbcf_data.dataset import Dataset
 from cbcf_data.errors import CbcfDataError, InvalidDataError
 from cbcf_data.model.declared import MODELS, TABLES
@@ -183,16 +184,22 @@ class Builder:
         self.pipe, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, path, self.pipe, sink),
                                        name="cbcf-data sqlite", daemon=True)
-        self.process.start()
-        child.close()
-        self.sender = Sender(self.pipe)  # after the fork: a thread
+        self.sender: Sender | None = None
+        try:
+            with signals.held():  # forked and kept whole: a stop is raised once it can be waited for
+                self.process.start()
+                child.close()
+                self.sender = Sender(self.pipe)  # after the fork: a thread
+        except BaseException:
+            self.close()
+            raise
 
     def send(self, *message: Any) -> None:
         if self.connection is not None:
             _handle(self.connection, message, self.sink, self.checked)
         else:
             try:
-                self.sender.send(message)
+                self.sender.send(message)  # type: ignore[union-attr]  # set once its process is started
             except OSError:  # its process is gone (killed: out of memory?); not a closed stdout
                 raise self._gone() from None
 
@@ -255,12 +262,14 @@ class Builder:
             self.connection.close()
             self.connection = None
         if self.process is not None:
-            self.sender.close()
+            if self.sender is not None:
+                self.sender.close()
             self.pipe.close()  # the process ends at the end of its input
-            self.process.join(60)
-            if self.process.is_alive():
-                self.process.terminate()
-                self.process.join()
+            if self.process.pid is not None:  # started
+                self.process.join(60)
+                if self.process.is_alive():
+                    self.process.terminate()
+                    self.process.join()
             self.process = None
 
 
@@ -300,11 +309,14 @@ def _serve(pipe: Any, path: Path, other_end: Any, sink: Any) -> None:
     `output.Deflated`) or the end of its input; after an error, it reads on without building, to
     answer at "finish".
     It ends quietly, without a traceback, on Ctrl-C (it reaches the whole process group: the
-    release gives up too) and when the release is gone before its answer."""
+    release gives up too) and when the release is gone before its answer. Forked while the release
+    holds the stops back (`Builder`), it holds them until here: one that came meanwhile is raised
+    inside the `try` (`signals.forked`)."""
     other_end.close()  # the release's end: its input ends when the release closes it
     connection: sqlite3.Connection | None = None
     error: str | None = None
     try:
+        signals.forked()
         try:
             connection = open_database(path)
         except sqlite3.Error as failure:  # answered at the first question

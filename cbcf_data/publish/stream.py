@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from cbcf_data import signals
 from cbcf_data.check.state import Batch
 from cbcf_data.dataset.hierarchy import parent_field
 from cbcf_data.io import csvfiles, limits
@@ -62,8 +63,12 @@ class ReleaseStream:
         folder.mkdir(parents=True, exist_ok=True)
         # Before any thread starts: it may fork.
         self.db = database.Builder(folder / database.SQLITE_NAME, Spools(work), work / f"{database.SQLITE_NAME}.deflate")
-        self.deflater = Deflater(work / "zip")
-        self.out = Output(folder, self.deflater)
+        try:
+            self.deflater = Deflater(work / "zip")
+            self.out = Output(folder, self.deflater)
+        except BaseException:  # no stream to close: its builder's process is let go here
+            self.db.close()
+            raise
         self.counts: dict[str, int] = {}
         self.unsorted: list[str] = []
         self.failed: BaseException | None = None
@@ -266,9 +271,12 @@ class TableSink:
         return values
 
     def _validated(self, cells: dict[str, Any]) -> dict[str, Any]:
+        """The row typed by its model, with the stops held back (Pydantic's core turns a stop
+        raised while it builds or serializes into an error of its own: `signals`)."""
         from cbcf_data.check.validators import row_validator
 
-        return row_validator(pydantic_model(self.model))(cells).model_dump()
+        with signals.held():
+            return row_validator(pydantic_model(self.model))(cells).model_dump()  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if not self.indexed:  # after the rows: an index built at once from sorted keys

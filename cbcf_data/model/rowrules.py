@@ -5,7 +5,7 @@ or `model.columns`) and raises `RowRuleError` with a kebab-case code, the field 
 message template filled from its context. The models run them as their `_check_row`
 (`model.tables`, which turns the error into Pydantic's, message and context unchanged); the
 accept paths run the same functions. `COLUMN_RULES[table](columns)` says whether a whole batch
-follows a table's rules, from its typed columns, for the largest tables. Standard library only.
+follows a table's rules, from its typed columns, for the tables with the most rows. Standard library only.
 """
 
 from __future__ import annotations
@@ -197,6 +197,77 @@ def commitment_columns(columns: dict[str, Sequence[Any]]) -> bool:
     return all(map(operator.eq, map(operator.sub, ends, starts), map(len, quotes)))
 
 
+def meeting_columns(columns: dict[str, Sequence[Any]]) -> bool:
+    """`meeting` for a batch, as `commitment_columns` is `commitment`'s."""
+    ids, starts, ends, precisions = columns["id"], columns["start_date"], columns["end_date"], columns["date_precision"]
+    if not (_together_columns(columns["sequence"], columns["sequence_basis"])
+            and _together_columns(columns["host_country"], columns["host_basis"])
+            and _explained_columns(columns, "sequence_basis", "existence_basis", "date_basis", "host_basis")):
+        return False
+    years: list[str] = list(map(operator.getitem, starts, itertools.repeat(slice(0, 4))))
+    if years != list(map(operator.getitem, ids, itertools.repeat(slice(5, 9)))):
+        return False
+    founding = map(operator.eq, columns["phase"], itertools.repeat("founding"))
+    if not all(map(operator.eq, founding, map(operator.le, map(int, years), itertools.repeat(2012)))):
+        return False
+    if not all(map(operator.eq, map(_PRECISION_BY_LENGTH.get, map(len, starts)), precisions)):
+        return False
+    if None in ends:  # the rows without an end date have nothing more to check of it
+        dated = _present(ends)
+        ends, starts, precisions = (list(itertools.compress(column, dated)) for column in (ends, starts, precisions))
+    if not all(map(operator.eq, map(_PRECISION_BY_LENGTH.get, map(len, ends)), precisions)) \
+            or any(map(operator.lt, ends, starts)) or any(map(operator.eq, ends, starts)):
+        return False
+    both = list(map(operator.and_, map(bool, columns["subdivision"]), map(bool, columns["host_country"])))
+    return all(map(str.startswith, itertools.compress(columns["subdivision"], both),
+                   map(operator.add, itertools.compress(columns["host_country"], both), itertools.repeat("-"))))
+
+
+def attendance_columns(columns: dict[str, Sequence[Any]]) -> bool:
+    """`attendance` for a batch, as `commitment_columns` is `commitment`'s."""
+    capacity = columns["capacity"]
+    if None in capacity and "attended" in itertools.compress(columns["status"], map(operator.not_, _present(capacity))):
+        return False
+    return _together_columns(capacity, columns["capacity_basis"]) and _explained_columns(columns, "capacity_basis")
+
+
+def assessment_columns(columns: dict[str, Sequence[Any]]) -> bool:
+    """`assessment` for a batch, as `commitment_columns` is `commitment`'s."""
+    sources, status = columns["source_id"], columns["status"]
+    unsourced = itertools.compress(status, map(operator.not_, _present(sources))) if None in sources else ()
+    if any(map(operator.ne, unsourced, itertools.repeat("no-evidence"))):
+        return False
+    searched = itertools.compress(columns["note"], map(operator.eq, status, itertools.repeat("no-evidence")))
+    return all(map(operator.contains, map(str.lower, searched), itertools.repeat("searched")))
+
+
+def instrument_mention_columns(columns: dict[str, Sequence[Any]]) -> bool:
+    """`instrument_mention` for a batch."""
+    return _explained_columns(columns, "relation_basis")
+
+
+def _present(column: Sequence[Any]) -> list[bool]:
+    return list(map(operator.is_not, column, itertools.repeat(None)))
+
+
+def _together_columns(values: Sequence[Any], bases: Sequence[Any]) -> bool:
+    """`_check_together` for a batch: each row fills both columns or neither."""
+    return (None not in values and None not in bases) or _present(values) == _present(bases)
+
+
+#: The bases whose value needs notes (`_check_explained`).
+_EXPLAINED = frozenset(("inferred", "descriptive"))
+
+
+def _explained_columns(columns: dict[str, Sequence[Any]], *fields: str) -> bool:
+    """`_check_explained` for a batch: no row without notes marks one of `fields` inferred or descriptive."""
+    notes = columns["notes"]
+    if None not in notes:
+        return True
+    bare = list(map(operator.not_, _present(notes)))
+    return all(_EXPLAINED.isdisjoint(itertools.compress(columns[name], bare)) for name in fields)
+
+
 #: Each table's row rules (a table without rules of its own is not here).
 RULES: dict[str, Callable[[Any], None]] = {
     "meetings": meeting, "organizations": organization, "attendances": attendance, "commitments": commitment,
@@ -206,4 +277,7 @@ RULES: dict[str, Callable[[Any], None]] = {
 
 #: A table's row rules judged for a batch at once, from its typed columns: True exactly when every
 #: row follows `RULES[table]` (a table without one here has its rule run row by row).
-COLUMN_RULES: dict[str, Callable[[dict[str, Sequence[Any]]], bool]] = {"commitments": commitment_columns}
+COLUMN_RULES: dict[str, Callable[[dict[str, Sequence[Any]]], bool]] = {
+    "meetings": meeting_columns, "attendances": attendance_columns, "commitments": commitment_columns,
+    "instrument_mentions": instrument_mention_columns, "assessments": assessment_columns,
+}

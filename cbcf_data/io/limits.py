@@ -28,7 +28,7 @@ BATCH_BYTES = 4 * MiB
 BATCH_STEP = 10
 #: Bytes of a table file `validate` reads at a time while its lines hold no quote (`io.blocks`): a
 #: block's text, lines and cells (about six times its bytes) stay in a core's cache (1 MiB of L2)
-#: through the checks that each pass over them; 256 KiB took 1.2 times as long at 1M commitments.
+#: through the checks that each pass over them; 256 KiB took 1.2–1.3 times as long at 1M commitments.
 CSV_BLOCK = 32 * 1024
 #: Bytes of a dataset's table files together, as `validate` streams them (the 1,000,000-commitment
 #: benchmark dataset is 370 MB).

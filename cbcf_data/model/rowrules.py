@@ -189,9 +189,8 @@ def commitment_columns(columns: dict[str, Sequence[Any]]) -> bool:
         return False
     quotes, starts, ends = columns["quote"], columns["quote_start"], columns["quote_end"]
     if None in quotes or None in starts or None in ends:  # then rows without a quote have none of the three
-        quoted = list(map(operator.is_not, quotes, itertools.repeat(None)))
-        if quoted != list(map(operator.is_not, starts, itertools.repeat(None))) \
-                or quoted != list(map(operator.is_not, ends, itertools.repeat(None))):
+        quoted = _present(quotes)
+        if quoted != _present(starts) or quoted != _present(ends):
             return False
         quotes, starts, ends = (list(itertools.compress(column, quoted)) for column in (quotes, starts, ends))
     return all(map(operator.eq, map(operator.sub, ends, starts), map(len, quotes)))
@@ -226,7 +225,7 @@ def meeting_columns(columns: dict[str, Sequence[Any]]) -> bool:
 def attendance_columns(columns: dict[str, Sequence[Any]]) -> bool:
     """`attendance` for a batch, as `commitment_columns` is `commitment`'s."""
     capacity = columns["capacity"]
-    if None in capacity and "attended" in itertools.compress(columns["status"], map(operator.not_, _present(capacity))):
+    if None in capacity and "attended" in itertools.compress(columns["status"], _absent(capacity)):
         return False
     return _together_columns(capacity, columns["capacity_basis"]) and _explained_columns(columns, "capacity_basis")
 
@@ -234,7 +233,7 @@ def attendance_columns(columns: dict[str, Sequence[Any]]) -> bool:
 def assessment_columns(columns: dict[str, Sequence[Any]]) -> bool:
     """`assessment` for a batch, as `commitment_columns` is `commitment`'s."""
     sources, status = columns["source_id"], columns["status"]
-    unsourced = itertools.compress(status, map(operator.not_, _present(sources))) if None in sources else ()
+    unsourced = itertools.compress(status, _absent(sources)) if None in sources else ()
     if any(map(operator.ne, unsourced, itertools.repeat("no-evidence"))):
         return False
     searched = itertools.compress(columns["note"], map(operator.eq, status, itertools.repeat("no-evidence")))
@@ -248,6 +247,10 @@ def instrument_mention_columns(columns: dict[str, Sequence[Any]]) -> bool:
 
 def _present(column: Sequence[Any]) -> list[bool]:
     return list(map(operator.is_not, column, itertools.repeat(None)))
+
+
+def _absent(column: Sequence[Any]) -> list[bool]:
+    return list(map(operator.is_, column, itertools.repeat(None)))
 
 
 def _together_columns(values: Sequence[Any], bases: Sequence[Any]) -> bool:
@@ -264,7 +267,7 @@ def _explained_columns(columns: dict[str, Sequence[Any]], *fields: str) -> bool:
     notes = columns["notes"]
     if None not in notes:
         return True
-    bare = list(map(operator.not_, _present(notes)))
+    bare = _absent(notes)
     return all(_EXPLAINED.isdisjoint(itertools.compress(columns[name], bare)) for name in fields)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,12 @@ from pathlib import Path
 import pytest
 
 import cbcf_data
+
+# A shell without job control starts a background command (`bash .ci/run &`) with Ctrl-C ignored,
+# and every process it starts inherits that: the tests that stop a command with a real SIGINT would
+# then see it ignored. Heard again here, so that the processes the tests start hear it too.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Frictionless verdicts are kept in a cache of the test run, never in the user's.
 os.environ.setdefault("CBCF_DATA_CACHE_DIR", str(Path(__import__("tempfile").mkdtemp(prefix="cbcf-data-cache-"))))

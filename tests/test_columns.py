@@ -223,39 +223,24 @@ def test_each_column_rule_passes_a_batch_exactly_when_each_row_follows_its_row_r
     assert COLUMN_RULES[table]({name: [row[name] for row in rows] for name in rows[0]}) == all(each), rows
 
 
-@pytest.mark.parametrize("table", ["meetings", "attendances", "assessments", "instrument_mentions"])
+@pytest.mark.parametrize("table", ["meetings", "attendances", "commitments", "instrument_mentions", "assessments"])
 def test_the_real_rows_pass_their_column_rule_and_need_no_record_for_it(table):
-    """Not vacuous: each table's real rows pass as one batch by its column rule, so that no light
-    record is made for its row rules."""
-    from cbcf_data.model.rowrules import RULES
+    """Not vacuous: each table's real rows (commitments with and without quotes) pass as one batch
+    by its column rule, so that no light record is made for its row rules (`Judged.records` is lazy)."""
+    from cbcf_data.model.rowrules import COLUMN_RULES, RULES
 
+    rows = ROWS[table]
+    assert table in COLUMN_RULES and rows
+    if table == "commitments":
+        assert any(row["quote"] is None for row in rows) and any(row["quote"] is not None for row in rows)
     called = []
     rule = RULES[table]
     RULES[table] = lambda light: called.append(light) or rule(light)
     try:
         columns.judge.cache_clear()
-        judged = columns.judge(table, True)(_texts(table, ROWS[table]))  # type: ignore[misc]
+        judged = columns.judge(table, True)(_texts(table, rows))  # type: ignore[misc]
     finally:
         RULES[table] = rule
-        columns.judge.cache_clear()
-    assert ROWS[table] and not judged.refused and called == [] and "records" not in vars(judged)
-
-
-def test_the_real_commitments_pass_their_column_rule_and_a_batch_needs_no_record_for_it():
-    """Not vacuous: the real commitments (with and without quotes) pass as one batch by their
-    column rule, so no light record is made for the row rules (`Judged.records` is lazy)."""
-    from cbcf_data.model.rowrules import RULES
-
-    rows = ROWS["commitments"]
-    assert any(row["quote"] is None for row in rows) and any(row["quote"] is not None for row in rows)
-    called = []
-    rule = RULES["commitments"]
-    RULES["commitments"] = lambda light: called.append(light) or rule(light)
-    try:
-        columns.judge.cache_clear()
-        judged = columns.judge("commitments", True)(_texts("commitments", rows))  # type: ignore[misc]
-    finally:
-        RULES["commitments"] = rule
         columns.judge.cache_clear()
     assert not judged.refused and called == [] and "records" not in vars(judged)
 
